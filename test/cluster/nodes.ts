@@ -1,0 +1,51 @@
+// Simulated nodes (kwok animates any Node carrying its annotation) and the default StorageClass, so StatefulSets
+// with volumeClaimTemplates schedule as they would on a real cluster.
+import { readFileSync } from 'node:fs';
+import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, StorageV1Api, loadYaml, type V1StorageClass } from '@kubernetes/client-node';
+import type { ClusterInfo } from './cluster.ts';
+import { sleep } from './process.ts';
+
+export const nodeName = (i: number) => `kwok-node-${i}`;
+/** Documentation ranges (RFC 5737): never routable, so nothing can ever dial a simulated address by mistake. */
+export const internalIP = (i: number) => `192.0.2.${10 + i}`;
+export const externalIP = (i: number) => `198.51.100.${10 + i}`;
+
+export async function createNodes(info: ClusterInfo, count: number, storageClassFile: string, crashed: () => string | undefined): Promise<string[]> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(info.kubeconfig);
+  const core = kc.makeApiClient(CoreV1Api);
+  await kc.makeApiClient(StorageV1Api).createStorageClass({ body: loadYaml<V1StorageClass>(readFileSync(storageClassFile, 'utf8')) });
+
+  const names = Array.from({ length: count }, (_, i) => nodeName(i));
+  await Promise.all(names.map(async (name, i) => {
+    await core.createNode({
+      body: {
+        metadata: { name, annotations: { 'kwok.x-k8s.io/node': 'fake' }, labels: { 'kubernetes.io/hostname': name, type: 'kwok' } },
+        spec: { podCIDR: `10.244.${i}.0/24`, podCIDRs: [`10.244.${i}.0/24`] },
+      },
+    });
+    // Addresses sent with the create are dropped, and kwok fills addresses only when InternalIP or Hostname is
+    // missing, so all three go in together through the status subresource.
+    await core.patchNodeStatus({
+      name,
+      body: { status: { addresses: [
+        { type: 'InternalIP', address: internalIP(i) },
+        { type: 'ExternalIP', address: externalIP(i) },
+        { type: 'Hostname', address: name },
+      ] } },
+    }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+  }));
+
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const dead = crashed();
+    if (dead) throw new Error(`${dead} exited while waiting for nodes to be Ready`);
+    const nodes = (await core.listNode()).items.filter((n) => names.includes(n.metadata!.name!));
+    const ready = nodes.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    // Pods are rejected until the namespace's default ServiceAccount exists, so wait for it too.
+    const sa = await core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' }).then(() => true, () => false);
+    if (ready.length === names.length && sa) return names;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for nodes to be Ready (${ready.length}/${names.length}) and the default ServiceAccount`);
+    await sleep(200);
+  }
+}

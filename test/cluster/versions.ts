@@ -1,0 +1,28 @@
+// The one place the control plane's versions are pinned. build/go.mod must agree with it (build.ts checks, and
+// test/unit/cluster-versions.test.ts fails when they drift); changing a version here changes the cache key, so the
+// next run rebuilds instead of reusing binaries of the old version.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export const versions = {
+  kubernetes: 'v1.37.2',
+  etcd: 'v3.7.0',
+  kwok: 'v0.8.0',
+} as const;
+
+/** Root of everything this project keeps outside the repository (build outputs, running clusters' records). */
+export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(base, 'expose-sts');
+}
+
+export function toolchainKey(): string {
+  return `k8s-${versions.kubernetes}_etcd-${versions.etcd}_kwok-${versions.kwok}`;
+}
+
+export function toolchainDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(cacheRoot(env), 'toolchain', toolchainKey());
+}
+
+export const binaries = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok'] as const;
+export type Binary = (typeof binaries)[number];

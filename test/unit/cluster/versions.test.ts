@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { goModVersions, wrapperModuleDir } from '../../cluster/build.ts';
+import { cacheRoot, toolchainDir, versions } from '../../cluster/versions.ts';
+
+describe('control-plane versions', () => {
+  it('are the same in versions.ts and the Go wrapper module that builds them', () => {
+    const goMod = readFileSync(join(wrapperModuleDir, 'go.mod'), 'utf8');
+    expect(goModVersions(goMod)).toEqual({ kubernetes: versions.kubernetes, etcd: versions.etcd });
+  });
+  it('replace every staging module of k8s.io/kubernetes with the matching published tag', () => {
+    const goMod = readFileSync(join(wrapperModuleDir, 'go.mod'), 'utf8');
+    const staging = versions.kubernetes.replace(/^v1\./, 'v0.');
+    const replaced = [...goMod.matchAll(/^replace (k8s\.io\/\S+) => (k8s\.io\/\S+) (v\S+)$/gm)];
+    expect(replaced.length).toBeGreaterThan(20);
+    for (const [, from, to, version] of replaced) {
+      expect(to).toBe(from);
+      expect(version).toBe(staging);
+    }
+  });
+  it('key the cache outside the repository, so a version change rebuilds', () => {
+    const dir = toolchainDir({ XDG_CACHE_HOME: '/c' });
+    expect(dir).toBe(`/c/expose-sts/toolchain/k8s-${versions.kubernetes}_etcd-${versions.etcd}_kwok-${versions.kwok}`);
+    expect(cacheRoot({ XDG_CACHE_HOME: '/c' })).toBe('/c/expose-sts');
+  });
+  it('reads requirements from a go.mod in either form', () => {
+    expect(goModVersions('require k8s.io/kubernetes v1.2.3\n')).toEqual({ kubernetes: 'v1.2.3', etcd: undefined });
+    expect(goModVersions('require (\n\tgo.etcd.io/etcd/server/v3 v3.9.9\n)\n')).toEqual({ kubernetes: undefined, etcd: 'v3.9.9' });
+  });
+});
