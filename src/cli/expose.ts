@@ -1,0 +1,174 @@
+// kubectl expose-sts STATEFULSET: flags → options (validate) → desired Services (plan) → apply and wait (kube) → table.
+import type { V1Service } from '@kubernetes/client-node';
+import type { Argv } from 'yargs';
+import type { ConnectionFlags } from '../options/connection.ts';
+import { CommandError } from '../options/errors.ts';
+import { serviceTypes, trafficPolicies, type ExposeFlags, type ExposeOptions } from '../options/expose.ts';
+import { planActions, type ActionKind } from '../plan/diff.ts';
+import { lbAddress, rowOf } from '../plan/endpoint.ts';
+import { managedSelector } from '../plan/ownership.ts';
+import { applyBody, desiredServices, type DesiredService } from '../plan/service.ts';
+import { formatObjects } from '../render/objects.ts';
+import { exposeTable } from '../render/rows.ts';
+import { startProgress } from '../render/spinner.ts';
+import { loadKube } from '../kube/load.ts';
+import type { IO } from './io.ts';
+
+export const exposeExamples: [string, string][] = [
+  ['$0 mydb --type LoadBalancer', 'Give every pod of StatefulSet mydb its own load balancer and wait for the addresses'],
+  ['$0 kafka -n data --type NodePort --port 9094:external', 'Expose broker port 9094 (container port "external") on the node of each pod'],
+  ['$0 mydb --type LoadBalancer --load-balancer-source-ranges 203.0.113.0/24', 'Accept connections from one network only'],
+  ['$0 mydb --type LoadBalancer --annotations service.beta.kubernetes.io/aws-load-balancer-internal=true', 'An internal load balancer on AWS'],
+  ['$0 mydb --name-template "{pod}-external"', 'Name the Services mydb-0-external, mydb-1-external, …'],
+  ['$0 mydb --type LoadBalancer --dry-run=client -o yaml | kubectl apply -f -', 'Write the Services as a manifest instead'],
+];
+
+export function withExposeFlags<T>(y: Argv<T>) {
+  return y
+    .positional('statefulset', { type: 'string', describe: 'Name of the StatefulSet whose pods to expose' })
+    .option('type', { type: 'string', describe: `Type for the Services: ${serviceTypes.join(', ')}`, default: 'ClusterIP' })
+    .option('port', { type: 'string', describe: 'Port to expose, PORT[:TARGET][/PROTOCOL]; repeatable. Default: every container port of the pod template' })
+    .option('target-port', { type: 'string', describe: 'Name or number of the container port the Service sends traffic to (with one --port)' })
+    .option('protocol', { type: 'string', describe: 'Network protocol for --port: TCP, UDP or SCTP', default: 'TCP' })
+    .option('external-traffic-policy', { type: 'string', describe: `${trafficPolicies.join(' or ')}; default Local for NodePort and LoadBalancer (no extra hop, client IP kept)` })
+    .option('load-balancer-class', { type: 'string', describe: 'The load balancer implementation to use (spec.loadBalancerClass)' })
+    .option('load-balancer-source-ranges', { type: 'string', describe: 'CIDRs allowed to connect, comma-separated or repeated' })
+    .option('annotations', { type: 'string', describe: 'Annotation key=value for the Services; repeatable' })
+    .option('labels', { alias: 'l', type: 'string', describe: 'Labels for the Services, key=value,key2=value2' })
+    .option('name-template', { type: 'string', describe: 'Service names from {pod}, {sts} and {ordinal}', default: '{pod}' })
+    .option('adopt', { type: 'boolean', describe: 'Take over Services with the wanted names that expose-sts does not manage yet' })
+    .option('owner-reference', { type: 'boolean', default: true, describe: 'Make the StatefulSet own its Services, so deleting it deletes them; --owner-reference=false keeps them (and their addresses)' })
+    .option('wait', { type: 'boolean', describe: 'Wait for load-balancer addresses (default: true for LoadBalancer)' })
+    .option('timeout', { type: 'string', default: '5m', describe: 'How long to wait for addresses, e.g. 30s, 5m' })
+    .option('dry-run', { type: 'string', describe: 'none, client (print only) or server (the API server checks, nothing is stored)' })
+    .option('output', { alias: 'o', type: 'string', describe: 'Output format: json, yaml, name or wide' });
+}
+
+const last = (v: unknown) => (Array.isArray(v) ? v[v.length - 1] : v);
+const str = (v: unknown) => (v === undefined ? undefined : String(last(v)));
+const strs = (v: unknown) => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).map(String));
+
+export function exposeFlags(argv: Record<string, unknown>): ExposeFlags {
+  const dryRun = argv.dryRun;
+  return {
+    statefulSet: str(argv.statefulset),
+    type: str(argv.type),
+    port: strs(argv.port),
+    targetPort: str(argv.targetPort),
+    protocol: str(argv.protocol),
+    externalTrafficPolicy: str(argv.externalTrafficPolicy),
+    loadBalancerClass: str(argv.loadBalancerClass),
+    loadBalancerSourceRanges: strs(argv.loadBalancerSourceRanges),
+    annotations: strs(argv.annotations),
+    labels: strs(argv.labels)?.join(','),
+    nameTemplate: str(argv.nameTemplate),
+    adopt: last(argv.adopt) as boolean | undefined,
+    ownerReference: last(argv.ownerReference) as boolean | undefined,
+    wait: last(argv.wait) as boolean | undefined,
+    timeout: str(argv.timeout),
+    // kubectl: a bare --dry-run means client
+    dryRun: dryRun === undefined ? undefined : str(dryRun) === '' ? 'client' : str(dryRun),
+    output: str(argv.output),
+  };
+}
+
+const pendingHint = (classes: string | undefined) =>
+  'likely causes: no load-balancer controller in this cluster (minikube, kind without cloud-provider-kind, bare metal without MetalLB), ' +
+  'an exhausted load-balancer quota' +
+  (classes ? `, or no controller serving --load-balancer-class ${classes}` : ', or a load-balancer class nobody serves') +
+  '; kubectl describe service NAME shows the events of the cloud controller';
+
+function printObjects(io: IO, services: V1Service[], opts: ExposeOptions, actions: ActionKind[]): void {
+  if (opts.output === 'json' || opts.output === 'yaml' || opts.output === 'name') {
+    io.out(formatObjects(services, opts.output));
+    return;
+  }
+  const suffix = opts.dryRun === 'client' ? ' (dry run)' : opts.dryRun === 'server' ? ' (server dry run)' : '';
+  const verb = { create: 'created', update: 'configured', unchanged: 'unchanged', adopt: 'configured' };
+  services.forEach((s, i) => io.out(`service/${s.metadata!.name} ${verb[actions[i]]}${suffix}\n`));
+}
+
+export async function runExpose(opts: ExposeOptions, conn: ConnectionFlags, io: IO): Promise<number> {
+  const k = await loadKube();
+  const kube = k.connect(conn, (line) => io.err(`${line}\n`));
+  const sts = await k.getStatefulSet(kube, opts.statefulSet);
+  if ((sts.spec?.replicas ?? 1) === 0) {
+    io.err(`statefulset ${opts.statefulSet} has 0 replicas in namespace "${kube.namespace}": nothing to expose\n`);
+    return 0;
+  }
+  const desired = desiredServices(sts, opts, kube.namespace);
+  if (typeof desired === 'string') throw new CommandError(desired);
+  if (opts.type === 'LoadBalancer' && opts.loadBalancerSourceRanges.length === 0) {
+    io.err('warning: no --load-balancer-source-ranges: these load balancers accept connections from any address\n');
+  }
+  if (opts.dryRun === 'client') {
+    printObjects(io, desired.map((d) => applyBody(d.service)), opts, desired.map(() => 'create'));
+    return 0;
+  }
+
+  // One LIST of the namespace's Services: finds our own and any same-named Service we must not touch.
+  const existing = await k.listServices(kube);
+  const plan = planActions(desired, existing.items, opts.adopt);
+  if (plan.conflicts.length) {
+    throw new CommandError(plan.conflicts[0] + (plan.conflicts.length > 1 ? ` (and ${plan.conflicts.length - 1} more)` : '') + '; nothing was changed');
+  }
+  const toWrite = plan.actions.filter((a) => a.kind !== 'unchanged');
+  const written = await k.applyAll(kube, toWrite.map((a) => applyBody(a.desired.service)), opts.dryRun === 'server');
+  const current = new Map<string, V1Service>(plan.actions.map((a) => [a.desired.service.metadata!.name!, a.existing!]));
+  toWrite.forEach((a, i) => current.set(a.desired.service.metadata!.name!, written[i]));
+  const counts = plan.actions.reduce((m, a) => m.set(a.kind, (m.get(a.kind) ?? 0) + 1), new Map<ActionKind, number>());
+  kube.log(1, `services: ${[...counts].map(([kind, n]) => `${n} ${kind}`).join(', ')}`);
+
+  if (opts.dryRun === 'server') {
+    printObjects(io, desired.map((d) => current.get(d.service.metadata!.name!)!), opts, plan.actions.map((a) => a.kind));
+    return 0;
+  }
+
+  let timedOut = false;
+  if (opts.wait && opts.type === 'LoadBalancer') {
+    timedOut = (await waitForAddresses(k, kube, desired, current, existing.resourceVersion, opts, io)) === 'timeout';
+  }
+
+  const services = desired.map((d) => current.get(d.service.metadata!.name!)!);
+  if (opts.output === 'json' || opts.output === 'yaml' || opts.output === 'name') {
+    io.out(formatObjects(services, opts.output));
+  } else {
+    const pods = await k.listPods(kube, sts.spec?.selector);
+    const nodes = opts.type === 'NodePort' || opts.output === 'wide' ? await k.listNodes(kube) : new Map();
+    io.out(exposeTable(desired.map((d, i) => rowOf(d.ordinal, d.pod, services[i], pods.get(d.pod), nodes)), opts.output === 'wide'));
+  }
+  if (timedOut) {
+    const pending = services.filter((s) => !lbAddress(s)).map((s) => s.metadata!.name!);
+    io.err(`error: timed out after ${opts.timeoutMs / 1000} s waiting for load-balancer addresses of ${pending.length} of ${services.length} services ` +
+      `(${pending.slice(0, 5).join(', ')}${pending.length > 5 ? ', …' : ''}); ${pendingHint(opts.loadBalancerClass)}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+async function waitForAddresses(
+  k: Awaited<ReturnType<typeof loadKube>>,
+  kube: ReturnType<Awaited<ReturnType<typeof loadKube>>['connect']>,
+  desired: DesiredService[],
+  current: Map<string, V1Service>,
+  resourceVersion: string,
+  opts: ExposeOptions,
+  io: IO,
+): Promise<'done' | 'timeout'> {
+  const names = new Set(desired.map((d) => d.service.metadata!.name!));
+  const ready = () => [...names].filter((n) => lbAddress(current.get(n)!)).length;
+  if (ready() === names.size) return 'done';
+  const progress = await startProgress(`waiting for load-balancer addresses ${ready()}/${names.size}`);
+  try {
+    // Watching from the LIST's version replays our own writes and every address assigned since: nothing is missed.
+    return await k.watchServices(kube, managedSelector(opts.statefulSet), resourceVersion, (svc, deleted) => {
+      const name = svc.metadata?.name;
+      if (!name || !names.has(name) || deleted) return false;
+      current.set(name, svc);
+      progress.update(`waiting for load-balancer addresses ${ready()}/${names.size}`);
+      return ready() === names.size;
+    }, opts.timeoutMs);
+  } finally {
+    progress.stop();
+  }
+}

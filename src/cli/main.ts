@@ -1,0 +1,65 @@
+// Argument parsing and dispatch: argv → one command → an exit code. Errors become one `error:` line (kubectl style):
+// 2 for wrong usage, 1 for everything else; a stack trace only at -v 6 and up.
+import yargs from 'yargs';
+import { CommandError, UsageError } from '../options/errors.ts';
+import { validateExposeFlags } from '../options/expose.ts';
+import { connectionFlags, withConnectionFlags } from './connection.ts';
+import { exposeExamples, exposeFlags, runExpose, withExposeFlags } from './expose.ts';
+import type { IO } from './io.ts';
+
+declare const EXPOSE_STS_VERSION: string | undefined; // set by the build
+export const version = typeof EXPOSE_STS_VERSION !== 'undefined' ? EXPOSE_STS_VERSION : 'v0.0.0-dev';
+
+export async function main(argv: string[], io: IO): Promise<number> {
+  let result: Promise<number> = Promise.resolve(0);
+  let verbosity = 0;
+  const parser = withConnectionFlags(
+    yargs(argv)
+      .scriptName('kubectl expose-sts')
+      .usage('Expose each pod of a StatefulSet through a Service of its own.\n\nUsage:\n  $0 STATEFULSET [flags]')
+      .command('$0 [statefulset]', 'Create or update one Service per pod of the StatefulSet', (y) => {
+        let b = withExposeFlags(y);
+        for (const [cmd, text] of exposeExamples) b = b.example(cmd, text);
+        return b;
+      }, (args) => {
+        const raw = args as unknown as Record<string, unknown>;
+        const conn = connectionFlags(raw);
+        if (conn instanceof UsageError) throw conn;
+        verbosity = conn.verbosity;
+        const opts = validateExposeFlags(exposeFlags(raw));
+        if (opts instanceof UsageError) throw opts;
+        result = runExpose(opts, conn, io);
+      }),
+  )
+    .parserConfiguration({ 'camel-case-expansion': true, 'boolean-negation': true, 'strip-aliased': true })
+    .strict()
+    .version('version', 'Print the version', `expose-sts ${version}`)
+    .help('help')
+    .alias('help', 'h')
+    .wrap(Math.min(120, process.stdout.columns || 100))
+    .exitProcess(false)
+    .fail((msg, err) => {
+      throw err instanceof UsageError || err instanceof CommandError ? err : new UsageError(msg ?? err?.message ?? 'invalid arguments');
+    });
+
+  try {
+    await parser.parseAsync(argv, {}, (err, _args, output) => {
+      // yargs hands --help and --version text here instead of printing it, so it goes to stdout like kubectl's.
+      if (!err && output) io.out(output.endsWith('\n') ? output : `${output}\n`);
+    });
+    return await result;
+  } catch (err) {
+    return report(err, io, verbosity);
+  }
+}
+
+function report(err: unknown, io: IO, verbosity: number): number {
+  if (err instanceof UsageError) {
+    io.err(`error: ${err.message}\nSee 'kubectl expose-sts --help' for usage.\n`);
+    return 2;
+  }
+  const code = err instanceof CommandError ? err.exitCode : 1;
+  io.err(`error: ${(err as Error)?.message ?? String(err)}\n`);
+  if (verbosity >= 6 && err instanceof Error && err.stack) io.err(`${err.stack}\n`);
+  return code;
+}

@@ -1,0 +1,157 @@
+// Kubeconfig resolution as kubectl does it, which client-node's loadFromDefault does not (../shared/library-notes.md):
+// a KUBECONFIG list is merged with the first file winning for every name and for current-context, missing files are
+// skipped, relative paths are relative to their own file, and the connection flags override the result.
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, dirname, isAbsolute, join } from 'node:path';
+import { parse } from 'yaml';
+import { CommandError, UsageError } from '../options/errors.ts';
+import type { ConnectionFlags } from '../options/connection.ts';
+
+type Named = { name: string; [k: string]: unknown };
+export interface RawConfig {
+  clusters: Named[];
+  users: Named[];
+  contexts: Named[];
+  'current-context'?: string;
+  [k: string]: unknown;
+}
+
+export interface Resolved {
+  raw: RawConfig;
+  context: string;
+  namespace: string;
+  server: string;
+  user: string;
+}
+
+const pathFields: Record<'clusters' | 'users', [string, string][]> = {
+  clusters: [['cluster', 'certificate-authority']],
+  users: [['user', 'client-certificate'], ['user', 'client-key'], ['user', 'tokenFile']],
+};
+
+function absolutize(raw: RawConfig, file: string): RawConfig {
+  for (const [list, fields] of Object.entries(pathFields) as [keyof typeof pathFields, [string, string][]][]) {
+    for (const entry of raw[list] ?? []) {
+      for (const [section, field] of fields) {
+        const obj = entry[section] as Record<string, unknown> | undefined;
+        const value = obj?.[field];
+        if (typeof value === 'string' && value && !isAbsolute(value)) obj![field] = join(dirname(file), value);
+      }
+    }
+  }
+  return raw;
+}
+
+/** kubectl's merge: for each list, the first file that defines a name wins; current-context from the first that sets it. */
+export function mergeConfigs(configs: RawConfig[]): RawConfig {
+  const merged: RawConfig = { clusters: [], users: [], contexts: [] };
+  for (const c of configs) {
+    for (const list of ['clusters', 'users', 'contexts'] as const) {
+      for (const entry of c[list] ?? []) if (!merged[list].some((e) => e.name === entry.name)) merged[list].push(entry);
+    }
+    if (!merged['current-context'] && c['current-context']) merged['current-context'] = c['current-context'];
+  }
+  return merged;
+}
+
+function readConfig(file: string): RawConfig {
+  let raw: RawConfig;
+  try {
+    raw = (parse(readFileSync(file, 'utf8')) ?? {}) as RawConfig;
+  } catch (err) {
+    throw new CommandError(`cannot read kubeconfig ${file}: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw new CommandError(`kubeconfig ${file} is not a kubeconfig file`);
+  return absolutize({ ...raw, clusters: raw.clusters ?? [], users: raw.users ?? [], contexts: raw.contexts ?? [] }, file);
+}
+
+export function configFiles(flags: ConnectionFlags, env: NodeJS.ProcessEnv): string[] {
+  if (flags.kubeconfig) {
+    if (!existsSync(flags.kubeconfig)) throw new CommandError(`stat ${flags.kubeconfig}: no such file or directory (from --kubeconfig)`);
+    return [flags.kubeconfig];
+  }
+  if (env.KUBECONFIG) return env.KUBECONFIG.split(delimiter).filter((f) => f && existsSync(f));
+  const home = join(env.HOME ?? homedir(), '.kube', 'config');
+  return existsSync(home) ? [home] : [];
+}
+
+/** Applies the connection flags to the merged config; errors name the flag or context to fix. */
+export function resolve(merged: RawConfig, flags: ConnectionFlags): Resolved {
+  const raw: RawConfig = structuredClone(merged);
+  const contextName = flags.context ?? raw['current-context'];
+  let ctxEntry = raw.contexts.find((c) => c.name === contextName);
+  if (flags.context && !ctxEntry) throw new CommandError(`context "${flags.context}" does not exist in the kubeconfig`);
+  if (!ctxEntry) {
+    if (!flags.server) {
+      throw new CommandError(raw.contexts.length || raw.clusters.length
+        ? 'the kubeconfig has no current context: use --context, or kubectl config use-context NAME'
+        : 'no kubeconfig found (KUBECONFIG, --kubeconfig or ~/.kube/config) and no --server given');
+    }
+    ctxEntry = { name: 'expose-sts-flags', context: {} };
+    raw.contexts.push(ctxEntry);
+  }
+  const ctx = (ctxEntry.context ??= {}) as Record<string, string>;
+  if (flags.cluster) {
+    if (!raw.clusters.some((c) => c.name === flags.cluster)) throw new CommandError(`cluster "${flags.cluster}" does not exist in the kubeconfig`);
+    ctx.cluster = flags.cluster;
+  }
+  if (flags.user) {
+    if (!raw.users.some((u) => u.name === flags.user)) throw new CommandError(`user "${flags.user}" does not exist in the kubeconfig`);
+    ctx.user = flags.user;
+  }
+  let cluster = raw.clusters.find((c) => c.name === ctx.cluster);
+  if (!cluster) {
+    if (!flags.server) throw new CommandError(`context "${ctxEntry.name}" refers to cluster "${ctx.cluster ?? ''}", which does not exist in the kubeconfig`);
+    cluster = { name: 'expose-sts-flags', cluster: {} };
+    raw.clusters.push(cluster);
+    ctx.cluster = cluster.name;
+  }
+  const c = (cluster.cluster ??= {}) as Record<string, unknown>;
+  if (flags.server) c.server = flags.server;
+  if (flags.certificateAuthority) c['certificate-authority'] = flags.certificateAuthority;
+  if (flags.insecureSkipTlsVerify) {
+    c['insecure-skip-tls-verify'] = true;
+    delete c['certificate-authority'];
+    delete c['certificate-authority-data'];
+  }
+  if (typeof c.server !== 'string' || !c.server) throw new CommandError(`cluster "${cluster.name}" has no server in the kubeconfig: use --server`);
+
+  let user = raw.users.find((u) => u.name === ctx.user);
+  if (!user) {
+    user = { name: ctx.user ?? 'expose-sts-flags', user: {} };
+    raw.users.push(user);
+    ctx.user = user.name;
+  }
+  const u = (user.user ??= {}) as Record<string, unknown>;
+  if (flags.token) u.token = flags.token;
+  if (flags.clientCertificate) u['client-certificate'] = flags.clientCertificate;
+  if (flags.clientKey) u['client-key'] = flags.clientKey;
+  if (flags.as) u.as = flags.as;
+
+  raw['current-context'] = ctxEntry.name;
+  return {
+    raw,
+    context: ctxEntry.name,
+    namespace: flags.namespace ?? ctx.namespace ?? 'default',
+    server: redactUrl(c.server),
+    user: flags.as ?? String(ctx.user ?? ''),
+  };
+}
+
+/** A server URL fit to print: without any user:password part. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return url;
+  }
+}
+
+export function loadRawConfig(flags: ConnectionFlags, env: NodeJS.ProcessEnv = process.env): Resolved {
+  if ((flags.asGroup?.length ?? 0) > 0 && !flags.as) throw new UsageError('--as-group needs --as');
+  return resolve(mergeConfigs(configFiles(flags, env).map(readConfig)), flags);
+}

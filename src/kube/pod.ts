@@ -1,0 +1,37 @@
+import type { V1LabelSelector, V1Node, V1Pod } from '@kubernetes/client-node';
+import { statusOf, withRetry, type Kube } from './client.ts';
+
+export function selectorString(selector: V1LabelSelector | undefined): string {
+  const parts = Object.entries(selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
+  for (const e of selector?.matchExpressions ?? []) {
+    if (e.operator === 'In') parts.push(`${e.key} in (${(e.values ?? []).join(',')})`);
+    else if (e.operator === 'NotIn') parts.push(`${e.key} notin (${(e.values ?? []).join(',')})`);
+    else if (e.operator === 'Exists') parts.push(e.key);
+    else if (e.operator === 'DoesNotExist') parts.push(`!${e.key}`);
+  }
+  return parts.join(',');
+}
+
+/** The StatefulSet's pods by name, in one LIST. */
+export async function listPods(kube: Kube, selector: V1LabelSelector | undefined): Promise<Map<string, V1Pod>> {
+  const labelSelector = selectorString(selector);
+  const list = await withRetry(kube, `list pods in namespace "${kube.namespace}"`, () => kube.core.listNamespacedPod({ namespace: kube.namespace, labelSelector }));
+  return new Map(list.items.map((p) => [p.metadata!.name!, p]));
+}
+
+/**
+ * Nodes by name, for NodePort endpoints and -o wide. Nodes are cluster-scoped and many users may not list them:
+ * then the endpoint shows <unknown> rather than failing the command.
+ */
+export async function listNodes(kube: Kube): Promise<Map<string, V1Node>> {
+  try {
+    const list = await withRetry(kube, 'list nodes', () => kube.core.listNode());
+    return new Map(list.items.map((n) => [n.metadata!.name!, n]));
+  } catch (err) {
+    if (statusOf((err as Error).cause)?.code === 403 || /forbidden/i.test((err as Error).message)) {
+      kube.log(0, 'warning: cannot list nodes, so NodePort endpoints show no node address');
+      return new Map();
+    }
+    throw err;
+  }
+}
