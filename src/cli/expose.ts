@@ -113,6 +113,9 @@ export async function runExpose(opts: ExposeOptions, conn: ConnectionFlags, io: 
     throw new CommandError(plan.conflicts[0] + (plan.conflicts.length > 1 ? ` (and ${plan.conflicts.length - 1} more)` : '') + '; nothing was changed');
   }
   const toWrite = plan.actions.filter((a) => a.kind !== 'unchanged');
+  for (const a of plan.actions.filter((x) => x.kind === 'adopt')) {
+    await k.replacePorts(kube, a.desired.service.metadata!.name!, applyBody(a.desired.service).spec!.ports, opts.dryRun === 'server');
+  }
   const written = await k.applyAll(kube, toWrite.map((a) => applyBody(a.desired.service)), opts.dryRun === 'server');
   const current = new Map<string, V1Service>(plan.actions.map((a) => [a.desired.service.metadata!.name!, a.existing!]));
   toWrite.forEach((a, i) => current.set(a.desired.service.metadata!.name!, written[i]));

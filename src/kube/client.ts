@@ -133,6 +133,9 @@ export function translate(err: unknown, kube: Pick<Kube, 'server' | 'namespace' 
     }
   }
   const { code, message } = causeCode(err);
+  if ((err as Error)?.cause instanceof Error && ((err as Error).cause as Error).message === 'bad port') {
+    return new CommandError(`cannot connect to the server ${kube.server}: its port is one that HTTP clients refuse to use (fix the server URL)`);
+  }
   if (code && networkCodes[code]) return new CommandError(`cannot connect to the server ${kube.server}: ${networkCodes[code]} (is the cluster running, and is the kubeconfig's server right?)`);
   if (code && /CERT|SELF_SIGNED|ALTNAME|UNABLE_TO_VERIFY|TLS/.test(code)) {
     return new CommandError(`cannot verify the certificate of ${kube.server}: ${message ?? code} (check the kubeconfig's certificate-authority, or --insecure-skip-tls-verify for a test cluster)`);

@@ -3,4 +3,4 @@
 export { connect, translate, type Kube } from './client.ts';
 export { getStatefulSet } from './statefulset.ts';
 export { listNodes, listPods } from './pod.ts';
-export { applyAll, listServices, watchServices } from './service.ts';
+export { applyAll, listServices, replacePorts, watchServices } from './service.ts';

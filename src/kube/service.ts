@@ -1,5 +1,5 @@
 // Services: one LIST, server-side apply, and one watch to wait for load-balancer addresses.
-import { PatchStrategy, setHeaderOptions, Watch, type V1Service } from '@kubernetes/client-node';
+import { PatchStrategy, setHeaderOptions, Watch, type V1Service, type V1ServicePort } from '@kubernetes/client-node';
 import { fieldManager } from '../plan/ownership.ts';
 import { CommandError } from '../options/errors.ts';
 import { statusOf, translate, withRetry, type Kube } from './client.ts';
@@ -17,6 +17,18 @@ export async function applyService(kube: Kube, body: V1Service, dryRun: boolean)
     kube.core.patchNamespacedService(
       { name, namespace: kube.namespace, body, fieldManager, force: true, dryRun: dryRun ? 'All' : undefined },
       setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+    ));
+}
+
+/**
+ * Taking over a Service: apply merges `ports` by port and protocol, so ports another manager set would stay beside
+ * ours (and unnamed ones make the Service invalid). Replacing the list first makes the adopted Service exactly ours.
+ */
+export async function replacePorts(kube: Kube, name: string, ports: V1ServicePort[] | undefined, dryRun: boolean): Promise<void> {
+  await withRetry(kube, `replace the ports of service "${name}" in namespace "${kube.namespace}"`, () =>
+    kube.core.patchNamespacedService(
+      { name, namespace: kube.namespace, body: [{ op: 'replace', path: '/spec/ports', value: ports }], fieldManager, dryRun: dryRun ? 'All' : undefined },
+      setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
     ));
 }
 

@@ -48,3 +48,40 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+const repoRoot = new URL('../..', import.meta.url).pathname;
+export const pluginBinDir = `${repoRoot}bin`;
+
+/**
+ * `kubectl expose-sts …` as a user runs it: the pinned kubectl finds the single binary on PATH (no Node on that PATH,
+ * as on a user's machine), with the cluster's admin kubeconfig.
+ */
+export function plugin(args: string[], opts: { cluster?: ClusterInfo; env?: NodeJS.ProcessEnv } = {}) {
+  const cluster = opts.cluster ?? inject('cluster');
+  return kubectl(['expose-sts', ...args], { cluster, env: { PATH: `${pluginBinDir}:${cluster.binDir}:/usr/bin:/bin`, ...opts.env } });
+}
+
+/** Parses a kubectl-style table into one record per row, keyed by header. */
+export function parseTable(text: string): Record<string, string>[] {
+  const [head, ...rows] = text.trimEnd().split('\n');
+  const headers = head.split(/\s{2,}/);
+  return rows.map((r) => Object.fromEntries(r.split(/\s{3,}/).map((cell, i) => [headers[i], cell])));
+}
+
+/** A StatefulSet created and waited for until all its pods are Ready. */
+export async function readyStatefulSet(namespace: string, body: import('@kubernetes/client-node').V1StatefulSet, cluster: ClusterInfo = inject('cluster')) {
+  const { apps, core } = clients(cluster);
+  const sts = await apps.createNamespacedStatefulSet({ namespace, body });
+  const replicas = body.spec!.replicas ?? 1;
+  await waitFor(`${replicas} ready pods of ${body.metadata!.name}`, async () => {
+    const pods = (await core.listNamespacedPod({ namespace, labelSelector: `app=${body.metadata!.name}` })).items;
+    return pods.length === replicas && pods.every((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+  });
+  return sts;
+}
+
+/** Services of a namespace by name, for before/after comparisons. */
+export async function servicesIn(namespace: string, cluster: ClusterInfo = inject('cluster')) {
+  const items = (await clients(cluster).core.listNamespacedService({ namespace })).items;
+  return new Map(items.map((s) => [s.metadata!.name!, s]));
+}

@@ -1,0 +1,59 @@
+// expose --type LoadBalancer through kubectl: addresses from the simulated cloud, one watch, and a clear timeout.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { lbClasses } from '../../cluster/lb-addresses.ts';
+import { statefulSet } from '../fixtures.ts';
+import { newNamespace, parseTable, plugin, readyStatefulSet, servicesIn } from '../helpers.ts';
+
+let ns: string;
+beforeAll(async () => {
+  ns = await newNamespace('expose-lb');
+  await readyStatefulSet(ns, statefulSet('pg', { volume: true, initContainer: true, sidecar: true }));
+});
+
+describe('kubectl expose-sts --type LoadBalancer', () => {
+  it('waits for every address and prints ordinal, pod, service, type, endpoint with all ports, and readiness', async () => {
+    const res = plugin(['pg', '-n', ns, '--type', 'LoadBalancer', '--load-balancer-class', lbClasses.ip, '--load-balancer-source-ranges', '198.51.100.0/24']);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    const rows = parseTable(res.stdout);
+    expect(rows.map((r) => [r.ORDINAL, r.POD, r.SERVICE, r.TYPE, r.READY])).toEqual([
+      ['0', 'pg-0', 'pg-0', 'LoadBalancer', 'true'], ['1', 'pg-1', 'pg-1', 'LoadBalancer', 'true'], ['2', 'pg-2', 'pg-2', 'LoadBalancer', 'true'],
+    ]);
+    const services = await servicesIn(ns);
+    for (const r of rows) {
+      const svc = services.get(r.SERVICE)!;
+      const ip = svc.status!.loadBalancer!.ingress![0].ip!;
+      expect(ip).toMatch(/^203\.0\.113\./);
+      expect(r.ENDPOINT).toBe(`${ip}:5432,9187`);
+      expect(svc.spec!.externalTrafficPolicy).toBe('Local');
+      expect(svc.spec!.selector).toEqual({ 'statefulset.kubernetes.io/pod-name': r.POD });
+      expect(svc.spec!.loadBalancerSourceRanges).toEqual(['198.51.100.0/24']);
+      expect(svc.spec!.healthCheckNodePort).toBeGreaterThan(0);
+    }
+    expect(new Set(rows.map((r) => r.ENDPOINT)).size).toBe(3);
+  });
+
+  it('shows hostnames, AWS style, and warns when the load balancers are open to the world', async () => {
+    const res = plugin(['pg', '-n', ns, '--type', 'LoadBalancer', '--load-balancer-class', lbClasses.hostname, '--name-template', '{pod}-public']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).toBe('warning: no --load-balancer-source-ranges: these load balancers accept connections from any address\n');
+    expect(parseTable(res.stdout).map((r) => [r.SERVICE, r.ENDPOINT])).toEqual([0, 1, 2].map((i) => [`pg-${i}-public`, `pg-${i}-public.${ns}.lb.test:5432,9187`]));
+  });
+
+  it('times out with exit 1, still prints the table with <pending> rows, and names the likely causes', () => {
+    const res = plugin(['pg', '-n', ns, '--type', 'LoadBalancer', '--load-balancer-class', 'example.com/nobody', '--name-template', '{pod}-nobody',
+      '--load-balancer-source-ranges', '10.0.0.0/8', '--timeout', '2s']);
+    expect(res.code).toBe(1);
+    expect(parseTable(res.stdout).map((r) => r.ENDPOINT)).toEqual(['<pending>', '<pending>', '<pending>']);
+    const lines = res.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^error: timed out after 2 s waiting for load-balancer addresses of 3 of 3 services \(pg-0-nobody, pg-1-nobody, pg-2-nobody\); likely causes: no load-balancer controller .* no controller serving --load-balancer-class example.com\/nobody/);
+  });
+
+  it('with --wait=false returns at once with the Services created', () => {
+    const res = plugin(['pg', '-n', ns, '--type', 'LoadBalancer', '--load-balancer-class', 'example.com/nobody', '--name-template', '{pod}-nowait',
+      '--load-balancer-source-ranges', '10.0.0.0/8', '--wait=false']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(parseTable(res.stdout).map((r) => r.ENDPOINT)).toEqual(['<pending>', '<pending>', '<pending>']);
+  });
+});
