@@ -146,12 +146,15 @@ export function translate(err: unknown, kube: Pick<Kube, 'server' | 'namespace' 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Retries transient failures (429 with Retry-After, 5xx, reset connections) with capped exponential backoff. */
-export async function withRetry<T>(kube: Kube, what: string, fn: () => Promise<T>, attempts = 5): Promise<T> {
+export async function withRetry<T>(kube: Kube, what: string, fn: () => Promise<T>, opts: { attempts?: number; conflicts?: boolean } = {}): Promise<T> {
+  const attempts = opts.attempts ?? 5;
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn();
     } catch (err) {
-      if (attempt >= attempts || !isTransient(err)) throw translate(err, kube, what);
+      // A conflict (409) is worth another try only where repeating the request re-reads the state: server-side apply.
+      const retryable = isTransient(err) || (opts.conflicts === true && statusOf(err)?.code === 409);
+      if (attempt >= attempts || !retryable) throw translate(err, kube, what);
       const s = statusOf(err);
       const delay = s?.retryAfter !== undefined ? Math.min(s.retryAfter * 1000, 10_000) : Math.min(100 * 2 ** attempt, 2000);
       kube.log(4, `${what}: ${s ? `HTTP ${s.code}` : causeCode(err).code}; retry ${attempt}/${attempts - 1} in ${delay} ms`);

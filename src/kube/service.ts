@@ -17,7 +17,7 @@ export async function applyService(kube: Kube, body: V1Service, dryRun: boolean)
     kube.core.patchNamespacedService(
       { name, namespace: kube.namespace, body, fieldManager, force: true, dryRun: dryRun ? 'All' : undefined },
       setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
-    ));
+    ), { conflicts: true });
 }
 
 /**

@@ -274,8 +274,11 @@ export async function ensureCluster(opts: ClusterOptions & { name: string }): Pr
   return { info: await startCluster(opts), reused: false };
 }
 
-/** Shell lines that point kubectl at the cluster: the admin kubeconfig and the pinned kubectl first on PATH. */
+/** Where `npm run build` puts kubectl-expose_sts, so kubectl finds the plugin once it is on PATH. */
+export const pluginBinDir = fileURLToPath(new URL('../../bin', import.meta.url));
+
+/** Shell lines that point kubectl at the cluster: the admin kubeconfig, the pinned kubectl and the plugin on PATH. */
 export function shellEnv(info: ClusterInfo): string {
   const q = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
-  return `export KUBECONFIG=${q(info.kubeconfig)}\nexport PATH=${q(info.binDir)}:"$PATH"\n`;
+  return `export KUBECONFIG=${q(info.kubeconfig)}\nexport PATH=${q(info.binDir)}:${q(pluginBinDir)}:"$PATH"\n`;
 }

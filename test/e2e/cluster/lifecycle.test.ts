@@ -37,7 +37,7 @@ describe('cluster:up and cluster:down', () => {
   it('starts a cluster and prints only shell lines that point kubectl at it', () => {
     const res = cli('up', '--lb', 'none');
     expect(res.code, res.stderr).toBe(0);
-    expect(res.stdout).toMatch(/^export KUBECONFIG='[^']+'\nexport PATH='[^']+':"\$PATH"\n$/);
+    expect(res.stdout).toMatch(/^export KUBECONFIG='[^']+'\nexport PATH='[^']+':'[^']+\/bin':"\$PATH"\n$/);
     first = readRecord(name)!;
     expect(exported(res.stdout)).toEqual({ KUBECONFIG: first.kubeconfig, PATH: first.binDir });
     const out = kubectl(['get', 'nodes', '--no-headers'], { cluster: first });
