@@ -1,8 +1,9 @@
 // expose --type LoadBalancer through kubectl: addresses from the simulated cloud, one watch, and a clear timeout.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { lbClasses } from '../../cluster/lb-addresses.ts';
 import { statefulSet } from '../fixtures.ts';
-import { newNamespace, parseTable, plugin, readyStatefulSet, servicesIn } from '../helpers.ts';
+import { newNamespace, parseTable, plugin, pluginBinDir, readyStatefulSet, servicesIn } from '../helpers.ts';
 
 let ns: string;
 beforeAll(async () => {
@@ -55,5 +56,21 @@ describe('kubectl expose-sts --type LoadBalancer', () => {
       '--load-balancer-source-ranges', '10.0.0.0/8', '--wait=false']);
     expect(res.code, res.stderr).toBe(0);
     expect(parseTable(res.stdout).map((r) => r.ENDPOINT)).toEqual(['<pending>', '<pending>', '<pending>']);
+  });
+
+  it('shows a spinner with the count of addresses only on a terminal, in colour unless NO_COLOR is set', () => {
+    const cluster = inject('cluster');
+    // script(1) gives the plugin a pseudo-terminal, as a person's shell would.
+    const onTerminal = (extra: Record<string, string>) => spawnSync('script', ['-qec',
+      `stty cols 100; kubectl expose-sts pg -n ${ns} --type LoadBalancer --load-balancer-class example.com/nobody --name-template {pod}-tty ` +
+      '--load-balancer-source-ranges 10.0.0.0/8 --timeout 1s', '/dev/null'], {
+      encoding: 'utf8', env: { PATH: `${pluginBinDir}:${cluster.binDir}:/usr/bin:/bin`, HOME: process.env.HOME, KUBECONFIG: cluster.kubeconfig, TERM: 'xterm', ...extra },
+    }).stdout;
+    const coloured = onTerminal({});
+    expect(coloured).toContain('waiting for load-balancer addresses 0/3');
+    expect(coloured).toContain('\x1b[36m');
+    const plain = onTerminal({ NO_COLOR: '1' });
+    expect(plain).toContain('waiting for load-balancer addresses 0/3');
+    expect(plain).not.toContain('\x1b[36m');
   });
 });
