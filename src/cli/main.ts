@@ -5,6 +5,9 @@ import { CommandError, UsageError } from '../options/errors.ts';
 import { validateExposeFlags } from '../options/expose.ts';
 import { connectionFlags, withConnectionFlags } from './connection.ts';
 import { exposeExamples, exposeFlags, runExpose, withExposeFlags } from './expose.ts';
+import { pruneFlags, runPrune, withPruneFlags } from './prune.ts';
+import { runStatus, statusFlags, withStatusFlags } from './status.ts';
+import { validatePruneFlags, validateStatusFlags } from '../options/scope.ts';
 import type { IO } from './io.ts';
 
 declare const EXPOSE_STS_VERSION: string | undefined; // set by the build
@@ -13,6 +16,17 @@ export const version = typeof EXPOSE_STS_VERSION !== 'undefined' ? EXPOSE_STS_VE
 export async function main(argv: string[], io: IO): Promise<number> {
   let result: Promise<number> = Promise.resolve(0);
   let verbosity = 0;
+  /** complete → validate → run, the same for every command (kubectl's Options pattern). */
+  const run = <F, O>(args: unknown, read: (raw: Record<string, unknown>) => F, validate: (f: F) => O | UsageError,
+    exec: (o: O, conn: Exclude<ReturnType<typeof connectionFlags>, UsageError>, io: IO) => Promise<number>) => {
+    const raw = args as Record<string, unknown>;
+    const conn = connectionFlags(raw);
+    if (conn instanceof UsageError) throw conn;
+    verbosity = conn.verbosity;
+    const opts = validate(read(raw));
+    if (opts instanceof UsageError) throw opts;
+    result = exec(opts, conn, io);
+  };
   const parser = withConnectionFlags(
     yargs(argv)
       .scriptName('kubectl expose-sts')
@@ -21,15 +35,11 @@ export async function main(argv: string[], io: IO): Promise<number> {
         let b = withExposeFlags(y);
         for (const [cmd, text] of exposeExamples) b = b.example(cmd, text);
         return b;
-      }, (args) => {
-        const raw = args as unknown as Record<string, unknown>;
-        const conn = connectionFlags(raw);
-        if (conn instanceof UsageError) throw conn;
-        verbosity = conn.verbosity;
-        const opts = validateExposeFlags(exposeFlags(raw));
-        if (opts instanceof UsageError) throw opts;
-        result = runExpose(opts, conn, io);
-      }),
+      }, (args) => run(args, exposeFlags, validateExposeFlags, runExpose))
+      .command('status [statefulset]', 'Show what is exposed, where it answers, and what has drifted', withStatusFlags,
+        (args) => run(args, statusFlags, validateStatusFlags, runStatus))
+      .command('prune [statefulset]', 'Delete managed Services that no longer match a pod', withPruneFlags,
+        (args) => run(args, pruneFlags, validatePruneFlags, runPrune)),
   )
     .parserConfiguration({ 'camel-case-expansion': true, 'boolean-negation': true, 'strip-aliased': true })
     .strict()

@@ -118,29 +118,30 @@ export function isTransient(err: unknown): boolean {
  */
 export function translate(err: unknown, kube: Pick<Kube, 'server' | 'namespace' | 'user'>, what: string): CommandError {
   if (err instanceof CommandError) return err;
+  const fail = (message: string) => new CommandError(message, 1, { cause: err }); // the cause keeps the status code for callers
   const s = statusOf(err);
   if (s) {
     const msg = s.status.message ?? s.status.reason ?? `HTTP ${s.code}`;
     switch (s.code) {
       case 401:
-        return new CommandError(`you must be logged in to the server (Unauthorized): the credentials for ${kube.server} were refused`);
+        return fail(`you must be logged in to the server (Unauthorized): the credentials for ${kube.server} were refused`);
       case 403:
-        return new CommandError(`${msg} (needed to ${what}; ask an administrator for that permission)`);
+        return fail(`${msg} (needed to ${what}; ask an administrator for that permission)`);
       case 404:
-        return new CommandError(msg.includes('namespace') ? msg : `${msg} in namespace "${kube.namespace}"`);
+        return fail(msg.includes('namespace') ? msg : `${msg} in namespace "${kube.namespace}"`);
       default:
-        return new CommandError(`${what}: ${msg}`);
+        return fail(`${what}: ${msg}`);
     }
   }
   const { code, message } = causeCode(err);
   if ((err as Error)?.cause instanceof Error && ((err as Error).cause as Error).message === 'bad port') {
-    return new CommandError(`cannot connect to the server ${kube.server}: its port is one that HTTP clients refuse to use (fix the server URL)`);
+    return fail(`cannot connect to the server ${kube.server}: its port is one that HTTP clients refuse to use (fix the server URL)`);
   }
-  if (code && networkCodes[code]) return new CommandError(`cannot connect to the server ${kube.server}: ${networkCodes[code]} (is the cluster running, and is the kubeconfig's server right?)`);
+  if (code && networkCodes[code]) return fail(`cannot connect to the server ${kube.server}: ${networkCodes[code]} (is the cluster running, and is the kubeconfig's server right?)`);
   if (code && /CERT|SELF_SIGNED|ALTNAME|UNABLE_TO_VERIFY|TLS/.test(code)) {
-    return new CommandError(`cannot verify the certificate of ${kube.server}: ${message ?? code} (check the kubeconfig's certificate-authority, or --insecure-skip-tls-verify for a test cluster)`);
+    return fail(`cannot verify the certificate of ${kube.server}: ${message ?? code} (check the kubeconfig's certificate-authority, or --insecure-skip-tls-verify for a test cluster)`);
   }
-  return new CommandError(`${what}: ${(err as Error)?.message ?? String(err)}${code ? ` (${code})` : ''}`);
+  return fail(`${what}: ${(err as Error)?.message ?? String(err)}${code ? ` (${code})` : ''}`);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -3,4 +3,5 @@
 export { connect, translate, type Kube } from './client.ts';
 export { getStatefulSet } from './statefulset.ts';
 export { listNodes, listPods } from './pod.ts';
-export { applyAll, listServices, replacePorts, watchServices } from './service.ts';
+export { applyAll, deleteService, listServices, replacePorts, watchServices } from './service.ts';
+export { readInventory, type Scope } from './inventory.ts';

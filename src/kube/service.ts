@@ -47,6 +47,24 @@ export async function applyAll(kube: Kube, bodies: V1Service[], dryRun: boolean,
 }
 
 /**
+ * Deletes a Service only if it is still the one that was listed (same uid): one recreated in between is not removed.
+ * Returns what happened; a Service already gone or replaced is not an error.
+ */
+export async function deleteService(kube: Kube, namespace: string, name: string, uid: string, dryRun: boolean): Promise<'deleted' | 'gone' | 'replaced'> {
+  try {
+    await withRetry(kube, `delete service "${name}" in namespace "${namespace}"`, () =>
+      // With a body, the API server reads DeleteOptions from it and ignores the dryRun query parameter: both go in.
+      kube.core.deleteNamespacedService({ name, namespace, body: { preconditions: { uid }, dryRun: dryRun ? ['All'] : undefined } }));
+    return 'deleted';
+  } catch (err) {
+    const code = statusOf((err as Error).cause)?.code;
+    if (code === 404) return 'gone';
+    if (code === 409) return 'replaced';
+    throw err;
+  }
+}
+
+/**
  * Watches the namespace's Services matching the selector from `resourceVersion` until `done` says so, the timeout
  * passes, or the signal aborts. One watch for all addresses, never a poll; a closed watch resumes from the last
  * version seen, and 410 Gone re-lists.

@@ -5,8 +5,8 @@ export class UsageError extends Error {
 
 export class CommandError extends Error {
   readonly exitCode: number;
-  constructor(message: string, exitCode = 1) {
-    super(message);
+  constructor(message: string, exitCode = 1, options?: ErrorOptions) {
+    super(message, options);
     this.exitCode = exitCode;
   }
 }

@@ -1,7 +1,7 @@
 // The expose command's options: raw flags in, a checked ExposeOptions (or a UsageError) out. Pure: no I/O, so every
 // rule here is unit-tested. What depends on the StatefulSet itself (its ports) is completed in plan/ports.ts.
 import { UsageError } from './errors.ts';
-import { isCidr, labelValueProblem, parseDuration, parsePortNumber, qualifiedNameProblem, splitList } from './values.ts';
+import { isCidr, labelValueProblem, oneOf, parseDuration, parsePortNumber, qualifiedNameProblem, splitList } from './values.ts';
 import { ownershipLabels } from '../plan/ownership.ts';
 import { templateProblem } from '../plan/name-template.ts';
 
@@ -61,12 +61,6 @@ export interface ExposeOptions {
   timeoutMs: number;
   dryRun: DryRun;
   output: Output;
-}
-
-/** kubectl matches enum flags case-insensitively and reports the accepted spellings. */
-function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T | UsageError {
-  const found = allowed.find((a) => a.toLowerCase() === value.toLowerCase());
-  return found ?? new UsageError(`invalid argument "${value}" for "--${flag}": must be one of ${allowed.join(', ')}`);
 }
 
 /** `PORT[:TARGET][/PROTOCOL]`, so one repeatable flag can say everything `--target-port` and `--protocol` say for one. */

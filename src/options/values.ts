@@ -1,5 +1,6 @@
 // Checks for the kinds of values kubectl's flags take, with kubectl's wording where it has one.
 import { isIP } from 'node:net';
+import { UsageError } from './errors.ts';
 
 const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const dns1035Label = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -70,3 +71,9 @@ export function parseDuration(text: string): number | undefined {
 
 /** Splits repeatable list flags that kubectl also accepts comma-separated (`--x a,b --x c`). */
 export const splitList = (values: string[] | undefined) => (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+
+/** kubectl matches enum flags case-insensitively and reports the accepted spellings. */
+export function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T | UsageError {
+  const found = allowed.find((a) => a.toLowerCase() === value.toLowerCase());
+  return found ?? new UsageError(`invalid argument "${value}" for "--${flag}": must be one of ${allowed.join(', ')}`);
+}

@@ -1,0 +1,55 @@
+// kubectl expose-sts prune [STATEFULSET]: deletes managed Services whose pod is gone (Orphaned), or with --all every
+// managed Service of one StatefulSet. Never anything without the managed-by label.
+import type { Argv } from 'yargs';
+import type { ConnectionFlags } from '../options/connection.ts';
+import type { PruneFlags, PruneOptions } from '../options/scope.ts';
+import { assess } from '../plan/drift.ts';
+import { isManaged } from '../plan/ownership.ts';
+import { loadKube } from '../kube/load.ts';
+import type { IO } from './io.ts';
+import { withScopeFlags } from './status.ts';
+
+export function withPruneFlags<T>(y: Argv<T>) {
+  return withScopeFlags(y)
+    .option('all', { type: 'boolean', describe: 'Delete every managed Service of the named StatefulSet (un-expose it)' })
+    .option('dry-run', { type: 'string', describe: 'none, client (print only) or server (the API server checks, nothing is deleted)' })
+    .example('$0 prune', 'Delete the Services of ordinals that no longer exist (after a scale-down)')
+    .example('$0 prune mydb --all', 'Un-expose mydb: delete all its Services')
+    .example('$0 prune -A --dry-run=client', 'Show what would be deleted everywhere');
+}
+
+const last = (v: unknown) => (Array.isArray(v) ? v[v.length - 1] : v);
+
+export function pruneFlags(argv: Record<string, unknown>): PruneFlags {
+  return {
+    statefulSet: argv.statefulset === undefined ? undefined : String(last(argv.statefulset)),
+    allNamespaces: last(argv.allNamespaces) as boolean | undefined,
+    all: last(argv.all) as boolean | undefined,
+    dryRun: argv.dryRun === undefined ? undefined : String(last(argv.dryRun)),
+  };
+}
+
+export async function runPrune(opts: PruneOptions, conn: ConnectionFlags, io: IO): Promise<number> {
+  const k = await loadKube();
+  const kube = k.connect(conn, (line) => io.err(`${line}\n`));
+  const rows = assess(await k.readInventory(kube, opts), opts);
+  const targets = rows.filter((r) => r.service && isManaged(r.service.metadata?.labels) && (opts.all || r.state === 'Orphaned'));
+  if (targets.length === 0) {
+    io.err(`Nothing to prune${opts.allNamespaces ? '' : ` in ${kube.namespace} namespace`}.\n`);
+    return 0;
+  }
+  const suffix = opts.dryRun === 'client' ? ' (dry run)' : opts.dryRun === 'server' ? ' (server dry run)' : '';
+  for (const r of targets) {
+    const svc = r.service!;
+    const name = svc.metadata!.name!;
+    if (opts.dryRun !== 'client') {
+      const result = await k.deleteService(kube, r.namespace, name, svc.metadata!.uid!, opts.dryRun === 'server');
+      if (result === 'replaced') {
+        io.err(`warning: service/${name} in namespace ${r.namespace} was replaced after it was listed; left alone\n`);
+        continue;
+      }
+    }
+    io.out(`service/${name} deleted${suffix}\n`);
+  }
+  return 0;
+}

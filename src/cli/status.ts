@@ -1,0 +1,54 @@
+// kubectl expose-sts status [STATEFULSET]: what is exposed, where it answers, and what has drifted.
+import type { Argv } from 'yargs';
+import type { ConnectionFlags } from '../options/connection.ts';
+import type { StatusFlags, StatusOptions } from '../options/scope.ts';
+import { assess, summaries } from '../plan/drift.ts';
+import { formatStatus, statusTable } from '../render/status.ts';
+import { loadKube } from '../kube/load.ts';
+import type { IO } from './io.ts';
+
+export function withScopeFlags<T>(y: Argv<T>) {
+  return y
+    .positional('statefulset', { type: 'string', describe: 'Only this StatefulSet (default: every exposed StatefulSet in scope)' })
+    .option('all-namespaces', { alias: 'A', type: 'boolean', describe: 'Look in every namespace' });
+}
+
+export function withStatusFlags<T>(y: Argv<T>) {
+  return withScopeFlags(y)
+    .option('output', { alias: 'o', type: 'string', describe: 'Output format: wide, json or yaml' })
+    .option('exit-code', { type: 'boolean', describe: 'Exit 1 when anything is not Ready (for scripts and CI)' })
+    .example('$0 status', 'Every exposed StatefulSet of the namespace, one row per ordinal')
+    .example('$0 status -A -o wide', 'Everywhere, with pods, nodes, node ports and why each row is in its state')
+    .example('$0 status mydb --exit-code', 'Fail a CI step when mydb has drifted');
+}
+
+const last = (v: unknown) => (Array.isArray(v) ? v[v.length - 1] : v);
+
+export function statusFlags(argv: Record<string, unknown>): StatusFlags {
+  return {
+    statefulSet: argv.statefulset === undefined ? undefined : String(last(argv.statefulset)),
+    allNamespaces: last(argv.allNamespaces) as boolean | undefined,
+    output: argv.output === undefined ? undefined : String(last(argv.output)),
+    exitCode: last(argv.exitCode) as boolean | undefined,
+  };
+}
+
+export function nothingExposed(scope: { statefulSet?: string; allNamespaces: boolean }, namespace: string): string {
+  const what = scope.statefulSet ? `No exposed StatefulSet named "${scope.statefulSet}" found` : 'No exposed StatefulSets found';
+  return scope.allNamespaces ? `${what}.` : `${what} in ${namespace} namespace.`;
+}
+
+export async function runStatus(opts: StatusOptions, conn: ConnectionFlags, io: IO): Promise<number> {
+  const k = await loadKube();
+  const kube = k.connect(conn, (line) => io.err(`${line}\n`));
+  const rows = assess(await k.readInventory(kube, opts), opts);
+  if (opts.output === 'json' || opts.output === 'yaml') {
+    io.out(formatStatus(rows, opts.output));
+  } else if (rows.length === 0) {
+    io.err(`${nothingExposed(opts, kube.namespace)}\n`);
+  } else {
+    io.out(statusTable(rows, { allNamespaces: opts.allNamespaces, wide: opts.output === 'wide' }));
+    io.out(`\n${summaries(rows, opts.allNamespaces).join('\n')}\n`);
+  }
+  return opts.exitCode && rows.some((r) => r.state !== 'Ready') ? 1 : 0;
+}

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../../src/options/errors.ts';
+import { validatePruneFlags, validateStatusFlags } from '../../../src/options/scope.ts';
+
+describe('status and prune options', () => {
+  it('status: defaults, -o and --exit-code', () => {
+    expect(validateStatusFlags({})).toEqual({ statefulSet: undefined, allNamespaces: false, output: '', exitCode: false });
+    expect(validateStatusFlags({ statefulSet: 'db', output: 'WIDE', exitCode: true })).toEqual({ statefulSet: 'db', allNamespaces: false, output: 'wide', exitCode: true });
+    expect((validateStatusFlags({ output: 'name' }) as UsageError).message).toMatch(/must be one of wide, json, yaml/);
+  });
+  it('refuses a name together with -A, as kubectl does', () => {
+    expect((validateStatusFlags({ statefulSet: 'db', allNamespaces: true }) as UsageError).message).toMatch(/cannot be named across all namespaces/);
+    expect(validatePruneFlags({ statefulSet: 'db', allNamespaces: true })).toBeInstanceOf(UsageError);
+  });
+  it('prune: --all needs a StatefulSet name, so a namespace is never wiped by accident', () => {
+    expect((validatePruneFlags({ all: true }) as UsageError).message).toMatch(/^--all needs a StatefulSet name/);
+    expect(validatePruneFlags({ all: true, statefulSet: 'db' })).toEqual({ statefulSet: 'db', allNamespaces: false, all: true, dryRun: 'none' });
+  });
+  it('prune: --dry-run as kubectl (bare means client)', () => {
+    expect(validatePruneFlags({ dryRun: '' })).toMatchObject({ dryRun: 'client' });
+    expect(validatePruneFlags({ dryRun: 'server' })).toMatchObject({ dryRun: 'server' });
+    expect(validatePruneFlags({ dryRun: 'yes' })).toBeInstanceOf(UsageError);
+  });
+});
