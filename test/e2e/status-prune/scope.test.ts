@@ -1,0 +1,82 @@
+// status and prune across namespaces, after an orphaning delete, within a fixed LIST budget, and never racing a
+// recreated Service.
+import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { connect } from '../../../src/kube/client.ts';
+import { deleteService } from '../../../src/kube/service.ts';
+import { statefulSet } from '../fixtures.ts';
+import { clients, kubectl, newNamespace, parseTable, plugin, readyStatefulSet, servicesIn, waitFor } from '../helpers.ts';
+
+const cluster = inject('cluster');
+const { core } = clients();
+let a: string;
+let b: string;
+beforeAll(async () => {
+  [a, b] = await Promise.all([newNamespace('scope-a'), newNamespace('scope-b')]);
+  await Promise.all([readyStatefulSet(a, statefulSet('kafka', { replicas: 2 })), readyStatefulSet(b, statefulSet('redis', { replicas: 3 })),
+    readyStatefulSet(b, statefulSet('gone', { replicas: 2 }))]);
+  for (const [ns, sts] of [[a, 'kafka'], [b, 'redis'], [b, 'gone']]) expect(plugin([sts, '-n', ns, '--type', 'NodePort']).code).toBe(0);
+});
+
+/** Requests made as one impersonated user, from the audit log: isolates one invocation from everything else. */
+function requestsOf(user: string): { verb: string; requestURI: string }[] {
+  return readFileSync(cluster.auditLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+    .filter((e) => e.impersonatedUser?.username === user);
+}
+
+describe('status and prune scope', () => {
+  it('-A covers several namespaces in one table, with a NAMESPACE column', () => {
+    const res = plugin(['status', '-A']);
+    expect(res.code, res.stderr).toBe(0);
+    const rows = parseTable(res.stdout.split('\n\n')[0]).filter((r) => r.NAMESPACE === a || r.NAMESPACE === b);
+    expect(rows.map((r) => `${r.NAMESPACE === a ? 'a' : 'b'}/${r.STATEFULSET}-${r.ORDINAL}:${r.STATE}`)).toEqual([
+      'a/kafka-0:Ready', 'a/kafka-1:Ready', 'b/gone-0:Ready', 'b/gone-1:Ready', 'b/redis-0:Ready', 'b/redis-1:Ready', 'b/redis-2:Ready',
+    ]);
+    expect(rows.every((r) => /^198\.51\.100\.\d+:\d+$/.test(r.ENDPOINT))).toBe(true); // NodePort: the node's external address
+    expect(res.stdout).toContain(`statefulset ${b}/redis: 3 Ready`);
+    const json = JSON.parse(plugin(['status', '-A', '-o', 'json']).stdout);
+    expect(json.kind).toBe('ExposureStatus');
+    expect(json.items.filter((i: { namespace: string }) => i.namespace === a)[0]).toMatchObject({ statefulSet: 'kafka', ordinal: 0, service: 'kafka-0', type: 'NodePort', state: 'Ready' });
+  });
+
+  it('status costs a fixed number of LISTs (services, statefulsets, pods, and nodes for NodePort), no GETs', () => {
+    const user = `budget-${randomBytes(3).toString('hex')}`;
+    const res = plugin(['status', '-A', '--as', user, '--as-group', 'system:masters']);
+    expect(res.code, res.stderr).toBe(0);
+    const calls = requestsOf(user);
+    expect(calls.every((c) => c.verb === 'list')).toBe(true);
+    // The three label-selected LISTs, plus the node list NodePort endpoints need.
+    expect(calls.map((c) => c.requestURI.split('?')[0]).sort()).toEqual(['/api/v1/nodes', '/api/v1/pods', '/api/v1/services', '/apis/apps/v1/statefulsets']);
+    expect(calls.find((c) => c.requestURI.startsWith('/api/v1/services'))!.requestURI).toContain('labelSelector=app.kubernetes.io%2Fmanaged-by%3Dkubectl-expose-sts');
+  });
+
+  it('after kubectl delete --cascade=orphan every Service of the StatefulSet is Orphaned, and prune removes them', async () => {
+    expect(kubectl(['delete', 'statefulset', 'gone', '-n', b, '--cascade=orphan']).code).toBe(0);
+    const res = plugin(['status', 'gone', '-n', b, '-o', 'wide']);
+    expect(parseTable(res.stdout.split('\n\n')[0]).map((r) => [r.STATE, r.REASON])).toEqual([['Orphaned', 'statefulset gone not found'], ['Orphaned', 'statefulset gone not found']]);
+    const user = `prune-${randomBytes(3).toString('hex')}`;
+    const pruned = plugin(['prune', '-n', b, '--as', user, '--as-group', 'system:masters']);
+    expect(pruned.stdout).toBe('service/gone-0 deleted\nservice/gone-1 deleted\n');
+    expect(requestsOf(user).filter((c) => c.verb === 'list')).toHaveLength(4);
+    const left = await servicesIn(b);
+    expect([...left.keys()].filter((n) => n.startsWith('gone'))).toEqual([]);
+    expect(left.has('redis-0')).toBe(true);
+  });
+
+  it('deletes only the Service it listed: a uid precondition leaves a recreated one alone', async () => {
+    const kube = connect({ kubeconfig: cluster.kubeconfig, namespace: a, verbosity: 0, requestTimeoutMs: 0 }, () => undefined);
+    const listed = (await servicesIn(a)).get('kafka-1')!;
+    await core.deleteNamespacedService({ name: 'kafka-1', namespace: a });
+    await waitFor('kafka-1 gone', async () => !(await servicesIn(a)).has('kafka-1'));
+    expect(plugin(['kafka', '-n', a, '--type', 'NodePort']).code).toBe(0); // recreated, with a new uid
+    expect(await deleteService(kube, a, 'kafka-1', listed.metadata!.uid!, false)).toBe('replaced');
+    expect((await servicesIn(a)).has('kafka-1')).toBe(true);
+  });
+
+  it('says so when nothing is exposed, kubectl style', async () => {
+    const empty = await newNamespace('scope-empty');
+    const res = plugin(['status', '-n', empty]);
+    expect([res.code, res.stdout, res.stderr]).toEqual([0, '', `No exposed StatefulSets found in ${empty} namespace.\n`]);
+  });
+});
