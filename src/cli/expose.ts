@@ -3,7 +3,7 @@ import type { V1Service } from '@kubernetes/client-node';
 import type { Argv } from 'yargs';
 import type { ConnectionFlags } from '../options/connection.ts';
 import { CommandError } from '../options/errors.ts';
-import { serviceTypes, trafficPolicies, type ExposeFlags, type ExposeOptions } from '../options/expose.ts';
+import type { ExposeFlags, ExposeOptions } from '../options/expose.ts';
 import { planActions, type ActionKind } from '../plan/diff.ts';
 import { lbAddress, rowOf } from '../plan/endpoint.ts';
 import { managedSelector } from '../plan/ownership.ts';
@@ -12,6 +12,7 @@ import { formatObjects } from '../render/objects.ts';
 import { exposeTable } from '../render/rows.ts';
 import { startProgress } from '../render/spinner.ts';
 import { loadKube } from '../kube/load.ts';
+import { exposeFlagSpecs, withFlags } from './flags.ts';
 import type { IO } from './io.ts';
 
 export const exposeExamples: [string, string][] = [
@@ -24,24 +25,7 @@ export const exposeExamples: [string, string][] = [
 ];
 
 export function withExposeFlags<T>(y: Argv<T>) {
-  return y
-    .positional('statefulset', { type: 'string', describe: 'Name of the StatefulSet whose pods to expose' })
-    .option('type', { type: 'string', describe: `Type for the Services: ${serviceTypes.join(', ')}`, default: 'ClusterIP' })
-    .option('port', { type: 'string', describe: 'Port to expose, PORT[:TARGET][/PROTOCOL]; repeatable. Default: every container port of the pod template' })
-    .option('target-port', { type: 'string', describe: 'Name or number of the container port the Service sends traffic to (with one --port)' })
-    .option('protocol', { type: 'string', describe: 'Network protocol for --port: TCP, UDP or SCTP', default: 'TCP' })
-    .option('external-traffic-policy', { type: 'string', describe: `${trafficPolicies.join(' or ')}; default Local for NodePort and LoadBalancer (no extra hop, client IP kept)` })
-    .option('load-balancer-class', { type: 'string', describe: 'The load balancer implementation to use (spec.loadBalancerClass)' })
-    .option('load-balancer-source-ranges', { type: 'string', describe: 'CIDRs allowed to connect, comma-separated or repeated' })
-    .option('annotations', { type: 'string', describe: 'Annotation key=value for the Services; repeatable' })
-    .option('labels', { alias: 'l', type: 'string', describe: 'Labels for the Services, key=value,key2=value2' })
-    .option('name-template', { type: 'string', describe: 'Service names from {pod}, {sts} and {ordinal}', default: '{pod}' })
-    .option('adopt', { type: 'boolean', describe: 'Take over Services with the wanted names that expose-sts does not manage yet' })
-    .option('owner-reference', { type: 'boolean', default: true, describe: 'Make the StatefulSet own its Services, so deleting it deletes them; --owner-reference=false keeps them (and their addresses)' })
-    .option('wait', { type: 'boolean', describe: 'Wait for load-balancer addresses (default: true for LoadBalancer)' })
-    .option('timeout', { type: 'string', default: '5m', describe: 'How long to wait for addresses, e.g. 30s, 5m' })
-    .option('dry-run', { type: 'string', describe: 'none, client (print only) or server (the API server checks, nothing is stored)' })
-    .option('output', { alias: 'o', type: 'string', describe: 'Output format: json, yaml, name or wide' });
+  return withFlags(y.positional('statefulset', { type: 'string', describe: 'Name of the StatefulSet whose pods to expose' }), exposeFlagSpecs);
 }
 
 const last = (v: unknown) => (Array.isArray(v) ? v[v.length - 1] : v);

@@ -8,12 +8,15 @@ import { exposeExamples, exposeFlags, runExpose, withExposeFlags } from './expos
 import { pruneFlags, runPrune, withPruneFlags } from './prune.ts';
 import { runStatus, statusFlags, withStatusFlags } from './status.ts';
 import { validatePruneFlags, validateStatusFlags } from '../options/scope.ts';
+import { completionHelp, completionScript, runComplete } from './complete.ts';
+import { completionFlagSpecs, withFlags } from './flags.ts';
 import type { IO } from './io.ts';
 
 declare const EXPOSE_STS_VERSION: string | undefined; // set by the build
 export const version = typeof EXPOSE_STS_VERSION !== 'undefined' ? EXPOSE_STS_VERSION : 'v0.0.0-dev';
 
 export async function main(argv: string[], io: IO): Promise<number> {
+  if (argv[0] === '__complete') return runComplete(argv.slice(1), io);
   let result: Promise<number> = Promise.resolve(0);
   let verbosity = 0;
   /** complete → validate → run, the same for every command (kubectl's Options pattern). */
@@ -39,7 +42,10 @@ export async function main(argv: string[], io: IO): Promise<number> {
       .command('status [statefulset]', 'Show what is exposed, where it answers, and what has drifted', withStatusFlags,
         (args) => run(args, statusFlags, validateStatusFlags, runStatus))
       .command('prune [statefulset]', 'Delete managed Services that no longer match a pod', withPruneFlags,
-        (args) => run(args, pruneFlags, validatePruneFlags, runPrune)),
+        (args) => run(args, pruneFlags, validatePruneFlags, runPrune))
+      .command('completion', 'How to install shell completion for this plugin', (y) => withFlags(y, completionFlagSpecs), (args) => {
+        io.out((args as { script?: boolean }).script ? completionScript : completionHelp());
+      }),
   )
     .parserConfiguration({ 'camel-case-expansion': true, 'boolean-negation': true, 'strip-aliased': true })
     .strict()

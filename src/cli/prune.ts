@@ -7,12 +7,11 @@ import { assess } from '../plan/drift.ts';
 import { isManaged } from '../plan/ownership.ts';
 import { loadKube } from '../kube/load.ts';
 import type { IO } from './io.ts';
-import { withScopeFlags } from './status.ts';
+import { pruneFlagSpecs, withFlags } from './flags.ts';
+import { withStatefulSetArg } from './status.ts';
 
 export function withPruneFlags<T>(y: Argv<T>) {
-  return withScopeFlags(y)
-    .option('all', { type: 'boolean', describe: 'Delete every managed Service of the named StatefulSet (un-expose it)' })
-    .option('dry-run', { type: 'string', describe: 'none, client (print only) or server (the API server checks, nothing is deleted)' })
+  return withFlags(withStatefulSetArg(y), pruneFlagSpecs)
     .example('$0 prune', 'Delete the Services of ordinals that no longer exist (after a scale-down)')
     .example('$0 prune mydb --all', 'Un-expose mydb: delete all its Services')
     .example('$0 prune -A --dry-run=client', 'Show what would be deleted everywhere');

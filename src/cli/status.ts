@@ -5,18 +5,14 @@ import type { StatusFlags, StatusOptions } from '../options/scope.ts';
 import { assess, summaries } from '../plan/drift.ts';
 import { formatStatus, statusTable } from '../render/status.ts';
 import { loadKube } from '../kube/load.ts';
+import { statusFlagSpecs, withFlags } from './flags.ts';
 import type { IO } from './io.ts';
 
-export function withScopeFlags<T>(y: Argv<T>) {
-  return y
-    .positional('statefulset', { type: 'string', describe: 'Only this StatefulSet (default: every exposed StatefulSet in scope)' })
-    .option('all-namespaces', { alias: 'A', type: 'boolean', describe: 'Look in every namespace' });
-}
+export const withStatefulSetArg = <T>(y: Argv<T>) =>
+  y.positional('statefulset', { type: 'string', describe: 'Only this StatefulSet (default: every exposed StatefulSet in scope)' });
 
 export function withStatusFlags<T>(y: Argv<T>) {
-  return withScopeFlags(y)
-    .option('output', { alias: 'o', type: 'string', describe: 'Output format: wide, json or yaml' })
-    .option('exit-code', { type: 'boolean', describe: 'Exit 1 when anything is not Ready (for scripts and CI)' })
+  return withFlags(withStatefulSetArg(y), statusFlagSpecs)
     .example('$0 status', 'Every exposed StatefulSet of the namespace, one row per ordinal')
     .example('$0 status -A -o wide', 'Everywhere, with pods, nodes, node ports and why each row is in its state')
     .example('$0 status mydb --exit-code', 'Fail a CI step when mydb has drifted');

@@ -45,7 +45,7 @@ function checkWrapperModule(): void {
   }
 }
 
-function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
+export function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     // Go's own messages go to our stderr: stdout stays clean for `eval "$(npm run -s cluster:up)"`.
     const child = spawn(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 2] });
@@ -67,7 +67,7 @@ function versionLdflags(): string {
   return flags.join(' ');
 }
 
-async function withLock<T>(dir: string, log: Log, fn: () => Promise<T>): Promise<T> {
+export async function withLock<T>(dir: string, log: Log, fn: () => Promise<T>): Promise<T> {
   const lock = `${dir}.lock`;
   mkdirSync(join(dir, '..'), { recursive: true });
   for (let announced = false; ; ) {

@@ -8,6 +8,8 @@ export const versions = {
   kubernetes: 'v1.37.2',
   etcd: 'v3.7.0',
   kwok: 'v0.8.0',
+  /** krew and its manifest validator, for the distribution tests. */
+  krew: 'v0.4.3',
 } as const;
 
 /** Root of everything this project keeps outside the repository (build outputs, running clusters' records). */
