@@ -1,9 +1,11 @@
-// npm run build: bin/kubectl-expose_sts, a single executable that embeds Node (what krew users get), in two parts:
-//   main.cjs  argument parsing, options, planning, rendering: the SEA main script, with V8's code cache
-//   kube.cjs  the kube layer with client-node, a SEA asset compiled only when a command talks to the cluster,
-// so --help and usage errors never load the Kubernetes client (../shared/single-binary-notes.md).
+// npm run build: bin/kubectl-expose_sts, a single executable that embeds Node (what krew users get), in three parts:
+//   main.cjs  the launcher (cmd/): the SEA main script; prints --help and --version texts rendered at build time
+//   cli.cjs   argument parsing, options, planning, rendering: a SEA asset, compiled when a command runs
+//   kube.cjs  the kube layer with client-node: a SEA asset, compiled only when a command talks to the cluster,
+// so --help never loads the CLI and usage errors never load the Kubernetes client (../shared/single-binary-notes.md).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
@@ -13,18 +15,37 @@ const out = join(root, 'bin');
 const work = join(out, '.build');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
 
-export interface BuildResult {
-  binary: string;
-  parts: { main: string; kube: string };
+export interface Parts {
+  main: string;
+  cli: string;
+  kube: string;
 }
 
-/** The kube layer stays out of the main part: load.ts reaches it through the SEA asset instead. */
-const kubeLayerOutside: Plugin = {
-  name: 'kube-layer-outside',
+/** Each part reaches the next through a SEA asset, so the source's dynamic import of it stays out of the bundle. */
+const partsOutside: Plugin = {
+  name: 'parts-outside',
   setup(b) {
-    b.onResolve({ filter: /^\.\/index\.ts$/ }, (args) => (args.importer.endsWith(join('src', 'kube', 'load.ts')) ? { path: './kube.cjs', external: true } : undefined));
+    const seams: [string, string][] = [[join('src', 'kube', 'load.ts'), './index.ts'], [join('cmd', 'kubectl-expose_sts.ts'), '../src/cli/entry.ts']];
+    b.onResolve({ filter: /\.ts$/ }, (args) =>
+      seams.some(([importer, path]) => args.importer.endsWith(importer) && args.path === path) ? { path: args.path, external: true } : undefined);
   },
 };
+
+/** argv forms whose output is fixed, rendered once here: help of every command, and the version. */
+const fixedForms = [['--help'], ['-h'], ['--version'], ...['status', 'prune', 'completion'].flatMap((c) => [[c, '--help'], [c, '-h']])];
+
+async function renderTexts(cli: string): Promise<Record<string, string>> {
+  const { main } = createRequire(import.meta.url)(cli) as typeof import('../src/cli/entry.ts');
+  const texts: Record<string, string> = {};
+  for (const argv of fixedForms) {
+    let out = '';
+    let err = '';
+    const code = await main(argv, { out: (t) => void (out += t), err: (t) => void (err += t) });
+    if (code !== 0 || err) throw new Error(`rendering "${argv.join(' ')}" failed: ${err}`);
+    texts[argv.join('\0')] = out;
+  }
+  return texts;
+}
 
 const common: BuildOptions = {
   bundle: true,
@@ -43,18 +64,20 @@ const common: BuildOptions = {
   banner: { js: 'var __import_meta_url=require("node:url").pathToFileURL(__filename).href;' },
 };
 
-export async function buildParts(): Promise<BuildResult['parts']> {
+export async function buildParts(): Promise<Parts> {
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
-  const main = join(work, 'main.cjs');
-  const kube = join(work, 'kube.cjs');
-  await build({ ...common, entryPoints: [join(root, 'cmd', 'kubectl-expose_sts.ts')], outfile: main, plugins: [kubeLayerOutside] });
+  const [main, cli, kube] = ['main.cjs', 'cli.cjs', 'kube.cjs'].map((f) => join(work, f));
+  await build({ ...common, entryPoints: [join(root, 'src', 'cli', 'entry.ts')], outfile: cli, plugins: [partsOutside] });
   await build({ ...common, entryPoints: [join(root, 'src', 'kube', 'index.ts')], outfile: kube });
-  return { main, kube };
+  const texts = await renderTexts(cli);
+  await build({ ...common, entryPoints: [join(root, 'cmd', 'kubectl-expose_sts.ts')], outfile: main, plugins: [partsOutside],
+    define: { ...common.define, EXPOSE_STS_TEXTS: JSON.stringify(texts) } });
+  return { main, cli, kube };
 }
 
 /** Injects the parts into a Node executable; `executable` may be another platform's Node of the same version. */
-export function buildSea(parts: BuildResult['parts'], output: string, executable = process.execPath, codeCache = true): string {
+export function buildSea(parts: Parts, output: string, executable = process.execPath, codeCache = true): string {
   const config = join(work, `sea-config-${Date.now()}.json`);
   writeFileSync(config, JSON.stringify({
     main: parts.main,
@@ -62,7 +85,7 @@ export function buildSea(parts: BuildResult['parts'], output: string, executable
     executable,
     disableExperimentalSEAWarning: true,
     useCodeCache: codeCache, // tied to the building platform: off for cross-built targets
-    assets: { 'kube.cjs': parts.kube },
+    assets: { 'cli.cjs': parts.cli, 'kube.cjs': parts.kube },
   }));
   execFileSync(process.execPath, ['--build-sea', config], { stdio: ['ignore', 'ignore', 'inherit'] });
   return output;
@@ -73,5 +96,5 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const parts = await buildParts();
   const binary = buildSea(parts, join(out, process.platform === 'win32' ? 'kubectl-expose_sts.exe' : 'kubectl-expose_sts'));
   const size = (f: string) => `${(statSync(f).size / 1e6).toFixed(1)} MB`;
-  process.stderr.write(`built ${binary} (${size(binary)}; main ${size(parts.main)}, kube ${size(parts.kube)}) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  process.stderr.write(`built ${binary} (${size(binary)}; main ${size(parts.main)}, cli ${size(parts.cli)}, kube ${size(parts.kube)}) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 }

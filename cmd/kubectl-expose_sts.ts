@@ -1,7 +1,18 @@
-// The executable kubectl finds as `kubectl expose-sts`: runs one command and exits with its code. No logic here.
-import { processIO } from '../src/cli/io.ts';
-import { main } from '../src/cli/main.ts';
+// The executable kubectl finds as `kubectl expose-sts`. In the single binary this is the whole start-up path for
+// --help and --version: their texts are rendered at build time from the same yargs definitions (.ci/build.ts), so
+// they print without loading the CLI. Everything else loads the CLI part and exits with its code.
+import { bundled, loadPart } from '../src/part.ts';
+import type * as Cli from '../src/cli/entry.ts';
 
-void main(process.argv.slice(2), processIO).then((code) => {
-  process.exitCode = code;
-});
+declare const EXPOSE_STS_TEXTS: Record<string, string> | undefined; // set by the build: argv joined by NUL → output
+
+const argv = process.argv.slice(2);
+const text = typeof EXPOSE_STS_TEXTS !== 'undefined' ? EXPOSE_STS_TEXTS[argv.join('\0')] : undefined;
+if (text !== undefined) {
+  process.stdout.write(text);
+} else {
+  const cli: Promise<typeof Cli> = bundled ? Promise.resolve(loadPart('cli.cjs') as typeof Cli) : import('../src/cli/entry.ts');
+  void cli.then(({ main, processIO }) => main(argv, processIO)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -52,7 +52,7 @@ export async function main(argv: string[], io: IO): Promise<number> {
     .version('version', 'Print the version', `expose-sts ${version}`)
     .help('help')
     .alias('help', 'h')
-    .wrap(Math.min(120, process.stdout.columns || 100))
+    .wrap(100) // fixed, like kubectl's help, and so the texts rendered at build time are the same everywhere
     .exitProcess(false)
     .fail((msg, err) => {
       throw err instanceof UsageError || err instanceof CommandError ? err : new UsageError(msg ?? err?.message ?? 'invalid arguments');

@@ -1,7 +1,7 @@
 // The connection to the API server: kubeconfig resolved like kubectl, one keep-alive connection for every request,
 // impersonation, retries of transient failures, and API errors turned into one actionable line.
-import { ApiException, AppsV1Api, CoreV1Api, KubeConfig, type Cluster } from '@kubernetes/client-node';
-import { Agent, type Dispatcher } from 'undici';
+import { ApiException, AppsV1Api, CoreV1Api, HttpMethod, KubeConfig, RequestContext, type Cluster } from '@kubernetes/client-node';
+import { Agent, fetch, type Dispatcher } from 'undici';
 import { CommandError } from '../options/errors.ts';
 import type { ConnectionFlags } from '../options/connection.ts';
 import { loadRawConfig } from './kubeconfig.ts';
@@ -162,4 +162,27 @@ export async function withRetry<T>(kube: Kube, what: string, fn: () => Promise<T
       await sleep(delay);
     }
   }
+}
+
+export interface ListOf<T> {
+  items: T[];
+  metadata?: { resourceVersion?: string };
+}
+
+/**
+ * A LIST as plain JSON. client-node's typed calls walk every field of every item through its ObjectSerializer, which
+ * for a thousand Services and pods costs more than the request (bench/RESULTS.md, P4); the items' JSON already has
+ * the shape of the V1 types (timestamps stay strings, which nothing here reads). Auth and the shared connection are
+ * client-node's, as for every other request; errors are the same ApiException, so retries and messages apply.
+ */
+export async function listJson<T>(kube: Kube, path: string, query: Record<string, string | undefined>): Promise<ListOf<T>> {
+  const url = new URL(path, kube.kc.getCurrentCluster()!.server);
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v);
+  const ctx = new RequestContext(url.toString(), HttpMethod.GET);
+  ctx.setHeaderParam('Accept', 'application/json');
+  await kube.kc.applySecurityAuthentication(ctx);
+  const res = await fetch(ctx.getUrl(), { headers: ctx.getHeaders(), dispatcher: ctx.getDispatcher() as Dispatcher | undefined });
+  const text = await res.text();
+  if (res.status >= 400) throw new ApiException(res.status, `HTTP ${res.status}`, text, Object.fromEntries(res.headers));
+  return JSON.parse(text) as ListOf<T>;
 }

@@ -1,9 +1,9 @@
 // What status and prune need, in a fixed number of LISTs whatever the number of StatefulSets: managed Services,
 // StatefulSets and StatefulSet pods (three, in parallel), and nodes only when a NodePort endpoint needs an address.
-import type { V1Node } from '@kubernetes/client-node';
+import type { V1Node, V1Pod, V1Service, V1StatefulSet } from '@kubernetes/client-node';
 import { managedSelector, podNameLabel } from '../plan/ownership.ts';
 import type { Inventory } from '../plan/drift.ts';
-import { withRetry, type Kube } from './client.ts';
+import { listJson, withRetry, type Kube } from './client.ts';
 
 export interface Scope {
   allNamespaces: boolean;
@@ -17,16 +17,11 @@ export async function readInventory(kube: Kube, scope: Scope): Promise<Inventory
   const fieldSelector = scope.statefulSet ? `metadata.name=${scope.statefulSet}` : undefined;
   // Only pods made by a StatefulSet carry the pod-name label; the rest of the namespace is not read.
   const podSelector = podNameLabel;
+  const ns = (resource: string, group = '/api/v1') => (scope.allNamespaces ? `${group}/${resource}` : `${group}/namespaces/${encodeURIComponent(namespace)}/${resource}`);
   const [services, statefulSets, pods] = await Promise.all([
-    withRetry(kube, `list services ${where}`, () => scope.allNamespaces
-      ? kube.core.listServiceForAllNamespaces({ labelSelector })
-      : kube.core.listNamespacedService({ namespace, labelSelector })),
-    withRetry(kube, `list statefulsets.apps ${where}`, () => scope.allNamespaces
-      ? kube.apps.listStatefulSetForAllNamespaces({ fieldSelector })
-      : kube.apps.listNamespacedStatefulSet({ namespace, fieldSelector })),
-    withRetry(kube, `list pods ${where}`, () => scope.allNamespaces
-      ? kube.core.listPodForAllNamespaces({ labelSelector: podSelector })
-      : kube.core.listNamespacedPod({ namespace, labelSelector: podSelector })),
+    withRetry(kube, `list services ${where}`, () => listJson<V1Service>(kube, ns('services'), { labelSelector })),
+    withRetry(kube, `list statefulsets.apps ${where}`, () => listJson<V1StatefulSet>(kube, ns('statefulsets', '/apis/apps/v1'), { fieldSelector })),
+    withRetry(kube, `list pods ${where}`, () => listJson<V1Pod>(kube, ns('pods'), { labelSelector: podSelector })),
   ]);
   let nodes: V1Node[] = [];
   if (services.items.some((s) => s.spec?.type === 'NodePort')) {

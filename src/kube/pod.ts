@@ -1,5 +1,5 @@
 import type { V1LabelSelector, V1Node, V1Pod } from '@kubernetes/client-node';
-import { statusOf, withRetry, type Kube } from './client.ts';
+import { listJson, statusOf, withRetry, type Kube } from './client.ts';
 
 export function selectorString(selector: V1LabelSelector | undefined): string {
   const parts = Object.entries(selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
@@ -15,7 +15,8 @@ export function selectorString(selector: V1LabelSelector | undefined): string {
 /** The StatefulSet's pods by name, in one LIST. */
 export async function listPods(kube: Kube, selector: V1LabelSelector | undefined): Promise<Map<string, V1Pod>> {
   const labelSelector = selectorString(selector);
-  const list = await withRetry(kube, `list pods in namespace "${kube.namespace}"`, () => kube.core.listNamespacedPod({ namespace: kube.namespace, labelSelector }));
+  const list = await withRetry(kube, `list pods in namespace "${kube.namespace}"`, () =>
+    listJson<V1Pod>(kube, `/api/v1/namespaces/${encodeURIComponent(kube.namespace)}/pods`, { labelSelector }));
   return new Map(list.items.map((p) => [p.metadata!.name!, p]));
 }
 
@@ -25,7 +26,7 @@ export async function listPods(kube: Kube, selector: V1LabelSelector | undefined
  */
 export async function listNodes(kube: Kube): Promise<Map<string, V1Node>> {
   try {
-    const list = await withRetry(kube, 'list nodes', () => kube.core.listNode());
+    const list = await withRetry(kube, 'list nodes', () => listJson<V1Node>(kube, '/api/v1/nodes', {}));
     return new Map(list.items.map((n) => [n.metadata!.name!, n]));
   } catch (err) {
     if (statusOf((err as Error).cause)?.code === 403) {

@@ -2,11 +2,11 @@
 import { PatchStrategy, setHeaderOptions, Watch, type V1Service, type V1ServicePort } from '@kubernetes/client-node';
 import { fieldManager } from '../plan/ownership.ts';
 import { CommandError } from '../options/errors.ts';
-import { statusOf, translate, withRetry, type Kube } from './client.ts';
+import { listJson, statusOf, translate, withRetry, type Kube } from './client.ts';
 
 export async function listServices(kube: Kube, labelSelector?: string): Promise<{ items: V1Service[]; resourceVersion: string }> {
   const list = await withRetry(kube, `list services in namespace "${kube.namespace}"`, () =>
-    kube.core.listNamespacedService({ namespace: kube.namespace, labelSelector }));
+    listJson<V1Service>(kube, `/api/v1/namespaces/${encodeURIComponent(kube.namespace)}/services`, { labelSelector }));
   return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? '' };
 }
 

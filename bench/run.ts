@@ -1,0 +1,247 @@
+// npm run bench: the plugin against the ways users do the same job today, side by side on a local control plane
+// started for the run (load-balancer simulator in ip mode, no delay). Every figure is a ratio to a baseline measured
+// in the same run, interleaved round by round, because these machines are noisy. Writes bench/RESULTS.md; reports,
+// never fails. Progress goes to stderr.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { parse, stringify } from 'yaml';
+import { pluginBinDir, startCluster, stopCluster, type ClusterInfo } from '../test/cluster/cluster.ts';
+import { versions } from '../test/cluster/versions.ts';
+import { fmt, measure, ratio, stats, type Sample, type Stats } from './measure.ts';
+
+const { values: opts } = parseArgs({ options: { rounds: { type: 'string', default: '10' }, only: { type: 'string' } } });
+const rounds = Number(opts.rounds);
+const only = opts.only?.split(',');
+const want = (id: string) => !only || only.includes(id);
+const root = fileURLToPath(new URL('..', import.meta.url));
+const work = mkdtempSync(join(tmpdir(), 'expose-sts-bench-'));
+const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
+
+let cluster: ClusterInfo;
+let env: NodeJS.ProcessEnv;
+const kubectl = (args: string[], input?: string) => measure('kubectl', args, env, input);
+const sh = (script: string) => measure('bash', ['-c', script], env);
+function must(s: Sample, what: string): Sample {
+  if (s.code !== 0) throw new Error(`${what} failed (${s.code}): ${s.stderr.slice(0, 500)}`);
+  return s;
+}
+
+/** Requests one impersonated user made, from the audit log (the plugin's own calls, nobody else's). */
+function requestsOf(user: string): { verb: string; uri: string }[] {
+  return readFileSync(cluster.auditLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+    .filter((e) => e.impersonatedUser?.username === user).map((e) => ({ verb: e.verb as string, uri: (e.requestURI as string).split('?')[0] }));
+}
+
+function statefulSet(name: string, replicas: number) {
+  return {
+    apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name },
+    spec: {
+      replicas, serviceName: name, podManagementPolicy: 'Parallel', selector: { matchLabels: { app: name } },
+      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'db', image: 'postgres:17', ports: [{ name: 'postgres', containerPort: 5432 }] }] } },
+    },
+  };
+}
+
+function createStatefulSet(ns: string, name: string, replicas: number): void {
+  must(kubectl(['apply', '-n', ns, '-f', '-'], JSON.stringify(statefulSet(name, replicas))), `create statefulset ${name}`);
+  must(kubectl(['rollout', 'status', '-n', ns, `statefulset/${name}`, '--timeout=300s']), `rollout ${name}`);
+}
+
+const lbFlags = ['--type', 'LoadBalancer', '--load-balancer-source-ranges', '10.0.0.0/8'];
+const clean = (ns: string, sts: string) => must(kubectl(['delete', 'services', '-n', ns, '-l', `expose-sts.io/statefulset=${sts}`, '--wait=true']), 'clean');
+const waitCmd = (ns: string, sts: string) =>
+  `kubectl wait --for=jsonpath='{.status.loadBalancer.ingress}' services -n ${ns} -l expose-sts.io/statefulset=${sts} --timeout=300s`;
+
+/** The same Services the plugin makes, as manifests: one List, and one file per Service for the hand-written loop. */
+function manifests(ns: string, sts: string): { all: string; dir: string } {
+  const out = must(kubectl(['expose-sts', sts, '-n', ns, ...lbFlags, '--dry-run=client', '-o', 'yaml']), 'dry run');
+  const dir = join(work, `${ns}-${sts}`);
+  mkdirSync(dir, { recursive: true });
+  const all = join(dir, 'all.yaml');
+  writeFileSync(all, out.stdout);
+  const items = (parse(out.stdout) as { items: unknown[] }).items;
+  mkdirSync(join(dir, 'each'));
+  items.forEach((item, i) => writeFileSync(join(dir, 'each', `${String(i).padStart(4, '0')}.yaml`), stringify(item)));
+  return { all, dir: join(dir, 'each') };
+}
+
+/** Runs every variant once per round, rotating which goes first, so drift in the machine hits all alike. */
+function interleave(variants: Record<string, () => number | Sample>, label: string): Record<string, number[]> {
+  const names = Object.keys(variants);
+  const out: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  for (let r = 0; r < rounds; r++) {
+    progress(`${label}: round ${r + 1}/${rounds}`);
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(i + r) % names.length];
+      const v = variants[name]();
+      out[name].push(typeof v === 'number' ? v : v.ms);
+    }
+  }
+  return out;
+}
+
+interface Row {
+  id: string;
+  what: string;
+  measured: string;
+  baseline: string;
+  ratio: string;
+  target: string;
+  met: boolean | undefined;
+}
+const rows: Row[] = [];
+const notes: string[] = [];
+const row = (r: Row) => {
+  rows.push(r);
+  progress(`${r.id}: ${r.ratio} (target ${r.target}) ${r.met === undefined ? '' : r.met ? 'met' : 'MISSED'}`);
+};
+const x = (n: number) => `${n.toFixed(2)}×`;
+
+async function main(): Promise<void> {
+  progress('building the single binary');
+  must(measure(process.execPath, [join(root, '.ci', 'build.ts')], process.env), 'build');
+  cluster = await startCluster({ lb: 'ip', lbDelay: '0', log: progress });
+  env = { PATH: `${pluginBinDir}:${cluster.binDir}:/usr/bin:/bin`, HOME: process.env.HOME, KUBECONFIG: cluster.kubeconfig };
+  try {
+    for (const ns of ['bench', 'bench-p4', 'bench-p5']) must(kubectl(['create', 'namespace', ns]), `namespace ${ns}`);
+
+    if (want('P1')) {
+      const s = interleave({
+        plugin: () => must(kubectl(['expose-sts', '--help']), 'plugin help'),
+        kubectl: () => must(kubectl(['expose', '--help']), 'kubectl help'),
+      }, 'P1 --help');
+      const [p, k] = [stats(s.plugin), stats(s.kubectl)];
+      row({ id: 'P1', what: '`kubectl expose-sts --help` (single binary, through kubectl)', measured: fmt(p, 'ms'), baseline: `\`kubectl expose --help\`: ${fmt(k, 'ms')}`, ratio: x(ratio(p, k)), target: '≤ 1.5×', met: ratio(p, k) <= 1.5 });
+    }
+
+    if (want('P2') || want('P3') || want('P6')) {
+      progress('P2: a 100-replica StatefulSet');
+      createStatefulSet('bench', 'p2', 100);
+      const m = manifests('bench', 'p2');
+      const p6: number[] = [];
+      const s = interleave({
+        plugin: () => {
+          clean('bench', 'p2');
+          const first = must(kubectl(['expose-sts', 'p2', '-n', 'bench', ...lbFlags]), 'expose');
+          p6.push(must(kubectl(['expose-sts', 'p2', '-n', 'bench', ...lbFlags]), 're-run').ms);
+          return first;
+        },
+        loop: () => {
+          clean('bench', 'p2');
+          return must(sh(`for f in ${m.dir}/*.yaml; do kubectl apply -f "$f" >/dev/null || exit 1; done; ${waitCmd('bench', 'p2')}`), 'loop');
+        },
+        bulk: () => {
+          clean('bench', 'p2');
+          return must(sh(`kubectl apply -f ${m.all} >/dev/null && ${waitCmd('bench', 'p2')}`), 'bulk');
+        },
+      }, 'P2/P6 expose 100');
+      const [p, a, b] = [stats(s.plugin), stats(s.loop), stats(s.bulk)];
+      if (want('P2')) {
+        row({ id: 'P2a', what: 'expose 100 pods as LoadBalancer until every address is printed', measured: fmt(p, 'ms'), baseline: `one \`kubectl apply -f\` per pod, then \`kubectl wait\`: ${fmt(a, 'ms')}`, ratio: `${(a.median / p.median).toFixed(1)}× faster`, target: '≥ 10× faster', met: a.median / p.median >= 10 });
+        row({ id: 'P2b', what: 'the same', measured: fmt(p, 'ms'), baseline: `one \`kubectl apply -f\` of all 100, then \`kubectl wait\`: ${fmt(b, 'ms')}`, ratio: x(ratio(p, b)), target: '≤ 0.5×', met: ratio(p, b) <= 0.5 });
+      }
+
+      // P3 and P6's write count: one more run each as an impersonated user, so the audit log isolates its calls.
+      clean('bench', 'p2');
+      const who = `bench-p3-${process.pid}`;
+      must(kubectl(['expose-sts', 'p2', '-n', 'bench', ...lbFlags, '--as', who, '--as-group', 'system:masters']), 'P3 run');
+      const calls = requestsOf(who);
+      const byVerb = Object.entries(calls.reduce<Record<string, number>>((m2, c) => ({ ...m2, [c.verb]: (m2[c.verb] ?? 0) + 1 }), {})).map(([v, n]) => `${n} ${v}`).join(', ');
+      const reads = calls.filter((c) => c.verb === 'get' || c.verb === 'list');
+      const polled = new Set(reads.map((c) => c.uri)).size !== reads.length;
+      if (want('P3')) {
+        row({ id: 'P3', what: 'API requests of P2 (audit log)', measured: `${calls.length} (${byVerb})`, baseline: 'minimum: 100 writes + a few reads + one watch', ratio: `N + ${calls.length - 100}`, target: '≤ N + 5, no polling', met: calls.length <= 105 && !polled });
+      }
+      if (want('P6')) {
+        const again = `bench-p6-${process.pid}`;
+        must(kubectl(['expose-sts', 'p2', '-n', 'bench', ...lbFlags, '--as', again, '--as-group', 'system:masters']), 'P6 run');
+        const writes = requestsOf(again).filter((c) => !['get', 'list', 'watch'].includes(c.verb)).length;
+        const r6 = stats(p6);
+        row({ id: 'P6', what: 're-run of P2 when nothing changed (N = 100)', measured: `${fmt(r6, 'ms')}, ${writes} writes`, baseline: `the first run: ${fmt(p, 'ms')}`, ratio: x(ratio(r6, p)), target: '≤ 0.2× and 0 writes', met: ratio(r6, p) <= 0.2 && writes === 0 });
+      }
+      clean('bench', 'p2');
+    }
+
+    if (want('P4')) {
+      progress('P4: 10 StatefulSets of 100 pods, all exposed');
+      for (let i = 0; i < 10; i++) {
+        createStatefulSet('bench-p4', `s${i}`, 100);
+        must(kubectl(['expose-sts', `s${i}`, '-n', 'bench-p4', ...lbFlags]), `expose s${i}`);
+      }
+      const s = interleave({
+        plugin: () => must(kubectl(['expose-sts', 'status', '-A']), 'status'),
+        kubectl: () => must(kubectl(['get', 'services', '-A', '-l', 'app.kubernetes.io/managed-by=kubectl-expose-sts']), 'get'),
+      }, 'P4 status -A');
+      const [p, k] = [stats(s.plugin), stats(s.kubectl)];
+      // 1000 LoadBalancer Services with policy Local hold 2000 of the 2768 default node ports: free them for P5.
+      for (let i = 0; i < 10; i++) clean('bench-p4', `s${i}`);
+      row({ id: 'P4', what: '`status -A` with 1000 exposed pods over 10 StatefulSets', measured: fmt(p, 'ms'), baseline: `\`kubectl get svc -A -l app.kubernetes.io/managed-by=kubectl-expose-sts\`: ${fmt(k, 'ms')}`, ratio: x(ratio(p, k)), target: '≤ 1.0×', met: ratio(p, k) <= 1.0 });
+    }
+
+    if (want('P5')) {
+      progress('P5: a 1000-replica StatefulSet');
+      createStatefulSet('bench-p5', 'big', 1000);
+      const m = manifests('bench-p5', 'big');
+      const rss = { plugin: [] as number[], kubectl: [] as number[] };
+      const wall = { plugin: [] as number[], kubectl: [] as number[] };
+      for (let r = 0; r < Math.min(rounds, 3); r++) {
+        progress(`P5: round ${r + 1}`);
+        clean('bench-p5', 'big');
+        const p = must(kubectl(['expose-sts', 'big', '-n', 'bench-p5', ...lbFlags]), 'expose 1000');
+        clean('bench-p5', 'big');
+        const k = must(kubectl(['apply', '-f', m.all]), 'apply 1000');
+        rss.plugin.push(p.rssMiB);
+        rss.kubectl.push(k.rssMiB);
+        wall.plugin.push(p.ms);
+        wall.kubectl.push(k.ms);
+      }
+      const [p, k] = [stats(rss.plugin), stats(rss.kubectl)];
+      row({ id: 'P5', what: 'peak RSS of P2 with N = 1000 (until every address is in)', measured: fmt(p, 'MiB'), baseline: `\`kubectl apply -f\` of the same 1000 Services: ${fmt(k, 'MiB')}`, ratio: x(ratio(p, k)), target: '≤ 120 MiB and ≤ kubectl’s', met: p.median <= 120 && p.median <= k.median });
+      notes.push(`P5 wall time: plugin ${fmt(stats(wall.plugin), 'ms')} (including waiting for 1000 addresses), kubectl apply ${fmt(stats(wall.kubectl), 'ms')} (no waiting).`);
+    }
+  } finally {
+    await stopCluster(cluster);
+  }
+  writeResults();
+}
+
+function writeResults(): void {
+  const version = (cmd: string, args: string[]) => spawnSync(cmd, args, { env, encoding: 'utf8' }).stdout.trim().split('\n')[0];
+  const text = `# Benchmark results
+
+Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC. Medians (min–max) over
+${rounds} interleaved rounds unless n says otherwise; every ratio is to a baseline measured in the same run.
+
+- Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${process.platform}/${process.arch}
+- Plugin: ${version(join(pluginBinDir, 'kubectl-expose_sts'), ['--version'])} (Node ${process.version} single executable)
+- Cluster: Kubernetes ${versions.kubernetes}, etcd ${versions.etcd}, kwok ${versions.kwok}, load-balancer simulator in ip mode without delay;
+  kubectl ${versions.kubernetes} for every baseline
+
+| # | what | plugin | baseline | ratio | target | met |
+|---|---|---|---|---|---|---|
+${rows.map((r) => `| ${r.id} | ${r.what} | ${r.measured} | ${r.baseline} | ${r.ratio} | ${r.target} | ${r.met === undefined ? '' : r.met ? 'yes' : '**no**'} |`).join('\n')}
+
+${notes.map((n) => `- ${n}`).join('\n')}
+`;
+  const file = join(root, 'bench', only ? 'RESULTS.partial.md' : 'RESULTS.md');
+  writeFileSync(file, text + readAnalysis());
+  progress(`wrote ${file}`);
+}
+
+/** The hand-written analysis (why a target is missed, what was tried) lives in bench/ANALYSIS.md and is appended. */
+function readAnalysis(): string {
+  try {
+    return `\n${readFileSync(join(root, 'bench', 'ANALYSIS.md'), 'utf8')}`;
+  } catch {
+    return '';
+  }
+}
+
+await main().catch((err: unknown) => {
+  progress(`failed: ${(err as Error).stack ?? String(err)}`);
+  process.exitCode = 1;
+});
