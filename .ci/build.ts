@@ -71,7 +71,8 @@ export async function buildParts(): Promise<Parts> {
   await build({ ...common, entryPoints: [join(root, 'src', 'cli', 'entry.ts')], outfile: cli, plugins: [partsOutside] });
   await build({ ...common, entryPoints: [join(root, 'src', 'kube', 'index.ts')], outfile: kube });
   const texts = await renderTexts(cli);
-  await build({ ...common, entryPoints: [join(root, 'cmd', 'kubectl-expose_sts.ts')], outfile: main, plugins: [partsOutside],
+  // The launcher is the whole of --help's start-up: it needs no import.meta.url, so not the banner's require either.
+  await build({ ...common, entryPoints: [join(root, 'cmd', 'kubectl-expose_sts.ts')], outfile: main, plugins: [partsOutside], banner: {},
     define: { ...common.define, EXPOSE_STS_TEXTS: JSON.stringify(texts) } });
   return { main, cli, kube };
 }

@@ -1,5 +1,6 @@
 // The kubectl connection flags every command takes, and their reading into ConnectionFlags.
 import type { Argv } from 'yargs';
+import { last, str, strs } from './argv.ts';
 import { connectionFlagSpecs, withFlags } from './flags.ts';
 import { UsageError } from '../options/errors.ts';
 import { requestTimeoutMs, type ConnectionFlags } from '../options/connection.ts';
@@ -8,13 +9,10 @@ export function withConnectionFlags<T>(y: Argv<T>) {
   return withFlags(y, connectionFlagSpecs, 'Connection options (as kubectl):');
 }
 
-const str = (v: unknown) => (Array.isArray(v) ? String(v[v.length - 1]) : v === undefined ? undefined : String(v));
-const list = (v: unknown) => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).map(String));
-
 export function connectionFlags(argv: Record<string, unknown>): ConnectionFlags | UsageError {
   const timeout = requestTimeoutMs(str(argv.requestTimeout));
   if (timeout instanceof UsageError) return timeout;
-  const verbosity = Number(Array.isArray(argv.v) ? argv.v[argv.v.length - 1] : argv.v ?? 0);
+  const verbosity = Number(last(argv.v) ?? 0);
   if (!Number.isInteger(verbosity) || verbosity < 0) return new UsageError(`invalid argument "${String(argv.v)}" for "-v": use a whole number such as 4 or 6`);
   const namespace = str(argv.namespace);
   if (namespace !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace)) {
@@ -28,7 +26,7 @@ export function connectionFlags(argv: Record<string, unknown>): ConnectionFlags 
     namespace,
     allNamespaces: argv.allNamespaces === true,
     as: str(argv.as),
-    asGroup: list(argv.asGroup),
+    asGroup: strs(argv.asGroup),
     requestTimeout: str(argv.requestTimeout),
     requestTimeoutMs: timeout,
     server: str(argv.server),

@@ -13,6 +13,7 @@ import { exposeTable } from '../render/rows.ts';
 import { startProgress } from '../render/spinner.ts';
 import { loadKube } from '../kube/load.ts';
 import { exposeFlagSpecs, withFlags } from './flags.ts';
+import { bool, str, strs } from './argv.ts';
 import type { IO } from './io.ts';
 
 export const exposeExamples: [string, string][] = [
@@ -28,10 +29,6 @@ export function withExposeFlags<T>(y: Argv<T>) {
   return withFlags(y.positional('statefulset', { type: 'string', describe: 'Name of the StatefulSet whose pods to expose' }), exposeFlagSpecs);
 }
 
-const last = (v: unknown) => (Array.isArray(v) ? v[v.length - 1] : v);
-const str = (v: unknown) => (v === undefined ? undefined : String(last(v)));
-const strs = (v: unknown) => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).map(String));
-
 export function exposeFlags(argv: Record<string, unknown>): ExposeFlags {
   const dryRun = argv.dryRun;
   return {
@@ -46,9 +43,9 @@ export function exposeFlags(argv: Record<string, unknown>): ExposeFlags {
     annotations: strs(argv.annotations),
     labels: strs(argv.labels)?.join(','),
     nameTemplate: str(argv.nameTemplate),
-    adopt: last(argv.adopt) as boolean | undefined,
-    ownerReference: last(argv.ownerReference) as boolean | undefined,
-    wait: last(argv.wait) as boolean | undefined,
+    adopt: bool(argv.adopt),
+    ownerReference: bool(argv.ownerReference),
+    wait: bool(argv.wait),
     timeout: str(argv.timeout),
     // kubectl: a bare --dry-run means client
     dryRun: dryRun === undefined ? undefined : str(dryRun) === '' ? 'client' : str(dryRun),

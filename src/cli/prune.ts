@@ -6,6 +6,7 @@ import type { PruneFlags, PruneOptions } from '../options/scope.ts';
 import { assess } from '../plan/drift.ts';
 import { isManaged } from '../plan/ownership.ts';
 import { loadKube } from '../kube/load.ts';
+import { bool, str } from './argv.ts';
 import type { IO } from './io.ts';
 import { pruneFlagSpecs, withFlags } from './flags.ts';
 import { withStatefulSetArg } from './status.ts';
@@ -17,14 +18,12 @@ export function withPruneFlags<T>(y: Argv<T>) {
     .example('$0 prune -A --dry-run=client', 'Show what would be deleted everywhere');
 }
 
-const last = (v: unknown) => (Array.isArray(v) ? v[v.length - 1] : v);
-
 export function pruneFlags(argv: Record<string, unknown>): PruneFlags {
   return {
-    statefulSet: argv.statefulset === undefined ? undefined : String(last(argv.statefulset)),
-    allNamespaces: last(argv.allNamespaces) as boolean | undefined,
-    all: last(argv.all) as boolean | undefined,
-    dryRun: argv.dryRun === undefined ? undefined : String(last(argv.dryRun)),
+    statefulSet: str(argv.statefulset),
+    allNamespaces: bool(argv.allNamespaces),
+    all: bool(argv.all),
+    dryRun: str(argv.dryRun),
   };
 }
 

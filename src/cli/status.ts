@@ -6,6 +6,7 @@ import { assess, summaries } from '../plan/drift.ts';
 import { formatStatus, statusTable } from '../render/status.ts';
 import { loadKube } from '../kube/load.ts';
 import { statusFlagSpecs, withFlags } from './flags.ts';
+import { bool, str } from './argv.ts';
 import type { IO } from './io.ts';
 
 export const withStatefulSetArg = <T>(y: Argv<T>) =>
@@ -18,14 +19,12 @@ export function withStatusFlags<T>(y: Argv<T>) {
     .example('$0 status mydb --exit-code', 'Fail a CI step when mydb has drifted');
 }
 
-const last = (v: unknown) => (Array.isArray(v) ? v[v.length - 1] : v);
-
 export function statusFlags(argv: Record<string, unknown>): StatusFlags {
   return {
-    statefulSet: argv.statefulset === undefined ? undefined : String(last(argv.statefulset)),
-    allNamespaces: last(argv.allNamespaces) as boolean | undefined,
-    output: argv.output === undefined ? undefined : String(last(argv.output)),
-    exitCode: last(argv.exitCode) as boolean | undefined,
+    statefulSet: str(argv.statefulset),
+    allNamespaces: bool(argv.allNamespaces),
+    output: str(argv.output),
+    exitCode: bool(argv.exitCode),
   };
 }
 
