@@ -4,9 +4,9 @@
 //   kube.cjs  the kube layer with client-node: a SEA asset, compiled only when a command talks to the cluster,
 // so --help never loads the CLI and usage errors never load the Kubernetes client (../shared/single-binary-notes.md).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
 
@@ -77,18 +77,28 @@ export async function buildParts(): Promise<Parts> {
   return { main, cli, kube };
 }
 
-/** Injects the parts into a Node executable; `executable` may be another platform's Node of the same version. */
+/**
+ * Injects the parts into a Node executable; `executable` may be another platform's Node of the same version.
+ * The SEA blob records the paths its config names, so they are given relative to the parts' folder: the same source
+ * then gives the same bytes in any checkout (release archives are reproducible).
+ */
 export function buildSea(parts: Parts, output: string, executable = process.execPath, codeCache = true): string {
-  const config = join(work, `sea-config-${Date.now()}.json`);
+  const dir = dirname(parts.main);
+  const config = join(dir, 'sea-config.json');
+  const tmpOut = join(dir, `sea-${process.pid}`);
   writeFileSync(config, JSON.stringify({
-    main: parts.main,
-    output,
+    main: relative(dir, parts.main),
+    output: relative(dir, tmpOut),
     executable,
     disableExperimentalSEAWarning: true,
-    useCodeCache: codeCache, // tied to the building platform: off for cross-built targets
-    assets: { 'cli.cjs': parts.cli, 'kube.cjs': parts.kube },
+    useCodeCache: codeCache, // tied to the building platform, and not deterministic: off for releases
+    assets: { 'cli.cjs': relative(dir, parts.cli), 'kube.cjs': relative(dir, parts.kube) },
   }));
-  execFileSync(process.execPath, ['--build-sea', config], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, ['--build-sea', 'sea-config.json'], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+  mkdirSync(dirname(output), { recursive: true });
+  copyFileSync(tmpOut, output); // not rename: the output may be on another file system
+  chmodSync(output, 0o755);
+  rmSync(tmpOut, { force: true });
   return output;
 }
 
