@@ -60,8 +60,9 @@ export function connect(flags: ConnectionFlags, stderr: (line: string) => void):
   } catch (err) {
     throw new CommandError(`invalid kubeconfig: ${(err as Error).message}`);
   }
+  // Level 0 is a warning every user sees; higher levels are -v diagnostics, marked like kubectl's klog lines.
   const log = (level: number, message: string) => {
-    if (flags.verbosity >= level) stderr(`I ${message}`);
+    if (flags.verbosity >= level) stderr(level === 0 ? message : `I ${message}`);
   };
   log(6, `using context "${resolved.context}", server ${resolved.server}, namespace "${resolved.namespace}"`);
   return { kc, core: kc.makeApiClient(CoreV1Api), apps: kc.makeApiClient(AppsV1Api), namespace: resolved.namespace, server: resolved.server, user: resolved.user, log };

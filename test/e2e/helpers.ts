@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { AppsV1Api, CoreV1Api, DiscoveryV1Api, KubeConfig } from '@kubernetes/client-node';
 import { inject } from 'vitest';
-import type { ClusterInfo } from '../cluster/cluster.ts';
+import { pluginBinDir as pluginBin, type ClusterInfo } from '../cluster/cluster.ts';
 
 export function clients(cluster: ClusterInfo = inject('cluster')) {
   const kc = new KubeConfig();
@@ -49,8 +49,7 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
   }
 }
 
-const repoRoot = new URL('../..', import.meta.url).pathname;
-export const pluginBinDir = `${repoRoot}bin`;
+export { pluginBinDir } from '../cluster/cluster.ts';
 
 /**
  * `kubectl expose-sts …` as a user runs it: the pinned kubectl finds the single binary on PATH (no Node on that PATH,
@@ -58,7 +57,7 @@ export const pluginBinDir = `${repoRoot}bin`;
  */
 export function plugin(args: string[], opts: { cluster?: ClusterInfo; env?: NodeJS.ProcessEnv } = {}) {
   const cluster = opts.cluster ?? inject('cluster');
-  return kubectl(['expose-sts', ...args], { cluster, env: { PATH: `${pluginBinDir}:${cluster.binDir}:/usr/bin:/bin`, ...opts.env } });
+  return kubectl(['expose-sts', ...args], { cluster, env: { PATH: `${pluginBin}:${cluster.binDir}:/usr/bin:/bin`, ...opts.env } });
 }
 
 /** Parses a kubectl-style table into one record per row, keyed by header. */
