@@ -30,10 +30,13 @@ function must(s: Sample, what: string): Sample {
   return s;
 }
 
-/** Requests one impersonated user made, from the audit log (the plugin's own calls, nobody else's). */
+/**
+ * Requests one impersonated user made, from the audit log (the plugin's own calls, nobody else's). A watch is logged
+ * twice, when its response starts and when it ends: one request per auditID.
+ */
 function requestsOf(user: string): { verb: string; uri: string }[] {
-  return readFileSync(cluster.auditLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
-    .filter((e) => e.impersonatedUser?.username === user).map((e) => ({ verb: e.verb as string, uri: (e.requestURI as string).split('?')[0] }));
+  const events = readFileSync(cluster.auditLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.impersonatedUser?.username === user);
+  return [...new Map(events.map((e) => [e.auditID as string, e])).values()].map((e) => ({ verb: e.verb as string, uri: (e.requestURI as string).split('?')[0] }));
 }
 
 function statefulSet(name: string, replicas: number) {

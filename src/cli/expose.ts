@@ -59,9 +59,12 @@ const pendingHint = (classes: string | undefined) =>
   (classes ? `, or no controller serving --load-balancer-class ${classes}` : ', or a load-balancer class nobody serves') +
   '; kubectl describe service NAME shows the events of the cloud controller';
 
+const objectFormat = (output: ExposeOptions['output']) => (output === 'json' || output === 'yaml' || output === 'name' ? output : undefined);
+
 function printObjects(io: IO, services: V1Service[], opts: ExposeOptions, actions: ActionKind[]): void {
-  if (opts.output === 'json' || opts.output === 'yaml' || opts.output === 'name') {
-    io.out(formatObjects(services, opts.output));
+  const format = objectFormat(opts.output);
+  if (format) {
+    io.out(formatObjects(services, format));
     return;
   }
   const suffix = opts.dryRun === 'client' ? ' (dry run)' : opts.dryRun === 'server' ? ' (server dry run)' : '';
@@ -110,12 +113,13 @@ export async function runExpose(opts: ExposeOptions, conn: ConnectionFlags, io: 
 
   let timedOut = false;
   if (opts.wait && opts.type === 'LoadBalancer') {
-    timedOut = (await waitForAddresses(k, kube, desired, current, existing.resourceVersion, opts, io)) === 'timeout';
+    timedOut = (await waitForAddresses(k, kube, desired, current, existing.resourceVersion, opts)) === 'timeout';
   }
 
   const services = desired.map((d) => current.get(d.service.metadata!.name!)!);
-  if (opts.output === 'json' || opts.output === 'yaml' || opts.output === 'name') {
-    io.out(formatObjects(services, opts.output));
+  const format = objectFormat(opts.output);
+  if (format) {
+    io.out(formatObjects(services, format));
   } else {
     const pods = await k.listPods(kube, sts.spec?.selector);
     const nodes = opts.type === 'NodePort' || opts.output === 'wide' ? await k.listNodes(kube) : new Map();
@@ -137,7 +141,6 @@ async function waitForAddresses(
   current: Map<string, V1Service>,
   resourceVersion: string,
   opts: ExposeOptions,
-  io: IO,
 ): Promise<'done' | 'timeout'> {
   const names = new Set(desired.map((d) => d.service.metadata!.name!));
   const ready = () => [...names].filter((n) => lbAddress(current.get(n)!)).length;

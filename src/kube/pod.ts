@@ -22,7 +22,7 @@ export async function listPods(kube: Kube, selector: V1LabelSelector | undefined
 
 /**
  * Nodes by name, for NodePort endpoints and -o wide. Nodes are cluster-scoped and many users may not list them:
- * then the endpoint shows <unknown> rather than failing the command.
+ * then the endpoint shows <none>, with a warning, rather than failing the command.
  */
 export async function listNodes(kube: Kube): Promise<Map<string, V1Node>> {
   try {

@@ -19,7 +19,7 @@ export interface Toolchain {
 }
 
 type Log = (line: string) => void;
-const stderrLog: Log = (line) => process.stderr.write(`${line}\n`);
+export const stderrLog: Log = (line) => process.stderr.write(`${line}\n`);
 
 export function toolchainPaths(dir = toolchainDir()): Toolchain {
   return { dir, bin: join(dir, 'bin'), stages: join(dir, 'share', 'kwok-stages.yaml'), storageClass: join(dir, 'share', 'storage-class.yaml') };

@@ -10,10 +10,10 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureToolchain } from './build.ts';
+import { ensureToolchain, stderrLog } from './build.ts';
 import { type LbMode } from './lb-addresses.ts';
 import { adminIdentity, componentIdentities, makePki, writeKubeconfig } from './pki.ts';
-import { commandLine, isAlive, sleep, startProcess, stopProcesses } from './process.ts';
+import { commandLine, isAlive, startProcess, stopProcesses, waitFor } from './process.ts';
 import { cacheRoot } from './versions.ts';
 
 export interface ClusterOptions {
@@ -50,7 +50,6 @@ export interface ClusterInfo {
 const lbSimulator = fileURLToPath(new URL('./lb-simulator.ts', import.meta.url));
 const registryDir = () => join(cacheRoot(), 'clusters');
 const recordPath = (name: string) => join(registryDir(), `${name}.json`);
-const stderrLog = (line: string) => process.stderr.write(`${line}\n`);
 
 export function readRecord(name: string): ClusterInfo | undefined {
   try {
@@ -139,17 +138,6 @@ function logTail(file: string, lines = 15): string {
     return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
   } catch {
     return '(no log)';
-  }
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, crashed: () => string | undefined): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const dead = crashed();
-    if (dead) throw new Error(`${dead} exited while waiting for ${what}`);
-    if (await check().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await sleep(100);
   }
 }
 

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, StorageV1Api, loadYaml, type V1StorageClass } from '@kubernetes/client-node';
 import type { ClusterInfo } from './cluster.ts';
-import { sleep } from './process.ts';
+import { waitFor } from './process.ts';
 
 export const nodeName = (i: number) => `kwok-node-${i}`;
 /** Documentation ranges (RFC 5737): never routable, so nothing can ever dial a simulated address by mistake. */
@@ -36,16 +36,13 @@ export async function createNodes(info: ClusterInfo, count: number, storageClass
     }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
   }));
 
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const dead = crashed();
-    if (dead) throw new Error(`${dead} exited while waiting for nodes to be Ready`);
+  let ready = 0;
+  await waitFor(() => `nodes to be Ready (${ready}/${names.length}) and the default ServiceAccount`, async () => {
     const nodes = (await core.listNode()).items.filter((n) => names.includes(n.metadata!.name!));
-    const ready = nodes.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    ready = nodes.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
     // Pods are rejected until the namespace's default ServiceAccount exists, so wait for it too.
     const sa = await core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' }).then(() => true, () => false);
-    if (ready.length === names.length && sa) return names;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for nodes to be Ready (${ready.length}/${names.length}) and the default ServiceAccount`);
-    await sleep(200);
-  }
+    return ready === names.length && sa;
+  }, 60_000, crashed);
+  return names;
 }

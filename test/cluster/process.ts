@@ -5,6 +5,19 @@ import { openSync, closeSync, readFileSync } from 'node:fs';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** Polls `check` until it holds, failing early if a cluster process died (`crashed` names it, with its log). */
+export async function waitFor(what: string | (() => string), check: () => Promise<boolean>, timeoutMs: number, crashed: () => string | undefined): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const describe = () => (typeof what === 'string' ? what : what());
+  for (;;) {
+    const dead = crashed();
+    if (dead) throw new Error(`${dead} exited while waiting for ${describe()}`);
+    if (await check().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${describe()}`);
+    await sleep(100);
+  }
+}
+
 /** True while the process exists and is not a zombie (a zombie has exited; only its parent can reap it). */
 export function isAlive(pid: number): boolean {
   try {

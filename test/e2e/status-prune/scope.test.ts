@@ -19,10 +19,13 @@ beforeAll(async () => {
   for (const [ns, sts] of [[a, 'kafka'], [b, 'redis'], [b, 'gone']]) expect(plugin([sts, '-n', ns, '--type', 'NodePort']).code).toBe(0);
 });
 
-/** Requests made as one impersonated user, from the audit log: isolates one invocation from everything else. */
+/**
+ * Requests made as one impersonated user, from the audit log: isolates one invocation from everything else. A watch
+ * is logged at two stages; one request per auditID.
+ */
 function requestsOf(user: string): { verb: string; requestURI: string }[] {
-  return readFileSync(cluster.auditLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
-    .filter((e) => e.impersonatedUser?.username === user);
+  const events = readFileSync(cluster.auditLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.impersonatedUser?.username === user);
+  return [...new Map(events.map((e) => [e.auditID as string, e])).values()];
 }
 
 describe('status and prune scope', () => {
