@@ -11,8 +11,14 @@ const text = typeof EXPOSE_STS_TEXTS !== 'undefined' ? EXPOSE_STS_TEXTS[argv.joi
 if (text !== undefined) {
   process.stdout.write(text);
 } else {
+  // Until the CLI part takes over, a signal ends the process with a shell's code for it, as the CLI's own handler does.
+  process.once('SIGINT', () => process.exit(130));
+  process.once('SIGTERM', () => process.exit(143));
   const cli: Promise<typeof Cli> = bundled ? Promise.resolve(loadPart('cli.cjs') as typeof Cli) : import('../src/cli/entry.ts');
-  void cli.then(({ main, processIO }) => main(argv, processIO)).then((code) => {
+  void cli.then(({ main, processIO, exitOnSignals }) => {
+    exitOnSignals();
+    return main(argv, processIO);
+  }).then((code) => {
     process.exitCode = code;
   });
 }

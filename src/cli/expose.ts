@@ -12,6 +12,7 @@ import { formatObjects } from '../render/objects.ts';
 import { exposeTable } from '../render/rows.ts';
 import { startProgress } from '../render/spinner.ts';
 import { loadKube } from '../kube/load.ts';
+import type { OpenWatch } from '../kube/watch.ts';
 import { exposeFlagSpecs, withFlags } from './flags.ts';
 import { bool, str, strs } from './argv.ts';
 import type { IO } from './io.ts';
@@ -61,6 +62,8 @@ const pendingHint = (classes: string | undefined) =>
 
 const objectFormat = (output: ExposeOptions['output']) => (output === 'json' || output === 'yaml' || output === 'name' ? output : undefined);
 
+const verbs: Record<ActionKind, string> = { create: 'created', update: 'configured', unchanged: 'unchanged', adopt: 'configured' };
+
 function printObjects(io: IO, services: V1Service[], opts: ExposeOptions, actions: ActionKind[]): void {
   const format = objectFormat(opts.output);
   if (format) {
@@ -68,8 +71,7 @@ function printObjects(io: IO, services: V1Service[], opts: ExposeOptions, action
     return;
   }
   const suffix = opts.dryRun === 'client' ? ' (dry run)' : opts.dryRun === 'server' ? ' (server dry run)' : '';
-  const verb = { create: 'created', update: 'configured', unchanged: 'unchanged', adopt: 'configured' };
-  services.forEach((s, i) => io.out(`service/${s.metadata!.name} ${verb[actions[i]]}${suffix}\n`));
+  services.forEach((s, i) => io.out(`service/${s.metadata!.name} ${verbs[actions[i]]}${suffix}\n`));
 }
 
 export async function runExpose(opts: ExposeOptions, conn: ConnectionFlags, io: IO): Promise<number> {
@@ -97,33 +99,50 @@ export async function runExpose(opts: ExposeOptions, conn: ConnectionFlags, io: 
     throw new CommandError(plan.conflicts[0] + (plan.conflicts.length > 1 ? ` (and ${plan.conflicts.length - 1} more)` : '') + '; nothing was changed');
   }
   const toWrite = plan.actions.filter((a) => a.kind !== 'unchanged');
-  for (const a of plan.actions.filter((x) => x.kind === 'adopt')) {
-    await k.replacePorts(kube, a.desired.service.metadata!.name!, applyBody(a.desired.service).spec!.ports, opts.dryRun === 'server');
-  }
-  const written = await k.applyAll(kube, toWrite.map((a) => applyBody(a.desired.service)), opts.dryRun === 'server');
   const current = new Map<string, V1Service>(plan.actions.map((a) => [a.desired.service.metadata!.name!, a.existing!]));
+  const dryRunServer = opts.dryRun === 'server';
+
+  // Every read comes before the first write, so a missing permission or a refused connection changes nothing.
+  const tableOutput = !objectFormat(opts.output) && !dryRunServer;
+  const pods = tableOutput ? await k.listPods(kube, sts.spec?.selector) : undefined;
+  const nodes = tableOutput && (opts.type === 'NodePort' || opts.output === 'wide') ? await k.listNodes(kube) : new Map();
+  const waiting = opts.wait && opts.type === 'LoadBalancer' && !dryRunServer && plan.actions.some((a) => !a.existing || !lbAddress(a.existing));
+  // Watching from the LIST's version replays our own writes and every address assigned since: nothing is missed.
+  const watch = waiting ? await k.watchServices(kube, managedSelector(opts.statefulSet), existing.resourceVersion) : undefined;
+
+  const applied: string[] = [];
+  io.onInterrupt?.(() => applied.length
+    ? `${applied.length} of ${toWrite.length} services were applied (${applied.join(', ')}); run the same command again to finish`
+    : 'no service was changed');
+  let written: V1Service[];
+  try {
+    for (const a of plan.actions.filter((x) => x.kind === 'adopt')) {
+      await k.replacePorts(kube, a.desired.service.metadata!.name!, applyBody(a.desired.service).spec!.ports, dryRunServer);
+    }
+    written = await k.applyAll(kube, toWrite.map((a) => applyBody(a.desired.service)), dryRunServer,
+      (i) => applied.push(`service/${toWrite[i].desired.service.metadata!.name} ${verbs[toWrite[i].kind]}`));
+  } catch (err) {
+    watch?.close(); // an open watch would keep the process from exiting
+    throw err;
+  }
   toWrite.forEach((a, i) => current.set(a.desired.service.metadata!.name!, written[i]));
   const counts = plan.actions.reduce((m, a) => m.set(a.kind, (m.get(a.kind) ?? 0) + 1), new Map<ActionKind, number>());
   kube.log(1, `services: ${[...counts].map(([kind, n]) => `${n} ${kind}`).join(', ')}`);
 
-  if (opts.dryRun === 'server') {
+  if (dryRunServer) {
     printObjects(io, desired.map((d) => current.get(d.service.metadata!.name!)!), opts, plan.actions.map((a) => a.kind));
     return 0;
   }
 
-  let timedOut = false;
-  if (opts.wait && opts.type === 'LoadBalancer') {
-    timedOut = (await waitForAddresses(k, kube, desired, current, existing.resourceVersion, opts)) === 'timeout';
-  }
+  io.onInterrupt?.(() => `all ${desired.length} services are applied; interrupted while waiting for load-balancer addresses (kubectl expose-sts status ${opts.statefulSet} shows them)`);
+  const timedOut = watch ? (await waitForAddresses(watch, desired, current, opts)) === 'timeout' : false;
 
   const services = desired.map((d) => current.get(d.service.metadata!.name!)!);
   const format = objectFormat(opts.output);
   if (format) {
     io.out(formatObjects(services, format));
   } else {
-    const pods = await k.listPods(kube, sts.spec?.selector);
-    const nodes = opts.type === 'NodePort' || opts.output === 'wide' ? await k.listNodes(kube) : new Map();
-    io.out(exposeTable(desired.map((d, i) => rowOf(d.ordinal, d.pod, services[i], pods.get(d.pod), nodes)), opts.output === 'wide'));
+    io.out(exposeTable(desired.map((d, i) => rowOf(d.ordinal, d.pod, services[i], pods?.get(d.pod), nodes)), opts.output === 'wide'));
   }
   if (timedOut) {
     const pending = services.filter((s) => !lbAddress(s)).map((s) => s.metadata!.name!);
@@ -135,20 +154,20 @@ export async function runExpose(opts: ExposeOptions, conn: ConnectionFlags, io: 
 }
 
 async function waitForAddresses(
-  k: Awaited<ReturnType<typeof loadKube>>,
-  kube: ReturnType<Awaited<ReturnType<typeof loadKube>>['connect']>,
+  watch: OpenWatch<V1Service>,
   desired: DesiredService[],
   current: Map<string, V1Service>,
-  resourceVersion: string,
   opts: ExposeOptions,
 ): Promise<'done' | 'timeout'> {
   const names = new Set(desired.map((d) => d.service.metadata!.name!));
   const ready = () => [...names].filter((n) => lbAddress(current.get(n)!)).length;
-  if (ready() === names.size) return 'done';
+  if (ready() === names.size) {
+    watch.close();
+    return 'done';
+  }
   const progress = await startProgress(`waiting for load-balancer addresses ${ready()}/${names.size}`);
   try {
-    // Watching from the LIST's version replays our own writes and every address assigned since: nothing is missed.
-    return await k.watchServices(kube, managedSelector(opts.statefulSet), resourceVersion, (svc, deleted) => {
+    return await watch.until((svc, deleted) => {
       const name = svc.metadata?.name;
       if (!name || !names.has(name) || deleted) return false;
       current.set(name, svc);

@@ -2,9 +2,31 @@
 export interface IO {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** What to say if the run is interrupted now: what was already done, so the user knows what a re-run repairs. */
+  onInterrupt?: (describe: () => string) => void;
 }
+
+/** Exit codes of a shell for a process ended by the signal, as kubectl's are. */
+const signalCodes = { SIGINT: 130, SIGTERM: 143 } as const;
+let describe = () => 'nothing was changed';
 
 export const processIO: IO = {
   out: (text) => void process.stdout.write(text),
   err: (text) => void process.stderr.write(text),
+  onInterrupt: (fn) => void (describe = fn),
 };
+
+/**
+ * Exits at once on SIGINT or SIGTERM. Every write is a single request the API server applies whole or not at all,
+ * so stopping between them leaves nothing half-written, and a re-run converges; waiting for in-flight requests would
+ * only make Ctrl-C slow. (Replaces the launcher's plain handlers, which cover the time before the CLI is loaded.)
+ */
+export function exitOnSignals(): void {
+  for (const [signal, code] of Object.entries(signalCodes)) {
+    process.removeAllListeners(signal);
+    process.once(signal, () => {
+      process.stderr.write(`\ninterrupted: ${describe()}\n`);
+      process.exit(code);
+    });
+  }
+}

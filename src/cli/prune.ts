@@ -37,6 +37,9 @@ export async function runPrune(opts: PruneOptions, conn: ConnectionFlags, io: IO
     return 0;
   }
   const suffix = opts.dryRun === 'client' ? ' (dry run)' : opts.dryRun === 'server' ? ' (server dry run)' : '';
+  let done = 0;
+  // Each deletion is printed as it happens, so the lines above the interruption are what was done.
+  io.onInterrupt?.(() => `${done} of ${targets.length} services were deleted; run the same command again to finish`);
   for (const r of targets) {
     const svc = r.service!;
     const name = svc.metadata!.name!;
@@ -48,6 +51,7 @@ export async function runPrune(opts: PruneOptions, conn: ConnectionFlags, io: IO
       }
     }
     io.out(`service/${name} deleted${suffix}\n`);
+    done++;
   }
   return 0;
 }

@@ -170,6 +170,18 @@ export interface ListOf<T> {
   metadata?: { resourceVersion?: string };
 }
 
+/** A request with the kubeconfig's credentials over the shared connection; errors are client-node's ApiException. */
+export async function send(kube: Kube, path: string, query: Record<string, string | undefined>, signal?: AbortSignal): Promise<Response> {
+  const url = new URL(path, kube.kc.getCurrentCluster()!.server);
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v);
+  const ctx = new RequestContext(url.toString(), HttpMethod.GET);
+  ctx.setHeaderParam('Accept', 'application/json');
+  await kube.kc.applySecurityAuthentication(ctx);
+  const res = await fetch(ctx.getUrl(), { headers: ctx.getHeaders(), dispatcher: ctx.getDispatcher() as Dispatcher | undefined, signal });
+  if (res.status >= 400) throw new ApiException(res.status, `HTTP ${res.status}`, await res.text(), Object.fromEntries(res.headers));
+  return res as unknown as Response;
+}
+
 /**
  * A LIST as plain JSON. client-node's typed calls walk every field of every item through its ObjectSerializer, which
  * for a thousand Services and pods costs more than the request (bench/RESULTS.md, P4); the items' JSON already has
@@ -177,13 +189,5 @@ export interface ListOf<T> {
  * client-node's, as for every other request; errors are the same ApiException, so retries and messages apply.
  */
 export async function listJson<T>(kube: Kube, path: string, query: Record<string, string | undefined>): Promise<ListOf<T>> {
-  const url = new URL(path, kube.kc.getCurrentCluster()!.server);
-  for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v);
-  const ctx = new RequestContext(url.toString(), HttpMethod.GET);
-  ctx.setHeaderParam('Accept', 'application/json');
-  await kube.kc.applySecurityAuthentication(ctx);
-  const res = await fetch(ctx.getUrl(), { headers: ctx.getHeaders(), dispatcher: ctx.getDispatcher() as Dispatcher | undefined });
-  const text = await res.text();
-  if (res.status >= 400) throw new ApiException(res.status, `HTTP ${res.status}`, text, Object.fromEntries(res.headers));
-  return JSON.parse(text) as ListOf<T>;
+  return JSON.parse(await (await send(kube, path, query)).text()) as ListOf<T>;
 }

@@ -1,8 +1,8 @@
 // Services: one LIST, server-side apply, and one watch to wait for load-balancer addresses.
-import { PatchStrategy, setHeaderOptions, Watch, type V1Service, type V1ServicePort } from '@kubernetes/client-node';
+import { PatchStrategy, setHeaderOptions, type V1Service, type V1ServicePort } from '@kubernetes/client-node';
 import { fieldManager } from '../plan/ownership.ts';
-import { CommandError } from '../options/errors.ts';
-import { listJson, statusOf, translate, withRetry, type Kube } from './client.ts';
+import { listJson, statusOf, withRetry, type Kube } from './client.ts';
+import { openWatch, type OpenWatch } from './watch.ts';
 
 export async function listServices(kube: Kube, labelSelector?: string): Promise<{ items: V1Service[]; resourceVersion: string }> {
   const list = await withRetry(kube, `list services in namespace "${kube.namespace}"`, () =>
@@ -33,13 +33,14 @@ export async function replacePorts(kube: Kube, name: string, ports: V1ServicePor
 }
 
 /** Applies with at most `limit` requests in flight: fast for 100 pods, gentle on API priority and fairness. */
-export async function applyAll(kube: Kube, bodies: V1Service[], dryRun: boolean, limit = 8): Promise<V1Service[]> {
+export async function applyAll(kube: Kube, bodies: V1Service[], dryRun: boolean, onApplied: (i: number) => void = () => undefined, limit = 8): Promise<V1Service[]> {
   const results: V1Service[] = new Array(bodies.length);
   let next = 0;
   const worker = async () => {
     while (next < bodies.length) {
       const i = next++;
       results[i] = await applyService(kube, bodies[i], dryRun);
+      onApplied(i);
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, bodies.length) }, worker));
@@ -65,62 +66,15 @@ export async function deleteService(kube: Kube, namespace: string, name: string,
 }
 
 /**
- * Watches the namespace's Services matching the selector from `resourceVersion` until `done` says so, the timeout
- * passes, or the signal aborts. One watch for all addresses, never a poll; a closed watch resumes from the last
- * version seen, and 410 Gone re-lists.
+ * A watch on the namespace's Services matching the selector, from the version of the LIST the plan was made from:
+ * one watch for all addresses, never a poll. Opened before any write (see watch.ts).
  */
-export async function watchServices(
-  kube: Kube,
-  labelSelector: string,
-  resourceVersion: string,
-  onChange: (svc: V1Service, deleted: boolean) => boolean,
-  timeoutMs: number,
-  signal?: AbortSignal,
-): Promise<'done' | 'timeout'> {
-  const watch = new Watch(kube.kc);
-  const path = `/api/v1/namespaces/${encodeURIComponent(kube.namespace)}/services`;
-  let rv = resourceVersion;
-  return new Promise((resolve, reject) => {
-    let controller: AbortController | undefined;
-    let finished = false;
-    const finish = (result: 'done' | 'timeout' | Error) => {
-      if (finished) return;
-      finished = true;
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      controller?.abort();
-      if (result instanceof Error) reject(result);
-      else resolve(result);
-    };
-    const timer = setTimeout(() => finish('timeout'), timeoutMs);
-    const onAbort = () => finish('timeout');
-    signal?.addEventListener('abort', onAbort);
-
-    const start = async (): Promise<void> => {
-      if (finished) return;
-      controller = await watch.watch(path, { labelSelector, resourceVersion: rv, allowWatchBookmarks: true }, (phase, obj: V1Service) => {
-        if (obj?.metadata?.resourceVersion) rv = obj.metadata.resourceVersion;
-        if (phase === 'BOOKMARK') return;
-        if (phase === 'ERROR') return; // followed by the end of the stream; handled in the done callback
-        if (onChange(obj, phase === 'DELETED')) finish('done');
-      }, (err: unknown) => {
-        if (finished) return;
-        if (err && (err as Error).name === 'AbortError') return;
-        const code = statusOf(err)?.code ?? (err as { statusCode?: number })?.statusCode;
-        if (code === 410) {
-          // Too old to resume: list again and go on from there.
-          listServices(kube, labelSelector).then(({ items, resourceVersion: fresh }) => {
-            rv = fresh;
-            if (items.some((s) => onChange(s, false))) finish('done');
-            else void start().catch((e: unknown) => finish(translate(e, kube, 'watch services')));
-          }, (e: unknown) => finish(e instanceof CommandError ? e : translate(e, kube, 'list services')));
-          return;
-        }
-        if (err && code && code < 500 && code !== 429) return finish(translate(err, kube, `watch services in namespace "${kube.namespace}"`));
-        kube.log(4, `watch ended${err ? `: ${(err as Error).message}` : ''}; resuming from resourceVersion ${rv}`);
-        setTimeout(() => void start().catch((e: unknown) => finish(translate(e, kube, 'watch services'))), err ? 500 : 0);
-      });
-    };
-    start().catch((e: unknown) => finish(translate(e, kube, `watch services in namespace "${kube.namespace}"`)));
+export function watchServices(kube: Kube, labelSelector: string, resourceVersion: string): Promise<OpenWatch<V1Service>> {
+  return openWatch<V1Service>(kube, {
+    what: `watch services in namespace "${kube.namespace}"`,
+    path: `/api/v1/namespaces/${encodeURIComponent(kube.namespace)}/services`,
+    labelSelector,
+    resourceVersion,
+    relist: () => listServices(kube, labelSelector),
   });
 }

@@ -1,0 +1,124 @@
+// A watch opened before the writes it waits for: a missing `watch` permission or a refused connection shows before
+// anything is changed, and the events since the LIST are held until the caller asks for them, so none is missed.
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import type { ReadableStream } from 'node:stream/web';
+import { ApiException } from '@kubernetes/client-node';
+import { isTransient, send, statusOf, translate, withRetry, type Kube } from './client.ts';
+
+interface Versioned {
+  metadata?: { resourceVersion?: string };
+}
+
+export interface OpenWatch<T> {
+  /** Hands every event since the watch opened, then live ones, to onEvent until it returns true or time is up. */
+  until(onEvent: (obj: T, deleted: boolean) => boolean, timeoutMs: number): Promise<'done' | 'timeout'>;
+  close(): void;
+}
+
+interface WatchTarget<T> {
+  /** What is watched, for messages: `watch services in namespace "x"`. */
+  what: string;
+  path: string;
+  labelSelector?: string;
+  resourceVersion: string;
+  /** A fresh LIST, for when the server no longer holds history from our version (410 Gone). */
+  relist: () => Promise<{ items: T[]; resourceVersion: string }>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function openWatch<T extends Versioned>(kube: Kube, target: WatchTarget<T>): Promise<OpenWatch<T>> {
+  const controller = new AbortController();
+  let rv = target.resourceVersion;
+  const held: [T, boolean][] = [];
+  let consumer: ((obj: T, deleted: boolean) => void) | undefined;
+  let failure: Error | undefined;
+  let onFailure: ((err: Error) => void) | undefined;
+  const deliver = (obj: T, deleted: boolean) => (consumer ? consumer(obj, deleted) : held.push([obj, deleted]));
+
+  const relist = async () => {
+    kube.log(4, `${target.what}: history from resourceVersion ${rv} is gone; listing again`);
+    const fresh = await target.relist();
+    rv = fresh.resourceVersion;
+    for (const item of fresh.items) deliver(item, false);
+  };
+  const connect = async (): Promise<Response> => {
+    const open = () => withRetry(kube, target.what, () =>
+      send(kube, target.path, { labelSelector: target.labelSelector, watch: 'true', resourceVersion: rv, allowWatchBookmarks: 'true' }, controller.signal));
+    try {
+      return await open();
+    } catch (err) {
+      if (statusOf((err as Error).cause)?.code !== 410) throw err;
+      await relist();
+      return open();
+    }
+  };
+  const consume = async (res: Response) => {
+    for await (const line of createInterface(Readable.fromWeb(res.body as ReadableStream<Uint8Array>))) {
+      if (!line) continue;
+      const event = JSON.parse(line) as { type: string; object: T & { code?: number; message?: string } };
+      if (event.type === 'ERROR') throw new ApiException(event.object.code ?? 500, 'watch error', JSON.stringify(event.object), {});
+      rv = event.object.metadata?.resourceVersion ?? rv;
+      if (event.type !== 'BOOKMARK') deliver(event.object, event.type === 'DELETED');
+    }
+  };
+  const follow = async (first: Response) => {
+    for (let res = first; ;) {
+      try {
+        await consume(res);
+        kube.log(4, `${target.what}: closed by the server; resuming from resourceVersion ${rv}`);
+      } catch (err) {
+        if (controller.signal.aborted) return;
+        const code = statusOf(err)?.code;
+        if (code === 410) await relist();
+        else if (code !== undefined && !isTransient(err)) throw translate(err, kube, target.what);
+        else {
+          // A reset connection or an idle body timeout: the history is still there, so resume where we were.
+          kube.log(4, `${target.what}: ${code ? `HTTP ${code}` : (err as Error).message}; resuming from resourceVersion ${rv}`);
+          await sleep(500);
+        }
+      }
+      if (controller.signal.aborted) return;
+      res = await connect();
+    }
+  };
+
+  const first = await connect();
+  follow(first).catch((err: unknown) => {
+    if (controller.signal.aborted) return;
+    failure = err instanceof Error ? err : new Error(String(err));
+    onFailure?.(failure);
+  });
+
+  return {
+    until: (onEvent, timeoutMs) => new Promise((resolve, reject) => {
+      if (failure) return reject(failure);
+      const stop = () => {
+        clearTimeout(timer);
+        consumer = undefined;
+        onFailure = undefined;
+        controller.abort();
+      };
+      const timer = setTimeout(() => {
+        stop();
+        resolve('timeout');
+      }, timeoutMs);
+      onFailure = (err) => {
+        stop();
+        reject(err);
+      };
+      consumer = (obj, deleted) => {
+        if (onEvent(obj, deleted)) {
+          stop();
+          resolve('done');
+        }
+      };
+      for (const [obj, deleted] of held.splice(0)) {
+        if (!consumer) break;
+        consumer(obj, deleted);
+      }
+    }),
+    close: () => controller.abort(),
+  };
+}
