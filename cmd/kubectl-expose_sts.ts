@@ -2,6 +2,7 @@
 // --help and --version: their texts are rendered at build time from the same yargs definitions (.ci/build.ts), so
 // they print without loading the CLI. Everything else loads the CLI part and exits with its code.
 import { bundled, loadPart } from '../src/part.ts';
+import { exitOnSignals } from '../src/cli/io.ts';
 import type * as Cli from '../src/cli/entry.ts';
 
 declare const EXPOSE_STS_TEXTS: Record<string, string> | undefined; // set by the build: argv joined by NUL → output
@@ -11,12 +12,10 @@ const text = typeof EXPOSE_STS_TEXTS !== 'undefined' ? EXPOSE_STS_TEXTS[argv.joi
 if (text !== undefined) {
   process.stdout.write(text);
 } else {
-  // Until the CLI part takes over, a signal ends the process with a shell's code for it, as the CLI's own handler does.
-  process.once('SIGINT', () => process.exit(130));
-  process.once('SIGTERM', () => process.exit(143));
+  exitOnSignals(); // from the start: the CLI part installs its own copy, which knows what the command has done
   const cli: Promise<typeof Cli> = bundled ? Promise.resolve(loadPart('cli.cjs') as typeof Cli) : import('../src/cli/entry.ts');
-  void cli.then(({ main, processIO, exitOnSignals }) => {
-    exitOnSignals();
+  void cli.then(({ main, processIO, exitOnSignals: cliExitOnSignals }) => {
+    cliExitOnSignals();
     return main(argv, processIO);
   }).then((code) => {
     process.exitCode = code;

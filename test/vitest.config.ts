@@ -8,8 +8,9 @@ export default defineConfig({
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       {
         test: {
+          // Everything that needs the control plane: end-to-end behaviour, and reliability under faults and races.
           name: 'e2e',
-          include: ['test/e2e/**/*.test.ts'],
+          include: ['test/e2e/**/*.test.ts', 'test/reliability/**/*.test.ts'],
           // One control plane for the whole run; a cold cache builds it first (minutes), hence no hook timeout.
           globalSetup: ['test/cluster/global-setup.ts'],
           testTimeout: 120_000,

@@ -5,6 +5,7 @@ import { Agent, fetch, type Dispatcher } from 'undici';
 import { CommandError } from '../options/errors.ts';
 import type { ConnectionFlags } from '../options/connection.ts';
 import { loadRawConfig } from './kubeconfig.ts';
+import { requestLog } from './request-log.ts';
 
 export interface Kube {
   kc: KubeConfig;
@@ -19,6 +20,8 @@ export interface Kube {
 interface Settings {
   groups: string[];
   requestTimeoutMs: number;
+  verbosity: number;
+  log: (level: number, message: string) => void;
 }
 
 /**
@@ -39,7 +42,8 @@ function tune(kc: KubeConfig, settings: Settings): KubeConfig {
     const opts = self.createDispatcherOptions(cluster, agentOptions);
     dispatcher = opts.type === 'agent'
       ? new Agent({ connect: opts.connect, headersTimeout: settings.requestTimeoutMs || undefined, connections: 16 })
-      : original(cluster, agentOptions); // proxies: client-node knows how
+      : original(cluster, agentOptions)!; // proxies: client-node knows how
+    if (settings.verbosity >= 6) dispatcher = dispatcher.compose(requestLog(settings.verbosity, settings.log));
     return dispatcher;
   };
   const apply = kc.applySecurityAuthentication.bind(kc);
@@ -54,16 +58,16 @@ function tune(kc: KubeConfig, settings: Settings): KubeConfig {
 export function connect(flags: ConnectionFlags, stderr: (line: string) => void): Kube {
   const resolved = loadRawConfig(flags);
   if ((flags.asGroup?.length ?? 0) > 1) throw new CommandError('only one --as-group is supported for now');
-  const kc = tune(new KubeConfig(), { groups: flags.asGroup ?? [], requestTimeoutMs: flags.requestTimeoutMs });
+  // Level 0 is a warning every user sees; higher levels are -v diagnostics, marked like kubectl's klog lines.
+  const log = (level: number, message: string) => {
+    if (flags.verbosity >= level) stderr(level === 0 ? message : `I ${message}`);
+  };
+  const kc = tune(new KubeConfig(), { groups: flags.asGroup ?? [], requestTimeoutMs: flags.requestTimeoutMs, verbosity: flags.verbosity, log });
   try {
     kc.loadFromString(JSON.stringify(resolved.raw));
   } catch (err) {
     throw new CommandError(`invalid kubeconfig: ${(err as Error).message}`);
   }
-  // Level 0 is a warning every user sees; higher levels are -v diagnostics, marked like kubectl's klog lines.
-  const log = (level: number, message: string) => {
-    if (flags.verbosity >= level) stderr(level === 0 ? message : `I ${message}`);
-  };
   log(6, `using context "${resolved.context}", server ${resolved.server}, namespace "${resolved.namespace}"`);
   return { kc, core: kc.makeApiClient(CoreV1Api), apps: kc.makeApiClient(AppsV1Api), namespace: resolved.namespace, server: resolved.server, user: resolved.user, log };
 }
@@ -156,7 +160,11 @@ export async function withRetry<T>(kube: Kube, what: string, fn: () => Promise<T
     } catch (err) {
       // A conflict (409) is worth another try only where repeating the request re-reads the state: server-side apply.
       const retryable = isTransient(err) || (opts.conflicts === true && statusOf(err)?.code === 409);
-      if (attempt >= attempts || !retryable) throw translate(err, kube, what);
+      if (!retryable) throw translate(err, kube, what);
+      if (attempt >= attempts) {
+        const last = translate(err, kube, what);
+        throw new CommandError(`${last.message} (gave up after ${attempts} attempts; try again later)`, 1, { cause: err });
+      }
       const s = statusOf(err);
       const delay = s?.retryAfter !== undefined ? Math.min(s.retryAfter * 1000, 10_000) : Math.min(100 * 2 ** attempt, 2000);
       kube.log(4, `${what}: ${s ? `HTTP ${s.code}` : causeCode(err).code}; retry ${attempt}/${attempts - 1} in ${delay} ms`);

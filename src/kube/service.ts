@@ -36,10 +36,17 @@ export async function replacePorts(kube: Kube, name: string, ports: V1ServicePor
 export async function applyAll(kube: Kube, bodies: V1Service[], dryRun: boolean, onApplied: (i: number) => void = () => undefined, limit = 8): Promise<V1Service[]> {
   const results: V1Service[] = new Array(bodies.length);
   let next = 0;
+  let failed = false;
   const worker = async () => {
-    while (next < bodies.length) {
+    // After a failure no new write starts: the command reports it and ends, and a re-run repairs what is left.
+    while (next < bodies.length && !failed) {
       const i = next++;
-      results[i] = await applyService(kube, bodies[i], dryRun);
+      try {
+        results[i] = await applyService(kube, bodies[i], dryRun);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
       onApplied(i);
     }
   };

@@ -54,8 +54,12 @@ export async function openWatch<T extends Versioned>(kube: Kube, target: WatchTa
       return open();
     }
   };
+  let body: Readable | undefined;
+  // Aborting the fetch does not end a body already being read: destroying the stream closes the connection.
+  controller.signal.addEventListener('abort', () => body?.destroy());
   const consume = async (res: Response) => {
-    for await (const line of createInterface(Readable.fromWeb(res.body as ReadableStream<Uint8Array>))) {
+    body = Readable.fromWeb(res.body as ReadableStream<Uint8Array>);
+    for await (const line of createInterface(body)) {
       if (!line) continue;
       const event = JSON.parse(line) as { type: string; object: T & { code?: number; message?: string } };
       if (event.type === 'ERROR') throw new ApiException(event.object.code ?? 500, 'watch error', JSON.stringify(event.object), {});
