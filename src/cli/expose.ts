@@ -111,16 +111,24 @@ export async function runExpose(opts: ExposeOptions, conn: ConnectionFlags, io: 
   const watch = waiting ? await k.watchServices(kube, managedSelector(opts.statefulSet), existing.resourceVersion) : undefined;
 
   const applied: string[] = [];
-  io.onInterrupt?.(() => applied.length
-    ? `${applied.length} of ${toWrite.length} services were applied (${applied.join(', ')}); run the same command again to finish`
-    : 'no service was changed');
+  let inFlight = 0;
+  io.onInterrupt?.(() => {
+    const pending = inFlight ? `${inFlight} more ${inFlight === 1 ? 'was' : 'were'} sent and may have been applied` : '';
+    if (!applied.length) return pending ? `no service was confirmed applied; ${pending}; run the same command again to finish` : 'no service was changed';
+    return `${applied.length} of ${toWrite.length} services were applied (${applied.join(', ')})${pending ? `; ${pending}` : ''}; run the same command again to finish`;
+  });
   let written: V1Service[];
   try {
     for (const a of plan.actions.filter((x) => x.kind === 'adopt')) {
       await k.replacePorts(kube, a.desired.service.metadata!.name!, applyBody(a.desired.service).spec!.ports, dryRunServer);
     }
-    written = await k.applyAll(kube, toWrite.map((a) => applyBody(a.desired.service)), dryRunServer,
-      (i) => applied.push(`service/${toWrite[i].desired.service.metadata!.name} ${verbs[toWrite[i].kind]}`));
+    written = await k.applyAll(kube, toWrite.map((a) => applyBody(a.desired.service)), dryRunServer, {
+      sent: () => inFlight++,
+      applied: (i) => {
+        inFlight--;
+        applied.push(`service/${toWrite[i].desired.service.metadata!.name} ${verbs[toWrite[i].kind]}`);
+      },
+    });
   } catch (err) {
     watch?.close(); // an open watch would keep the process from exiting
     throw err;

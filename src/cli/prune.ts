@@ -38,13 +38,16 @@ export async function runPrune(opts: PruneOptions, conn: ConnectionFlags, io: IO
   }
   const suffix = opts.dryRun === 'client' ? ' (dry run)' : opts.dryRun === 'server' ? ' (server dry run)' : '';
   let done = 0;
+  let sent = false;
   // Each deletion is printed as it happens, so the lines above the interruption are what was done.
-  io.onInterrupt?.(() => `${done} of ${targets.length} services were deleted; run the same command again to finish`);
+  io.onInterrupt?.(() => `${done} of ${targets.length} services were deleted${sent ? '; one more was sent and may have been deleted' : ''}; run the same command again to finish`);
   for (const r of targets) {
     const svc = r.service!;
     const name = svc.metadata!.name!;
     if (opts.dryRun !== 'client') {
+      sent = true;
       const result = await k.deleteService(kube, r.namespace, name, svc.metadata!.uid!, opts.dryRun === 'server');
+      sent = false;
       if (result === 'replaced') {
         io.err(`warning: service/${name} in namespace ${r.namespace} was replaced after it was listed; left alone\n`);
         continue;

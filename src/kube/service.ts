@@ -33,7 +33,13 @@ export async function replacePorts(kube: Kube, name: string, ports: V1ServicePor
 }
 
 /** Applies with at most `limit` requests in flight: fast for 100 pods, gentle on API priority and fairness. */
-export async function applyAll(kube: Kube, bodies: V1Service[], dryRun: boolean, onApplied: (i: number) => void = () => undefined, limit = 8): Promise<V1Service[]> {
+/** Told when each write is sent and when it is answered: between the two, a write may or may not have happened. */
+export interface ApplyProgress {
+  sent(i: number): void;
+  applied(i: number): void;
+}
+
+export async function applyAll(kube: Kube, bodies: V1Service[], dryRun: boolean, progress?: ApplyProgress, limit = 8): Promise<V1Service[]> {
   const results: V1Service[] = new Array(bodies.length);
   let next = 0;
   let failed = false;
@@ -41,13 +47,14 @@ export async function applyAll(kube: Kube, bodies: V1Service[], dryRun: boolean,
     // After a failure no new write starts: the command reports it and ends, and a re-run repairs what is left.
     while (next < bodies.length && !failed) {
       const i = next++;
+      progress?.sent(i);
       try {
         results[i] = await applyService(kube, bodies[i], dryRun);
       } catch (err) {
         failed = true;
         throw err;
       }
-      onApplied(i);
+      progress?.applied(i);
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, bodies.length) }, worker));
