@@ -12,8 +12,12 @@ export function withConnectionFlags<T>(y: Argv<T>) {
 export function connectionFlags(argv: Record<string, unknown>): ConnectionFlags | UsageError {
   const timeout = requestTimeoutMs(str(argv.requestTimeout));
   if (timeout instanceof UsageError) return timeout;
-  const verbosity = Number(last(argv.v) ?? 0);
-  if (!Number.isInteger(verbosity) || verbosity < 0) return new UsageError(`invalid argument "${String(argv.v)}" for "-v": use a whole number such as 4 or 6`);
+  // Read as text: yargs would turn `-v loud` into NaN before we could quote it back.
+  const vText = String(last(argv.v) ?? '0');
+  const verbosity = /^\d+$/.test(vText) ? Number(vText) : NaN;
+  if (!Number.isInteger(verbosity)) return new UsageError(`invalid argument "${vText}" for "-v": use a whole number such as 4 or 6`);
+  const asGroup = strs(argv.asGroup);
+  if (asGroup?.length && !str(argv.as)) return new UsageError('--as-group needs --as');
   const namespace = str(argv.namespace);
   if (namespace !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace)) {
     return new UsageError(`invalid namespace "${namespace}": a namespace name is lower-case letters, digits and '-'`);
@@ -26,7 +30,7 @@ export function connectionFlags(argv: Record<string, unknown>): ConnectionFlags 
     namespace,
     allNamespaces: argv.allNamespaces === true,
     as: str(argv.as),
-    asGroup: strs(argv.asGroup),
+    asGroup,
     requestTimeout: str(argv.requestTimeout),
     requestTimeoutMs: timeout,
     server: str(argv.server),

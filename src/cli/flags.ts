@@ -31,7 +31,7 @@ export const connectionFlagSpecs: FlagSpec[] = [
   { name: 'as', type: 'string', describe: 'Username to impersonate for the operation' },
   { name: 'as-group', type: 'string', describe: 'Group to impersonate for the operation' },
   { name: 'request-timeout', type: 'string', describe: 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m); 0 means no timeout' },
-  { name: 'v', alias: 'verbosity', type: 'number', default: 0, describe: 'Number for the log level verbosity' },
+  { name: 'v', alias: 'verbosity', type: 'string', default: '0', describe: 'Number for the log level verbosity' },
 ];
 
 export const exposeFlagSpecs: FlagSpec[] = [

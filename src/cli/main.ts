@@ -69,12 +69,18 @@ export async function main(argv: string[], io: IO): Promise<number> {
   }
 }
 
+/** The error's exit code. By value, not class: the kube part of the single binary has its own copy of the classes. */
+const exitCodeOf = (err: unknown): number => {
+  const code = (err as { exitCode?: unknown })?.exitCode;
+  return typeof code === 'number' ? code : 1;
+};
+
 function report(err: unknown, io: IO, verbosity: number): number {
-  if (err instanceof UsageError) {
-    io.err(`error: ${err.message}\nSee 'kubectl expose-sts --help' for usage.\n`);
+  if (err instanceof UsageError || exitCodeOf(err) === 2) {
+    io.err(`error: ${(err as Error).message}\nSee 'kubectl expose-sts --help' for usage.\n`);
     return 2;
   }
-  const code = err instanceof CommandError ? err.exitCode : 1;
+  const code = exitCodeOf(err);
   io.err(`error: ${(err as Error)?.message ?? String(err)}\n`);
   if (verbosity >= 6 && err instanceof Error && err.stack) io.err(`${err.stack}\n`);
   return code;

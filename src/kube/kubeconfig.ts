@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { parse } from 'yaml';
-import { CommandError, UsageError } from '../options/errors.ts';
+import { CommandError } from '../options/errors.ts';
 import type { ConnectionFlags } from '../options/connection.ts';
 
 type Named = { name: string; [k: string]: unknown };
@@ -116,6 +116,9 @@ export function resolve(merged: RawConfig, flags: ConnectionFlags): Resolved {
     delete c['certificate-authority-data'];
   }
   if (typeof c.server !== 'string' || !c.server) throw new CommandError(`cluster "${cluster.name}" has no server in the kubeconfig: use --server`);
+  if (!URL.canParse(c.server) || !/^https?:$/.test(new URL(c.server).protocol)) {
+    throw new CommandError(`invalid server URL "${redactUrl(c.server)}" (${flags.server ? 'from --server' : `cluster "${cluster.name}" in the kubeconfig`}): use https://HOST[:PORT]`);
+  }
 
   let user = raw.users.find((u) => u.name === ctx.user);
   if (!user) {
@@ -128,6 +131,13 @@ export function resolve(merged: RawConfig, flags: ConnectionFlags): Resolved {
   if (flags.clientCertificate) u['client-certificate'] = flags.clientCertificate;
   if (flags.clientKey) u['client-key'] = flags.clientKey;
   if (flags.as) u.as = flags.as;
+
+  // client-node would only fail at the first request, with a bare ENOENT; kubectl names the file and what it is for.
+  for (const [what, file] of [['certificate-authority', c['certificate-authority']], ['client-certificate', u['client-certificate']], ['client-key', u['client-key']]]) {
+    if (typeof file === 'string' && file && !existsSync(file)) {
+      throw new CommandError(`unable to read ${what} ${file} for user "${user.name}": no such file (fix the kubeconfig or the flag that names it)`);
+    }
+  }
 
   raw['current-context'] = ctxEntry.name;
   return {
@@ -152,6 +162,5 @@ export function redactUrl(url: string): string {
 }
 
 export function loadRawConfig(flags: ConnectionFlags, env: NodeJS.ProcessEnv = process.env): Resolved {
-  if ((flags.asGroup?.length ?? 0) > 0 && !flags.as) throw new UsageError('--as-group needs --as');
   return resolve(mergeConfigs(configFiles(flags, env).map(readConfig)), flags);
 }

@@ -65,10 +65,10 @@ export interface Run {
  * `kubectl expose-sts …` through the pinned kubectl, asynchronously (the fault proxy runs in this process), with
  * only the given kubeconfig. kubectl execs the plugin, so a signal to the child reaches the plugin itself.
  */
-export function runPlugin(args: string[], opts: { kubeconfig: string; signal?: { name: NodeJS.Signals; afterMs: number } }): Promise<Run> {
+export function runPlugin(args: string[], opts: { kubeconfig: string; signal?: { name: NodeJS.Signals; afterMs: number }; env?: NodeJS.ProcessEnv }): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(`${cluster.binDir}/kubectl`, ['expose-sts', ...args], {
-      env: { PATH: `${pluginBinDir}:${cluster.binDir}:/usr/bin:/bin`, HOME: process.env.HOME, KUBECONFIG: opts.kubeconfig },
+      env: { PATH: `${pluginBinDir}:${cluster.binDir}:/usr/bin:/bin`, HOME: process.env.HOME, KUBECONFIG: opts.kubeconfig, ...opts.env },
     });
     let stdout = '';
     let stderr = '';

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -60,6 +60,9 @@ describe('configFiles and loading', () => {
   it('skips missing files in KUBECONFIG, and resolves relative paths against their own file', () => {
     const env = { KUBECONFIG: [join(dir, 'missing.yaml'), a, b].join(':'), HOME: dir };
     expect(configFiles(flags(), env)).toEqual([a, b]);
+    expect(() => loadRawConfig(flags(), env)).toThrow(`unable to read certificate-authority ${join(dir, 'ca.crt')} for user "a": no such file`);
+    mkdirSync(join(dir, 'keys'), { recursive: true });
+    for (const f of ['ca.crt', 'keys/a.key']) writeFileSync(join(dir, f), 'pem');
     const r = loadRawConfig(flags(), env);
     expect(r.context).toBe('a');
     expect(r.raw.clusters[0].cluster).toMatchObject({ 'certificate-authority': join(dir, 'ca.crt') });

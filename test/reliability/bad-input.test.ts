@@ -1,0 +1,185 @@
+// The bad-input catalogue (listed in README.md here): flags, names, kubeconfig files, namespaces, contexts, server
+// URLs, wrong or expired certificates. Each case: its exit code (2 for usage, 1 otherwise), exactly one `error:` line
+// that says what to do, nothing on stdout, no stack trace, no credential, and no change in the cluster.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { statefulSet } from '../e2e/fixtures.ts';
+import { clients, newNamespace, readyStatefulSet, servicesIn } from '../e2e/helpers.ts';
+import { otherCa, signedBy } from './certs.ts';
+import { startFaultProxy, type FaultProxy } from './fault-proxy.ts';
+import { errorLines, foreignObjects, runPlugin } from './harness.ts';
+
+const cluster = inject('cluster');
+const { apps } = clients();
+const dir = mkdtempSync(join(tmpdir(), 'bad-input-'));
+const secret = 'secret-token-abc';
+const b64 = (file: string) => readFileSync(file).toString('base64');
+let ns: string;
+let closedPort: number;
+let expiredServer: FaultProxy;
+let foreign: () => Promise<Record<string, string>>;
+
+/** The admin kubeconfig with changes, written to a file of its own. */
+function kubeconfigWith(name: string, change: (kc: Record<string, any>) => void): string {
+  const kc = parse(readFileSync(cluster.kubeconfig, 'utf8'));
+  kc.contexts[0].context.namespace = ns;
+  change(kc);
+  const path = join(dir, `${name}.yaml`);
+  writeFileSync(path, typeof kc === 'string' ? kc : stringify(kc));
+  return path;
+}
+
+const files: Record<string, string> = {};
+
+beforeAll(async () => {
+  closedPort = await new Promise<number>((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port)); // nothing listens there any more
+    });
+  });
+  ns = await newNamespace('bad-input');
+  await readyStatefulSet(ns, statefulSet('db', { replicas: 2, sidecar: true }));
+  await apps.createNamespacedStatefulSet({ namespace: ns, body: statefulSet('empty', { replicas: 0 }) });
+  foreign = await foreignObjects(ns, 'db');
+
+  const clusterCa = { cert: cluster.caFile, key: join(cluster.dir, 'ca.key') };
+  const stranger = await otherCa();
+  const [expiredClient, strangerClient, expiredServing] = await Promise.all([
+    signedBy(clusterCa, 'admin', { org: 'system:masters', from: '20200101000000Z', to: '20200102000000Z' }),
+    signedBy(stranger, 'admin', { org: 'system:masters' }),
+    signedBy(clusterCa, 'kube-apiserver', { from: '20200101000000Z', to: '20200102000000Z' }),
+  ]);
+  expiredServer = await startFaultProxy({ upstream: cluster.server, caFile: cluster.caFile, certFile: expiredServing.cert, keyFile: expiredServing.key, seed: 1, rate: 0 });
+  const clientCert = (pair: { cert: string; key: string }) => (kc: Record<string, any>) => {
+    kc.users[0].user = { 'client-certificate-data': b64(pair.cert), 'client-key-data': b64(pair.key) };
+  };
+  files.garbage = join(dir, 'garbage.yaml');
+  writeFileSync(files.garbage, 'this: is: not: yaml: [');
+  files.list = join(dir, 'list.yaml');
+  writeFileSync(files.list, '- just\n- a list\n');
+  files.noCurrent = kubeconfigWith('no-current', (kc) => delete kc['current-context']);
+  files.danglingCluster = kubeconfigWith('dangling', (kc) => (kc.contexts[0].context.cluster = 'gone'));
+  files.missingCertFile = kubeconfigWith('missing-cert', (kc) => (kc.users[0].user = { 'client-certificate': '/nonexistent/client.crt', 'client-key': '/nonexistent/client.key' }));
+  files.wrongCa = kubeconfigWith('wrong-ca', (kc) => (kc.clusters[0].cluster['certificate-authority-data'] = b64(stranger.cert)));
+  files.expiredClient = kubeconfigWith('expired-client', clientCert(expiredClient));
+  files.strangerClient = kubeconfigWith('stranger-client', clientCert(strangerClient));
+  files.wrongToken = kubeconfigWith('wrong-token', (kc) => (kc.users[0].user = { token: secret }));
+  files.expiredServer = kubeconfigWith('expired-server', (kc) => (kc.clusters[0].cluster.server = expiredServer.url));
+});
+
+afterAll(() => expiredServer.close());
+
+interface Case {
+  name: string;
+  args: () => string[];
+  kubeconfig?: () => string;
+  code: number;
+  error: RegExp;
+}
+
+const nsRe = 'bad-input-\\w+';
+export const cases: Case[] = [
+  // flags
+  { name: 'invalid --type', args: () => ['db', '--type', 'ExternalName'], code: 2, error: /^invalid argument "ExternalName" for "--type": must be one of ClusterIP, NodePort, LoadBalancer$/ },
+  { name: 'port out of range', args: () => ['db', '--port', '70000'], code: 2, error: /^invalid --port "70000": use PORT\[:TARGET\]\[\/PROTOCOL\]/ },
+  { name: 'the same port twice', args: () => ['db', '--port', '5432', '--port', '5432'], code: 2, error: /^--port 5432\/TCP is given twice$/ },
+  { name: 'invalid --protocol', args: () => ['db', '--protocol', 'ICMP'], code: 2, error: /^invalid argument "ICMP" for "--protocol": must be one of TCP, UDP, SCTP$/ },
+  { name: 'invalid source range', args: () => ['db', '--type', 'LoadBalancer', '--load-balancer-source-ranges', '10.0.0.0/40'], code: 2, error: /^invalid --load-balancer-source-ranges "10.0.0.0\/40": use CIDRs/ },
+  { name: 'source ranges without LoadBalancer', args: () => ['db', '--load-balancer-source-ranges', '10.0.0.0/8'], code: 2, error: /^--load-balancer-source-ranges applies only to --type LoadBalancer$/ },
+  { name: 'traffic policy for ClusterIP', args: () => ['db', '--external-traffic-policy', 'Local'], code: 2, error: /^--external-traffic-policy applies only to --type NodePort or LoadBalancer$/ },
+  { name: 'annotation without a value', args: () => ['db', '--annotations', 'novalue'], code: 2, error: /^invalid --annotations "novalue": use key=value$/ },
+  { name: 'label the plugin owns', args: () => ['db', '--labels', 'app.kubernetes.io/managed-by=me'], code: 2, error: /^--labels cannot set app.kubernetes.io\/managed-by: expose-sts sets it/ },
+  { name: 'invalid --timeout', args: () => ['db', '--timeout', 'soon'], code: 2, error: /^invalid --timeout "soon": use a duration such as 30s, 5m or 1h$/ },
+  { name: 'invalid --request-timeout', args: () => ['db', '--request-timeout', 'forever'], code: 2, error: /^invalid --request-timeout "forever": use a duration such as 30s or 1m, or 0 for none$/ },
+  { name: 'invalid --output', args: () => ['db', '-o', 'xml'], code: 2, error: /^invalid argument "xml" for "--output": must be one of wide, json, yaml, name$/ },
+  { name: 'invalid --dry-run', args: () => ['db', '--dry-run=maybe'], code: 2, error: /^invalid argument "maybe" for "--dry-run": must be one of none, client, server$/ },
+  { name: 'invalid -v', args: () => ['db', '-v', 'loud'], code: 2, error: /^invalid argument "loud" for "-v": use a whole number such as 4 or 6$/ },
+  { name: '--as-group without --as', args: () => ['db', '--as-group', 'devs'], code: 2, error: /^--as-group needs --as$/ },
+  { name: 'unknown flag', args: () => ['db', '--tpye', 'NodePort'], code: 2, error: /^Unknown argument: tpye$/ },
+  // names
+  { name: 'no StatefulSet name', args: () => [], code: 2, error: /^a StatefulSet name is required/ },
+  { name: 'invalid StatefulSet name', args: () => ['status', 'DB_1'], code: 2, error: /^invalid StatefulSet name "DB_1"$/ },
+  { name: 'unknown StatefulSet', args: () => ['nope'], code: 1, error: new RegExp(`^statefulset "nope" not found in namespace "${nsRe}" \\(kubectl get statefulsets -n ${nsRe} lists them\\)$`) },
+  { name: 'a name across all namespaces', args: () => ['status', '-A', 'db'], code: 2, error: /^a StatefulSet cannot be named across all namespaces: drop -A or the name$/ },
+  { name: 'prune --all without a name', args: () => ['prune', '--all'], code: 2, error: /^--all needs a StatefulSet name/ },
+  { name: 'unknown --target-port name', args: () => ['db', '--port', '80', '--target-port', 'http'], code: 1, error: /^target port "http" is not a named container port of statefulset db \(its named ports: postgres, metrics\)$/ },
+  { name: 'name template giving an invalid name', args: () => ['db', '--name-template', '{pod}-' + 'x'.repeat(60)], code: 1, error: /^--name-template ".*" gives "db-0-x+" for ordinal 0, which is not a valid Service name: it must be no more than 63 characters$/ },
+  { name: 'name template giving one name for all', args: () => ['db', '--name-template', '{sts}-public'], code: 2, error: /^invalid --name-template "\{sts\}-public": it must contain \{pod\} or \{ordinal\}/ },
+  // namespaces
+  { name: 'unknown namespace', args: () => ['db', '-n', 'no-such-namespace'], code: 1, error: /^namespace "no-such-namespace" not found: check -n\/--namespace/ },
+  { name: 'invalid namespace name', args: () => ['db', '-n', 'Bad_NS'], code: 2, error: /^invalid namespace "Bad_NS": a namespace name is lower-case letters, digits and '-'$/ },
+  // kubeconfig files
+  { name: '--kubeconfig that does not exist', args: () => ['db', '--kubeconfig', '/nonexistent/config'], code: 1, error: /^stat \/nonexistent\/config: no such file or directory \(from --kubeconfig\)$/ },
+  { name: 'kubeconfig that is not YAML', args: () => ['db'], kubeconfig: () => files.garbage, code: 1, error: /^cannot read kubeconfig .*garbage.yaml: Nested mappings are not allowed/ },
+  { name: 'kubeconfig that is not a kubeconfig', args: () => ['db'], kubeconfig: () => files.list, code: 1, error: /^kubeconfig .*list.yaml is not a kubeconfig file$/ },
+  { name: 'kubeconfig without a current context', args: () => ['db'], kubeconfig: () => files.noCurrent, code: 1, error: /^the kubeconfig has no current context: use --context, or kubectl config use-context NAME$/ },
+  { name: 'context naming a missing cluster', args: () => ['db'], kubeconfig: () => files.danglingCluster, code: 1, error: /^context ".*" refers to cluster "gone", which does not exist in the kubeconfig$/ },
+  { name: 'client certificate file missing', args: () => ['db'], kubeconfig: () => files.missingCertFile, code: 1, error: /^unable to read client-certificate \/nonexistent\/client\.crt for user "admin": no such file \(fix the kubeconfig or the flag that names it\)$/ },
+  // contexts, clusters, users
+  { name: 'unknown --context', args: () => ['db', '--context', 'nowhere'], code: 1, error: /^context "nowhere" does not exist in the kubeconfig$/ },
+  { name: 'unknown --cluster', args: () => ['db', '--cluster', 'nowhere'], code: 1, error: /^cluster "nowhere" does not exist in the kubeconfig$/ },
+  { name: 'unknown --user', args: () => ['db', '--user', 'nobody'], code: 1, error: /^user "nobody" does not exist in the kubeconfig$/ },
+  // server URLs
+  { name: 'nothing listening at the server', args: () => ['db', '--server', `https://127.0.0.1:${closedPort}`, '--token', secret, '--insecure-skip-tls-verify'], code: 1, error: /^cannot connect to the server https:\/\/127.0.0.1:\d+: connection refused \(is the cluster running/ },
+  { name: 'server host that does not resolve', args: () => ['db', '--server', 'https://no-such-host.invalid:6443', '--insecure-skip-tls-verify'], code: 1, error: /^cannot connect to the server https:\/\/no-such-host.invalid:6443: no such host/ },
+  { name: 'server on a port HTTP clients refuse', args: () => ['db', '--server', 'https://127.0.0.1:6000', '--insecure-skip-tls-verify'], code: 1, error: /^cannot connect to the server https:\/\/127.0.0.1:6000: its port is one that HTTP clients refuse to use/ },
+  { name: 'server URL that is not a URL', args: () => ['db', '--server', 'not a url'], code: 1, error: /^invalid server URL "not a url" \(from --server\): use https:\/\/HOST\[:PORT\]$/ },
+  // certificates and credentials
+  { name: 'server certificate from an unknown CA', args: () => ['db'], kubeconfig: () => files.wrongCa, code: 1, error: /^cannot verify the certificate of https:\/\/127.0.0.1:\d+: .*\(check the kubeconfig's certificate-authority/ },
+  { name: 'expired server certificate', args: () => ['db'], kubeconfig: () => files.expiredServer, code: 1, error: /^cannot verify the certificate of https:\/\/127.0.0.1:\d+: certificate has expired/ },
+  { name: 'expired client certificate', args: () => ['db'], kubeconfig: () => files.expiredClient, code: 1, error: /^you must be logged in to the server \(Unauthorized\): the credentials for https:\/\/127.0.0.1:\d+ were refused/ },
+  { name: 'client certificate from an unknown CA', args: () => ['db'], kubeconfig: () => files.strangerClient, code: 1, error: /^you must be logged in to the server \(Unauthorized\)/ },
+  { name: 'token the server does not know', args: () => ['db'], kubeconfig: () => files.wrongToken, code: 1, error: /^you must be logged in to the server \(Unauthorized\)/ },
+  { name: 'user without RBAC rights', args: () => ['db', '--as', 'nobody'], code: 1, error: new RegExp(`^statefulsets.apps "db" is forbidden: User "nobody" cannot get resource "statefulsets" in API group "apps" in the namespace "${nsRe}" \\(needed to get statefulsets.apps "db"`) },
+];
+
+const snapshot = async () => ({
+  services: [...(await servicesIn(ns)).values()].map((s) => `${s.metadata!.name}@${s.metadata!.resourceVersion}`).sort(),
+  foreign: await foreign(),
+});
+
+describe('bad input', () => {
+  it('the catalogue has at least 30 cases, each listed in test/reliability/README.md', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(30);
+    const table = readFileSync(new URL('./README.md', import.meta.url), 'utf8');
+    for (const c of cases) expect(table, c.name).toContain(`| ${c.name} |`);
+  });
+
+  it.each(cases)('$name', async ({ args, kubeconfig, code, error }) => {
+    const before = await snapshot();
+    // The namespace comes from the kubeconfig's context unless a case says otherwise.
+    const kc = kubeconfig?.() ?? kubeconfigWith('admin-in-ns', () => undefined);
+    const res = await runPlugin(args(), { kubeconfig: kc });
+    expect(res.code, res.stderr).toBe(code);
+    const errors = errorLines(res.stderr);
+    expect(errors, res.stderr).toHaveLength(1);
+    expect(errors[0].slice('error: '.length)).toMatch(error);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).not.toContain(secret);
+    expect(res.stderr).not.toMatch(/\n\s+at /); // no stack trace at the default verbosity
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('a StatefulSet with 0 replicas is nothing to do: says so and exits 0', async () => {
+    const before = await snapshot();
+    const res = await runPlugin(['empty'], { kubeconfig: kubeconfigWith('admin-in-ns', () => undefined) });
+    expect(res.code).toBe(0);
+    expect(res.stderr).toBe(`statefulset empty has 0 replicas in namespace "${ns}": nothing to expose\n`);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('--help needs no cluster and shows kubectl-style usage with examples; --version prints the version', async () => {
+    const help = await runPlugin(['--help'], { kubeconfig: '/nonexistent' });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Expose each pod of a StatefulSet through a Service of its own\.\n\nUsage:\n\s*kubectl expose-sts STATEFULSET \[flags\]/);
+    expect(help.stdout).toContain('Examples:');
+    expect(help.stdout).toContain('kubectl expose-sts mydb --type LoadBalancer');
+    const version = await runPlugin(['--version'], { kubeconfig: '/nonexistent' });
+    expect(version.stdout).toMatch(/^expose-sts v\d+\.\d+\.\d+\n$/);
+  });
+});
