@@ -93,6 +93,7 @@ export function statusOf(err: unknown): { code: number; status: Status; retryAft
 const networkCodes: Record<string, string> = {
   ECONNREFUSED: 'connection refused',
   ENOTFOUND: 'no such host',
+  EAI_AGAIN: 'host name lookup failed (no DNS answer; try again, or check the name)',
   EHOSTUNREACH: 'host unreachable',
   ETIMEDOUT: 'timed out',
   ECONNRESET: 'connection reset',
