@@ -11,7 +11,9 @@ function headerLines(headers: Dispatcher.DispatchOptions['headers']): string[] {
   else if (headers && typeof (headers as Iterable<unknown>)[Symbol.iterator] === 'function') {
     for (const [k, v] of headers as Iterable<[string, string | string[] | undefined]>) pairs.push([k, String(v)]);
   } else for (const [k, v] of Object.entries(headers ?? {})) pairs.push([k, String(v)]);
-  return pairs.map(([k, v]) => `    ${k}: ${secretHeaders.test(k) ? `${v.split(' ')[0]} <masked>` : v}`);
+  // Only an auth scheme (Bearer, Basic) survives; a value without one is all secret.
+  const mask = (v: string) => (/^[A-Za-z][\w-]* \S/.test(v) ? `${v.split(' ')[0]} <masked>` : '<masked>');
+  return pairs.map(([k, v]) => `    ${k}: ${secretHeaders.test(k) ? mask(v) : v}`);
 }
 
 export function requestLog(verbosity: number, log: (level: number, message: string) => void): Dispatcher.DispatcherComposeInterceptor {
