@@ -14,8 +14,8 @@ export function connectionFlags(argv: Record<string, unknown>): ConnectionFlags 
   if (timeout instanceof UsageError) return timeout;
   // Read as text: yargs would turn `-v loud` into NaN before we could quote it back.
   const vText = String(last(argv.v) ?? '0');
-  const verbosity = /^\d+$/.test(vText) ? Number(vText) : NaN;
-  if (!Number.isInteger(verbosity)) return new UsageError(`invalid argument "${vText}" for "-v": use a whole number such as 4 or 6`);
+  if (!/^\d+$/.test(vText)) return new UsageError(`invalid argument "${vText}" for "-v": use a whole number such as 4 or 6`);
+  const verbosity = Number(vText);
   const asGroup = strs(argv.asGroup);
   if (asGroup?.length && !str(argv.as)) return new UsageError('--as-group needs --as');
   const namespace = str(argv.namespace);

@@ -103,7 +103,8 @@ export async function runExpose(opts: ExposeOptions, conn: ConnectionFlags, io: 
   const dryRunServer = opts.dryRun === 'server';
 
   // Every read comes before the first write, so a missing permission or a refused connection changes nothing.
-  const tableOutput = !objectFormat(opts.output) && !dryRunServer;
+  const format = objectFormat(opts.output);
+  const tableOutput = !format && !dryRunServer;
   const pods = tableOutput ? await k.listPods(kube, sts.spec?.selector) : undefined;
   const nodes = tableOutput && (opts.type === 'NodePort' || opts.output === 'wide') ? await k.listNodes(kube) : new Map();
   const waiting = opts.wait && opts.type === 'LoadBalancer' && !dryRunServer && plan.actions.some((a) => !a.existing || !lbAddress(a.existing));
@@ -146,7 +147,6 @@ export async function runExpose(opts: ExposeOptions, conn: ConnectionFlags, io: 
   const timedOut = watch ? (await waitForAddresses(watch, desired, current, opts)) === 'timeout' : false;
 
   const services = desired.map((d) => current.get(d.service.metadata!.name!)!);
-  const format = objectFormat(opts.output);
   if (format) {
     io.out(formatObjects(services, format));
   } else {

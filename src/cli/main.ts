@@ -76,7 +76,7 @@ const exitCodeOf = (err: unknown): number => {
 };
 
 function report(err: unknown, io: IO, verbosity: number): number {
-  if (err instanceof UsageError || exitCodeOf(err) === 2) {
+  if (exitCodeOf(err) === 2) {
     io.err(`error: ${(err as Error).message}\nSee 'kubectl expose-sts --help' for usage.\n`);
     return 2;
   }

@@ -150,7 +150,7 @@ export function translate(err: unknown, kube: Pick<Kube, 'server' | 'namespace' 
   return fail(`${what}: ${(err as Error)?.message ?? String(err)}${code ? ` (${code})` : ''}`);
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Retries transient failures (429 with Retry-After, 5xx, reset connections) with capped exponential backoff. */
 export async function withRetry<T>(kube: Kube, what: string, fn: () => Promise<T>, opts: { attempts?: number; conflicts?: boolean } = {}): Promise<T> {

@@ -32,13 +32,13 @@ export async function replacePorts(kube: Kube, name: string, ports: V1ServicePor
     ));
 }
 
-/** Applies with at most `limit` requests in flight: fast for 100 pods, gentle on API priority and fairness. */
 /** Told when each write is sent and when it is answered: between the two, a write may or may not have happened. */
 export interface ApplyProgress {
   sent(i: number): void;
   applied(i: number): void;
 }
 
+/** Applies with at most `limit` requests in flight: fast for 100 pods, gentle on API priority and fairness. */
 export async function applyAll(kube: Kube, bodies: V1Service[], dryRun: boolean, progress?: ApplyProgress, limit = 8): Promise<V1Service[]> {
   const results: V1Service[] = new Array(bodies.length);
   let next = 0;

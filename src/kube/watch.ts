@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import type { ReadableStream } from 'node:stream/web';
 import { ApiException } from '@kubernetes/client-node';
-import { isTransient, send, statusOf, translate, withRetry, type Kube } from './client.ts';
+import { isTransient, send, sleep, statusOf, translate, withRetry, type Kube } from './client.ts';
 
 interface Versioned {
   metadata?: { resourceVersion?: string };
@@ -25,8 +25,6 @@ interface WatchTarget<T> {
   /** A fresh LIST, for when the server no longer holds history from our version (410 Gone). */
   relist: () => Promise<{ items: T[]; resourceVersion: string }>;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function openWatch<T extends Versioned>(kube: Kube, target: WatchTarget<T>): Promise<OpenWatch<T>> {
   const controller = new AbortController();
@@ -54,12 +52,8 @@ export async function openWatch<T extends Versioned>(kube: Kube, target: WatchTa
       return open();
     }
   };
-  let body: Readable | undefined;
-  // Aborting the fetch does not end a body already being read: destroying the stream closes the connection.
-  controller.signal.addEventListener('abort', () => body?.destroy());
   const consume = async (res: Response) => {
-    body = Readable.fromWeb(res.body as ReadableStream<Uint8Array>);
-    for await (const line of createInterface(body)) {
+    for await (const line of createInterface(Readable.fromWeb(res.body as ReadableStream<Uint8Array>))) {
       if (!line) continue;
       const event = JSON.parse(line) as { type: string; object: T & { code?: number; message?: string } };
       if (event.type === 'ERROR') throw new ApiException(event.object.code ?? 500, 'watch error', JSON.stringify(event.object), {});
