@@ -10,8 +10,8 @@ import { parse, stringify } from 'yaml';
 import { statefulSet } from '../e2e/fixtures.ts';
 import { clients, newNamespace, readyStatefulSet, servicesIn } from '../e2e/helpers.ts';
 import { otherCa, signedBy } from './certs.ts';
-import { startFaultProxy, type FaultProxy } from './fault-proxy.ts';
-import { errorLines, foreignObjects, runPlugin } from './harness.ts';
+import type { FaultProxy } from './fault-proxy.ts';
+import { errorLines, foreignObjects, proxyToCluster, runPlugin } from './harness.ts';
 
 const cluster = inject('cluster');
 const { apps } = clients();
@@ -54,7 +54,7 @@ beforeAll(async () => {
     signedBy(stranger, 'admin', { org: 'system:masters' }),
     signedBy(clusterCa, 'kube-apiserver', { from: '20200101000000Z', to: '20200102000000Z' }),
   ]);
-  expiredServer = await startFaultProxy({ upstream: cluster.server, caFile: cluster.caFile, certFile: expiredServing.cert, keyFile: expiredServing.key, seed: 1, rate: 0 });
+  expiredServer = await proxyToCluster({ certFile: expiredServing.cert, keyFile: expiredServing.key, seed: 1, rate: 0 });
   const clientCert = (pair: { cert: string; key: string }) => (kc: Record<string, any>) => {
     kc.users[0].user = { 'client-certificate-data': b64(pair.cert), 'client-key-data': b64(pair.key) };
   };

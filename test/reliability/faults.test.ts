@@ -1,13 +1,10 @@
 // Injected API faults: 20 % of requests (writes and the watch included) fail with 429, 500, 503 or a reset connection,
 // over 20 seeds; every run must still end in exactly the right Services with every address printed.
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { statefulSet } from '../e2e/fixtures.ts';
-import { newNamespace, parseTable, readyStatefulSet } from '../e2e/helpers.ts';
-import { allFaults, startFaultProxy, type Fault, type FaultProxy } from './fault-proxy.ts';
-import { deleteManaged, errorLines, foreignObjects, managedServices, runPlugin, serviceAccount, tokenKubeconfig } from './harness.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseTable } from '../e2e/helpers.ts';
+import { allFaults, type Fault, type FaultProxy } from './fault-proxy.ts';
+import { deleteManaged, errorLines, managedServices, proxyToCluster, runPlugin, testbed, tokenKubeconfig } from './harness.ts';
 
-const cluster = inject('cluster');
 const seeds = Array.from({ length: 20 }, (_, i) => i + 1);
 let ns: string;
 let token: string;
@@ -18,19 +15,14 @@ const proxies: FaultProxy[] = [];
 const hits = { read: 0, write: 0, watch: 0 };
 
 const proxy = async (seed: number, rate: number, faults?: Fault[]) => {
-  const p = await startFaultProxy({ upstream: cluster.server, caFile: cluster.caFile, certFile: join(cluster.dir, 'apiserver.crt'),
-    keyFile: join(cluster.dir, 'apiserver.key'), seed, rate, faults });
+  const p = await proxyToCluster({ seed, rate, faults });
   proxies.push(p);
   return { p, kubeconfig: tokenKubeconfig(`faults-${seed}-${rate}`, token, ns, p.url) };
 };
 const expose = ['db', '--type', 'LoadBalancer', '--load-balancer-source-ranges', '10.0.0.0/8', '-v', '4'];
 
 beforeAll(async () => {
-  ns = await newNamespace('faults');
-  await readyStatefulSet(ns, statefulSet('db', { replicas: 5 }));
-  foreign = await foreignObjects(ns, 'db');
-  foreignBefore = await foreign();
-  ({ token } = await serviceAccount(ns, 'operator', { clusterRole: 'admin' }, { verb: 'patch', resource: 'services' }));
+  ({ ns, token, foreign, foreignBefore } = await testbed('faults', 5));
   // The state an undisturbed run leaves, to compare every faulty run with.
   const clean = await runPlugin(expose, { kubeconfig: tokenKubeconfig('clean', token, ns) });
   expect(clean.code, clean.stderr).toBe(0);
@@ -92,8 +84,7 @@ describe('injected API faults', () => {
   it('a write that keeps failing after others succeeded: exit 1, and a re-run repairs the partial state', async () => {
     await deleteManaged(ns);
     // Every write to db-3 fails; the other four go through.
-    const p = await startFaultProxy({ upstream: cluster.server, caFile: cluster.caFile, certFile: join(cluster.dir, 'apiserver.crt'),
-      keyFile: join(cluster.dir, 'apiserver.key'), seed: 1, rate: 0,
+    const p = await proxyToCluster({ seed: 1, rate: 0,
       answer: (req) => (req.method === 'PATCH' && req.url?.includes('/services/db-3') ? { code: 500, reason: 'InternalError', message: 'etcdserver: request timed out' } : undefined) });
     proxies.push(p);
     const res = await runPlugin(expose, { kubeconfig: tokenKubeconfig('partial', token, ns, p.url) });

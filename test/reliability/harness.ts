@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import type { V1PolicyRule, V1Service } from '@kubernetes/client-node';
 import { inject } from 'vitest';
 import { stringify } from 'yaml';
-import { clients, pluginBinDir, waitFor } from '../e2e/helpers.ts';
+import { statefulSet } from '../e2e/fixtures.ts';
+import { clients, newNamespace, pluginBinDir, readyStatefulSet, waitFor } from '../e2e/helpers.ts';
+import { startFaultProxy, type FaultProxy, type ProxyOptions } from './fault-proxy.ts';
 
 const cluster = inject('cluster');
 const dir = mkdtempSync(join(tmpdir(), 'expose-sts-reliability-'));
@@ -129,4 +131,29 @@ export async function deleteManaged(namespace: string): Promise<void> {
   const { core } = clients();
   const items = (await core.listNamespacedService({ namespace, labelSelector: managedBy })).items;
   await Promise.all(items.map((s) => core.deleteNamespacedService({ namespace, name: s.metadata!.name! })));
+}
+
+/** A fault proxy in front of this run's apiserver, serving the apiserver's own certificate unless told otherwise. */
+export function proxyToCluster(opts: Omit<ProxyOptions, 'upstream' | 'caFile' | 'certFile' | 'keyFile'> & Partial<Pick<ProxyOptions, 'certFile' | 'keyFile'>>): Promise<FaultProxy> {
+  return startFaultProxy({ upstream: cluster.server, caFile: cluster.caFile, certFile: join(cluster.dir, 'apiserver.crt'),
+    keyFile: join(cluster.dir, 'apiserver.key'), ...opts });
+}
+
+export interface Testbed {
+  ns: string;
+  /** Token of a ServiceAccount with the ClusterRole admin in the namespace. */
+  token: string;
+  /** The foreign objects' resourceVersions now, and as they were when the testbed was made. */
+  foreign: () => Promise<Record<string, string>>;
+  foreignBefore: Record<string, string>;
+}
+
+/** A namespace with a Ready StatefulSet `db` of `replicas` pods, objects the plugin must not touch, and an operator. */
+export async function testbed(prefix: string, replicas: number): Promise<Testbed> {
+  const ns = await newNamespace(prefix);
+  await readyStatefulSet(ns, statefulSet('db', { replicas }));
+  const foreign = await foreignObjects(ns, 'db');
+  const foreignBefore = await foreign();
+  const { token } = await serviceAccount(ns, 'operator', { clusterRole: 'admin' }, { verb: 'delete', resource: 'services' });
+  return { ns, token, foreign, foreignBefore };
 }

@@ -1,14 +1,10 @@
 // Interrupted runs: SIGINT or SIGTERM at a seeded moment of `expose` and `prune`. Requests are slowed by the proxy
 // (20–80 ms each) so the moments fall across start-up, reads, writes and the wait. The process must exit at once with
 // 130 / 143, say what it had done (and what it says must be true), and a re-run must converge.
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { statefulSet } from '../e2e/fixtures.ts';
-import { newNamespace, readyStatefulSet } from '../e2e/helpers.ts';
-import { prng, startFaultProxy, type FaultProxy } from './fault-proxy.ts';
-import { deleteManaged, foreignObjects, managedServices, runPlugin, serviceAccount, tokenKubeconfig, type Run } from './harness.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { prng, type FaultProxy } from './fault-proxy.ts';
+import { deleteManaged, managedServices, proxyToCluster, runPlugin, testbed, tokenKubeconfig, type Run } from './harness.ts';
 
-const cluster = inject('cluster');
 const seeds = Array.from({ length: 20 }, (_, i) => i + 1);
 const expose = ['db', '--type', 'LoadBalancer', '--load-balancer-source-ranges', '10.0.0.0/8'];
 let ns: string;
@@ -22,13 +18,9 @@ const interrupted = { expose: 0, prune: 0 };
 const span = { expose: 0, prune: 0 };
 
 beforeAll(async () => {
-  ns = await newNamespace('interrupt');
-  await readyStatefulSet(ns, statefulSet('db', { replicas: 5 }));
-  foreign = await foreignObjects(ns, 'db');
-  foreignBefore = await foreign();
-  const { token } = await serviceAccount(ns, 'operator', { clusterRole: 'admin' }, { verb: 'delete', resource: 'services' });
-  proxy = await startFaultProxy({ upstream: cluster.server, caFile: cluster.caFile, certFile: join(cluster.dir, 'apiserver.crt'),
-    keyFile: join(cluster.dir, 'apiserver.key'), seed: 7, rate: 0, latencyMs: [20, 80] });
+  let token: string;
+  ({ ns, token, foreign, foreignBefore } = await testbed('interrupt', 5));
+  proxy = await proxyToCluster({ seed: 7, rate: 0, latencyMs: [20, 80] });
   direct = tokenKubeconfig('interrupt-direct', token, ns);
   slow = tokenKubeconfig('interrupt-slow', token, ns, proxy.url);
   const clean = await runPlugin(expose, { kubeconfig: direct });

@@ -1,13 +1,9 @@
 // Races: two expose runs at once, expose against a scale-up, and conflicts (409) on writes. The user sees no error
 // and the final state is right.
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { statefulSet } from '../e2e/fixtures.ts';
-import { clients, newNamespace, parseTable, readyStatefulSet, waitFor } from '../e2e/helpers.ts';
-import { startFaultProxy } from './fault-proxy.ts';
-import { deleteManaged, errorLines, foreignObjects, managedServices, runPlugin, serviceAccount, tokenKubeconfig } from './harness.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clients, parseTable, waitFor } from '../e2e/helpers.ts';
+import { deleteManaged, errorLines, managedServices, proxyToCluster, runPlugin, testbed, tokenKubeconfig } from './harness.ts';
 
-const cluster = inject('cluster');
 const expose = ['db', '--type', 'LoadBalancer', '--load-balancer-source-ranges', '10.0.0.0/8'];
 let ns: string;
 let token: string;
@@ -16,11 +12,7 @@ let foreign: () => Promise<Record<string, string>>;
 let foreignBefore: Record<string, string>;
 
 beforeAll(async () => {
-  ns = await newNamespace('races');
-  await readyStatefulSet(ns, statefulSet('db', { replicas: 3 }));
-  foreign = await foreignObjects(ns, 'db');
-  foreignBefore = await foreign();
-  ({ token } = await serviceAccount(ns, 'operator', { clusterRole: 'admin' }, { verb: 'patch', resource: 'services' }));
+  ({ ns, token, foreign, foreignBefore } = await testbed('races', 3));
   kubeconfig = tokenKubeconfig('races', token, ns);
 });
 
@@ -70,8 +62,7 @@ describe('races', () => {
   it('a conflict (409) on a write is re-read and re-applied, never shown to the user', async () => {
     await deleteManaged(ns);
     const conflicted = new Set<string>();
-    const proxy = await startFaultProxy({ upstream: cluster.server, caFile: cluster.caFile, certFile: join(cluster.dir, 'apiserver.crt'),
-      keyFile: join(cluster.dir, 'apiserver.key'), seed: 1, rate: 0,
+    const proxy = await proxyToCluster({ seed: 1, rate: 0,
       answer: (req) => {
         const name = req.method === 'PATCH' ? /\/services\/([^/?]+)/.exec(req.url ?? '')?.[1] : undefined;
         if (!name || conflicted.has(name)) return undefined;

@@ -3,9 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse } from 'yaml';
-import { statefulSet } from '../e2e/fixtures.ts';
-import { newNamespace, readyStatefulSet } from '../e2e/helpers.ts';
-import { foreignObjects, runPlugin, serviceAccount, tokenKubeconfig } from './harness.ts';
+import { runPlugin, testbed, tokenKubeconfig } from './harness.ts';
 
 const cluster = inject('cluster');
 let ns: string;
@@ -17,10 +15,7 @@ const keyData: string = admin.users[0].user['client-key-data'];
 const keyForms = [keyData, ...Buffer.from(keyData, 'base64').toString().split('\n').filter((l) => l.length > 20 && !l.startsWith('-----'))];
 
 beforeAll(async () => {
-  ns = await newNamespace('secrets');
-  await readyStatefulSet(ns, statefulSet('db', { replicas: 2 }));
-  foreign = await foreignObjects(ns, 'db');
-  ({ token } = await serviceAccount(ns, 'operator', { clusterRole: 'admin' }, { verb: 'delete', resource: 'services' }));
+  ({ ns, token, foreign } = await testbed('secrets', 2));
 });
 
 const commands = [
