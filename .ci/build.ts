@@ -1,7 +1,7 @@
 // npm run build: bin/kubectl-expose_sts, a single executable that embeds Node (what krew users get), in three parts:
 //   main.cjs  the launcher (cmd/): the SEA main script; prints --help and --version texts rendered at build time
 //   cli.cjs   argument parsing, options, planning, rendering: a SEA asset, compiled when a command runs
-//   kube.cjs  the kube layer with client-node: a SEA asset, compiled only when a command talks to the cluster,
+//   kube.cjs  the kube layer (HTTP, credentials, requests): a SEA asset, compiled only when a command talks to the cluster,
 // so --help never loads the CLI and usage errors never load the Kubernetes client (../shared/single-binary-notes.md).
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';

@@ -106,11 +106,11 @@ export async function runComplete(args: string[], io: IO): Promise<number> {
     statefulSets: async (conn) => {
       const k = await (await import('../kube/load.ts')).loadKube();
       const kube = k.connect(connectionOf(conn), () => undefined);
-      return (await kube.apps.listNamespacedStatefulSet({ namespace: kube.namespace })).items.map((s) => s.metadata!.name!);
+      return k.statefulSetNames(kube);
     },
     namespaces: async (conn) => {
       const k = await (await import('../kube/load.ts')).loadKube();
-      return (await k.connect(connectionOf(conn), () => undefined).core.listNamespace()).items.map((n) => n.metadata!.name!);
+      return k.namespaceNames(k.connect(connectionOf(conn), () => undefined));
     },
     contexts: async (conn) => {
       const { loadRawConfig } = await import('../kube/kubeconfig.ts');

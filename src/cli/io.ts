@@ -22,6 +22,12 @@ export const processIO: IO = {
  * only make Ctrl-C slow. (Replaces the launcher's plain handlers, which cover the time before the CLI is loaded.)
  */
 export function exitOnSignals(): void {
+  // `kubectl expose-sts status | head`: a reader that stops early ends us quietly, as SIGPIPE ends kubectl (141).
+  process.stdout.removeAllListeners('error');
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(128 + 13);
+  });
   for (const [signal, code] of Object.entries(signalCodes)) {
     process.removeAllListeners(signal);
     process.once(signal, () => {

@@ -3,7 +3,7 @@
 import type { V1Node, V1Pod, V1Service, V1StatefulSet } from '@kubernetes/client-node';
 import { managedSelector, podNameLabel } from '../plan/ownership.ts';
 import type { Inventory } from '../plan/drift.ts';
-import { listJson, withRetry, type Kube } from './client.ts';
+import { listJson, namespaced, withRetry, type Kube } from './client.ts';
 
 export interface Scope {
   allNamespaces: boolean;
@@ -17,7 +17,7 @@ export async function readInventory(kube: Kube, scope: Scope): Promise<Inventory
   const fieldSelector = scope.statefulSet ? `metadata.name=${scope.statefulSet}` : undefined;
   // Only pods made by a StatefulSet carry the pod-name label; the rest of the namespace is not read.
   const podSelector = podNameLabel;
-  const ns = (resource: string, group = '/api/v1') => (scope.allNamespaces ? `${group}/${resource}` : `${group}/namespaces/${encodeURIComponent(namespace)}/${resource}`);
+  const ns = (resource: string, group = '/api/v1') => (scope.allNamespaces ? `${group}/${resource}` : namespaced(namespace, resource, undefined, group));
   const [services, statefulSets, pods] = await Promise.all([
     withRetry(kube, `list services ${where}`, () => listJson<V1Service>(kube, ns('services'), { labelSelector })),
     withRetry(kube, `list statefulsets.apps ${where}`, () => listJson<V1StatefulSet>(kube, ns('statefulsets', '/apis/apps/v1'), { fieldSelector })),

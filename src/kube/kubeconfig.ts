@@ -9,6 +9,43 @@ import { CommandError } from '../options/errors.ts';
 import type { ConnectionFlags } from '../options/connection.ts';
 
 type Named = { name: string; [k: string]: unknown };
+
+/** The kubeconfig fields of a cluster and a user that this tool reads (kubectl's names). */
+export interface ClusterEntry {
+  server: string;
+  'certificate-authority'?: string;
+  'certificate-authority-data'?: string;
+  'insecure-skip-tls-verify'?: boolean;
+  'tls-server-name'?: string;
+  'proxy-url'?: string;
+}
+
+export interface ExecConfig {
+  apiVersion?: string;
+  command?: string;
+  args?: string[];
+  env?: { name: string; value: string }[] | null;
+  installHint?: string;
+  provideClusterInfo?: boolean;
+  interactiveMode?: 'Never' | 'IfAvailable' | 'Always';
+}
+
+export interface UserEntry {
+  token?: string;
+  tokenFile?: string;
+  username?: string;
+  password?: string;
+  'client-certificate'?: string;
+  'client-certificate-data'?: string;
+  'client-key'?: string;
+  'client-key-data'?: string;
+  as?: string;
+  'as-uid'?: string;
+  'as-groups'?: string[];
+  'as-user-extra'?: Record<string, string[]>;
+  exec?: ExecConfig;
+  'auth-provider'?: { name?: string; config?: Record<string, string> };
+}
 export interface RawConfig {
   clusters: Named[];
   users: Named[];
@@ -19,6 +56,9 @@ export interface RawConfig {
 
 export interface Resolved {
   raw: RawConfig;
+  /** The current context's cluster and user entries, with the connection flags applied. */
+  cluster: ClusterEntry;
+  userEntry: UserEntry;
   context: string;
   namespace: string;
   server: string;
@@ -131,6 +171,7 @@ export function resolve(merged: RawConfig, flags: ConnectionFlags): Resolved {
   if (flags.clientCertificate) u['client-certificate'] = flags.clientCertificate;
   if (flags.clientKey) u['client-key'] = flags.clientKey;
   if (flags.as) u.as = flags.as;
+  if (flags.asGroup?.length) u['as-groups'] = flags.asGroup;
 
   // client-node would only fail at the first request, with a bare ENOENT; kubectl names the file and what it is for.
   for (const [what, file] of [['certificate-authority', c['certificate-authority']], ['client-certificate', u['client-certificate']], ['client-key', u['client-key']]]) {
@@ -142,6 +183,8 @@ export function resolve(merged: RawConfig, flags: ConnectionFlags): Resolved {
   raw['current-context'] = ctxEntry.name;
   return {
     raw,
+    cluster: c as unknown as ClusterEntry,
+    userEntry: u as UserEntry,
     context: ctxEntry.name,
     namespace: flags.namespace ?? ctx.namespace ?? 'default',
     server: redactUrl(c.server),

@@ -1,5 +1,6 @@
 import type { V1LabelSelector, V1Node, V1Pod } from '@kubernetes/client-node';
-import { listJson, statusOf, withRetry, type Kube } from './client.ts';
+import { listJson, namespaced, withRetry, type Kube } from './client.ts';
+import { statusOf } from './errors.ts';
 
 export function selectorString(selector: V1LabelSelector | undefined): string {
   const parts = Object.entries(selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
@@ -16,7 +17,7 @@ export function selectorString(selector: V1LabelSelector | undefined): string {
 export async function listPods(kube: Kube, selector: V1LabelSelector | undefined): Promise<Map<string, V1Pod>> {
   const labelSelector = selectorString(selector);
   const list = await withRetry(kube, `list pods in namespace "${kube.namespace}"`, () =>
-    listJson<V1Pod>(kube, `/api/v1/namespaces/${encodeURIComponent(kube.namespace)}/pods`, { labelSelector }));
+    listJson<V1Pod>(kube, namespaced(kube.namespace, 'pods'), { labelSelector }));
   return new Map(list.items.map((p) => [p.metadata!.name!, p]));
 }
 

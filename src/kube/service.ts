@@ -1,12 +1,13 @@
 // Services: one LIST, server-side apply, and one watch to wait for load-balancer addresses.
-import { PatchStrategy, setHeaderOptions, type V1Service, type V1ServicePort } from '@kubernetes/client-node';
+import type { V1Service, V1ServicePort } from '@kubernetes/client-node';
 import { fieldManager } from '../plan/ownership.ts';
-import { listJson, statusOf, withRetry, type Kube } from './client.ts';
+import { listJson, namespaced, requestJson, withRetry, type Kube } from './client.ts';
+import { statusOf } from './errors.ts';
 import { openWatch, type OpenWatch } from './watch.ts';
 
 export async function listServices(kube: Kube, labelSelector?: string): Promise<{ items: V1Service[]; resourceVersion: string }> {
   const list = await withRetry(kube, `list services in namespace "${kube.namespace}"`, () =>
-    listJson<V1Service>(kube, `/api/v1/namespaces/${encodeURIComponent(kube.namespace)}/services`, { labelSelector }));
+    listJson<V1Service>(kube, namespaced(kube.namespace, 'services'), { labelSelector }));
   return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? '' };
 }
 
@@ -14,10 +15,11 @@ export async function listServices(kube: Kube, labelSelector?: string): Promise<
 export async function applyService(kube: Kube, body: V1Service, dryRun: boolean): Promise<V1Service> {
   const name = body.metadata!.name!;
   return withRetry(kube, `apply service "${name}" in namespace "${kube.namespace}"`, () =>
-    kube.core.patchNamespacedService(
-      { name, namespace: kube.namespace, body, fieldManager, force: true, dryRun: dryRun ? 'All' : undefined },
-      setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
-    ), { conflicts: true });
+    requestJson<V1Service>(kube, 'PATCH', namespaced(kube.namespace, 'services', name), {
+      query: { fieldManager, force: 'true', dryRun: dryRun ? 'All' : undefined },
+      body,
+      contentType: 'application/apply-patch+yaml', // JSON is YAML
+    }), { conflicts: true });
 }
 
 /**
@@ -26,10 +28,11 @@ export async function applyService(kube: Kube, body: V1Service, dryRun: boolean)
  */
 export async function replacePorts(kube: Kube, name: string, ports: V1ServicePort[] | undefined, dryRun: boolean): Promise<void> {
   await withRetry(kube, `replace the ports of service "${name}" in namespace "${kube.namespace}"`, () =>
-    kube.core.patchNamespacedService(
-      { name, namespace: kube.namespace, body: [{ op: 'replace', path: '/spec/ports', value: ports }], fieldManager, dryRun: dryRun ? 'All' : undefined },
-      setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
-    ));
+    requestJson<V1Service>(kube, 'PATCH', namespaced(kube.namespace, 'services', name), {
+      query: { fieldManager, dryRun: dryRun ? 'All' : undefined },
+      body: [{ op: 'replace', path: '/spec/ports', value: ports }],
+      contentType: 'application/json-patch+json',
+    }));
 }
 
 /** Told when each write is sent and when it is answered: between the two, a write may or may not have happened. */
@@ -68,8 +71,10 @@ export async function applyAll(kube: Kube, bodies: V1Service[], dryRun: boolean,
 export async function deleteService(kube: Kube, namespace: string, name: string, uid: string, dryRun: boolean): Promise<'deleted' | 'gone' | 'replaced'> {
   try {
     await withRetry(kube, `delete service "${name}" in namespace "${namespace}"`, () =>
-      // With a body, the API server reads DeleteOptions from it and ignores the dryRun query parameter: both go in.
-      kube.core.deleteNamespacedService({ name, namespace, body: { preconditions: { uid }, dryRun: dryRun ? ['All'] : undefined } }));
+      // With a body, the API server reads DeleteOptions from it and ignores the dryRun query parameter.
+      requestJson(kube, 'DELETE', namespaced(namespace, 'services', name), {
+        body: { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { uid }, dryRun: dryRun ? ['All'] : undefined },
+      }));
     return 'deleted';
   } catch (err) {
     const code = statusOf((err as Error).cause)?.code;
@@ -86,7 +91,7 @@ export async function deleteService(kube: Kube, namespace: string, name: string,
 export function watchServices(kube: Kube, labelSelector: string, resourceVersion: string): Promise<OpenWatch<V1Service>> {
   return openWatch<V1Service>(kube, {
     what: `watch services in namespace "${kube.namespace}"`,
-    path: `/api/v1/namespaces/${encodeURIComponent(kube.namespace)}/services`,
+    path: namespaced(kube.namespace, 'services'),
     labelSelector,
     resourceVersion,
     relist: () => listServices(kube, labelSelector),

@@ -1,10 +1,9 @@
 // A watch opened before the writes it waits for: a missing `watch` permission or a refused connection shows before
 // anything is changed, and the events since the LIST are held until the caller asks for them, so none is missed.
+import type { IncomingMessage } from 'node:http';
 import { createInterface } from 'node:readline';
-import { Readable } from 'node:stream';
-import type { ReadableStream } from 'node:stream/web';
-import { ApiException } from '@kubernetes/client-node';
-import { isTransient, send, sleep, statusOf, translate, withRetry, type Kube } from './client.ts';
+import { request, sleep, withRetry, type Kube } from './client.ts';
+import { ApiError, isTransient, statusOf, translate } from './errors.ts';
 
 interface Versioned {
   metadata?: { resourceVersion?: string };
@@ -41,9 +40,12 @@ export async function openWatch<T extends Versioned>(kube: Kube, target: WatchTa
     rv = fresh.resourceVersion;
     for (const item of fresh.items) deliver(item, false);
   };
-  const connect = async (): Promise<Response> => {
+  const connect = async (): Promise<IncomingMessage> => {
     const open = () => withRetry(kube, target.what, () =>
-      send(kube, target.path, { labelSelector: target.labelSelector, watch: 'true', resourceVersion: rv, allowWatchBookmarks: 'true' }, controller.signal));
+      request(kube, 'GET', target.path, {
+        query: { labelSelector: target.labelSelector, watch: 'true', resourceVersion: rv, allowWatchBookmarks: 'true' },
+        signal: controller.signal,
+      }));
     try {
       return await open();
     } catch (err) {
@@ -52,16 +54,16 @@ export async function openWatch<T extends Versioned>(kube: Kube, target: WatchTa
       return open();
     }
   };
-  const consume = async (res: Response) => {
-    for await (const line of createInterface(Readable.fromWeb(res.body as ReadableStream<Uint8Array>))) {
+  const consume = async (res: IncomingMessage) => {
+    for await (const line of createInterface({ input: res, crlfDelay: Infinity })) {
       if (!line) continue;
       const event = JSON.parse(line) as { type: string; object: T & { code?: number; message?: string } };
-      if (event.type === 'ERROR') throw new ApiException(event.object.code ?? 500, 'watch error', JSON.stringify(event.object), {});
+      if (event.type === 'ERROR') throw new ApiError(event.object.code ?? 500, JSON.stringify(event.object));
       rv = event.object.metadata?.resourceVersion ?? rv;
       if (event.type !== 'BOOKMARK') deliver(event.object, event.type === 'DELETED');
     }
   };
-  const follow = async (first: Response) => {
+  const follow = async (first: IncomingMessage) => {
     for (let res = first; ;) {
       try {
         await consume(res);

@@ -127,7 +127,7 @@ export const cases: Case[] = [
   // server URLs
   { name: 'nothing listening at the server', args: () => ['db', '--server', `https://127.0.0.1:${closedPort}`, '--token', secret, '--insecure-skip-tls-verify'], code: 1, error: /^cannot connect to the server https:\/\/127.0.0.1:\d+: connection refused \(is the cluster running/ },
   { name: 'server host that does not resolve', args: () => ['db', '--server', 'https://no-such-host.invalid:6443', '--insecure-skip-tls-verify'], code: 1, error: /^cannot connect to the server https:\/\/no-such-host.invalid:6443: (no such host|host name lookup failed)/ },
-  { name: 'server on a port HTTP clients refuse', args: () => ['db', '--server', 'https://127.0.0.1:6000', '--insecure-skip-tls-verify'], code: 1, error: /^cannot connect to the server https:\/\/127.0.0.1:6000: its port is one that HTTP clients refuse to use/ },
+  { name: 'plain http:// to a TLS server', args: () => ['db', '--server', cluster.server.replace(/^https:/, 'http:')], code: 1, error: /^the server http:\/\/127.0.0.1:\d+ speaks HTTPS: use https:\/\/ in the server URL$/ },
   { name: 'server URL that is not a URL', args: () => ['db', '--server', 'not a url'], code: 1, error: /^invalid server URL "not a url" \(from --server\): use https:\/\/HOST\[:PORT\]$/ },
   // certificates and credentials
   { name: 'server certificate from an unknown CA', args: () => ['db'], kubeconfig: () => files.wrongCa, code: 1, error: /^cannot verify the certificate of https:\/\/127.0.0.1:\d+: .*\(check the kubeconfig's certificate-authority/ },

@@ -1,0 +1,139 @@
+// How requests authenticate, read from the kubeconfig's cluster and user as kubectl reads them: a CA, client
+// certificates, a bearer token (or a token file, read again for every request, as projected tokens rotate), basic
+// auth, an exec credential plugin (client.authentication.k8s.io), and impersonation headers. Written here rather
+// than taken from client-node because its KubeConfig loads its HTTP client and generated API with it, which cost this
+// one-shot command most of its start-up and memory (bench/ANALYSIS.md).
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { CommandError } from '../options/errors.ts';
+import type { ClusterEntry, ExecConfig, UserEntry } from './kubeconfig.ts';
+
+export interface TlsSettings {
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+  rejectUnauthorized: boolean;
+  servername?: string;
+}
+
+export interface Credentials {
+  tls: TlsSettings;
+  headers: Record<string, string | string[]>;
+}
+
+const fileOrData = (file: string | undefined, data: string | undefined): Buffer | undefined =>
+  file ? readFileSync(file) : data ? Buffer.from(data, 'base64') : undefined;
+
+interface ExecResult {
+  token?: string;
+  cert?: Buffer;
+  key?: Buffer;
+  /** Milliseconds since the epoch; undefined: good for the whole run. */
+  expires?: number;
+}
+
+/** Runs the exec plugin as client-go does: its environment, KUBERNETES_EXEC_INFO, stderr passed to the user. */
+async function runExec(exec: ExecConfig, cluster: ClusterEntry): Promise<ExecResult> {
+  const apiVersion = exec.apiVersion ?? 'client.authentication.k8s.io/v1';
+  const interactive = exec.interactiveMode === 'Always' || (exec.interactiveMode !== 'Never' && process.stdin.isTTY === true);
+  const info = {
+    apiVersion,
+    kind: 'ExecCredential',
+    spec: {
+      interactive,
+      ...(exec.provideClusterInfo ? { cluster: {
+        server: cluster.server,
+        'certificate-authority-data': cluster['certificate-authority-data'] ?? (cluster['certificate-authority'] ? readFileSync(cluster['certificate-authority']).toString('base64') : undefined),
+        'insecure-skip-tls-verify': cluster['insecure-skip-tls-verify'],
+        'tls-server-name': cluster['tls-server-name'],
+        'proxy-url': cluster['proxy-url'],
+      } } : {}),
+    },
+  };
+  const env = { ...process.env, ...Object.fromEntries((exec.env ?? []).map((e) => [e.name, e.value])), KUBERNETES_EXEC_INFO: JSON.stringify(info) };
+  const hint = exec.installHint ? ` (${exec.installHint.trim().replace(/\s*\n\s*/g, ' ')})` : '';
+  const stdout = await new Promise<string>((resolve, reject) => {
+    const child = spawn(exec.command!, exec.args ?? [], { env, stdio: [interactive ? 'inherit' : 'ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.on('error', (err: NodeJS.ErrnoException) =>
+      reject(new CommandError(err.code === 'ENOENT' ? `getting credentials: exec: executable ${exec.command} not found${hint}` : `getting credentials: exec: ${err.message}`)));
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new CommandError(`getting credentials: exec: executable ${exec.command} failed with exit code ${code}`))));
+  });
+  let cred: { apiVersion?: string; status?: { token?: string; clientCertificateData?: string; clientKeyData?: string; expirationTimestamp?: string } };
+  try {
+    cred = JSON.parse(stdout);
+  } catch {
+    throw new CommandError(`getting credentials: exec plugin ${exec.command} did not print an ExecCredential (JSON)`);
+  }
+  if (cred.apiVersion !== apiVersion) throw new CommandError(`getting credentials: exec plugin ${exec.command} answered ${cred.apiVersion ?? 'no apiVersion'}, not ${apiVersion}`);
+  const s = cred.status ?? {};
+  if (!s.token && !(s.clientCertificateData && s.clientKeyData)) throw new CommandError(`getting credentials: exec plugin ${exec.command} gave neither a token nor a client certificate and key`);
+  return {
+    token: s.token,
+    cert: s.clientCertificateData ? Buffer.from(s.clientCertificateData) : undefined,
+    key: s.clientKeyData ? Buffer.from(s.clientKeyData) : undefined,
+    expires: s.expirationTimestamp ? Date.parse(s.expirationTimestamp) : undefined,
+  };
+}
+
+function impersonation(user: UserEntry): Record<string, string | string[]> {
+  const h: Record<string, string | string[]> = {};
+  if (user.as) h['Impersonate-User'] = user.as;
+  if (user['as-uid']) h['Impersonate-Uid'] = user['as-uid'];
+  if (user['as-groups']?.length) h['Impersonate-Group'] = user['as-groups']; // one header per group
+  for (const [k, v] of Object.entries(user['as-user-extra'] ?? {})) h[`Impersonate-Extra-${encodeURIComponent(k)}`] = v;
+  return h;
+}
+
+/**
+ * What every request needs, checked once (a missing file or an unsupported auth provider fails before any request);
+ * the function it returns gives the credentials of the moment.
+ */
+export function credentialsOf(cluster: ClusterEntry, user: UserEntry): () => Promise<Credentials> {
+  const tls: TlsSettings = {
+    ca: fileOrData(cluster['certificate-authority'], cluster['certificate-authority-data']),
+    cert: fileOrData(user['client-certificate'], user['client-certificate-data']),
+    key: fileOrData(user['client-key'], user['client-key-data']),
+    rejectUnauthorized: cluster['insecure-skip-tls-verify'] !== true,
+    servername: cluster['tls-server-name'],
+  };
+  const fixed = impersonation(user);
+  const provider = user['auth-provider'];
+  let idToken: string | undefined;
+  if (provider && !user.token && !user.tokenFile) {
+    // kubectl keeps only oidc among auth providers; its refresh is left to exec plugins such as kubelogin.
+    idToken = provider.name === 'oidc' ? provider.config?.['id-token'] : undefined;
+    if (!idToken) {
+      throw new CommandError(provider.name === 'oidc'
+        ? 'the oidc auth provider of the kubeconfig has no id-token: log in again, or use an exec credential plugin such as kubelogin'
+        : `the ${provider.name ?? 'unnamed'} auth provider of the kubeconfig is not supported (kubectl removed it too): use its exec credential plugin`);
+    }
+  }
+  const exec = user.exec?.command && !user.token && !user.tokenFile && !user.username ? user.exec : undefined;
+  let cached: Promise<ExecResult> | undefined;
+  let execTls: TlsSettings | undefined;
+
+  return async () => {
+    const headers: Record<string, string | string[]> = { ...fixed };
+    if (user.token) headers.Authorization = `Bearer ${user.token}`;
+    else if (user.tokenFile) headers.Authorization = `Bearer ${readFileSync(user.tokenFile, 'utf8').trim()}`;
+    else if (user.username) headers.Authorization = `Basic ${Buffer.from(`${user.username}:${user.password ?? ''}`).toString('base64')}`;
+    else if (idToken) headers.Authorization = `Bearer ${idToken}`;
+    if (!exec) return { tls, headers };
+    // One run of the plugin serves every request until what it gave expires (a minute early, for clock skew).
+    const current = cached ? await cached : undefined;
+    if (!cached || (current?.expires !== undefined && current.expires - 60_000 < Date.now())) {
+      cached = runExec(exec, cluster);
+      cached.catch(() => (cached = undefined));
+    }
+    const got = await cached;
+    if (got.token) headers.Authorization = `Bearer ${got.token}`;
+    if (got.cert && got.key) {
+      // The same settings object while the certificate is the same, so the connection pool stays.
+      if (execTls?.cert !== got.cert) execTls = { ...tls, cert: got.cert, key: got.key };
+      return { tls: execTls, headers };
+    }
+    return { tls, headers };
+  };
+}

@@ -1,0 +1,91 @@
+// What the API server or the network said, turned into one line a user can act on, and whether trying again can help.
+import { CommandError } from '../options/errors.ts';
+
+/** An HTTP error answer of the API server; the body is usually a metav1.Status. */
+export class ApiError extends Error {
+  readonly code: number;
+  readonly body: string;
+  readonly headers: Record<string, string>;
+  constructor(code: number, body: string, headers: Record<string, string> = {}) {
+    super(`HTTP ${code}`);
+    this.code = code;
+    this.body = body;
+    this.headers = headers;
+  }
+}
+
+interface Status {
+  message?: string;
+  reason?: string;
+}
+
+export function statusOf(err: unknown): { code: number; status: Status; retryAfter?: number } | undefined {
+  if (!(err instanceof ApiError)) return undefined;
+  let status: Status = {};
+  try {
+    status = JSON.parse(err.body) as Status;
+  } catch {
+    status = { message: err.body.slice(0, 200) || undefined };
+  }
+  const retryAfter = Number(err.headers['retry-after']);
+  return { code: err.code, status, retryAfter: err.headers['retry-after'] !== undefined && Number.isFinite(retryAfter) ? retryAfter : undefined };
+}
+
+const networkCodes: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'no such host',
+  EAI_AGAIN: 'host name lookup failed (no DNS answer; try again, or check the name)',
+  EHOSTUNREACH: 'host unreachable',
+  ETIMEDOUT: 'timed out',
+  ECONNRESET: 'connection reset',
+  ERR_REQUEST_TIMEOUT: 'no answer within --request-timeout',
+};
+
+export function causeCode(err: unknown): { code?: string; message?: string } {
+  let e = err as { code?: string; message?: string; cause?: unknown } | undefined;
+  for (let depth = 0; e && depth < 4; depth++) {
+    if (e.code && e.code !== 'ERR_INVALID_ARG_TYPE') return { code: e.code, message: e.message };
+    e = e.cause as typeof e;
+  }
+  return {};
+}
+
+export function isTransient(err: unknown): boolean {
+  const s = statusOf(err);
+  if (s) return s.code === 429 || s.code === 500 || s.code === 502 || s.code === 503 || s.code === 504;
+  const { code } = causeCode(err);
+  return code === 'ECONNRESET' || code === 'EPIPE';
+}
+
+/**
+ * One line a user can act on. `what` says what was being done, e.g. `get statefulsets.apps "db" in namespace "x"`.
+ * Never includes credentials: only the server URL (without userinfo) and what the API server said.
+ */
+export function translate(err: unknown, kube: { server: string; namespace: string }, what: string): CommandError {
+  if (err instanceof CommandError) return err;
+  const fail = (message: string) => new CommandError(message, 1, { cause: err }); // the cause keeps the status code for callers
+  const s = statusOf(err);
+  if (s) {
+    const msg = s.status.message ?? s.status.reason ?? `HTTP ${s.code}`;
+    if (s.code === 400 && msg.includes('HTTP request to an HTTPS server')) return fail(`the server ${kube.server} speaks HTTPS: use https:// in the server URL`);
+    switch (s.code) {
+      case 401:
+        return fail(`you must be logged in to the server (Unauthorized): the credentials for ${kube.server} were refused`);
+      case 403:
+        return fail(`${msg} (needed to ${what}; ask an administrator for that permission)`);
+      case 404:
+        return fail(msg.includes('namespace') ? msg : `${msg} in namespace "${kube.namespace}"`);
+      default:
+        return fail(`${what}: ${msg}`);
+    }
+  }
+  const { code, message } = causeCode(err);
+  if (code === 'EPROTO' && /wrong version number|packet length too long/i.test(message ?? '')) {
+    return fail(`cannot connect to the server ${kube.server}: it does not speak TLS (for a plain HTTP server, such as kubectl proxy, use http://)`);
+  }
+  if (code && networkCodes[code]) return fail(`cannot connect to the server ${kube.server}: ${networkCodes[code]} (is the cluster running, and is the kubeconfig's server right?)`);
+  if (code && /CERT|SELF_SIGNED|ALTNAME|UNABLE_TO_VERIFY|TLS/.test(code)) {
+    return fail(`cannot verify the certificate of ${kube.server}: ${message ?? code} (check the kubeconfig's certificate-authority, or --insecure-skip-tls-verify for a test cluster)`);
+  }
+  return fail(`${what}: ${(err as Error)?.message ?? String(err)}${code ? ` (${code})` : ''}`);
+}
