@@ -100,11 +100,27 @@ export async function requestJson<T>(kube: Kube, method: string, path: string, o
 
 export interface ListOf<T> {
   items: T[];
-  metadata?: { resourceVersion?: string };
+  metadata?: { resourceVersion?: string; continue?: string };
 }
 
-export function listJson<T>(kube: Kube, path: string, query: Record<string, string | undefined>): Promise<ListOf<T>> {
-  return requestJson<ListOf<T>>(kube, 'GET', path, { query });
+/** kubectl's --chunk-size default: a LIST is read in pages of this many objects. */
+export const chunkSize = 500;
+
+/**
+ * A LIST in pages, as kubectl reads one: each page is decoded and reduced by `keep` before the next arrives, so a
+ * thousand pods are never all in memory whole (bench/ANALYSIS.md, P5). The pages are one consistent snapshot.
+ */
+export async function listJson<T, K = T>(kube: Kube, path: string, query: Record<string, string | undefined>, keep?: (item: T) => K): Promise<ListOf<K>> {
+  const items: K[] = [];
+  let resourceVersion: string | undefined;
+  let next: string | undefined;
+  do {
+    const page = await requestJson<ListOf<T>>(kube, 'GET', path, { query: { limit: String(chunkSize), ...query, continue: next } });
+    for (const item of page.items) items.push(keep ? keep(item) : (item as unknown as K));
+    resourceVersion ??= page.metadata?.resourceVersion;
+    next = page.metadata?.continue || undefined;
+  } while (next);
+  return { items, metadata: { resourceVersion } };
 }
 
 /** The path of a namespaced resource, e.g. namespaced(kube, 'services', 'db-0'). */

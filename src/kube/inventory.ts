@@ -4,6 +4,7 @@ import type { V1Node, V1Pod, V1Service, V1StatefulSet } from '@kubernetes/client
 import { managedSelector, podNameLabel } from '../plan/ownership.ts';
 import type { Inventory } from '../plan/drift.ts';
 import { listJson, namespaced, withRetry, type Kube } from './client.ts';
+import { listNodes, slimPod } from './pod.ts';
 
 export interface Scope {
   allNamespaces: boolean;
@@ -21,11 +22,10 @@ export async function readInventory(kube: Kube, scope: Scope): Promise<Inventory
   const [services, statefulSets, pods] = await Promise.all([
     withRetry(kube, `list services ${where}`, () => listJson<V1Service>(kube, ns('services'), { labelSelector })),
     withRetry(kube, `list statefulsets.apps ${where}`, () => listJson<V1StatefulSet>(kube, ns('statefulsets', '/apis/apps/v1'), { fieldSelector })),
-    withRetry(kube, `list pods ${where}`, () => listJson<V1Pod>(kube, ns('pods'), { labelSelector: podSelector })),
+    withRetry(kube, `list pods ${where}`, () => listJson<V1Pod>(kube, ns('pods'), { labelSelector: podSelector }, slimPod)),
   ]);
   let nodes: V1Node[] = [];
   if (services.items.some((s) => s.spec?.type === 'NodePort')) {
-    const { listNodes } = await import('./pod.ts');
     nodes = [...(await listNodes(kube)).values()];
   }
   // Lists across namespaces carry each item's namespace; namespaced lists may not.

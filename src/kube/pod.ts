@@ -13,11 +13,23 @@ export function selectorString(selector: V1LabelSelector | undefined): string {
   return parts.join(',');
 }
 
+/**
+ * What the plan reads of a pod (name, node, Ready condition), without the rest: a thousand whole pods are ≈ 20 MB
+ * that a command would hold to its end (bench/ANALYSIS.md, P5).
+ */
+export function slimPod(pod: V1Pod): V1Pod {
+  return {
+    metadata: { name: pod.metadata?.name, namespace: pod.metadata?.namespace },
+    spec: pod.spec?.nodeName ? { nodeName: pod.spec.nodeName, containers: [] } : undefined,
+    status: { conditions: pod.status?.conditions?.filter((c) => c.type === 'Ready') },
+  };
+}
+
 /** The StatefulSet's pods by name, in one LIST. */
 export async function listPods(kube: Kube, selector: V1LabelSelector | undefined): Promise<Map<string, V1Pod>> {
   const labelSelector = selectorString(selector);
   const list = await withRetry(kube, `list pods in namespace "${kube.namespace}"`, () =>
-    listJson<V1Pod>(kube, namespaced(kube.namespace, 'pods'), { labelSelector }));
+    listJson<V1Pod>(kube, namespaced(kube.namespace, 'pods'), { labelSelector }, slimPod));
   return new Map(list.items.map((p) => [p.metadata!.name!, p]));
 }
 

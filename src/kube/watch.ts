@@ -1,16 +1,19 @@
 // A watch opened before the writes it waits for: a missing `watch` permission or a refused connection shows before
-// anything is changed, and the events since the LIST are held until the caller asks for them, so none is missed.
+// anything is changed, and the events since the LIST are held until the caller asks for them, so no change is missed.
 import type { IncomingMessage } from 'node:http';
 import { createInterface } from 'node:readline';
 import { request, sleep, withRetry, type Kube } from './client.ts';
 import { ApiError, isTransient, statusOf, translate } from './errors.ts';
 
 interface Versioned {
-  metadata?: { resourceVersion?: string };
+  metadata?: { resourceVersion?: string; name?: string; namespace?: string };
 }
 
 export interface OpenWatch<T> {
-  /** Hands every event since the watch opened, then live ones, to onEvent until it returns true or time is up. */
+  /**
+   * Hands the latest event of each object since the watch opened, then live ones, to onEvent until it returns true or
+   * time is up.
+   */
   until(onEvent: (obj: T, deleted: boolean) => boolean, timeoutMs: number): Promise<'done' | 'timeout'>;
   close(): void;
 }
@@ -23,16 +26,26 @@ interface WatchTarget<T> {
   resourceVersion: string;
   /** A fresh LIST, for when the server no longer holds history from our version (410 Gone). */
   relist: () => Promise<{ items: T[]; resourceVersion: string }>;
+  /** What of each object the caller keeps (events are held, and may be many). */
+  shown?: (obj: T) => T;
 }
 
 export async function openWatch<T extends Versioned>(kube: Kube, target: WatchTarget<T>): Promise<OpenWatch<T>> {
   const controller = new AbortController();
   let rv = target.resourceVersion;
-  const held: [T, boolean][] = [];
+  // Held events are coalesced per object, only the latest kept: a thousand Services each added and then given an
+  // address while the writes run would otherwise be two thousand objects in memory (bench/ANALYSIS.md, P5).
+  const held = new Map<string, [T, boolean]>();
   let consumer: ((obj: T, deleted: boolean) => void) | undefined;
   let failure: Error | undefined;
   let onFailure: ((err: Error) => void) | undefined;
-  const deliver = (obj: T, deleted: boolean) => (consumer ? consumer(obj, deleted) : held.push([obj, deleted]));
+  const deliver = (whole: T, deleted: boolean) => {
+    const obj = target.shown ? target.shown(whole) : whole;
+    if (consumer) return consumer(obj, deleted);
+    const key = `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
+    held.delete(key); // re-inserted last: the order of the latest events is kept
+    held.set(key, [obj, deleted]);
+  };
 
   const relist = async () => {
     kube.log(4, `${target.what}: history from resourceVersion ${rv} is gone; listing again`);
@@ -114,7 +127,9 @@ export async function openWatch<T extends Versioned>(kube: Kube, target: WatchTa
           resolve('done');
         }
       };
-      for (const [obj, deleted] of held.splice(0)) {
+      const pending = [...held.values()];
+      held.clear();
+      for (const [obj, deleted] of pending) {
         if (!consumer) break;
         consumer(obj, deleted);
       }

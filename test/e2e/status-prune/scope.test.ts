@@ -1,12 +1,13 @@
 // status and prune across namespaces, after an orphaning delete, within a fixed LIST budget, and never racing a
 // recreated Service.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { connect } from '../../../src/kube/client.ts';
+import { connect, listJson, namespaced } from '../../../src/kube/client.ts';
 import { deleteService } from '../../../src/kube/service.ts';
 import { statefulSet } from '../fixtures.ts';
-import { clients, kubectl, newNamespace, parseTable, plugin, readyStatefulSet, servicesIn, waitFor } from '../helpers.ts';
+import { clients, kubectl, newNamespace, parseTable, plugin, pluginBinDir, readyStatefulSet, servicesIn, waitFor } from '../helpers.ts';
 
 const cluster = inject('cluster');
 const { core } = clients();
@@ -75,6 +76,31 @@ describe('status and prune scope', () => {
     expect(plugin(['kafka', '-n', a, '--type', 'NodePort']).code).toBe(0); // recreated, with a new uid
     expect(await deleteService(kube, a, 'kafka-1', listed.metadata!.uid!, false)).toBe('replaced');
     expect((await servicesIn(a)).has('kafka-1')).toBe(true);
+  });
+
+  it('reads a LIST in pages, as kubectl does (--chunk-size), each item reduced as its page arrives', async () => {
+    const requests: string[] = [];
+    const kube = connect({ kubeconfig: cluster.kubeconfig, namespace: a, verbosity: 6, requestTimeoutMs: 0 }, (l) => requests.push(l));
+    const all = [...(await servicesIn(a)).keys()].sort();
+    expect(all.length).toBeGreaterThanOrEqual(2);
+    const pages: string[] = [];
+    const paged = await listJson<{ metadata: { name: string } }, string>(kube, namespaced(a, 'services'), { limit: '1' }, (s) => {
+      pages.push(s.metadata.name);
+      return s.metadata.name;
+    });
+    expect(paged.items.sort()).toEqual(all);
+    expect(pages).toHaveLength(all.length);
+    expect(requests.filter((l) => l.includes(`/namespaces/${a}/services?limit=1`))).toHaveLength(all.length);
+    expect(paged.metadata?.resourceVersion).toMatch(/^\d+$/);
+  });
+
+  it('a reader that stops early (| head) ends it quietly with 141, as SIGPIPE ends kubectl', () => {
+    // `true` exits before the plugin writes, so the write meets a closed pipe every time.
+    const script = 'kubectl expose-sts status -A | true; echo "plugin=${PIPESTATUS[0]}"; kubectl get services -A | true; echo "kubectl=${PIPESTATUS[0]}"';
+    const res = spawnSync('bash', ['-c', script], { encoding: 'utf8',
+      env: { PATH: `${pluginBinDir}:${cluster.binDir}:/usr/bin:/bin`, HOME: process.env.HOME, KUBECONFIG: cluster.kubeconfig } });
+    expect(res.stdout).toBe('plugin=141\nkubectl=141\n');
+    expect(res.stderr).toBe('');
   });
 
   it('says so when nothing is exposed, kubectl style', async () => {
