@@ -174,7 +174,7 @@ export function resolve(merged: RawConfig, flags: ConnectionFlags): Resolved {
   if (flags.asGroup?.length) u['as-groups'] = flags.asGroup;
 
   // client-node would only fail at the first request, with a bare ENOENT; kubectl names the file and what it is for.
-  for (const [what, file] of [['certificate-authority', c['certificate-authority']], ['client-certificate', u['client-certificate']], ['client-key', u['client-key']]]) {
+  for (const [what, file] of [['certificate-authority', c['certificate-authority']], ['client-certificate', u['client-certificate']], ['client-key', u['client-key']], ['tokenFile', u.tokenFile]]) {
     if (typeof file === 'string' && file && !existsSync(file)) {
       throw new CommandError(`unable to read ${what} ${file} for user "${user.name}": no such file (fix the kubeconfig or the flag that names it)`);
     }

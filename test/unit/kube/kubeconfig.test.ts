@@ -42,6 +42,13 @@ describe('resolve', () => {
     expect(() => resolve(merged, flags({ cluster: 'nope' }))).toThrow('cluster "nope" does not exist in the kubeconfig');
     expect(() => resolve(mergeConfigs([]), flags())).toThrow(/no kubeconfig found/);
     expect(resolve(mergeConfigs([]), flags({ server: 'https://s:6443', token: 't' })).server).toBe('https://s:6443');
+    const tokenFile = { ...cfg('a', 'a'), users: [{ name: 'a', user: { tokenFile: '/nonexistent/token' } }] };
+    expect(() => resolve(mergeConfigs([tokenFile]), flags())).toThrow('unable to read tokenFile /nonexistent/token for user "a": no such file');
+  });
+  it('gives the current cluster and user with the flags applied, and every --as-group', () => {
+    const r = resolve(merged, flags({ as: 'jane', asGroup: ['devs', 'ops'], server: 'https://override:1' }));
+    expect(r.cluster).toEqual({ server: 'https://override:1' });
+    expect(r.userEntry).toEqual({ token: 'token-a', as: 'jane', 'as-groups': ['devs', 'ops'] });
   });
   it('never prints credentials in a server URL', () => {
     expect(redactUrl('https://admin:secret@k8s.example:6443/')).toBe('https://k8s.example:6443');
