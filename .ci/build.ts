@@ -31,6 +31,22 @@ const partsOutside: Plugin = {
   },
 };
 
+/**
+ * string-width (used by yargs' help layout and ora) builds an Intl.Segmenter when it loads, ≈ 8 ms of ICU set-up on
+ * every command although only help and spinner text ever need it (bench/ANALYSIS.md, P4): made on first use instead.
+ */
+const lazySegmenter: Plugin = {
+  name: 'lazy-segmenter',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]string-width[\\/]index\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const eager = 'const segmenter = new Intl.Segmenter();';
+      if (!source.includes(eager)) return undefined; // another version: bundled as it is
+      return { contents: source.replace(eager, 'let eagerLess;\nconst segmenter = { segment: (s) => (eagerLess ??= new Intl.Segmenter()).segment(s) };'), loader: 'js' };
+    });
+  },
+};
+
 /** argv forms whose output is fixed, rendered once here: help of every command, and the version. */
 const fixedForms = [['--help'], ['-h'], ['--version'], ...['status', 'prune', 'completion'].flatMap((c) => [[c, '--help'], [c, '-h']])];
 
@@ -68,7 +84,7 @@ export async function buildParts(): Promise<Parts> {
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
   const [main, cli, kube] = ['main.cjs', 'cli.cjs', 'kube.cjs'].map((f) => join(work, f));
-  await build({ ...common, entryPoints: [join(root, 'src', 'cli', 'entry.ts')], outfile: cli, plugins: [partsOutside] });
+  await build({ ...common, entryPoints: [join(root, 'src', 'cli', 'entry.ts')], outfile: cli, plugins: [partsOutside, lazySegmenter] });
   await build({ ...common, entryPoints: [join(root, 'src', 'kube', 'index.ts')], outfile: kube });
   const texts = await renderTexts(cli);
   // The launcher is the whole of --help's start-up: it needs no import.meta.url, so not the banner's require either.
