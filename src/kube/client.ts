@@ -13,7 +13,6 @@ export interface Kube {
   namespace: string;
   /** The server URL fit to print (no userinfo). */
   server: string;
-  user: string;
   log: (level: number, message: string) => void;
   /** The server URL as configured, to which request paths are appended. */
   base: string;
@@ -31,7 +30,6 @@ export function connect(flags: ConnectionFlags, stderr: (line: string) => void):
   return {
     namespace: resolved.namespace,
     server: resolved.server,
-    user: resolved.user,
     log,
     base: resolved.cluster.server.replace(/\/+$/, ''),
     credentials: credentialsOf(resolved.cluster, resolved.userEntry),
@@ -123,7 +121,10 @@ export async function listJson<T, K = T>(kube: Kube, path: string, query: Record
   return { items, metadata: { resourceVersion } };
 }
 
-/** The path of a namespaced resource, e.g. namespaced(kube, 'services', 'db-0'). */
+/** The API group of StatefulSets; core resources are under /api/v1. */
+export const appsV1 = '/apis/apps/v1';
+
+/** The path of a namespaced resource, e.g. namespaced('data', 'services', 'db-0'). */
 export function namespaced(namespace: string, resource: string, name?: string, group = '/api/v1'): string {
   return `${group}/namespaces/${encodeURIComponent(namespace)}/${resource}${name === undefined ? '' : `/${encodeURIComponent(name)}`}`;
 }

@@ -3,7 +3,7 @@
 import type { V1Node, V1Pod, V1Service, V1StatefulSet } from '@kubernetes/client-node';
 import { managedSelector, podNameLabel } from '../plan/ownership.ts';
 import type { Inventory } from '../plan/drift.ts';
-import { listJson, namespaced, withRetry, type Kube } from './client.ts';
+import { appsV1, listJson, namespaced, withRetry, type Kube } from './client.ts';
 import { listNodes, slimPod } from './pod.ts';
 
 export interface Scope {
@@ -21,7 +21,7 @@ export async function readInventory(kube: Kube, scope: Scope): Promise<Inventory
   const ns = (resource: string, group = '/api/v1') => (scope.allNamespaces ? `${group}/${resource}` : namespaced(namespace, resource, undefined, group));
   const [services, statefulSets, pods] = await Promise.all([
     withRetry(kube, `list services ${where}`, () => listJson<V1Service>(kube, ns('services'), { labelSelector })),
-    withRetry(kube, `list statefulsets.apps ${where}`, () => listJson<V1StatefulSet>(kube, ns('statefulsets', '/apis/apps/v1'), { fieldSelector })),
+    withRetry(kube, `list statefulsets.apps ${where}`, () => listJson<V1StatefulSet>(kube, ns('statefulsets', appsV1), { fieldSelector })),
     withRetry(kube, `list pods ${where}`, () => listJson<V1Pod>(kube, ns('pods'), { labelSelector: podSelector }, slimPod)),
   ]);
   let nodes: V1Node[] = [];

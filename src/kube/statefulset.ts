@@ -1,13 +1,13 @@
 import type { V1StatefulSet } from '@kubernetes/client-node';
 import { CommandError } from '../options/errors.ts';
-import { listJson, namespaced, requestJson, withRetry, type Kube } from './client.ts';
+import { appsV1, listJson, namespaced, requestJson, withRetry, type Kube } from './client.ts';
 import { statusOf } from './errors.ts';
 
 /** The StatefulSet, or an error that says whether the StatefulSet or its namespace is missing. */
 export async function getStatefulSet(kube: Kube, name: string): Promise<V1StatefulSet> {
   const what = `get statefulsets.apps "${name}" in namespace "${kube.namespace}"`;
   try {
-    return await withRetry(kube, what, () => requestJson<V1StatefulSet>(kube, 'GET', namespaced(kube.namespace, 'statefulsets', name, '/apis/apps/v1')));
+    return await withRetry(kube, what, () => requestJson<V1StatefulSet>(kube, 'GET', namespaced(kube.namespace, 'statefulsets', name, appsV1)));
   } catch (err) {
     if (statusOf((err as Error).cause)?.code === 404) {
       // Both a missing StatefulSet and a missing namespace answer 404; telling them apart saves the user a guess.
@@ -21,7 +21,7 @@ export async function getStatefulSet(kube: Kube, name: string): Promise<V1Statef
 
 /** Names for shell completion: of the namespace's StatefulSets, and of the namespaces. */
 export async function statefulSetNames(kube: Kube): Promise<string[]> {
-  return (await listJson<V1StatefulSet>(kube, namespaced(kube.namespace, 'statefulsets', undefined, '/apis/apps/v1'), {})).items.map((s) => s.metadata!.name!);
+  return (await listJson<V1StatefulSet>(kube, namespaced(kube.namespace, 'statefulsets', undefined, appsV1), {})).items.map((s) => s.metadata!.name!);
 }
 
 export async function namespaceNames(kube: Kube): Promise<string[]> {

@@ -77,8 +77,4 @@ export class Transport {
       r.end(req.body);
     });
   }
-
-  close(): void {
-    for (const agent of this.agents.values()) agent.destroy();
-  }
 }

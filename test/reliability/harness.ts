@@ -16,17 +16,22 @@ const cluster = inject('cluster');
 const dir = mkdtempSync(join(tmpdir(), 'expose-sts-reliability-'));
 export const managedBy = 'app.kubernetes.io/managed-by=kubectl-expose-sts';
 
-/** A kubeconfig that authenticates with a bearer token, as many users' do (cloud providers, OIDC, ServiceAccounts). */
-export function tokenKubeconfig(name: string, token: string, namespace: string, server = cluster.server): string {
+/** A kubeconfig for this run's cluster (its CA) with the given user, in `namespace`; cluster fields may be added. */
+export function kubeconfigFor(name: string, user: object, namespace: string, clusterFields: object = {}): string {
   const path = join(dir, `${name}.kubeconfig`);
   const ca = (clients().kc.getCurrentCluster()!.caData)!;
   writeFileSync(path, stringify({
     apiVersion: 'v1', kind: 'Config', 'current-context': name,
-    clusters: [{ name, cluster: { server, 'certificate-authority-data': ca } }],
-    users: [{ name, user: { token } }],
+    clusters: [{ name, cluster: { server: cluster.server, 'certificate-authority-data': ca, ...clusterFields } }],
+    users: [{ name, user }],
     contexts: [{ name, context: { cluster: name, user: name, namespace } }],
   }), { mode: 0o600 });
   return path;
+}
+
+/** A kubeconfig that authenticates with a bearer token, as many users' do (cloud providers, OIDC, ServiceAccounts). */
+export function tokenKubeconfig(name: string, token: string, namespace: string, server = cluster.server): string {
+  return kubeconfigFor(name, { token }, namespace, { server });
 }
 
 /**

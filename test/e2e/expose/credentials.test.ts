@@ -7,8 +7,7 @@ import { connect as netConnect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { stringify } from 'yaml';
-import { runPlugin, serviceAccount } from '../../reliability/harness.ts';
+import { kubeconfigFor, runPlugin, serviceAccount } from '../../reliability/harness.ts';
 import { statefulSet } from '../fixtures.ts';
 import { clients, newNamespace, parseTable, plugin, readyStatefulSet, servicesIn, waitFor } from '../helpers.ts';
 
@@ -18,16 +17,7 @@ let ns: string;
 let token: string;
 
 /** A kubeconfig for this cluster with the given user (and cluster fields), in the test namespace. */
-function kubeconfigWith(name: string, user: object, clusterFields: object = {}): string {
-  const path = join(dir, `${name}.yaml`);
-  writeFileSync(path, stringify({
-    apiVersion: 'v1', kind: 'Config', 'current-context': name,
-    clusters: [{ name, cluster: { server: cluster.server, 'certificate-authority-data': clients().kc.getCurrentCluster()!.caData, ...clusterFields } }],
-    users: [{ name, user }],
-    contexts: [{ name, context: { cluster: name, user: name, namespace: ns } }],
-  }));
-  return path;
-}
+const kubeconfigWith = (name: string, user: object, clusterFields: object = {}) => kubeconfigFor(`creds-${name}`, user, ns, clusterFields);
 
 beforeAll(async () => {
   ns = await newNamespace('creds');
