@@ -2,7 +2,7 @@
 import type { Argv } from 'yargs';
 import { last, str, strs } from './argv.ts';
 import { connectionFlagSpecs, withFlags } from './flags.ts';
-import { UsageError } from '../options/errors.ts';
+import { UsageError } from '../errors.ts';
 import { requestTimeoutMs, type ConnectionFlags } from '../options/connection.ts';
 
 export function withConnectionFlags<T>(y: Argv<T>) {

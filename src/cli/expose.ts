@@ -2,7 +2,7 @@
 import type { V1Service } from '@kubernetes/client-node';
 import type { Argv } from 'yargs';
 import type { ConnectionFlags } from '../options/connection.ts';
-import { CommandError } from '../options/errors.ts';
+import { CommandError } from '../errors.ts';
 import type { ExposeFlags, ExposeOptions } from '../options/expose.ts';
 import { planActions, type ActionKind } from '../plan/diff.ts';
 import { lbAddress, rowOf } from '../plan/endpoint.ts';

@@ -1,7 +1,7 @@
 // Argument parsing and dispatch: argv → one command → an exit code. Errors become one `error:` line (kubectl style):
 // 2 for wrong usage, 1 for everything else; a stack trace only at -v 6 and up.
 import yargs from 'yargs';
-import { CommandError, UsageError } from '../options/errors.ts';
+import { exitCodeOf, isCommandError, UsageError } from '../errors.ts';
 import { validateExposeFlags } from '../options/expose.ts';
 import { connectionFlags, withConnectionFlags } from './connection.ts';
 import { exposeExamples, exposeFlags, runExpose, withExposeFlags } from './expose.ts';
@@ -55,7 +55,7 @@ export async function main(argv: string[], io: IO): Promise<number> {
     .wrap(100) // fixed, like kubectl's help, and so the texts rendered at build time are the same everywhere
     .exitProcess(false)
     .fail((msg, err) => {
-      throw err instanceof UsageError || err instanceof CommandError ? err : new UsageError(msg ?? err?.message ?? 'invalid arguments');
+      throw isCommandError(err) ? err : new UsageError(msg ?? err?.message ?? 'invalid arguments');
     });
 
   try {
@@ -68,12 +68,6 @@ export async function main(argv: string[], io: IO): Promise<number> {
     return report(err, io, verbosity);
   }
 }
-
-/** The error's exit code. By value, not class: the kube part of the single binary has its own copy of the classes. */
-const exitCodeOf = (err: unknown): number => {
-  const code = (err as { exitCode?: unknown })?.exitCode;
-  return typeof code === 'number' ? code : 1;
-};
 
 function report(err: unknown, io: IO, verbosity: number): number {
   if (exitCodeOf(err) === 2) {

@@ -2,10 +2,10 @@
 // connections for every request, retries of transient failures. Requests and answers are plain JSON: the objects
 // keep the API's shape (timestamps stay strings), and no generated client is loaded (bench/ANALYSIS.md).
 import type { IncomingMessage } from 'node:http';
-import { CommandError } from '../options/errors.ts';
+import { CommandError } from '../errors.ts';
 import type { ConnectionFlags } from '../options/connection.ts';
 import { credentialsOf, type Credentials } from './credentials.ts';
-import { ApiError, causeCode, isTransient, statusOf, translate } from './errors.ts';
+import { ApiError, answerOf, causeCode, isTransient, translate } from './errors.ts';
 import { loadRawConfig } from './kubeconfig.ts';
 import { Transport } from './transport.ts';
 
@@ -47,13 +47,13 @@ export async function withRetry<T>(kube: Kube, what: string, fn: () => Promise<T
       return await fn();
     } catch (err) {
       // A conflict (409) is worth another try only where repeating the request re-reads the state: server-side apply.
-      const retryable = isTransient(err) || (opts.conflicts === true && statusOf(err)?.code === 409);
+      const retryable = isTransient(err) || (opts.conflicts === true && answerOf(err)?.code === 409);
       if (!retryable) throw translate(err, kube, what);
       if (attempt >= attempts) {
         const last = translate(err, kube, what);
-        throw new CommandError(`${last.message} (gave up after ${attempts} attempts; try again later)`, 1, { cause: err });
+        throw new CommandError(`${last.message} (gave up after ${attempts} attempts; try again later)`, { status: last.status, cause: err });
       }
-      const s = statusOf(err);
+      const s = answerOf(err);
       const delay = s?.retryAfter !== undefined ? Math.min(s.retryAfter * 1000, 10_000) : Math.min(100 * 2 ** attempt, 2000);
       kube.log(4, `${what}: ${s ? `HTTP ${s.code}` : causeCode(err).code}; retry ${attempt}/${attempts - 1} in ${delay} ms`);
       await sleep(delay);

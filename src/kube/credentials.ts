@@ -5,7 +5,7 @@
 // one-shot command most of its start-up and memory (bench/ANALYSIS.md).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { CommandError } from '../options/errors.ts';
+import { CommandError } from '../errors.ts';
 import type { ClusterEntry, ExecConfig, UserEntry } from './kubeconfig.ts';
 
 export interface TlsSettings {

@@ -1,14 +1,17 @@
 // What the API server or the network said, turned into one line a user can act on, and whether trying again can help.
-import { CommandError } from '../options/errors.ts';
+import { CommandError, isCommandError } from '../errors.ts';
 
-/** An HTTP error answer of the API server; the body is usually a metav1.Status. */
+/**
+ * An HTTP error answer of the API server, as it came (the body is usually a metav1.Status). It never leaves the kube
+ * layer: `translate` turns it into a CommandError that keeps its status.
+ */
 export class ApiError extends Error {
-  readonly code: number;
+  readonly status: number;
   readonly body: string;
   readonly headers: Record<string, string>;
-  constructor(code: number, body: string, headers: Record<string, string> = {}) {
-    super(`HTTP ${code}`);
-    this.code = code;
+  constructor(status: number, body: string, headers: Record<string, string> = {}) {
+    super(`HTTP ${status}`);
+    this.status = status;
     this.body = body;
     this.headers = headers;
   }
@@ -19,7 +22,8 @@ interface Status {
   reason?: string;
 }
 
-export function statusOf(err: unknown): { code: number; status: Status; retryAfter?: number } | undefined {
+/** What an error answer said: its status, the Status object in its body, and Retry-After in seconds. */
+export function answerOf(err: unknown): { code: number; status: Status; retryAfter?: number } | undefined {
   if (!(err instanceof ApiError)) return undefined;
   let status: Status = {};
   try {
@@ -28,7 +32,7 @@ export function statusOf(err: unknown): { code: number; status: Status; retryAft
     status = { message: err.body.slice(0, 200) || undefined };
   }
   const retryAfter = Number(err.headers['retry-after']);
-  return { code: err.code, status, retryAfter: err.headers['retry-after'] !== undefined && Number.isFinite(retryAfter) ? retryAfter : undefined };
+  return { code: err.status, status, retryAfter: err.headers['retry-after'] !== undefined && Number.isFinite(retryAfter) ? retryAfter : undefined };
 }
 
 const networkCodes: Record<string, string> = {
@@ -51,7 +55,7 @@ export function causeCode(err: unknown): { code?: string; message?: string } {
 }
 
 export function isTransient(err: unknown): boolean {
-  const s = statusOf(err);
+  const s = answerOf(err);
   if (s) return s.code === 429 || s.code === 500 || s.code === 502 || s.code === 503 || s.code === 504;
   const { code } = causeCode(err);
   return code === 'ECONNRESET' || code === 'EPIPE';
@@ -62,9 +66,9 @@ export function isTransient(err: unknown): boolean {
  * Never includes credentials: only the server URL (without userinfo) and what the API server said.
  */
 export function translate(err: unknown, kube: { server: string; namespace: string }, what: string): CommandError {
-  if (err instanceof CommandError) return err;
-  const fail = (message: string) => new CommandError(message, 1, { cause: err }); // the cause keeps the status code for callers
-  const s = statusOf(err);
+  if (isCommandError(err)) return err;
+  const s = answerOf(err);
+  const fail = (message: string) => new CommandError(message, { status: s?.code, cause: err });
   if (s) {
     const msg = s.status.message ?? s.status.reason ?? `HTTP ${s.code}`;
     if (s.code === 400 && msg.includes('HTTP request to an HTTPS server')) return fail(`the server ${kube.server} speaks HTTPS: use https:// in the server URL`);

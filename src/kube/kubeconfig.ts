@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { parse } from 'yaml';
-import { CommandError } from '../options/errors.ts';
+import { CommandError } from '../errors.ts';
 import type { ConnectionFlags } from '../options/connection.ts';
 
 type Named = { name: string; [k: string]: unknown };

@@ -1,6 +1,6 @@
 import type { V1LabelSelector, V1Node, V1Pod } from '@kubernetes/client-node';
 import { listJson, namespaced, withRetry, type Kube } from './client.ts';
-import { statusOf } from './errors.ts';
+import { httpStatusOf } from '../errors.ts';
 
 export function selectorString(selector: V1LabelSelector | undefined): string {
   const parts = Object.entries(selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
@@ -42,7 +42,7 @@ export async function listNodes(kube: Kube): Promise<Map<string, V1Node>> {
     const list = await withRetry(kube, 'list nodes', () => listJson<V1Node>(kube, '/api/v1/nodes', {}));
     return new Map(list.items.map((n) => [n.metadata!.name!, n]));
   } catch (err) {
-    if (statusOf((err as Error).cause)?.code === 403) {
+    if (httpStatusOf(err) === 403) {
       kube.log(0, 'warning: cannot list nodes, so NodePort endpoints show no node address');
       return new Map();
     }

@@ -1,8 +1,8 @@
 // Services: one LIST, server-side apply, and one watch to wait for load-balancer addresses.
 import type { V1Service, V1ServicePort } from '@kubernetes/client-node';
+import { httpStatusOf } from '../errors.ts';
 import { fieldManager } from '../plan/ownership.ts';
 import { listJson, namespaced, requestJson, withRetry, type Kube } from './client.ts';
-import { statusOf } from './errors.ts';
 import { openWatch, type OpenWatch } from './watch.ts';
 
 export async function listServices(kube: Kube, labelSelector?: string): Promise<{ items: V1Service[]; resourceVersion: string }> {
@@ -86,7 +86,7 @@ export async function deleteService(kube: Kube, namespace: string, name: string,
       }));
     return 'deleted';
   } catch (err) {
-    const code = statusOf((err as Error).cause)?.code;
+    const code = httpStatusOf(err);
     if (code === 404) return 'gone';
     if (code === 409) return 'replaced';
     throw err;

@@ -1,7 +1,6 @@
 import type { V1StatefulSet } from '@kubernetes/client-node';
-import { CommandError } from '../options/errors.ts';
+import { CommandError, httpStatusOf } from '../errors.ts';
 import { appsV1, listJson, namespaced, requestJson, withRetry, type Kube } from './client.ts';
-import { statusOf } from './errors.ts';
 
 /** The StatefulSet, or an error that says whether the StatefulSet or its namespace is missing. */
 export async function getStatefulSet(kube: Kube, name: string): Promise<V1StatefulSet> {
@@ -9,9 +8,9 @@ export async function getStatefulSet(kube: Kube, name: string): Promise<V1Statef
   try {
     return await withRetry(kube, what, () => requestJson<V1StatefulSet>(kube, 'GET', namespaced(kube.namespace, 'statefulsets', name, appsV1)));
   } catch (err) {
-    if (statusOf((err as Error).cause)?.code === 404) {
+    if (httpStatusOf(err) === 404) {
       // Both a missing StatefulSet and a missing namespace answer 404; telling them apart saves the user a guess.
-      const nsExists = await requestJson(kube, 'GET', `/api/v1/namespaces/${encodeURIComponent(kube.namespace)}`).then(() => true, (e: unknown) => statusOf(e)?.code !== 404);
+      const nsExists = await requestJson(kube, 'GET', `/api/v1/namespaces/${encodeURIComponent(kube.namespace)}`).then(() => true, (e: unknown) => httpStatusOf(e) !== 404);
       if (!nsExists) throw new CommandError(`namespace "${kube.namespace}" not found: check -n/--namespace or the context's namespace`);
       throw new CommandError(`statefulset "${name}" not found in namespace "${kube.namespace}" (kubectl get statefulsets -n ${kube.namespace} lists them)`);
     }

@@ -3,7 +3,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
-import { CommandError } from '../options/errors.ts';
+import { CommandError } from '../errors.ts';
 import type { TlsSettings } from './credentials.ts';
 import { requestHeaderLines, responseLine } from './request-log.ts';
 

@@ -3,7 +3,8 @@
 import type { IncomingMessage } from 'node:http';
 import { createInterface } from 'node:readline';
 import { request, sleep, withRetry, type Kube } from './client.ts';
-import { ApiError, isTransient, statusOf, translate } from './errors.ts';
+import { httpStatusOf } from '../errors.ts';
+import { ApiError, isTransient, translate } from './errors.ts';
 
 interface Versioned {
   metadata?: { resourceVersion?: string; name?: string; namespace?: string };
@@ -62,7 +63,7 @@ export async function openWatch<T extends Versioned>(kube: Kube, target: WatchTa
     try {
       return await open();
     } catch (err) {
-      if (statusOf((err as Error).cause)?.code !== 410) throw err;
+      if (httpStatusOf(err) !== 410) throw err;
       await relist();
       return open();
     }
@@ -83,7 +84,7 @@ export async function openWatch<T extends Versioned>(kube: Kube, target: WatchTa
         kube.log(4, `${target.what}: closed by the server; resuming from resourceVersion ${rv}`);
       } catch (err) {
         if (controller.signal.aborted) return;
-        const code = statusOf(err)?.code;
+        const code = httpStatusOf(err);
         if (code === 410) await relist();
         else if (code !== undefined && !isTransient(err)) throw translate(err, kube, target.what);
         else {

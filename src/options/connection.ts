@@ -1,5 +1,5 @@
 // kubectl's connection flags, shared by every command (../shared/conventions.md, Kubernetes client behaviour).
-import { UsageError } from './errors.ts';
+import { UsageError } from '../errors.ts';
 import { parseDuration } from './values.ts';
 
 export interface ConnectionFlags {

@@ -1,6 +1,6 @@
 // The expose command's options: raw flags in, a checked ExposeOptions (or a UsageError) out. Pure: no I/O, so every
 // rule here is unit-tested. What depends on the StatefulSet itself (its ports) is completed in plan/ports.ts.
-import { UsageError } from './errors.ts';
+import { UsageError } from '../errors.ts';
 import { isCidr, labelValueProblem, oneOf, parseDuration, parsePortNumber, qualifiedNameProblem, splitList } from './values.ts';
 import { ownershipLabels } from '../plan/ownership.ts';
 import { templateProblem } from '../plan/name-template.ts';

@@ -1,6 +1,6 @@
 // status and prune: which StatefulSets they look at, and what they do with them. Pure.
 import { dryRunModes, type DryRun } from './expose.ts';
-import { UsageError } from './errors.ts';
+import { UsageError } from '../errors.ts';
 import { oneOf } from './values.ts';
 
 export const statusOutputs = ['wide', 'json', 'yaml'] as const;

@@ -1,6 +1,6 @@
 // Checks for the kinds of values kubectl's flags take, with kubectl's wording where it has one.
 import { isIP } from 'node:net';
-import { UsageError } from './errors.ts';
+import { UsageError } from '../errors.ts';
 
 const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const dns1035Label = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;

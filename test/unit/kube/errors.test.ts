@@ -13,6 +13,10 @@ describe('translate', () => {
   it('adds the namespace to a 404', () => {
     expect(translate(api(404, 'services "x" not found'), kube, 'get').message).toBe('services "x" not found in namespace "data"');
   });
+  it('keeps the HTTP status as a field of the translated error, so callers never dig into its cause', () => {
+    expect(translate(api(409, 'conflict'), kube, 'delete').status).toBe(409);
+    expect(translate(new Error('socket hang up'), kube, 'get').status).toBeUndefined();
+  });
   it('names the server, never credentials, when it cannot connect', () => {
     const refused = new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6443'), { code: 'ECONNREFUSED' }) });
     expect(translate(refused, kube, 'get').message).toBe('cannot connect to the server https://127.0.0.1:6443: connection refused (is the cluster running, and is the kubeconfig\'s server right?)');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../../src/options/errors.ts';
+import { UsageError } from '../../../src/errors.ts';
 import { validateExposeFlags, type ExposeFlags, type ExposeOptions } from '../../../src/options/expose.ts';
 
 const ok = (flags: Partial<ExposeFlags>): ExposeOptions => {

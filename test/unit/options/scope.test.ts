@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../../src/options/errors.ts';
+import { UsageError } from '../../../src/errors.ts';
 import { validatePruneFlags, validateStatusFlags } from '../../../src/options/scope.ts';
 
 describe('status and prune options', () => {

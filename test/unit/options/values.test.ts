@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { requestTimeoutMs } from '../../../src/options/connection.ts';
-import { UsageError } from '../../../src/options/errors.ts';
+import { UsageError } from '../../../src/errors.ts';
 import { dns1035Problem, isCidr, parseDuration, qualifiedNameProblem } from '../../../src/options/values.ts';
 
 describe('values', () => {

@@ -1,5 +1,5 @@
 import type { V1StatefulSet } from '@kubernetes/client-node';
-import { UsageError } from '../../../src/options/errors.ts';
+import { UsageError } from '../../../src/errors.ts';
 import { validateExposeFlags, type ExposeFlags, type ExposeOptions } from '../../../src/options/expose.ts';
 
 export function sts(over: { replicas?: number; start?: number; ports?: { name?: string; containerPort: number; protocol?: string }[][]; sidecarPorts?: number[] } = {}): V1StatefulSet {
