@@ -47,11 +47,10 @@ const lazySegmenter: Plugin = {
   },
 };
 
-/** argv forms whose output is fixed, rendered once here: help of every command, and the version. */
-const fixedForms = [['--help'], ['-h'], ['--version'], ...['status', 'prune', 'completion'].flatMap((c) => [[c, '--help'], [c, '-h']])];
-
+/** argv forms whose output is fixed, rendered once here by the CLI: help of every command, options, the version. */
 async function renderTexts(cli: string): Promise<Record<string, string>> {
-  const { main } = createRequire(import.meta.url)(cli) as typeof import('../src/cli/entry.ts');
+  const { main, subcommandNames } = createRequire(import.meta.url)(cli) as typeof import('../src/cli/entry.ts');
+  const fixedForms = [['--help'], ['-h'], ['--version'], ['options'], ...subcommandNames.flatMap((c) => [[c, '--help'], [c, '-h']])];
   const texts: Record<string, string> = {};
   for (const argv of fixedForms) {
     let out = '';

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tar from 'tar';
 import yazl from 'yazl';
-import { completionScript } from '../src/cli/complete.ts';
+import { completionScript } from '../src/cli/completion.ts';
 import { cacheRoot } from '../test/cluster/versions.ts';
 import { buildParts, buildSea } from './build.ts';
 import { renderManifest, sha256, type PlatformArchive } from './manifest.ts';

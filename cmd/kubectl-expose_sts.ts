@@ -1,14 +1,17 @@
 // The executable kubectl finds as `kubectl expose-sts`. In the single binary this is the whole start-up path for
-// --help and --version: their texts are rendered at build time from the same yargs definitions (.ci/build.ts), so
-// they print without loading the CLI. Everything else loads the CLI part and exits with its code.
-import { bundled, loadPart } from '../src/part.ts';
+// --help, --version and options: their texts are rendered at build time by the CLI itself (.ci/build.ts), so they
+// print without loading it. Everything else loads the CLI part and exits with its code.
 import { exitOnSignals } from '../src/cli/io.ts';
 import type * as Cli from '../src/cli/entry.ts';
+import { bundled, loadPart } from '../src/part.ts';
+import { wrapLimit } from '../src/render/wrap.ts';
 
 declare const EXPOSE_STS_TEXTS: Record<string, string> | undefined; // set by the build: argv joined by NUL → output
 
 const argv = process.argv.slice(2);
-const text = typeof EXPOSE_STS_TEXTS !== 'undefined' ? EXPOSE_STS_TEXTS[argv.join('\0')] : undefined;
+// The texts are the unwrapped ones (a pipe, a file): help on a wide terminal is wrapped by the CLI, as kubectl wraps.
+const fixed = typeof EXPOSE_STS_TEXTS !== 'undefined' && !(process.stdout.isTTY && wrapLimit(process.stdout.columns));
+const text = fixed ? EXPOSE_STS_TEXTS[argv.join('\0')] : undefined;
 if (text !== undefined) {
   process.stdout.write(text);
 } else {

@@ -1,9 +1,8 @@
 // kubectl expose-sts STATEFULSET: flags → options (validate) → desired Services (plan) → apply and wait (kube) → table.
 import type { V1Service } from '@kubernetes/client-node';
-import type { Argv } from 'yargs';
-import type { ConnectionFlags } from '../options/connection.ts';
 import { CommandError } from '../errors.ts';
-import type { ExposeFlags, ExposeOptions } from '../options/expose.ts';
+import type { Kube } from '../kube/client.ts';
+import { exposeFlags, type ExposeOptions, validateExposeFlags } from '../options/expose.ts';
 import { planActions, type ActionKind } from '../plan/diff.ts';
 import { lbAddress, rowOf } from '../plan/endpoint.ts';
 import { managedSelector } from '../plan/ownership.ts';
@@ -13,46 +12,36 @@ import { exposeTable } from '../render/rows.ts';
 import { startProgress } from '../render/spinner.ts';
 import { loadKube } from '../kube/load.ts';
 import type { OpenWatch } from '../kube/watch.ts';
-import { exposeFlagSpecs, withFlags } from './flags.ts';
-import { bool, str, strs } from './argv.ts';
+import type { ClusterCommand } from './command.ts';
 import type { IO } from './io.ts';
 
-export const exposeExamples: [string, string][] = [
-  ['$0 mydb --type LoadBalancer', 'Give every pod of StatefulSet mydb its own load balancer and wait for the addresses'],
-  ['$0 kafka -n data --type NodePort --port 9094:external', 'Expose broker port 9094 (container port "external") on the node of each pod'],
-  ['$0 mydb --type LoadBalancer --load-balancer-source-ranges 203.0.113.0/24', 'Accept connections from one network only'],
-  ['$0 mydb --type LoadBalancer --annotations service.beta.kubernetes.io/aws-load-balancer-internal=true', 'An internal load balancer on AWS'],
-  ['$0 mydb --name-template "{pod}-external"', 'Name the Services mydb-0-external, mydb-1-external, …'],
-  ['$0 mydb --type LoadBalancer --dry-run=client -o yaml | kubectl apply -f -', 'Write the Services as a manifest instead'],
-];
-
-export function withExposeFlags<T>(y: Argv<T>) {
-  return withFlags(y.positional('statefulset', { type: 'string', describe: 'Name of the StatefulSet whose pods to expose' }), exposeFlagSpecs);
-}
-
-export function exposeFlags(argv: Record<string, unknown>): ExposeFlags {
-  const dryRun = argv.dryRun;
-  return {
-    statefulSet: str(argv.statefulset),
-    type: str(argv.type),
-    port: strs(argv.port),
-    targetPort: str(argv.targetPort),
-    protocol: str(argv.protocol),
-    externalTrafficPolicy: str(argv.externalTrafficPolicy),
-    loadBalancerClass: str(argv.loadBalancerClass),
-    loadBalancerSourceRanges: strs(argv.loadBalancerSourceRanges),
-    annotations: strs(argv.annotations),
-    labels: strs(argv.labels)?.join(','),
-    nameTemplate: str(argv.nameTemplate),
-    adopt: bool(argv.adopt),
-    ownerReference: bool(argv.ownerReference),
-    wait: bool(argv.wait),
-    timeout: str(argv.timeout),
-    // kubectl: a bare --dry-run means client
-    dryRun: dryRun === undefined ? undefined : str(dryRun) === '' ? 'client' : str(dryRun),
-    output: str(argv.output),
-  };
-}
+export const exposeCommand: ClusterCommand<typeof exposeFlags, ExposeOptions> = {
+  name: '',
+  summary: 'Create or update one Service per pod of the StatefulSet',
+  description: [
+    'Expose each pod of a StatefulSet through a Service of its own.',
+    " One Service per ordinal, each selecting only its pod (statefulset.kubernetes.io/pod-name), with externalTrafficPolicy Local for NodePort and LoadBalancer so that only the pod's node answers and the client's source IP is kept. Running it again converges: new ordinals get their Service, changed flags update the Services in place, and nothing is written when nothing changed. For LoadBalancer it waits until every address is in.",
+    ' A StatefulSet named like a command (status, prune, completion, options) is named after --, which ends the flags: kubectl expose-sts --type LoadBalancer -- status.',
+  ],
+  usage: 'STATEFULSET',
+  statefulSetArg: true,
+  examples: [
+    ['Give every pod of StatefulSet mydb its own load balancer and wait for the addresses', 'kubectl expose-sts mydb --type LoadBalancer'],
+    ['Expose broker port 9094 (container port "external") on the node of each pod', 'kubectl expose-sts kafka -n data --type NodePort --port 9094:external'],
+    ['Accept connections from one network only', 'kubectl expose-sts mydb --type LoadBalancer --load-balancer-source-ranges 203.0.113.0/24'],
+    [
+      'An internal load balancer on AWS',
+      'kubectl expose-sts mydb --type LoadBalancer --annotations service.beta.kubernetes.io/aws-load-balancer-internal=true',
+    ],
+    ['Name the Services mydb-0-external, mydb-1-external, …', 'kubectl expose-sts mydb --name-template "{pod}-external"'],
+    ['Write the Services as a manifest instead', 'kubectl expose-sts mydb --type LoadBalancer --dry-run=client -o yaml | kubectl apply -f -'],
+    ['Expose a StatefulSet named status: after --, a name is never a command', 'kubectl expose-sts --type NodePort -- status'],
+  ],
+  flags: exposeFlags,
+  validate: validateExposeFlags,
+  connects: true,
+  run: runExpose,
+};
 
 const pendingHint = (classes: string | undefined) =>
   'likely causes: no load-balancer controller in this cluster (minikube, kind without cloud-provider-kind, bare metal without MetalLB), ' +
@@ -74,9 +63,8 @@ function printObjects(io: IO, services: V1Service[], opts: ExposeOptions, action
   services.forEach((s, i) => io.out(`service/${s.metadata!.name} ${verbs[actions[i]]}${suffix}\n`));
 }
 
-export async function runExpose(opts: ExposeOptions, conn: ConnectionFlags, io: IO): Promise<number> {
+export async function runExpose(opts: ExposeOptions, kube: Kube, io: IO): Promise<number> {
   const k = await loadKube();
-  const kube = k.connect(conn, (line) => io.err(`${line}\n`));
   const sts = await k.getStatefulSet(kube, opts.statefulSet);
   if ((sts.spec?.replicas ?? 1) === 0) {
     io.err(`statefulset ${opts.statefulSet} has 0 replicas in namespace "${kube.namespace}": nothing to expose\n`);

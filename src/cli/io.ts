@@ -1,9 +1,11 @@
-// Where a command writes: results to stdout, progress and warnings to stderr (../shared/conventions.md, Output).
+// Where a command writes: results to stdout, progress and warnings to stderr, as kubectl does.
 export interface IO {
   out: (text: string) => void;
   err: (text: string) => void;
   /** What to say if the run is interrupted now: what was already done, so the user knows what a re-run repairs. */
   onInterrupt?: (describe: () => string) => void;
+  /** The width of the terminal stdout is, if it is one (help wraps there, as kubectl's does). */
+  readonly columns?: number;
 }
 
 /** Exit codes of a shell for a process ended by the signal, as kubectl's are. */
@@ -14,6 +16,9 @@ export const processIO: IO = {
   out: (text) => void process.stdout.write(text),
   err: (text) => void process.stderr.write(text),
   onInterrupt: (fn) => void (describe = fn),
+  get columns() {
+    return process.stdout.isTTY ? process.stdout.columns : undefined;
+  },
 };
 
 /**

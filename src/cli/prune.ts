@@ -1,35 +1,35 @@
 // kubectl expose-sts prune [STATEFULSET]: deletes managed Services whose pod is gone (Orphaned), or with --all every
 // managed Service of one StatefulSet. Never anything without the managed-by label.
-import type { Argv } from 'yargs';
-import type { ConnectionFlags } from '../options/connection.ts';
-import type { PruneFlags, PruneOptions } from '../options/scope.ts';
+import type { Kube } from '../kube/client.ts';
+import { loadKube } from '../kube/load.ts';
+import { type PruneOptions, pruneFlags, validatePruneFlags } from '../options/scope.ts';
 import { assess } from '../plan/drift.ts';
 import { isManaged } from '../plan/ownership.ts';
-import { loadKube } from '../kube/load.ts';
-import { bool, str } from './argv.ts';
+import type { ClusterCommand } from './command.ts';
 import type { IO } from './io.ts';
-import { pruneFlagSpecs, withFlags } from './flags.ts';
-import { withStatefulSetArg } from './status.ts';
 
-export function withPruneFlags<T>(y: Argv<T>) {
-  return withFlags(withStatefulSetArg(y), pruneFlagSpecs)
-    .example('$0 prune', 'Delete the Services of ordinals that no longer exist (after a scale-down)')
-    .example('$0 prune mydb --all', 'Un-expose mydb: delete all its Services')
-    .example('$0 prune -A --dry-run=client', 'Show what would be deleted everywhere');
-}
+export const pruneCommand: ClusterCommand<typeof pruneFlags, PruneOptions> = {
+  name: 'prune',
+  summary: 'Delete managed Services that no longer match a pod',
+  description: [
+    'Delete managed Services that no longer match a pod.',
+    ' Deletes the Services that status calls Orphaned (their ordinal is out of range, or their StatefulSet is gone or was recreated), or with --all every managed Service of the named StatefulSet. Each deletion is conditional on the uid that was listed, so a Service recreated in between is left alone. A Service without the label app.kubernetes.io/managed-by=kubectl-expose-sts is never deleted.',
+  ],
+  usage: '[STATEFULSET]',
+  statefulSetArg: true,
+  examples: [
+    ['Delete the Services of ordinals that no longer exist (after a scale-down)', 'kubectl expose-sts prune'],
+    ['Un-expose mydb: delete all its Services', 'kubectl expose-sts prune mydb --all'],
+    ['Show what would be deleted everywhere', 'kubectl expose-sts prune -A --dry-run=client'],
+  ],
+  flags: pruneFlags,
+  validate: validatePruneFlags,
+  connects: true,
+  run: runPrune,
+};
 
-export function pruneFlags(argv: Record<string, unknown>): PruneFlags {
-  return {
-    statefulSet: str(argv.statefulset),
-    allNamespaces: bool(argv.allNamespaces),
-    all: bool(argv.all),
-    dryRun: str(argv.dryRun),
-  };
-}
-
-export async function runPrune(opts: PruneOptions, conn: ConnectionFlags, io: IO): Promise<number> {
+export async function runPrune(opts: PruneOptions, kube: Kube, io: IO): Promise<number> {
   const k = await loadKube();
-  const kube = k.connect(conn, (line) => io.err(`${line}\n`));
   const rows = assess(await k.readInventory(kube, opts), opts);
   const targets = rows.filter((r) => r.service && isManaged(r.service.metadata?.labels) && (opts.all || r.state === 'Orphaned'));
   if (targets.length === 0) {

@@ -1,41 +1,39 @@
 // kubectl expose-sts status [STATEFULSET]: what is exposed, where it answers, and what has drifted.
-import type { Argv } from 'yargs';
-import type { ConnectionFlags } from '../options/connection.ts';
-import type { StatusFlags, StatusOptions } from '../options/scope.ts';
+import type { Kube } from '../kube/client.ts';
+import { loadKube } from '../kube/load.ts';
+import { type StatusOptions, statusFlags, validateStatusFlags } from '../options/scope.ts';
 import { assess, summaries } from '../plan/drift.ts';
 import { formatStatus, statusTable } from '../render/status.ts';
-import { loadKube } from '../kube/load.ts';
-import { statusFlagSpecs, withFlags } from './flags.ts';
-import { bool, str } from './argv.ts';
+import type { ClusterCommand } from './command.ts';
 import type { IO } from './io.ts';
 
-export const withStatefulSetArg = <T>(y: Argv<T>) =>
-  y.positional('statefulset', { type: 'string', describe: 'Only this StatefulSet (default: every exposed StatefulSet in scope)' });
-
-export function withStatusFlags<T>(y: Argv<T>) {
-  return withFlags(withStatefulSetArg(y), statusFlagSpecs)
-    .example('$0 status', 'Every exposed StatefulSet of the namespace, one row per ordinal')
-    .example('$0 status -A -o wide', 'Everywhere, with pods, nodes, node ports and why each row is in its state')
-    .example('$0 status mydb --exit-code', 'Fail a CI step when mydb has drifted');
-}
-
-export function statusFlags(argv: Record<string, unknown>): StatusFlags {
-  return {
-    statefulSet: str(argv.statefulset),
-    allNamespaces: bool(argv.allNamespaces),
-    output: str(argv.output),
-    exitCode: bool(argv.exitCode),
-  };
-}
+export const statusCommand: ClusterCommand<typeof statusFlags, StatusOptions> = {
+  name: 'status',
+  summary: 'Show what is exposed, where it answers, and what has drifted',
+  description: [
+    'Show what is exposed, where it answers, and what has drifted.',
+    " One row per ordinal of every exposed StatefulSet in scope (or of the one named), with its state: Ready, Pending (no load-balancer address yet), PodNotReady, Missing (no Service: run expose again), Orphaned (the ordinal or the StatefulSet is gone: prune deletes it) or Modified (someone else changed the selector, type or ports).",
+  ],
+  usage: '[STATEFULSET]',
+  statefulSetArg: true,
+  examples: [
+    ['Every exposed StatefulSet of the namespace, one row per ordinal', 'kubectl expose-sts status'],
+    ['Everywhere, with pods, nodes, node ports and why each row is in its state', 'kubectl expose-sts status -A -o wide'],
+    ['Fail a CI step when mydb has drifted', 'kubectl expose-sts status mydb --exit-code'],
+  ],
+  flags: statusFlags,
+  validate: validateStatusFlags,
+  connects: true,
+  run: runStatus,
+};
 
 export function nothingExposed(scope: { statefulSet?: string; allNamespaces: boolean }, namespace: string): string {
   const what = scope.statefulSet ? `No exposed StatefulSet named "${scope.statefulSet}" found` : 'No exposed StatefulSets found';
   return scope.allNamespaces ? `${what}.` : `${what} in ${namespace} namespace.`;
 }
 
-export async function runStatus(opts: StatusOptions, conn: ConnectionFlags, io: IO): Promise<number> {
+export async function runStatus(opts: StatusOptions, kube: Kube, io: IO): Promise<number> {
   const k = await loadKube();
-  const kube = k.connect(conn, (line) => io.err(`${line}\n`));
   const rows = assess(await k.readInventory(kube, opts), opts);
   if (opts.output === 'json' || opts.output === 'yaml') {
     io.out(formatStatus(rows, opts.output));

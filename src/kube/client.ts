@@ -3,7 +3,7 @@
 // keep the API's shape (timestamps stay strings), and no generated client is loaded (bench/ANALYSIS.md).
 import type { IncomingMessage } from 'node:http';
 import { CommandError } from '../errors.ts';
-import type { ConnectionFlags } from '../options/connection.ts';
+import type { ConnectionOptions } from '../options/connection.ts';
 import { credentialsOf, type Credentials } from './credentials.ts';
 import { ApiError, answerOf, causeCode, isTransient, translate } from './errors.ts';
 import { loadRawConfig } from './kubeconfig.ts';
@@ -20,7 +20,7 @@ export interface Kube {
   transport: Transport;
 }
 
-export function connect(flags: ConnectionFlags, stderr: (line: string) => void): Kube {
+export function connect(flags: ConnectionOptions, stderr: (line: string) => void): Kube {
   const resolved = loadRawConfig(flags);
   // Level 0 is a warning every user sees; higher levels are -v diagnostics, marked like kubectl's klog lines.
   const log = (level: number, message: string) => {

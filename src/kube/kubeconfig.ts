@@ -6,7 +6,7 @@ import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { parse } from 'yaml';
 import { CommandError } from '../errors.ts';
-import type { ConnectionFlags } from '../options/connection.ts';
+import type { ConnectionOptions } from '../options/connection.ts';
 
 type Named = { name: string; [k: string]: unknown };
 
@@ -106,7 +106,7 @@ function readConfig(file: string): RawConfig {
   return absolutize({ ...raw, clusters: raw.clusters ?? [], users: raw.users ?? [], contexts: raw.contexts ?? [] }, file);
 }
 
-export function configFiles(flags: ConnectionFlags, env: NodeJS.ProcessEnv): string[] {
+export function configFiles(flags: ConnectionOptions, env: NodeJS.ProcessEnv): string[] {
   if (flags.kubeconfig) {
     if (!existsSync(flags.kubeconfig)) throw new CommandError(`stat ${flags.kubeconfig}: no such file or directory (from --kubeconfig)`);
     return [flags.kubeconfig];
@@ -117,7 +117,7 @@ export function configFiles(flags: ConnectionFlags, env: NodeJS.ProcessEnv): str
 }
 
 /** Applies the connection flags to the merged config; errors name the flag or context to fix. */
-export function resolve(merged: RawConfig, flags: ConnectionFlags): Resolved {
+export function resolve(merged: RawConfig, flags: ConnectionOptions): Resolved {
   const raw: RawConfig = structuredClone(merged);
   const contextName = flags.context ?? raw['current-context'];
   let ctxEntry = raw.contexts.find((c) => c.name === contextName);
@@ -204,6 +204,6 @@ export function redactUrl(url: string): string {
   }
 }
 
-export function loadRawConfig(flags: ConnectionFlags, env: NodeJS.ProcessEnv = process.env): Resolved {
+export function loadRawConfig(flags: ConnectionOptions, env: NodeJS.ProcessEnv = process.env): Resolved {
   return resolve(mergeConfigs(configFiles(flags, env).map(readConfig)), flags);
 }

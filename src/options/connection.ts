@@ -1,17 +1,52 @@
-// kubectl's connection flags, shared by every command (../shared/conventions.md, Kubernetes client behaviour).
+// kubectl's connection flags, which every command takes (`kubectl expose-sts options` lists them), checked into the
+// settings the kube layer connects with. The descriptions are kubectl's own words.
 import { UsageError } from '../errors.ts';
+import type { FlagSpecs, FlagValues } from './flags.ts';
 import { parseDuration } from './values.ts';
 
-export interface ConnectionFlags {
+export const connectionFlags = {
+  as: { type: 'string', describe: 'Username to impersonate for the operation. User could be a regular user or a service account in a namespace.' },
+  asGroup: {
+    type: 'string',
+    repeatable: true,
+    describe: 'Group to impersonate for the operation, this flag can be repeated to specify multiple groups.',
+  },
+  certificateAuthority: { type: 'string', complete: 'files', describe: 'Path to a cert file for the certificate authority' },
+  clientCertificate: { type: 'string', complete: 'files', describe: 'Path to a client certificate file for TLS' },
+  clientKey: { type: 'string', complete: 'files', describe: 'Path to a client key file for TLS' },
+  cluster: { type: 'string', describe: 'The name of the kubeconfig cluster to use' },
+  context: { type: 'string', complete: 'contexts', describe: 'The name of the kubeconfig context to use' },
+  insecureSkipTlsVerify: {
+    type: 'boolean',
+    default: false,
+    describe: "If true, the server's certificate will not be checked for validity. This will make your HTTPS connections insecure",
+  },
+  kubeconfig: { type: 'string', complete: 'files', describe: 'Path to the kubeconfig file to use for CLI requests.' },
+  namespace: { type: 'string', short: 'n', complete: 'namespaces', describe: 'If present, the namespace scope for this CLI request' },
+  requestTimeout: {
+    type: 'string',
+    default: '0',
+    describe:
+      'The length of time to wait before giving up on a single server request. Non-zero values should contain a ' +
+      "corresponding time unit (e.g. 1s, 2m, 3h). A value of zero means don't timeout requests.",
+  },
+  server: { type: 'string', short: 's', describe: 'The address and port of the Kubernetes API server' },
+  token: { type: 'string', describe: 'Bearer token for authentication to the API server' },
+  user: { type: 'string', describe: 'The name of the kubeconfig user to use' },
+  v: { type: 'number', short: 'v', default: '0', describe: 'number for the log level verbosity' },
+} as const satisfies FlagSpecs;
+
+export type ConnectionFlags = FlagValues<typeof connectionFlags>;
+
+/** What the kube layer connects with: the kubeconfig is read with these applied, as kubectl applies its flags. */
+export interface ConnectionOptions {
   kubeconfig?: string;
   context?: string;
   cluster?: string;
   user?: string;
   namespace?: string;
-  allNamespaces?: boolean;
   as?: string;
   asGroup?: string[];
-  requestTimeout?: string;
   server?: string;
   token?: string;
   insecureSkipTlsVerify?: boolean;
@@ -25,8 +60,36 @@ export interface ConnectionFlags {
 }
 
 /** Milliseconds for --request-timeout (kubectl: "0" means no timeout; a bare number is seconds). */
-export function requestTimeoutMs(text: string | undefined): number | UsageError {
-  if (text === undefined || text === '0') return 0;
+export function requestTimeoutMs(text: string): number | UsageError {
+  if (text === '0') return 0;
   const ms = /^\d+$/.test(text) ? Number(text) * 1000 : parseDuration(text);
   return ms === undefined ? new UsageError(`invalid --request-timeout "${text}": use a duration such as 30s or 1m, or 0 for none`) : ms;
+}
+
+export function validateConnectionFlags(f: ConnectionFlags): ConnectionOptions | UsageError {
+  const timeout = requestTimeoutMs(f.requestTimeout);
+  if (timeout instanceof UsageError) return timeout;
+  // Read as text: a number parser would turn `-v loud` into NaN before it could be quoted back.
+  if (!/^\d+$/.test(f.v)) return new UsageError(`invalid argument "${f.v}" for "-v": use a whole number such as 4 or 6`);
+  if (f.asGroup?.length && !f.as) return new UsageError('--as-group needs --as');
+  if (f.namespace !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(f.namespace)) {
+    return new UsageError(`invalid namespace "${f.namespace}": a namespace name is lower-case letters, digits and '-'`);
+  }
+  return {
+    kubeconfig: f.kubeconfig,
+    context: f.context,
+    cluster: f.cluster,
+    user: f.user,
+    namespace: f.namespace,
+    as: f.as,
+    asGroup: f.asGroup,
+    server: f.server,
+    token: f.token,
+    insecureSkipTlsVerify: f.insecureSkipTlsVerify,
+    certificateAuthority: f.certificateAuthority,
+    clientCertificate: f.clientCertificate,
+    clientKey: f.clientKey,
+    requestTimeoutMs: timeout,
+    verbosity: Number(f.v),
+  };
 }

@@ -1,6 +1,7 @@
 // The expose command's options: raw flags in, a checked ExposeOptions (or a UsageError) out. Pure: no I/O, so every
 // rule here is unit-tested. What depends on the StatefulSet itself (its ports) is completed in plan/ports.ts.
 import { UsageError } from '../errors.ts';
+import type { FlagSpecs, FlagValues } from './flags.ts';
 import { isCidr, labelValueProblem, oneOf, parseDuration, parsePortNumber, qualifiedNameProblem, splitList } from './values.ts';
 import { ownershipLabels } from '../plan/ownership.ts';
 import { templateProblem } from '../plan/name-template.ts';
@@ -23,26 +24,54 @@ export interface PortSpec {
   protocol: Protocol;
 }
 
-/** Flags as the argument parser hands them over, before any checking. */
-export interface ExposeFlags {
-  statefulSet?: string;
-  type?: string;
-  port?: string[];
-  targetPort?: string;
-  protocol?: string;
-  externalTrafficPolicy?: string;
-  loadBalancerClass?: string;
-  loadBalancerSourceRanges?: string[];
-  annotations?: string[];
-  labels?: string;
-  nameTemplate?: string;
-  adopt?: boolean;
-  ownerReference?: boolean;
-  wait?: boolean;
-  timeout?: string;
-  dryRun?: string;
-  output?: string;
-}
+/** The expose command's flags; the StatefulSet is its argument. Descriptions follow `kubectl expose` where it has the flag. */
+export const exposeFlags = {
+  adopt: { type: 'boolean', default: false, describe: 'Take over Services with the wanted names that expose-sts does not manage yet' },
+  annotations: { type: 'string', repeatable: true, describe: 'Annotation key=value for the Services; repeatable' },
+  dryRun: {
+    type: 'string',
+    default: 'none',
+    bare: 'client',
+    values: dryRunModes,
+    describe:
+      'Must be "none", "server", or "client". If client strategy, only print the Services that would be sent, without ' +
+      'sending them. If server strategy, submit server-side requests without persisting the Services.',
+  },
+  externalTrafficPolicy: {
+    type: 'string',
+    values: trafficPolicies,
+    describe: 'Local or Cluster; Local for NodePort and LoadBalancer unless given (no extra hop, client IP kept)',
+  },
+  labels: { type: 'string', short: 'l', repeatable: true, describe: 'Labels for the Services, key=value,key2=value2; repeatable' },
+  loadBalancerClass: { type: 'string', describe: 'The load balancer implementation to use (spec.loadBalancerClass)' },
+  loadBalancerSourceRanges: { type: 'string', repeatable: true, describe: 'CIDRs allowed to connect, comma-separated or repeated' },
+  nameTemplate: { type: 'string', default: '{pod}', describe: 'Service names from {pod}, {sts} and {ordinal}, e.g. {pod}-external' },
+  output: { type: 'string', short: 'o', values: outputFormats, describe: 'Output format. One of: (json, yaml, name, wide).' },
+  ownerReference: {
+    type: 'boolean',
+    default: true,
+    describe: 'Make the StatefulSet own its Services, so deleting it deletes them; --owner-reference=false keeps them (and their addresses)',
+  },
+  port: {
+    type: 'string',
+    repeatable: true,
+    describe: 'Port to expose, PORT[:TARGET][/PROTOCOL]; repeatable. Default: every container port of the pod template',
+  },
+  protocol: { type: 'string', default: 'TCP', values: protocols, describe: 'The network protocol for --port: TCP, UDP or SCTP' },
+  targetPort: {
+    type: 'string',
+    describe: 'Name or number of the container port the Service sends traffic to (with one --port)',
+  },
+  timeout: { type: 'string', default: '5m', describe: 'How long to wait for load-balancer addresses, e.g. 30s, 5m' },
+  type: { type: 'string', default: 'ClusterIP', values: serviceTypes, describe: 'Type for the Services: ClusterIP, NodePort or LoadBalancer' },
+  wait: {
+    type: 'boolean',
+    describe: 'Wait for the load-balancer addresses. Default: true for --type LoadBalancer, the only type that has them',
+  },
+} as const satisfies FlagSpecs;
+
+/** The flags as given, and the StatefulSet named on the command line. */
+export type ExposeFlags = FlagValues<typeof exposeFlags> & { statefulSet?: string };
 
 export interface ExposeOptions {
   statefulSet: string;
@@ -104,10 +133,10 @@ function keyValues(flag: string, items: string[]): Record<string, string> | Usag
 export function validateExposeFlags(flags: ExposeFlags): ExposeOptions | UsageError {
   if (!flags.statefulSet) return new UsageError('a StatefulSet name is required: kubectl expose-sts STATEFULSET [flags]');
 
-  const type = oneOf('type', flags.type ?? 'ClusterIP', serviceTypes);
+  const type = oneOf('type', flags.type, serviceTypes);
   if (type instanceof UsageError) return type;
 
-  const protocol = oneOf('protocol', flags.protocol ?? 'TCP', protocols);
+  const protocol = oneOf('protocol', flags.protocol, protocols);
   if (protocol instanceof UsageError) return protocol;
   const portTexts = splitList(flags.port);
   if (flags.targetPort !== undefined && portTexts.length !== 1) {
@@ -144,20 +173,23 @@ export function validateExposeFlags(flags: ExposeFlags): ExposeOptions | UsageEr
 
   const annotations = keyValues('annotations', flags.annotations ?? []);
   if (annotations instanceof UsageError) return annotations;
-  const labels = keyValues('labels', splitList(flags.labels ? [flags.labels] : []));
+  const labels = keyValues('labels', splitList(flags.labels));
   if (labels instanceof UsageError) return labels;
   const reserved = Object.keys(labels).find((k) => (ownershipLabels as readonly string[]).includes(k));
   if (reserved) return new UsageError(`--labels cannot set ${reserved}: expose-sts sets it to mark the Services it owns`);
 
-  const nameTemplate = flags.nameTemplate ?? '{pod}';
+  const nameTemplate = flags.nameTemplate;
   const templateError = templateProblem(nameTemplate);
   if (templateError) return new UsageError(`invalid --name-template "${nameTemplate}": ${templateError}`);
 
-  const timeoutMs = parseDuration(flags.timeout ?? '5m');
+  const timeoutMs = parseDuration(flags.timeout);
   if (timeoutMs === undefined) return new UsageError(`invalid --timeout "${flags.timeout}": use a duration such as 30s, 5m or 1h`);
 
-  const dryRun = flags.dryRun === undefined || flags.dryRun === '' ? 'none' : oneOf('dry-run', flags.dryRun, dryRunModes);
+  const dryRun = oneOf('dry-run', flags.dryRun, dryRunModes);
   if (dryRun instanceof UsageError) return dryRun;
+  if (flags.wait && type !== 'LoadBalancer') {
+    return new UsageError(`--wait applies only to --type LoadBalancer: a ${type} Service has no load-balancer address to wait for`);
+  }
   const output = flags.output ? oneOf('output', flags.output, outputFormats) : '';
   if (output instanceof UsageError) return output;
 
@@ -171,8 +203,8 @@ export function validateExposeFlags(flags: ExposeFlags): ExposeOptions | UsageEr
     annotations,
     labels,
     nameTemplate,
-    adopt: flags.adopt ?? false,
-    ownerReference: flags.ownerReference ?? true,
+    adopt: flags.adopt,
+    ownerReference: flags.ownerReference,
     wait: dryRun === 'none' && (flags.wait ?? type === 'LoadBalancer'),
     timeoutMs,
     dryRun,

@@ -1,17 +1,39 @@
 // status and prune: which StatefulSets they look at, and what they do with them. Pure.
-import { dryRunModes, type DryRun } from './expose.ts';
 import { UsageError } from '../errors.ts';
+import { exposeFlags, type DryRun, dryRunModes } from './expose.ts';
+import type { FlagSpecs, FlagValues } from './flags.ts';
 import { oneOf } from './values.ts';
 
 export const statusOutputs = ['wide', 'json', 'yaml'] as const;
 export type StatusOutput = (typeof statusOutputs)[number] | '';
 
-export interface StatusFlags {
-  statefulSet?: string;
-  allNamespaces?: boolean;
-  output?: string;
-  exitCode?: boolean;
-}
+const allNamespaces = {
+  type: 'boolean',
+  short: 'A',
+  default: false,
+  describe: 'If present, look in all namespaces. Namespace in current context is ignored even if specified with --namespace.',
+} as const;
+
+export const statusFlags = {
+  allNamespaces,
+  exitCode: { type: 'boolean', default: false, describe: 'Exit 1 when anything is not Ready (for scripts and CI)' },
+  output: { type: 'string', short: 'o', values: statusOutputs, describe: 'Output format. One of: (wide, json, yaml).' },
+} as const satisfies FlagSpecs;
+
+export const pruneFlags = {
+  all: { type: 'boolean', default: false, describe: 'Delete every managed Service of the named StatefulSet (un-expose it)' },
+  allNamespaces,
+  dryRun: {
+    ...exposeFlags.dryRun,
+    describe:
+      'Must be "none", "server", or "client". If client strategy, only print the Services that would be deleted. If ' +
+      'server strategy, submit server-side requests without deleting anything.',
+  },
+} as const satisfies FlagSpecs;
+
+/** The flags as given, and the StatefulSet named on the command line (optional: default, every one in scope). */
+export type StatusFlags = FlagValues<typeof statusFlags> & { statefulSet?: string };
+export type PruneFlags = FlagValues<typeof pruneFlags> & { statefulSet?: string };
 
 export interface StatusOptions {
   statefulSet?: string;
@@ -19,13 +41,6 @@ export interface StatusOptions {
   output: StatusOutput;
   /** Exit 1 when anything is not Ready, like `kubectl diff`, for scripts and CI. */
   exitCode: boolean;
-}
-
-export interface PruneFlags {
-  statefulSet?: string;
-  allNamespaces?: boolean;
-  all?: boolean;
-  dryRun?: string;
 }
 
 export interface PruneOptions {
@@ -36,7 +51,7 @@ export interface PruneOptions {
   dryRun: DryRun;
 }
 
-function scopeProblem(statefulSet: string | undefined, allNamespaces: boolean | undefined): UsageError | undefined {
+function scopeProblem(statefulSet: string | undefined, allNamespaces: boolean): UsageError | undefined {
   if (statefulSet && allNamespaces) return new UsageError('a StatefulSet cannot be named across all namespaces: drop -A or the name');
   if (statefulSet && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(statefulSet)) return new UsageError(`invalid StatefulSet name "${statefulSet}"`);
   return undefined;
@@ -47,14 +62,14 @@ export function validateStatusFlags(f: StatusFlags): StatusOptions | UsageError 
   if (problem) return problem;
   const output = f.output ? oneOf('output', f.output, statusOutputs) : '';
   if (output instanceof UsageError) return output;
-  return { statefulSet: f.statefulSet, allNamespaces: f.allNamespaces ?? false, output, exitCode: f.exitCode ?? false };
+  return { statefulSet: f.statefulSet, allNamespaces: f.allNamespaces, output, exitCode: f.exitCode };
 }
 
 export function validatePruneFlags(f: PruneFlags): PruneOptions | UsageError {
   const problem = scopeProblem(f.statefulSet, f.allNamespaces);
   if (problem) return problem;
   if (f.all && !f.statefulSet) return new UsageError('--all needs a StatefulSet name: kubectl expose-sts prune STATEFULSET --all (nothing is pruned namespace-wide by accident)');
-  const dryRun = f.dryRun === undefined ? 'none' : f.dryRun === '' ? 'client' : oneOf('dry-run', f.dryRun, dryRunModes);
+  const dryRun = oneOf('dry-run', f.dryRun, dryRunModes);
   if (dryRun instanceof UsageError) return dryRun;
-  return { statefulSet: f.statefulSet, allNamespaces: f.allNamespaces ?? false, all: f.all ?? false, dryRun };
+  return { statefulSet: f.statefulSet, allNamespaces: f.allNamespaces, all: f.all, dryRun };
 }

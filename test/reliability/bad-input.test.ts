@@ -92,6 +92,7 @@ export const cases: Case[] = [
   { name: 'invalid source range', args: () => ['db', '--type', 'LoadBalancer', '--load-balancer-source-ranges', '10.0.0.0/40'], code: 2, error: /^invalid --load-balancer-source-ranges "10.0.0.0\/40": use CIDRs/ },
   { name: 'source ranges without LoadBalancer', args: () => ['db', '--load-balancer-source-ranges', '10.0.0.0/8'], code: 2, error: /^--load-balancer-source-ranges applies only to --type LoadBalancer$/ },
   { name: 'traffic policy for ClusterIP', args: () => ['db', '--external-traffic-policy', 'Local'], code: 2, error: /^--external-traffic-policy applies only to --type NodePort or LoadBalancer$/ },
+  { name: '--wait for a type without addresses', args: () => ['db', '--type', 'NodePort', '--wait'], code: 2, error: /^--wait applies only to --type LoadBalancer: a NodePort Service has no load-balancer address to wait for$/ },
   { name: 'annotation without a value', args: () => ['db', '--annotations', 'novalue'], code: 2, error: /^invalid --annotations "novalue": use key=value$/ },
   { name: 'label the plugin owns', args: () => ['db', '--labels', 'app.kubernetes.io/managed-by=me'], code: 2, error: /^--labels cannot set app.kubernetes.io\/managed-by: expose-sts sets it/ },
   { name: 'invalid --timeout', args: () => ['db', '--timeout', 'soon'], code: 2, error: /^invalid --timeout "soon": use a duration such as 30s, 5m or 1h$/ },
@@ -173,12 +174,17 @@ describe('bad input', () => {
     expect(await snapshot()).toEqual(before);
   });
 
-  it('--help needs no cluster and shows kubectl-style usage with examples; --version prints the version', async () => {
+  it('--help needs no cluster and shows kubectl-style help with examples; --version prints the version', async () => {
     const help = await runPlugin(['--help'], { kubeconfig: '/nonexistent' });
     expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/^Expose each pod of a StatefulSet through a Service of its own\.\n\nUsage:\n\s*kubectl expose-sts STATEFULSET \[flags\]/);
-    expect(help.stdout).toContain('Examples:');
-    expect(help.stdout).toContain('kubectl expose-sts mydb --type LoadBalancer');
+    expect(help.stdout).toMatch(/^Expose each pod of a StatefulSet through a Service of its own\.\n\n /);
+    expect(help.stdout).toContain('\nExamples:\n  # Give every pod of StatefulSet mydb its own load balancer and wait for the addresses\n  kubectl expose-sts mydb --type LoadBalancer\n');
+    expect(help.stdout).toContain("\nOptions:\n    --adopt=false:\n\tTake over Services");
+    expect(help.stdout).toContain('\nUsage:\n  kubectl expose-sts STATEFULSET [options]\n');
+    expect(help.stdout).toMatch(/\nUse "kubectl expose-sts options" for a list of global command-line options \(applies to all commands\)\.\n$/);
+    const options = await runPlugin(['options'], { kubeconfig: '/nonexistent' });
+    expect(options.stdout).toMatch(/^The following options can be passed to any command:\n\n    --as='':\n\tUsername to impersonate/);
+    expect(options.stdout).toContain("\n    -n, --namespace='':\n\tIf present, the namespace scope for this CLI request\n");
     const version = await runPlugin(['--version'], { kubeconfig: '/nonexistent' });
     expect(version.stdout).toMatch(/^expose-sts v\d+\.\d+\.\d+\n$/);
   });

@@ -76,6 +76,7 @@ describe('krew', () => {
       'status\tShow what is exposed, where it answers, and what has drifted',
       'prune\tDelete managed Services that no longer match a pod',
       'completion\tHow to install shell completion for this plugin',
+      'options\tPrint the list of flags inherited by all commands',
       'mongo\tStatefulSet',
       ':4',
     ]);

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configFiles, loadRawConfig, mergeConfigs, redactUrl, resolve, type RawConfig } from '../../../src/kube/kubeconfig.ts';
-import type { ConnectionFlags } from '../../../src/options/connection.ts';
+import type { ConnectionOptions } from '../../../src/options/connection.ts';
 
-const flags = (f: Partial<ConnectionFlags> = {}): ConnectionFlags => ({ verbosity: 0, requestTimeoutMs: 0, ...f });
+const flags = (f: Partial<ConnectionOptions> = {}): ConnectionOptions => ({ verbosity: 0, requestTimeoutMs: 0, ...f });
 const cfg = (name: string, current?: string, ns?: string): RawConfig => ({
   clusters: [{ name, cluster: { server: `https://${name}.example:6443` } }],
   users: [{ name, user: { token: `token-${name}` } }],

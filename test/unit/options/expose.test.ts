@@ -1,14 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.ts';
-import { validateExposeFlags, type ExposeFlags, type ExposeOptions } from '../../../src/options/expose.ts';
+import { exposeFlags, validateExposeFlags, type ExposeFlags, type ExposeOptions } from '../../../src/options/expose.ts';
+import { withDefaults } from '../../../src/options/flags.ts';
 
+/** The flags as the parser hands them over: what is given, the defaults for the rest. */
+const given = (flags: Partial<ExposeFlags>): ExposeFlags => ({ ...withDefaults(exposeFlags, flags), statefulSet: 'mydb', ...flags });
 const ok = (flags: Partial<ExposeFlags>): ExposeOptions => {
-  const r = validateExposeFlags({ statefulSet: 'mydb', ...flags });
+  const r = validateExposeFlags(given(flags));
   if (r instanceof UsageError) throw new Error(`unexpected usage error: ${r.message}`);
   return r;
 };
 const bad = (flags: Partial<ExposeFlags>): string => {
-  const r = validateExposeFlags({ statefulSet: 'mydb', ...flags });
+  const r = validateExposeFlags(given(flags));
   expect(r).toBeInstanceOf(UsageError);
   return (r as UsageError).message;
 };
@@ -22,7 +25,7 @@ describe('validateExposeFlags', () => {
     });
   });
   it('needs a StatefulSet name', () => {
-    expect(validateExposeFlags({})).toBeInstanceOf(UsageError);
+    expect(validateExposeFlags(withDefaults(exposeFlags, {}))).toBeInstanceOf(UsageError);
   });
   it('reads --type case-insensitively and defaults the policy to Local and waiting on for external types', () => {
     expect(ok({ type: 'loadbalancer' })).toMatchObject({ type: 'LoadBalancer', externalTrafficPolicy: 'Local', wait: true });
@@ -61,13 +64,13 @@ describe('validateExposeFlags', () => {
     expect(bad({ type: 'LoadBalancer', loadBalancerClass: 'Bad Class' })).toMatch(/invalid --load-balancer-class/);
   });
   it('reads annotations and labels, refusing invalid keys and the ownership labels', () => {
-    const o = ok({ annotations: ['service.beta.kubernetes.io/aws-load-balancer-internal=true', 'note=a=b'], labels: 'team=db,tier=data' });
+    const o = ok({ annotations: ['service.beta.kubernetes.io/aws-load-balancer-internal=true', 'note=a=b'], labels: ['team=db,tier=data'] });
     expect(o.annotations).toEqual({ 'service.beta.kubernetes.io/aws-load-balancer-internal': 'true', note: 'a=b' });
     expect(o.labels).toEqual({ team: 'db', tier: 'data' });
     expect(bad({ annotations: ['novalue'] })).toMatch(/use key=value/);
-    expect(bad({ labels: 'bad key=x' })).toMatch(/invalid --labels key/);
-    expect(bad({ labels: 'team=not valid' })).toMatch(/invalid --labels value/);
-    expect(bad({ labels: 'app.kubernetes.io/managed-by=me' })).toMatch(/cannot set app.kubernetes.io\/managed-by/);
+    expect(bad({ labels: ['bad key=x'] })).toMatch(/invalid --labels key/);
+    expect(bad({ labels: ['team=not valid'] })).toMatch(/invalid --labels value/);
+    expect(bad({ labels: ['app.kubernetes.io/managed-by=me'] })).toMatch(/cannot set app.kubernetes.io\/managed-by/);
   });
   it('checks the name template before anything is read', () => {
     expect(ok({ nameTemplate: '{sts}-{ordinal}-ext' }).nameTemplate).toBe('{sts}-{ordinal}-ext');

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.ts';
-import { validatePruneFlags, validateStatusFlags } from '../../../src/options/scope.ts';
+import { withDefaults } from '../../../src/options/flags.ts';
+import { type PruneFlags, pruneFlags, type StatusFlags, statusFlags, validatePruneFlags as prune, validateStatusFlags as status } from '../../../src/options/scope.ts';
+
+// The flags as the parser hands them over: what is given, the defaults for the rest.
+const validateStatusFlags = (f: Partial<StatusFlags>) => status({ ...withDefaults(statusFlags, f), ...f });
+const validatePruneFlags = (f: Partial<PruneFlags>) => prune({ ...withDefaults(pruneFlags, f), ...f });
 
 describe('status and prune options', () => {
   it('status: defaults, -o and --exit-code', () => {
@@ -16,8 +21,7 @@ describe('status and prune options', () => {
     expect((validatePruneFlags({ all: true }) as UsageError).message).toMatch(/^--all needs a StatefulSet name/);
     expect(validatePruneFlags({ all: true, statefulSet: 'db' })).toEqual({ statefulSet: 'db', allNamespaces: false, all: true, dryRun: 'none' });
   });
-  it('prune: --dry-run as kubectl (bare means client)', () => {
-    expect(validatePruneFlags({ dryRun: '' })).toMatchObject({ dryRun: 'client' });
+  it('prune: --dry-run as kubectl (bare means client: see the parser tests)', () => {
     expect(validatePruneFlags({ dryRun: 'server' })).toMatchObject({ dryRun: 'server' });
     expect(validatePruneFlags({ dryRun: 'yes' })).toBeInstanceOf(UsageError);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { requestTimeoutMs } from '../../../src/options/connection.ts';
+import { connectionFlags, requestTimeoutMs } from '../../../src/options/connection.ts';
 import { UsageError } from '../../../src/errors.ts';
 import { dns1035Problem, isCidr, parseDuration, qualifiedNameProblem } from '../../../src/options/values.ts';
 
@@ -14,7 +14,7 @@ describe('values', () => {
   it('accepts a bare number of seconds for --request-timeout, as kubectl', () => {
     expect(requestTimeoutMs('10')).toBe(10_000);
     expect(requestTimeoutMs('2m')).toBe(120_000);
-    expect(requestTimeoutMs(undefined)).toBe(0);
+    expect(requestTimeoutMs(connectionFlags.requestTimeout.default)).toBe(0); // not given
     expect(requestTimeoutMs('soon')).toBeInstanceOf(UsageError);
   });
   it('knows DNS-1035 labels', () => {

@@ -1,6 +1,7 @@
 import type { V1StatefulSet } from '@kubernetes/client-node';
 import { UsageError } from '../../../src/errors.ts';
-import { validateExposeFlags, type ExposeFlags, type ExposeOptions } from '../../../src/options/expose.ts';
+import { exposeFlags, validateExposeFlags, type ExposeFlags, type ExposeOptions } from '../../../src/options/expose.ts';
+import { withDefaults } from '../../../src/options/flags.ts';
 
 export function sts(over: { replicas?: number; start?: number; ports?: { name?: string; containerPort: number; protocol?: string }[][]; sidecarPorts?: number[] } = {}): V1StatefulSet {
   const ports = over.ports ?? [[{ name: 'postgres', containerPort: 5432 }], [{ name: 'metrics', containerPort: 9187 }]];
@@ -23,7 +24,7 @@ export function sts(over: { replicas?: number; start?: number; ports?: { name?: 
 }
 
 export function options(flags: Partial<ExposeFlags> = {}): ExposeOptions {
-  const o = validateExposeFlags({ statefulSet: 'mydb', ...flags });
+  const o = validateExposeFlags({ ...withDefaults(exposeFlags, flags), statefulSet: 'mydb', ...flags });
   if (o instanceof UsageError) throw o;
   return o;
 }

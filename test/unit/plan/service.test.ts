@@ -44,7 +44,7 @@ describe('desiredServices', () => {
   it('carries the flags: class, ranges, annotations, labels, template, no owner', () => {
     const [d] = desired(sts({ start: 3 }), options({
       type: 'LoadBalancer', loadBalancerClass: 'example.com/lb', loadBalancerSourceRanges: ['203.0.113.0/24'],
-      annotations: ['a=b'], labels: 'team=db', nameTemplate: '{sts}-ext-{ordinal}', ownerReference: false, externalTrafficPolicy: 'Cluster',
+      annotations: ['a=b'], labels: ['team=db'], nameTemplate: '{sts}-ext-{ordinal}', ownerReference: false, externalTrafficPolicy: 'Cluster',
     }), 'data');
     const body = applyBody(d.service);
     expect(body.metadata).toMatchObject({ name: 'mydb-ext-3', annotations: { a: 'b' }, labels: { team: 'db', 'expose-sts.io/ordinal': '3' } });

@@ -1,0 +1,55 @@
+// What a command is, in kubectl's shape: flags (defined once, in options/), then validate → complete → run. main
+// parses the arguments, validates them, completes the connection for the commands that talk to the cluster, and
+// hands it to run; help and completion are made from the same record.
+import type { UsageError } from '../errors.ts';
+import type { Kube } from '../kube/client.ts';
+import type { FlagSpecs, FlagValues } from '../options/flags.ts';
+import type { IO } from './io.ts';
+
+export interface About {
+  /** The subcommand's name; '' for expose, the command `kubectl expose-sts` itself runs. */
+  name: string;
+  /** One line, for the list of commands and for completion. */
+  summary: string;
+  /**
+   * Help's opening paragraphs: the summary as a sentence, then the rest each on one line starting with a space, as
+   * kubectl writes them (a terminal wraps them; a pipe gets them whole).
+   */
+  description: readonly string[];
+  /** What follows the command's name in the usage line, e.g. `[STATEFULSET]`. */
+  usage: string;
+  /** [what it does, the command line], shown as kubectl shows examples. */
+  examples: readonly (readonly [string, string])[];
+  /** Whether the command takes a StatefulSet name (also after `--`, for one named like a command). */
+  statefulSetArg: boolean;
+}
+
+/** The flags as given, with the StatefulSet named on the command line. */
+export type Input<S extends FlagSpecs> = FlagValues<S> & { statefulSet?: string };
+
+interface Described<S extends FlagSpecs, O> extends About {
+  flags: S;
+  validate(input: Input<S>): O | UsageError;
+}
+
+/** A command that talks to the cluster: main completes the connection (kubeconfig, context, namespace, credentials). */
+export interface ClusterCommand<S extends FlagSpecs, O> extends Described<S, O> {
+  connects: true;
+  run(opts: O, kube: Kube, io: IO): Promise<number>;
+}
+
+/** A command that only prints (completion, options). */
+export interface LocalCommand<S extends FlagSpecs, O> extends Described<S, O> {
+  connects: false;
+  run(opts: O, io: IO): number;
+  /** Its own --help text, where it is not the usual layout. */
+  help?(wrapLimit: number): string;
+}
+
+/** Any command, its flag and option types forgotten: parse builds each input from that command's own flags. */
+export type Command = ClusterCommand<FlagSpecs, unknown> | LocalCommand<FlagSpecs, unknown>;
+
+/** Forgets a command's types, for the list of commands (the one place they are set aside). */
+export function command<S extends FlagSpecs, O>(c: ClusterCommand<S, O> | LocalCommand<S, O>): Command {
+  return c as unknown as Command;
+}
