@@ -4,11 +4,13 @@ import { CommandError } from '../errors.ts';
 import type { Kube } from '../kube/client.ts';
 import { exposeFlags, type ExposeOptions, validateExposeFlags } from '../options/expose.ts';
 import { planActions, type ActionKind } from '../plan/diff.ts';
-import { lbAddress, rowOf } from '../plan/endpoint.ts';
+import { lbAddress } from '../plan/endpoint.ts';
+import { exposureOf } from '../plan/exposure.ts';
+import { nameOf } from '../plan/meta.ts';
 import { managedSelector } from '../plan/ownership.ts';
 import { applyBody, desiredServices, type DesiredService } from '../plan/service.ts';
 import { formatObjects } from '../render/objects.ts';
-import { exposeTable } from '../render/rows.ts';
+import { exposeTable } from '../render/tables.ts';
 import { startProgress } from '../render/spinner.ts';
 import { loadKube } from '../kube/load.ts';
 import type { OpenWatch } from '../kube/watch.ts';
@@ -60,7 +62,7 @@ function printObjects(io: IO, services: V1Service[], opts: ExposeOptions, action
     return;
   }
   const suffix = opts.dryRun === 'client' ? ' (dry run)' : opts.dryRun === 'server' ? ' (server dry run)' : '';
-  services.forEach((s, i) => io.out(`service/${s.metadata!.name} ${verbs[actions[i]]}${suffix}\n`));
+  services.forEach((s, i) => io.out(`service/${nameOf(s)} ${verbs[actions[i]]}${suffix}\n`));
 }
 
 export async function runExpose(opts: ExposeOptions, kube: Kube, io: IO): Promise<number> {
@@ -87,7 +89,7 @@ export async function runExpose(opts: ExposeOptions, kube: Kube, io: IO): Promis
     throw new CommandError(plan.conflicts[0] + (plan.conflicts.length > 1 ? ` (and ${plan.conflicts.length - 1} more)` : '') + '; nothing was changed');
   }
   const toWrite = plan.actions.filter((a) => a.kind !== 'unchanged');
-  const current = new Map<string, V1Service>(plan.actions.map((a) => [a.desired.service.metadata!.name!, a.existing!]));
+  const current = new Map<string, V1Service>(plan.actions.map((a) => [a.desired.name, a.existing!]));
   const dryRunServer = opts.dryRun === 'server';
 
   // Every read comes before the first write, so a missing permission or a refused connection changes nothing.
@@ -109,39 +111,40 @@ export async function runExpose(opts: ExposeOptions, kube: Kube, io: IO): Promis
   let written: V1Service[];
   try {
     for (const a of plan.actions.filter((x) => x.kind === 'adopt')) {
-      await k.replacePorts(kube, a.desired.service.metadata!.name!, applyBody(a.desired.service).spec!.ports, dryRunServer);
+      await k.replacePorts(kube, a.desired.name, applyBody(a.desired.service).spec!.ports, dryRunServer);
     }
     written = await k.applyAll(kube, toWrite.map((a) => applyBody(a.desired.service)), dryRunServer, {
       sent: () => inFlight++,
       applied: (i) => {
         inFlight--;
-        applied.push(`service/${toWrite[i].desired.service.metadata!.name} ${verbs[toWrite[i].kind]}`);
+        applied.push(`service/${toWrite[i].desired.name} ${verbs[toWrite[i].kind]}`);
       },
     });
   } catch (err) {
     watch?.close(); // an open watch would keep the process from exiting
     throw err;
   }
-  toWrite.forEach((a, i) => current.set(a.desired.service.metadata!.name!, written[i]));
+  toWrite.forEach((a, i) => current.set(a.desired.name, written[i]));
   const counts = plan.actions.reduce((m, a) => m.set(a.kind, (m.get(a.kind) ?? 0) + 1), new Map<ActionKind, number>());
   kube.log(1, `services: ${[...counts].map(([kind, n]) => `${n} ${kind}`).join(', ')}`);
 
   if (dryRunServer) {
-    printObjects(io, desired.map((d) => current.get(d.service.metadata!.name!)!), opts, plan.actions.map((a) => a.kind));
+    printObjects(io, desired.map((d) => current.get(d.name)!), opts, plan.actions.map((a) => a.kind));
     return 0;
   }
 
   io.onInterrupt?.(() => `all ${desired.length} services are applied; interrupted while waiting for load-balancer addresses (kubectl expose-sts status ${opts.statefulSet} shows them)`);
   const timedOut = watch ? (await waitForAddresses(watch, desired, current, opts)) === 'timeout' : false;
 
-  const services = desired.map((d) => current.get(d.service.metadata!.name!)!);
+  const services = desired.map((d) => current.get(d.name)!);
   if (format) {
     io.out(formatObjects(services, format));
   } else {
-    io.out(exposeTable(desired.map((d, i) => rowOf(d.ordinal, d.pod, services[i], pods?.get(d.pod), nodes)), opts.output === 'wide'));
+    const at = (d: DesiredService) => ({ namespace: kube.namespace, statefulSet: opts.statefulSet, ordinal: d.ordinal, pod: d.pod });
+    io.out(exposeTable(desired.map((d, i) => exposureOf(at(d), services[i], pods?.get(d.pod), nodes)), opts.output === 'wide'));
   }
   if (timedOut) {
-    const pending = services.filter((s) => !lbAddress(s)).map((s) => s.metadata!.name!);
+    const pending = services.filter((s) => !lbAddress(s)).map(nameOf);
     io.err(`error: timed out after ${opts.timeoutMs / 1000} s waiting for load-balancer addresses of ${pending.length} of ${services.length} services ` +
       `(${pending.slice(0, 5).join(', ')}${pending.length > 5 ? ', …' : ''}); ${pendingHint(opts.loadBalancerClass)}\n`);
     return 1;
@@ -155,7 +158,7 @@ async function waitForAddresses(
   current: Map<string, V1Service>,
   opts: ExposeOptions,
 ): Promise<'done' | 'timeout'> {
-  const names = new Set(desired.map((d) => d.service.metadata!.name!));
+  const names = new Set(desired.map((d) => d.name));
   const ready = () => [...names].filter((n) => lbAddress(current.get(n)!)).length;
   if (ready() === names.size) {
     watch.close();

@@ -4,7 +4,6 @@ import type { Kube } from '../kube/client.ts';
 import { loadKube } from '../kube/load.ts';
 import { type PruneOptions, pruneFlags, validatePruneFlags } from '../options/scope.ts';
 import { assess } from '../plan/drift.ts';
-import { isManaged } from '../plan/ownership.ts';
 import type { ClusterCommand } from './command.ts';
 import type { IO } from './io.ts';
 
@@ -31,7 +30,8 @@ export const pruneCommand: ClusterCommand<typeof pruneFlags, PruneOptions> = {
 export async function runPrune(opts: PruneOptions, kube: Kube, io: IO): Promise<number> {
   const k = await loadKube();
   const rows = assess(await k.readInventory(kube, opts), opts);
-  const targets = rows.filter((r) => r.service && isManaged(r.service.metadata?.labels) && (opts.all || r.state === 'Orphaned'));
+  // assess reads only Services with the managed-by label: nothing else is ever a target.
+  const targets = rows.filter((r) => r.service && (opts.all || r.state === 'Orphaned'));
   if (targets.length === 0) {
     io.err(`Nothing to prune${opts.allNamespaces ? '' : ` in ${kube.namespace} namespace`}.\n`);
     return 0;
@@ -42,11 +42,10 @@ export async function runPrune(opts: PruneOptions, kube: Kube, io: IO): Promise<
   // Each deletion is printed as it happens, so the lines above the interruption are what was done.
   io.onInterrupt?.(() => `${done} of ${targets.length} services were deleted${sent ? '; one more was sent and may have been deleted' : ''}; run the same command again to finish`);
   for (const r of targets) {
-    const svc = r.service!;
-    const name = svc.metadata!.name!;
+    const { name, uid } = r.service!;
     if (opts.dryRun !== 'client') {
       sent = true;
-      const result = await k.deleteService(kube, r.namespace, name, svc.metadata!.uid!, opts.dryRun === 'server');
+      const result = await k.deleteService(kube, r.namespace, name, uid, opts.dryRun === 'server');
       sent = false;
       if (result === 'replaced') {
         io.err(`warning: service/${name} in namespace ${r.namespace} was replaced after it was listed; left alone\n`);

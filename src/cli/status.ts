@@ -2,8 +2,9 @@
 import type { Kube } from '../kube/client.ts';
 import { loadKube } from '../kube/load.ts';
 import { type StatusOptions, statusFlags, validateStatusFlags } from '../options/scope.ts';
-import { assess, summaries } from '../plan/drift.ts';
-import { formatStatus, statusTable } from '../render/status.ts';
+import { assess } from '../plan/drift.ts';
+import { formatStatus, summaries } from '../render/status.ts';
+import { statusTable } from '../render/tables.ts';
 import type { ClusterCommand } from './command.ts';
 import type { IO } from './io.ts';
 

@@ -1,4 +1,5 @@
 import type { V1LabelSelector, V1Node, V1Pod } from '@kubernetes/client-node';
+import { nameOf } from '../plan/meta.ts';
 import { listJson, namespaced, withRetry, type Kube } from './client.ts';
 import { httpStatusOf } from '../errors.ts';
 
@@ -30,7 +31,7 @@ export async function listPods(kube: Kube, selector: V1LabelSelector | undefined
   const labelSelector = selectorString(selector);
   const list = await withRetry(kube, `list pods in namespace "${kube.namespace}"`, () =>
     listJson<V1Pod>(kube, namespaced(kube.namespace, 'pods'), { labelSelector }, slimPod));
-  return new Map(list.items.map((p) => [p.metadata!.name!, p]));
+  return new Map(list.items.map((p) => [nameOf(p), p]));
 }
 
 /**
@@ -40,7 +41,7 @@ export async function listPods(kube: Kube, selector: V1LabelSelector | undefined
 export async function listNodes(kube: Kube): Promise<Map<string, V1Node>> {
   try {
     const list = await withRetry(kube, 'list nodes', () => listJson<V1Node>(kube, '/api/v1/nodes', {}));
-    return new Map(list.items.map((n) => [n.metadata!.name!, n]));
+    return new Map(list.items.map((n) => [nameOf(n), n]));
   } catch (err) {
     if (httpStatusOf(err) === 403) {
       kube.log(0, 'warning: cannot list nodes, so NodePort endpoints show no node address');

@@ -1,6 +1,7 @@
 // Services: one LIST, server-side apply, and one watch to wait for load-balancer addresses.
 import type { V1Service, V1ServicePort } from '@kubernetes/client-node';
 import { httpStatusOf } from '../errors.ts';
+import { nameOf } from '../plan/meta.ts';
 import { fieldManager } from '../plan/ownership.ts';
 import { listJson, namespaced, requestJson, withRetry, type Kube } from './client.ts';
 import { openWatch, type OpenWatch } from './watch.ts';
@@ -22,7 +23,7 @@ function shown(svc: V1Service): V1Service {
 
 /** Server-side apply: idempotent, leaves other managers' fields alone, and takes back fields someone edited. */
 export async function applyService(kube: Kube, body: V1Service, dryRun: boolean): Promise<V1Service> {
-  const name = body.metadata!.name!;
+  const name = nameOf(body);
   return shown(await withRetry(kube, `apply service "${name}" in namespace "${kube.namespace}"`, () =>
     requestJson<V1Service>(kube, 'PATCH', namespaced(kube.namespace, 'services', name), {
       query: { fieldManager, force: 'true', dryRun: dryRun ? 'All' : undefined },

@@ -1,5 +1,6 @@
 import type { V1StatefulSet } from '@kubernetes/client-node';
 import { CommandError, httpStatusOf } from '../errors.ts';
+import { nameOf } from '../plan/meta.ts';
 import { appsV1, listJson, namespaced, requestJson, withRetry, type Kube } from './client.ts';
 
 /** The StatefulSet, or an error that says whether the StatefulSet or its namespace is missing. */
@@ -20,7 +21,7 @@ export async function getStatefulSet(kube: Kube, name: string): Promise<V1Statef
 
 /** Names for shell completion: of the namespace's StatefulSets, and of the namespaces. */
 export async function statefulSetNames(kube: Kube): Promise<string[]> {
-  return (await listJson<V1StatefulSet>(kube, namespaced(kube.namespace, 'statefulsets', undefined, appsV1), {})).items.map((s) => s.metadata!.name!);
+  return (await listJson<V1StatefulSet>(kube, namespaced(kube.namespace, 'statefulsets', undefined, appsV1), {})).items.map(nameOf);
 }
 
 export async function namespaceNames(kube: Kube): Promise<string[]> {

@@ -2,6 +2,7 @@
 // tool applied earlier but no longer wants (a dropped annotation) is found in server-side apply's managedFields.
 import type { V1Service } from '@kubernetes/client-node';
 import type { DesiredService } from './service.ts';
+import { nameOf } from './meta.ts';
 import { fieldManager, isManaged, statefulSetLabel } from './ownership.ts';
 
 export type ActionKind = 'create' | 'update' | 'unchanged' | 'adopt';
@@ -19,19 +20,19 @@ export interface Plan {
 }
 
 export function planActions(desired: DesiredService[], existing: V1Service[], adopt: boolean): Plan {
-  const byName = new Map(existing.map((s) => [s.metadata!.name!, s]));
+  const byName = new Map(existing.map((s) => [nameOf(s), s]));
   const actions: Action[] = [];
   const conflicts: string[] = [];
   for (const d of desired) {
-    const name = d.service.metadata!.name!;
+    const name = d.name;
     const found = byName.get(name);
     if (!found) {
       actions.push({ kind: 'create', desired: d });
     } else if (!isManaged(found.metadata?.labels)) {
       if (adopt) actions.push({ kind: 'adopt', desired: d, existing: found });
       else conflicts.push(`service "${name}" already exists and is not managed by expose-sts: use --adopt to take it over, or --name-template to choose other names`);
-    } else if (found.metadata!.labels![statefulSetLabel] !== d.service.metadata!.labels![statefulSetLabel]) {
-      conflicts.push(`service "${name}" is managed by expose-sts for statefulset ${found.metadata!.labels![statefulSetLabel]}: use --name-template to choose other names`);
+    } else if (found.metadata?.labels?.[statefulSetLabel] !== d.service.metadata?.labels?.[statefulSetLabel]) {
+      conflicts.push(`service "${name}" is managed by expose-sts for statefulset ${found.metadata?.labels?.[statefulSetLabel]}: use --name-template to choose other names`);
     } else {
       actions.push({ kind: isUpToDate(d.service, found) ? 'unchanged' : 'update', desired: d, existing: found });
     }

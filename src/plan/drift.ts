@@ -1,26 +1,20 @@
 // What is exposed and what has drifted: managed Services against their StatefulSets and pods. Pure, so every state
 // is unit-tested; status prints it and prune deletes what it calls Orphaned.
 import type { V1Node, V1Pod, V1Service, V1StatefulSet } from '@kubernetes/client-node';
-import { endpointOf, podReady } from './endpoint.ts';
+import { podReady } from './endpoint.ts';
+import { type Exposure, exposureOf } from './exposure.ts';
+import { nameOf, namespaceOf, uidOf } from './meta.ts';
 import { ordinals, podName } from './ordinal.ts';
 import { fieldManager, isManaged, ordinalLabel, podNameLabel, statefulSetLabel } from './ownership.ts';
 
 export const states = ['Ready', 'Pending', 'PodNotReady', 'Missing', 'Orphaned', 'Modified'] as const;
 export type State = (typeof states)[number];
 
-export interface StatusRow {
-  namespace: string;
-  statefulSet: string;
-  ordinal: number;
-  /** undefined for a Missing row: the ordinal has no Service yet. */
-  service?: V1Service;
-  type: string;
-  endpoint: string;
+/** An ordinal as status sees it: the exposure, and its state with why. */
+export interface StatusRow extends Exposure {
   state: State;
-  /** Why the state is what it is, for -o wide/json and the summary. */
+  /** Why the state is what it is, for -o wide/json and the summary; '' when Ready. */
   reason: string;
-  pod: string;
-  node: string;
 }
 
 export interface Inventory {
@@ -53,23 +47,22 @@ export function modifiedBy(svc: V1Service, pod: string): string | undefined {
 }
 
 export function assess(inv: Inventory, scope: { statefulSet?: string }): StatusRow[] {
-  const stsByKey = new Map(inv.statefulSets.map((s) => [key(s.metadata!.namespace!, s.metadata!.name!), s]));
-  const podByKey = new Map(inv.pods.map((p) => [key(p.metadata!.namespace!, p.metadata!.name!), p]));
-  const nodes = new Map(inv.nodes.map((n) => [n.metadata!.name!, n]));
+  const stsByKey = new Map(inv.statefulSets.map((s) => [key(namespaceOf(s), nameOf(s)), s]));
+  const podByKey = new Map(inv.pods.map((p) => [key(namespaceOf(p), nameOf(p)), p]));
+  const nodes = new Map(inv.nodes.map((n) => [nameOf(n), n]));
   const rows: StatusRow[] = [];
   const seen = new Map<string, Set<number>>(); // exposed StatefulSet → ordinals that have a Service
 
   for (const svc of inv.services) {
     const labels = svc.metadata?.labels ?? {};
     if (!isManaged(labels)) continue; // never ours, whatever the list returned
-    const ns = svc.metadata!.namespace!;
+    const ns = namespaceOf(svc);
     const stsName = labels[statefulSetLabel];
     if (!stsName || (scope.statefulSet && stsName !== scope.statefulSet)) continue;
     const ordinal = Number(labels[ordinalLabel]);
     const pod = podName(stsName, ordinal);
     const sts = stsByKey.get(key(ns, stsName));
     const podObj = podByKey.get(key(ns, pod));
-    const node = podObj?.spec?.nodeName;
     const owner = svc.metadata?.ownerReferences?.find((o) => o.kind === 'StatefulSet' && o.name === stsName);
     const range = sts ? ordinals(sts) : [];
     if (!seen.has(key(ns, stsName))) seen.set(key(ns, stsName), new Set());
@@ -79,44 +72,31 @@ export function assess(inv: Inventory, scope: { statefulSet?: string }): StatusR
     let reason: string;
     const changer = modifiedBy(svc, pod);
     if (!sts) [state, reason] = ['Orphaned', `statefulset ${stsName} not found`];
-    else if (owner && owner.uid !== sts.metadata!.uid) [state, reason] = ['Orphaned', `statefulset ${stsName} was recreated`];
+    else if (owner && owner.uid !== uidOf(sts)) [state, reason] = ['Orphaned', `statefulset ${stsName} was recreated`];
     else if (!Number.isInteger(ordinal) || !range.includes(ordinal)) [state, reason] = ['Orphaned', `ordinal ${labels[ordinalLabel]} out of range ${range.length ? `${range[0]}-${range[range.length - 1]}` : '(0 replicas)'}`];
     else if (changer) [state, reason] = ['Modified', `changed by ${changer}`];
     else if (svc.spec?.type === 'LoadBalancer' && !svc.status?.loadBalancer?.ingress?.length) [state, reason] = ['Pending', 'no load-balancer address yet'];
     else if (!podReady(podObj)) [state, reason] = ['PodNotReady', podObj ? `pod ${pod} not ready` : `pod ${pod} not found`];
     else [state, reason] = ['Ready', ''];
 
-    rows.push({
-      namespace: ns, statefulSet: stsName, ordinal, service: svc, type: svc.spec?.type ?? 'ClusterIP',
-      endpoint: endpointOf(svc, podObj, node ? nodes.get(node) : undefined), state, reason, pod, node: node ?? '<none>',
-    });
+    rows.push({ ...exposureOf({ namespace: ns, statefulSet: stsName, ordinal, pod }, svc, podObj, nodes), state, reason });
   }
 
   // Ordinals in range with no managed Service: typically a scale-up without a re-run of expose.
   for (const [k, have] of seen) {
     const sts = stsByKey.get(k);
     if (!sts) continue;
-    const [ns, stsName] = [sts.metadata!.namespace!, sts.metadata!.name!];
-    const type = rows.find((r) => r.namespace === ns && r.statefulSet === stsName)?.type ?? '<none>';
+    const [ns, stsName] = [namespaceOf(sts), nameOf(sts)];
+    const type = rows.find((r) => r.namespace === ns && r.statefulSet === stsName)?.type;
     for (const ordinal of ordinals(sts)) {
       if (have.has(ordinal)) continue;
       const pod = podName(stsName, ordinal);
-      rows.push({ namespace: ns, statefulSet: stsName, ordinal, type, endpoint: '<none>', state: 'Missing',
-        reason: 'no Service: run kubectl expose-sts again', pod, node: podByKey.get(key(ns, pod))?.spec?.nodeName ?? '<none>' });
+      const podObj = podByKey.get(key(ns, pod));
+      rows.push({
+        namespace: ns, statefulSet: stsName, ordinal, pod, node: podObj?.spec?.nodeName, ready: podReady(podObj), type,
+        state: 'Missing', reason: 'no Service: run kubectl expose-sts again',
+      });
     }
   }
   return rows.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.statefulSet.localeCompare(b.statefulSet) || a.ordinal - b.ordinal);
-}
-
-/** One line per StatefulSet: `statefulset mydb: 3 Ready, 2 Orphaned`. */
-export function summaries(rows: StatusRow[], allNamespaces: boolean): string[] {
-  const groups = new Map<string, StatusRow[]>();
-  for (const r of rows) {
-    const k = `statefulset ${allNamespaces ? `${r.namespace}/` : ''}${r.statefulSet}`;
-    groups.set(k, [...(groups.get(k) ?? []), r]);
-  }
-  return [...groups].map(([name, rs]) => {
-    const counts = states.map((s) => [s, rs.filter((r) => r.state === s).length] as const).filter(([, n]) => n > 0);
-    return `${name}: ${counts.map(([s, n]) => `${n} ${s}`).join(', ')}`;
-  });
 }

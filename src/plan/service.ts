@@ -1,6 +1,7 @@
 // Desired per-pod Services from a StatefulSet and the expose options. Pure: the apply bodies the kube layer sends.
 import type { V1Service, V1StatefulSet } from '@kubernetes/client-node';
 import type { ExposeOptions } from '../options/expose.ts';
+import { nameOf, uidOf } from './meta.ts';
 import { serviceNames } from './name-template.ts';
 import { ordinals, podName } from './ordinal.ts';
 import { managedByLabel, managedByValue, ordinalLabel, podNameLabel, statefulSetLabel } from './ownership.ts';
@@ -9,11 +10,13 @@ import { servicePorts } from './ports.ts';
 export interface DesiredService {
   ordinal: number;
   pod: string;
+  /** The Service's name (from --name-template), also in `service.metadata.name`. */
+  name: string;
   service: V1Service;
 }
 
 export function desiredServices(sts: V1StatefulSet, opts: ExposeOptions, namespace: string): DesiredService[] | string {
-  const name = sts.metadata!.name!;
+  const name = nameOf(sts);
   const ords = ordinals(sts);
   const names = serviceNames(opts.nameTemplate, name, ords);
   if (typeof names === 'string') return names;
@@ -24,19 +27,21 @@ export function desiredServices(sts: V1StatefulSet, opts: ExposeOptions, namespa
 
   return ords.map((ordinal) => {
     const pod = podName(name, ordinal);
+    const serviceName = names.get(ordinal)!;
     return {
       ordinal,
       pod,
+      name: serviceName,
       service: {
         apiVersion: 'v1',
         kind: 'Service',
         metadata: {
-          name: names.get(ordinal)!,
+          name: serviceName,
           namespace,
           labels: { ...opts.labels, [managedByLabel]: managedByValue, [statefulSetLabel]: name, [ordinalLabel]: String(ordinal) },
           annotations,
           // No blockOwnerDeletion: it needs permission to set finalizers on the StatefulSet, which users rarely have.
-          ownerReferences: opts.ownerReference ? [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name, uid: sts.metadata!.uid! }] : undefined,
+          ownerReferences: opts.ownerReference ? [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name, uid: uidOf(sts) }] : undefined,
         },
         spec: {
           type: opts.type,

@@ -2,6 +2,7 @@
 // `service/<name>` lines for name.
 import type { V1Service } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
+import { nameOf } from '../plan/meta.ts';
 
 export function asList(items: V1Service[]) {
   return { apiVersion: 'v1', kind: 'List', items: items.map(clean), metadata: { resourceVersion: '' } };
@@ -20,6 +21,6 @@ export function formatObjects(items: V1Service[], format: 'json' | 'yaml' | 'nam
     case 'yaml':
       return stringify(asList(items));
     case 'name':
-      return items.map((s) => `service/${s.metadata!.name}\n`).join('');
+      return items.map((s) => `service/${nameOf(s)}\n`).join('');
   }
 }

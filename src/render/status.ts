@@ -1,20 +1,19 @@
-// status output: the drift table (kubectl style), its summary lines, and -o json|yaml with stable field names.
+// status output besides its table: the summary line per StatefulSet, and -o json|yaml with stable field names.
 import { stringify } from 'yaml';
-import type { StatusRow } from '../plan/drift.ts';
-import { table } from './table.ts';
+import { type StatusRow, states } from '../plan/drift.ts';
+import { endpointText } from './tables.ts';
 
-export function statusTable(rows: StatusRow[], opts: { allNamespaces: boolean; wide: boolean }): string {
-  const headers = [...(opts.allNamespaces ? ['NAMESPACE'] : []), 'STATEFULSET', 'ORDINAL', 'SERVICE', 'TYPE', 'ENDPOINT', 'STATE'];
-  if (opts.wide) headers.push('POD', 'NODE', 'CLUSTER-IP', 'NODE-PORTS', 'POLICY', 'REASON');
-  return table(headers, rows.map((r) => {
-    const cells = [...(opts.allNamespaces ? [r.namespace] : []), r.statefulSet, String(r.ordinal), r.service?.metadata?.name ?? '<none>', r.type, r.endpoint, r.state];
-    if (opts.wide) {
-      const ports = (r.service?.spec?.ports ?? []).map((p) => p.nodePort).filter((n) => n !== undefined);
-      cells.push(r.pod, r.node, r.service?.spec?.clusterIP ?? '<none>', ports.length ? ports.join(',') : '<none>',
-        r.service?.spec?.externalTrafficPolicy ?? '<none>', r.reason || '<none>');
-    }
-    return cells;
-  }));
+/** One line per StatefulSet: `statefulset mydb: 3 Ready, 2 Orphaned`. */
+export function summaries(rows: StatusRow[], allNamespaces: boolean): string[] {
+  const groups = new Map<string, StatusRow[]>();
+  for (const r of rows) {
+    const k = `statefulset ${allNamespaces ? `${r.namespace}/` : ''}${r.statefulSet}`;
+    groups.set(k, [...(groups.get(k) ?? []), r]);
+  }
+  return [...groups].map(([name, rs]) => {
+    const counts = states.map((s) => [s, rs.filter((r) => r.state === s).length] as const).filter(([, n]) => n > 0);
+    return `${name}: ${counts.map(([s, n]) => `${n} ${s}`).join(', ')}`;
+  });
 }
 
 /** The machine-readable form: one object per row; field names are part of the interface, keep them stable. */
@@ -27,15 +26,15 @@ export function statusDocument(rows: StatusRow[]) {
       statefulSet: r.statefulSet,
       ordinal: r.ordinal,
       pod: r.pod,
-      service: r.service?.metadata?.name ?? null,
-      type: r.type,
-      endpoint: r.endpoint,
+      service: r.service?.name ?? null,
+      type: r.type ?? '<none>',
+      endpoint: endpointText(r),
       state: r.state,
       reason: r.reason,
-      node: r.node,
-      clusterIP: r.service?.spec?.clusterIP ?? null,
-      externalTrafficPolicy: r.service?.spec?.externalTrafficPolicy ?? null,
-      loadBalancer: r.service?.status?.loadBalancer?.ingress ?? [],
+      node: r.node ?? '<none>',
+      clusterIP: r.service?.clusterIP ?? null,
+      externalTrafficPolicy: r.service?.externalTrafficPolicy ?? null,
+      loadBalancer: r.service?.ingress ?? [],
     })),
   };
 }

@@ -1,6 +1,8 @@
 import type { V1ManagedFieldsEntry, V1Pod, V1Service, V1StatefulSet } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { assess, modifiedBy, summaries, type Inventory } from '../../../src/plan/drift.ts';
+import { assess, modifiedBy, type Inventory } from '../../../src/plan/drift.ts';
+import { summaries } from '../../../src/render/status.ts';
+import { endpointText } from '../../../src/render/tables.ts';
 
 const sts = (name: string, replicas: number, uid = `uid-${name}`, ns = 'data'): V1StatefulSet =>
   ({ metadata: { name, namespace: ns, uid }, spec: { replicas, serviceName: name, selector: {}, template: {} } });
@@ -26,7 +28,7 @@ describe('assess', () => {
   it('is Ready when the Service matches, the address is in and the pod is Ready', () => {
     const rows = assess(inv({ statefulSets: [sts('db', 2)], services: [svc('db', 0, { type: 'LoadBalancer', ip: '1.2.3.4' }), svc('db', 1)], pods: [pod('db-0'), pod('db-1')] }), {});
     expect(states(rows)).toEqual(['db-0:Ready', 'db-1:Ready']);
-    expect(rows[0].endpoint).toBe('1.2.3.4:5432');
+    expect(endpointText(rows[0])).toBe('1.2.3.4:5432');
   });
   it('finds Pending, PodNotReady (pod not ready or missing) and Missing ordinals', () => {
     const rows = assess(inv({
@@ -36,7 +38,8 @@ describe('assess', () => {
     }), {});
     expect(states(rows)).toEqual(['db-0:Pending', 'db-1:PodNotReady', 'db-2:PodNotReady', 'db-3:Missing']);
     expect(rows[3].service).toBeUndefined();
-    expect(rows[3]).toMatchObject({ endpoint: '<none>', reason: 'no Service: run kubectl expose-sts again' });
+    expect(rows[3]).toMatchObject({ reason: 'no Service: run kubectl expose-sts again' });
+    expect(endpointText(rows[3])).toBe('<none>');
   });
   it('calls Orphaned what is out of range, whose StatefulSet is gone, or was recreated with another uid', () => {
     const rows = assess(inv({

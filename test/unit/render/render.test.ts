@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { Row } from '../../../src/plan/endpoint.ts';
+import type { Exposure } from '../../../src/plan/exposure.ts';
 import { formatObjects } from '../../../src/render/objects.ts';
-import { exposeTable } from '../../../src/render/rows.ts';
 import { table } from '../../../src/render/table.ts';
+import { exposeTable } from '../../../src/render/tables.ts';
 
-const row = (over: Partial<Row> = {}): Row => ({
-  ordinal: 0, pod: 'mydb-0', service: 'mydb-0', type: 'LoadBalancer', endpoint: '203.0.113.5:5432', ready: true, pending: false,
-  node: 'kwok-node-0', clusterIP: '10.96.0.1', nodePorts: '31000', policy: 'Local', ...over,
+const row = (over: { ordinal?: number; pod?: string; service?: string; address?: string; ready?: boolean } = {}): Exposure => ({
+  namespace: 'data', statefulSet: 'mydb', ordinal: over.ordinal ?? 0, pod: over.pod ?? 'mydb-0', node: 'kwok-node-0', ready: over.ready ?? true, type: 'LoadBalancer',
+  service: {
+    name: over.service ?? 'mydb-0', uid: 'u', type: 'LoadBalancer', clusterIP: '10.96.0.1', nodePorts: [31000], externalTrafficPolicy: 'Local', ingress: [],
+    endpoint: over.address === '' ? undefined : { host: over.address ?? '203.0.113.5', ports: [5432] },
+  },
 });
 
 describe('table', () => {
@@ -18,7 +21,7 @@ describe('table', () => {
       'longer-name   x\n');
   });
   it('prints the expose table and its wide form', () => {
-    const out = exposeTable([row(), row({ ordinal: 10, pod: 'mydb-10', service: 'mydb-10', endpoint: '<pending>', ready: false })], false);
+    const out = exposeTable([row(), row({ ordinal: 10, pod: 'mydb-10', service: 'mydb-10', address: '', ready: false })], false);
     expect(out).toBe(
       'ORDINAL   POD       SERVICE   TYPE           ENDPOINT           READY\n' +
       '0         mydb-0    mydb-0    LoadBalancer   203.0.113.5:5432   true\n' +
