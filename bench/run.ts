@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { parse, stringify } from 'yaml';
 import { pluginBinDir, startCluster, stopCluster, type ClusterInfo } from '../test/cluster/cluster.ts';
 import { versions } from '../test/cluster/versions.ts';
-import { fmt, measure, ratio, stats, type Sample, type Stats } from './measure.ts';
+import { fmt, measure, ratio, stats, type Sample } from './measure.ts';
 
 const { values: opts } = parseArgs({ options: { rounds: { type: 'string', default: '10' }, only: { type: 'string' } } });
 const rounds = Number(opts.rounds);
@@ -73,7 +73,7 @@ function manifests(ns: string, sts: string): { all: string; dir: string } {
   writeFileSync(all, out.stdout);
   const items = (parse(out.stdout) as { items: unknown[] }).items;
   mkdirSync(join(dir, 'each'));
-  items.forEach((item, i) => writeFileSync(join(dir, 'each', `${String(i).padStart(4, '0')}.yaml`), stringify(item)));
+  for (const [i, item] of items.entries()) writeFileSync(join(dir, 'each', `${String(i).padStart(4, '0')}.yaml`), stringify(item));
   return { all, dir: join(dir, 'each') };
 }
 
@@ -168,7 +168,9 @@ async function main(): Promise<void> {
       const who = `bench-p3-${process.pid}`;
       must(kubectl(['expose-sts', 'p2', '-n', 'bench', ...lbFlags, '--as', who, '--as-group', 'system:masters']), 'P3 run');
       const calls = requestsOf(who);
-      const byVerb = Object.entries(calls.reduce<Record<string, number>>((m2, c) => ({ ...m2, [c.verb]: (m2[c.verb] ?? 0) + 1 }), {})).map(([v, n]) => `${n} ${v}`).join(', ');
+      const verbs = new Map<string, number>();
+      for (const c of calls) verbs.set(c.verb, (verbs.get(c.verb) ?? 0) + 1);
+      const byVerb = [...verbs].map(([v, n]) => `${n} ${v}`).join(', ');
       const reads = calls.filter((c) => c.verb === 'get' || c.verb === 'list');
       const polled = new Set(reads.map((c) => c.uri)).size !== reads.length;
       if (want('P3')) {

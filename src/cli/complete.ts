@@ -19,7 +19,7 @@ export interface CompletionRequest {
   wantsStatefulSet: boolean;
   toComplete: string;
   /** The flag whose value is being completed, if any; `prefix` is what the candidate must repeat (`--type=`). */
-  valueOf?: { spec: FlagSpec; prefix: string };
+  valueFor?: { spec: FlagSpec; prefix: string };
   /** The connection flags typed so far, so lookups use the same cluster and namespace; undefined if they are invalid. */
   connection?: ConnectionOptions;
 }
@@ -43,15 +43,15 @@ export function parseCompletion(args: string[]): CompletionRequest | undefined {
     return undefined; // nothing sensible to offer
   }
   const flags = [...named(parsed.command.flags), ...named(connectionFlags)];
-  let valueOf: CompletionRequest['valueOf'];
+  let valueFor: CompletionRequest['valueFor'];
   const last = words.at(-1);
   const lastFlag = last?.startsWith('-') && !last.includes('=') && !words.includes('--') ? flagOf(flags, last) : undefined;
   if (lastFlag && lastFlag.type !== 'boolean') {
-    valueOf = { spec: lastFlag, prefix: '' };
+    valueFor = { spec: lastFlag, prefix: '' };
     parsed = parse(words.slice(0, -1), { strict: false }); // the flag still waits for the value being completed
   } else if (toComplete.startsWith('-') && toComplete.includes('=')) {
     const spec = flagOf(flags, toComplete);
-    if (spec) valueOf = { spec, prefix: toComplete.slice(0, toComplete.indexOf('=') + 1) };
+    if (spec) valueFor = { spec, prefix: toComplete.slice(0, toComplete.indexOf('=') + 1) };
   }
   const { command, input, connection } = parsed;
   const conn = validateConnectionFlags(connection);
@@ -60,7 +60,7 @@ export function parseCompletion(args: string[]): CompletionRequest | undefined {
     flags,
     wantsStatefulSet: command.statefulSetArg && input.statefulSet === undefined,
     toComplete,
-    valueOf,
+    valueFor,
     connection: conn instanceof Error ? undefined : conn,
   };
 }
@@ -77,8 +77,8 @@ export async function completions(req: CompletionRequest | undefined, lookups: L
   const lookup = (of: keyof Lookups) => (req.connection ? lookups[of](req.connection).catch(() => [] as string[]) : Promise.resolve([]));
   let lines: string[] = [];
   let directive: number = Directive.NoFileComp;
-  if (req.valueOf) {
-    const { spec, prefix } = req.valueOf;
+  if (req.valueFor) {
+    const { spec, prefix } = req.valueFor;
     const word = req.toComplete.slice(prefix.length);
     let values: string[] = [...(spec.values ?? [])];
     if (spec.complete === 'namespaces') values = await lookup('namespaces');
@@ -116,7 +116,7 @@ export async function runComplete(args: string[], io: IO): Promise<number> {
     },
   };
   const { lines, directive } = await completions(parseCompletion(args), kubeLookups);
-  io.out(lines.map((l) => `${l}\n`).join('') + `:${directive}\n`);
+  io.out(`${lines.map((l) => `${l}\n`).join('')}:${directive}\n`);
   io.err(`Completion ended with directive: ${directive === Directive.NoFileComp ? 'ShellCompDirectiveNoFileComp' : 'ShellCompDirectiveDefault'}\n`);
   return 0;
 }

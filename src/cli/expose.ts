@@ -62,10 +62,10 @@ function printObjects(io: IO, services: V1Service[], opts: ExposeOptions, action
     return;
   }
   const suffix = opts.dryRun === 'client' ? ' (dry run)' : opts.dryRun === 'server' ? ' (server dry run)' : '';
-  services.forEach((s, i) => io.out(`service/${nameOf(s)} ${verbs[actions[i]]}${suffix}\n`));
+  io.out(services.map((s, i) => `service/${nameOf(s)} ${verbs[actions[i]]}${suffix}\n`).join(''));
 }
 
-export async function runExpose(opts: ExposeOptions, kube: Kube, io: IO): Promise<number> {
+async function runExpose(opts: ExposeOptions, kube: Kube, io: IO): Promise<number> {
   const k = await loadKube();
   const sts = await k.getStatefulSet(kube, opts.statefulSet);
   if ((sts.spec?.replicas ?? 1) === 0) {
@@ -86,10 +86,13 @@ export async function runExpose(opts: ExposeOptions, kube: Kube, io: IO): Promis
   const existing = await k.listServices(kube);
   const plan = planActions(desired, existing.items, opts.adopt);
   if (plan.conflicts.length) {
-    throw new CommandError(plan.conflicts[0] + (plan.conflicts.length > 1 ? ` (and ${plan.conflicts.length - 1} more)` : '') + '; nothing was changed');
+    const more = plan.conflicts.length > 1 ? ` (and ${plan.conflicts.length - 1} more)` : '';
+    throw new CommandError(`${plan.conflicts[0]}${more}; nothing was changed`);
   }
   const toWrite = plan.actions.filter((a) => a.kind !== 'unchanged');
-  const current = new Map<string, V1Service>(plan.actions.map((a) => [a.desired.name, a.existing!]));
+  // Each Service as last seen: listed, then as each write answered, then as the watch shows it.
+  const current = new Map(plan.actions.flatMap((a) => (a.existing ? [[a.desired.name, a.existing] as const] : [])));
+  const latest = (d: DesiredService) => current.get(d.name) ?? d.service;
   const dryRunServer = opts.dryRun === 'server';
 
   // Every read comes before the first write, so a missing permission or a refused connection changes nothing.
@@ -111,7 +114,7 @@ export async function runExpose(opts: ExposeOptions, kube: Kube, io: IO): Promis
   let written: V1Service[];
   try {
     for (const a of plan.actions.filter((x) => x.kind === 'adopt')) {
-      await k.replacePorts(kube, a.desired.name, applyBody(a.desired.service).spec!.ports, dryRunServer);
+      await k.replacePorts(kube, a.desired.name, applyBody(a.desired.service).spec?.ports, dryRunServer);
     }
     written = await k.applyAll(kube, toWrite.map((a) => applyBody(a.desired.service)), dryRunServer, {
       sent: () => inFlight++,
@@ -124,19 +127,19 @@ export async function runExpose(opts: ExposeOptions, kube: Kube, io: IO): Promis
     watch?.close(); // an open watch would keep the process from exiting
     throw err;
   }
-  toWrite.forEach((a, i) => current.set(a.desired.name, written[i]));
+  for (const [i, a] of toWrite.entries()) current.set(a.desired.name, written[i]);
   const counts = plan.actions.reduce((m, a) => m.set(a.kind, (m.get(a.kind) ?? 0) + 1), new Map<ActionKind, number>());
   kube.log(1, `services: ${[...counts].map(([kind, n]) => `${n} ${kind}`).join(', ')}`);
 
   if (dryRunServer) {
-    printObjects(io, desired.map((d) => current.get(d.name)!), opts, plan.actions.map((a) => a.kind));
+    printObjects(io, desired.map(latest), opts, plan.actions.map((a) => a.kind));
     return 0;
   }
 
   io.onInterrupt?.(() => `all ${desired.length} services are applied; interrupted while waiting for load-balancer addresses (kubectl expose-sts status ${opts.statefulSet} shows them)`);
   const timedOut = watch ? (await waitForAddresses(watch, desired, current, opts)) === 'timeout' : false;
 
-  const services = desired.map((d) => current.get(d.name)!);
+  const services = desired.map(latest);
   if (format) {
     io.out(formatObjects(services, format));
   } else {
@@ -159,7 +162,7 @@ async function waitForAddresses(
   opts: ExposeOptions,
 ): Promise<'done' | 'timeout'> {
   const names = new Set(desired.map((d) => d.name));
-  const ready = () => [...names].filter((n) => lbAddress(current.get(n)!)).length;
+  const ready = () => [...names].filter((n) => lbAddress(current.get(n))).length;
   if (ready() === names.size) {
     watch.close();
     return 'done';

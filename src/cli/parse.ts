@@ -28,7 +28,7 @@ function withFlags<T>(y: Argv<T>, specs: FlagSpecs): Argv<T> {
 }
 
 /** yargs' values → typed flag values: the last of a repeated flag, a bare flag's value, the defaults. */
-export function readFlags<S extends FlagSpecs>(specs: S, raw: Record<string, unknown>) {
+function readFlags<S extends FlagSpecs>(specs: S, raw: Record<string, unknown>) {
   const given: Record<string, unknown> = {};
   for (const [key, spec] of Object.entries(specs)) {
     const v = raw[key];

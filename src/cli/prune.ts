@@ -27,11 +27,11 @@ export const pruneCommand: ClusterCommand<typeof pruneFlags, PruneOptions> = {
   run: runPrune,
 };
 
-export async function runPrune(opts: PruneOptions, kube: Kube, io: IO): Promise<number> {
+async function runPrune(opts: PruneOptions, kube: Kube, io: IO): Promise<number> {
   const k = await loadKube();
   const rows = assess(await k.readInventory(kube, opts), opts);
   // assess reads only Services with the managed-by label: nothing else is ever a target.
-  const targets = rows.filter((r) => r.service && (opts.all || r.state === 'Orphaned'));
+  const targets = rows.flatMap((r) => (r.service && (opts.all || r.state === 'Orphaned') ? [{ ...r.service, namespace: r.namespace }] : []));
   if (targets.length === 0) {
     io.err(`Nothing to prune${opts.allNamespaces ? '' : ` in ${kube.namespace} namespace`}.\n`);
     return 0;
@@ -41,14 +41,13 @@ export async function runPrune(opts: PruneOptions, kube: Kube, io: IO): Promise<
   let sent = false;
   // Each deletion is printed as it happens, so the lines above the interruption are what was done.
   io.onInterrupt?.(() => `${done} of ${targets.length} services were deleted${sent ? '; one more was sent and may have been deleted' : ''}; run the same command again to finish`);
-  for (const r of targets) {
-    const { name, uid } = r.service!;
+  for (const { name, uid, namespace } of targets) {
     if (opts.dryRun !== 'client') {
       sent = true;
-      const result = await k.deleteService(kube, r.namespace, name, uid, opts.dryRun === 'server');
+      const result = await k.deleteService(kube, namespace, name, uid, opts.dryRun === 'server');
       sent = false;
       if (result === 'replaced') {
-        io.err(`warning: service/${name} in namespace ${r.namespace} was replaced after it was listed; left alone\n`);
+        io.err(`warning: service/${name} in namespace ${namespace} was replaced after it was listed; left alone\n`);
         continue;
       }
     }

@@ -28,12 +28,12 @@ export const statusCommand: ClusterCommand<typeof statusFlags, StatusOptions> = 
   run: runStatus,
 };
 
-export function nothingExposed(scope: { statefulSet?: string; allNamespaces: boolean }, namespace: string): string {
+function nothingExposed(scope: { statefulSet?: string; allNamespaces: boolean }, namespace: string): string {
   const what = scope.statefulSet ? `No exposed StatefulSet named "${scope.statefulSet}" found` : 'No exposed StatefulSets found';
   return scope.allNamespaces ? `${what}.` : `${what} in ${namespace} namespace.`;
 }
 
-export async function runStatus(opts: StatusOptions, kube: Kube, io: IO): Promise<number> {
+async function runStatus(opts: StatusOptions, kube: Kube, io: IO): Promise<number> {
   const k = await loadKube();
   const rows = assess(await k.readInventory(kube, opts), opts);
   if (opts.output === 'json' || opts.output === 'yaml') {

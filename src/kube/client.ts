@@ -102,7 +102,7 @@ export interface ListOf<T> {
 }
 
 /** kubectl's --chunk-size default: a LIST is read in pages of this many objects. */
-export const chunkSize = 500;
+const chunkSize = 500;
 
 /**
  * A LIST in pages, as kubectl reads one: each page is decoded and reduced by `keep` before the next arrives, so a

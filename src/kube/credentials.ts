@@ -33,7 +33,7 @@ interface ExecResult {
 }
 
 /** Runs the exec plugin as client-go does: its environment, KUBERNETES_EXEC_INFO, stderr passed to the user. */
-async function runExec(exec: ExecConfig, cluster: ClusterEntry): Promise<ExecResult> {
+async function runExec(exec: ExecConfig & { command: string }, cluster: ClusterEntry): Promise<ExecResult> {
   const apiVersion = exec.apiVersion ?? 'client.authentication.k8s.io/v1';
   const interactive = exec.interactiveMode === 'Always' || (exec.interactiveMode !== 'Never' && process.stdin.isTTY === true);
   const info = {
@@ -53,7 +53,7 @@ async function runExec(exec: ExecConfig, cluster: ClusterEntry): Promise<ExecRes
   const env = { ...process.env, ...Object.fromEntries((exec.env ?? []).map((e) => [e.name, e.value])), KUBERNETES_EXEC_INFO: JSON.stringify(info) };
   const hint = exec.installHint ? ` (${exec.installHint.trim().replace(/\s*\n\s*/g, ' ')})` : '';
   const stdout = await new Promise<string>((resolve, reject) => {
-    const child = spawn(exec.command!, exec.args ?? [], { env, stdio: [interactive ? 'inherit' : 'ignore', 'pipe', 'inherit'] });
+    const child = spawn(exec.command, exec.args ?? [], { env, stdio: [interactive ? 'inherit' : 'ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     child.on('error', (err: NodeJS.ErrnoException) =>
@@ -110,7 +110,7 @@ export function credentialsOf(cluster: ClusterEntry, user: UserEntry): () => Pro
         : `the ${provider.name ?? 'unnamed'} auth provider of the kubeconfig is not supported (kubectl removed it too): use its exec credential plugin`);
     }
   }
-  const exec = user.exec?.command && !user.token && !user.tokenFile && !user.username ? user.exec : undefined;
+  const exec = user.exec?.command && !user.token && !user.tokenFile && !user.username ? { ...user.exec, command: user.exec.command } : undefined;
   let cached: Promise<ExecResult> | undefined;
   let execTls: TlsSettings | undefined;
 

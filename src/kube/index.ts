@@ -1,8 +1,7 @@
 // The kube layer: the only code that talks to the API server. Loaded on demand (see load.ts), so --help and usage
 // errors never pay for HTTP, TLS and credentials.
-export { connect, type Kube } from './client.ts';
-export { translate } from './errors.ts';
+export { connect } from './client.ts';
 export { getStatefulSet, namespaceNames, statefulSetNames } from './statefulset.ts';
 export { listNodes, listPods } from './pod.ts';
 export { applyAll, deleteService, listServices, replacePorts, watchServices } from './service.ts';
-export { readInventory, type Scope } from './inventory.ts';
+export { readInventory } from './inventory.ts';

@@ -6,7 +6,7 @@ import type { Inventory } from '../plan/drift.ts';
 import { appsV1, listJson, namespaced, withRetry, type Kube } from './client.ts';
 import { listNodes, slimPod } from './pod.ts';
 
-export interface Scope {
+interface Scope {
   allNamespaces: boolean;
   statefulSet?: string;
 }
@@ -30,7 +30,7 @@ export async function readInventory(kube: Kube, scope: Scope): Promise<Inventory
   }
   // Lists across namespaces carry each item's namespace; namespaced lists may not.
   for (const list of [services.items, statefulSets.items, pods.items]) {
-    for (const item of list) item.metadata!.namespace ??= namespace;
+    for (const item of list) if (item.metadata) item.metadata.namespace ??= namespace;
   }
   return { services: services.items, statefulSets: statefulSets.items, pods: pods.items, nodes };
 }

@@ -62,7 +62,6 @@ export interface Resolved {
   context: string;
   namespace: string;
   server: string;
-  user: string;
 }
 
 const pathFields: Record<'clusters' | 'users', [string, string][]> = {
@@ -76,7 +75,7 @@ function absolutize(raw: RawConfig, file: string): RawConfig {
       for (const [section, field] of fields) {
         const obj = entry[section] as Record<string, unknown> | undefined;
         const value = obj?.[field];
-        if (typeof value === 'string' && value && !isAbsolute(value)) obj![field] = join(dirname(file), value);
+        if (obj && typeof value === 'string' && value && !isAbsolute(value)) obj[field] = join(dirname(file), value);
       }
     }
   }
@@ -180,7 +179,6 @@ export function resolve(merged: RawConfig, flags: ConnectionOptions): Resolved {
     }
   }
 
-  raw['current-context'] = ctxEntry.name;
   return {
     raw,
     cluster: c as unknown as ClusterEntry,
@@ -188,7 +186,6 @@ export function resolve(merged: RawConfig, flags: ConnectionOptions): Resolved {
     context: ctxEntry.name,
     namespace: flags.namespace ?? ctx.namespace ?? 'default',
     server: redactUrl(c.server),
-    user: flags.as ?? String(ctx.user ?? ''),
   };
 }
 

@@ -3,7 +3,7 @@ import { nameOf } from '../plan/meta.ts';
 import { listJson, namespaced, withRetry, type Kube } from './client.ts';
 import { httpStatusOf } from '../errors.ts';
 
-export function selectorString(selector: V1LabelSelector | undefined): string {
+function selectorString(selector: V1LabelSelector | undefined): string {
   const parts = Object.entries(selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
   for (const e of selector?.matchExpressions ?? []) {
     if (e.operator === 'In') parts.push(`${e.key} in (${(e.values ?? []).join(',')})`);

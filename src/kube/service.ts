@@ -22,7 +22,7 @@ function shown(svc: V1Service): V1Service {
 }
 
 /** Server-side apply: idempotent, leaves other managers' fields alone, and takes back fields someone edited. */
-export async function applyService(kube: Kube, body: V1Service, dryRun: boolean): Promise<V1Service> {
+async function applyService(kube: Kube, body: V1Service, dryRun: boolean): Promise<V1Service> {
   const name = nameOf(body);
   return shown(await withRetry(kube, `apply service "${name}" in namespace "${kube.namespace}"`, () =>
     requestJson<V1Service>(kube, 'PATCH', namespaced(kube.namespace, 'services', name), {
@@ -46,7 +46,7 @@ export async function replacePorts(kube: Kube, name: string, ports: V1ServicePor
 }
 
 /** Told when each write is sent and when it is answered: between the two, a write may or may not have happened. */
-export interface ApplyProgress {
+interface ApplyProgress {
   sent(i: number): void;
   applied(i: number): void;
 }

@@ -6,16 +6,16 @@ import { isCidr, labelValueProblem, oneOf, parseDuration, parsePortNumber, quali
 import { ownershipLabels } from '../plan/ownership.ts';
 import { templateProblem } from '../plan/name-template.ts';
 
-export const serviceTypes = ['ClusterIP', 'NodePort', 'LoadBalancer'] as const;
-export type ServiceType = (typeof serviceTypes)[number];
-export const protocols = ['TCP', 'UDP', 'SCTP'] as const;
-export type Protocol = (typeof protocols)[number];
-export const trafficPolicies = ['Local', 'Cluster'] as const;
-export type TrafficPolicy = (typeof trafficPolicies)[number];
+const serviceTypes = ['ClusterIP', 'NodePort', 'LoadBalancer'] as const;
+type ServiceType = (typeof serviceTypes)[number];
+const protocols = ['TCP', 'UDP', 'SCTP'] as const;
+type Protocol = (typeof protocols)[number];
+const trafficPolicies = ['Local', 'Cluster'] as const;
+type TrafficPolicy = (typeof trafficPolicies)[number];
 export const dryRunModes = ['none', 'client', 'server'] as const;
 export type DryRun = (typeof dryRunModes)[number];
-export const outputFormats = ['wide', 'json', 'yaml', 'name'] as const;
-export type Output = (typeof outputFormats)[number] | '';
+const outputFormats = ['wide', 'json', 'yaml', 'name'] as const;
+type Output = (typeof outputFormats)[number] | '';
 
 /** A port asked for on the command line; targetPort defaults to the port, as in `kubectl expose`. */
 export interface PortSpec {

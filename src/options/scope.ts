@@ -4,8 +4,8 @@ import { exposeFlags, type DryRun, dryRunModes } from './expose.ts';
 import type { FlagSpecs, FlagValues } from './flags.ts';
 import { oneOf } from './values.ts';
 
-export const statusOutputs = ['wide', 'json', 'yaml'] as const;
-export type StatusOutput = (typeof statusOutputs)[number] | '';
+const statusOutputs = ['wide', 'json', 'yaml'] as const;
+type StatusOutput = (typeof statusOutputs)[number] | '';
 
 const allNamespaces = {
   type: 'boolean',

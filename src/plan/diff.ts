@@ -7,7 +7,7 @@ import { fieldManager, isManaged, statefulSetLabel } from './ownership.ts';
 
 export type ActionKind = 'create' | 'update' | 'unchanged' | 'adopt';
 
-export interface Action {
+interface Action {
   kind: ActionKind;
   desired: DesiredService;
   existing?: V1Service;
@@ -57,9 +57,9 @@ export function ownedFields(svc: V1Service): { labels: string[]; annotations: st
 }
 
 export function isUpToDate(desired: V1Service, actual: V1Service): boolean {
-  const dm = desired.metadata!;
-  const am = actual.metadata!;
-  const ds = desired.spec!;
+  const dm = desired.metadata ?? {};
+  const am = actual.metadata ?? {};
+  const ds = desired.spec ?? {};
   const as = actual.spec ?? {};
   if (!contains(am.labels, dm.labels) || !contains(am.annotations, dm.annotations)) return false;
   const wantOwner = dm.ownerReferences?.[0];

@@ -8,7 +8,7 @@ import { ordinals, podName } from './ordinal.ts';
 import { fieldManager, isManaged, ordinalLabel, podNameLabel, statefulSetLabel } from './ownership.ts';
 
 export const states = ['Ready', 'Pending', 'PodNotReady', 'Missing', 'Orphaned', 'Modified'] as const;
-export type State = (typeof states)[number];
+type State = (typeof states)[number];
 
 /** An ordinal as status sees it: the exposure, and its state with why. */
 export interface StatusRow extends Exposure {
@@ -65,8 +65,7 @@ export function assess(inv: Inventory, scope: { statefulSet?: string }): StatusR
     const podObj = podByKey.get(key(ns, pod));
     const owner = svc.metadata?.ownerReferences?.find((o) => o.kind === 'StatefulSet' && o.name === stsName);
     const range = sts ? ordinals(sts) : [];
-    if (!seen.has(key(ns, stsName))) seen.set(key(ns, stsName), new Set());
-    seen.get(key(ns, stsName))!.add(ordinal);
+    seen.set(key(ns, stsName), (seen.get(key(ns, stsName)) ?? new Set()).add(ordinal));
 
     let state: State;
     let reason: string;

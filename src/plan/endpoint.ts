@@ -9,7 +9,7 @@ export function nodeAddress(node: V1Node | undefined): string | undefined {
   return (addrs.find((a) => a.type === 'ExternalIP') ?? addrs.find((a) => a.type === 'InternalIP'))?.address;
 }
 
-export function lbAddress(svc: V1Service): string | undefined {
-  const ingress = svc.status?.loadBalancer?.ingress?.[0];
+export function lbAddress(svc: V1Service | undefined): string | undefined {
+  const ingress = svc?.status?.loadBalancer?.ingress?.[0];
   return ingress?.ip ?? ingress?.hostname;
 }

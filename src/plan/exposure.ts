@@ -5,12 +5,12 @@ import { lbAddress, nodeAddress, podReady } from './endpoint.ts';
 import { nameOf, uidOf } from './meta.ts';
 
 /** Where a Service answers: a host and its ports (node ports, for NodePort). */
-export interface Endpoint {
+interface Endpoint {
   host: string;
   ports: number[];
 }
 
-export interface ExposedService {
+interface ExposedService {
   name: string;
   uid: string;
   type: string;
@@ -39,7 +39,7 @@ export interface Exposure {
 }
 
 /** Where a client reaches the Service: the load balancer's address, the pod's node (NodePort), or the cluster IP. */
-export function endpointOf(svc: V1Service, node: V1Node | undefined): Endpoint | undefined {
+function endpointOf(svc: V1Service, node: V1Node | undefined): Endpoint | undefined {
   const ports = svc.spec?.ports ?? [];
   const servicePorts = ports.map((p) => p.port);
   switch (svc.spec?.type) {
@@ -59,7 +59,7 @@ export function endpointOf(svc: V1Service, node: V1Node | undefined): Endpoint |
   }
 }
 
-export function exposedService(svc: V1Service, node: V1Node | undefined): ExposedService {
+function exposedService(svc: V1Service, node: V1Node | undefined): ExposedService {
   return {
     name: nameOf(svc),
     uid: uidOf(svc),

@@ -12,21 +12,18 @@ export function templateProblem(template: string): string | undefined {
   return undefined;
 }
 
-export function serviceName(template: string, statefulSet: string, ordinal: number): string {
+function serviceName(template: string, statefulSet: string, ordinal: number): string {
   return template.replaceAll('{pod}', podName(statefulSet, ordinal)).replaceAll('{sts}', statefulSet).replaceAll('{ordinal}', String(ordinal));
 }
 
 /**
- * Names for every ordinal, or the first problem: an invalid name is an error before anything is written, never a
- * silent truncation that could collide with another Service.
+ * The name of each ordinal's Service, in the order given, or the first problem: an invalid name is an error before
+ * anything is written, never a silent truncation that could collide with another Service. The names are distinct:
+ * templateProblem insists on {pod} or {ordinal}.
  */
-export function serviceNames(template: string, statefulSet: string, ordinals: number[]): Map<number, string> | string {
-  const names = new Map<number, string>(); // distinct: templateProblem insists on {pod} or {ordinal}
-  for (const ordinal of ordinals) {
-    const name = serviceName(template, statefulSet, ordinal);
-    const problem = dns1035Problem(name);
-    if (problem) return `--name-template "${template}" gives "${name}" for ordinal ${ordinal}, which is not a valid Service name: it ${problem}`;
-    names.set(ordinal, name);
-  }
-  return names;
+export function serviceNames(template: string, statefulSet: string, ordinals: number[]): string[] | string {
+  const names = ordinals.map((ordinal) => serviceName(template, statefulSet, ordinal));
+  const bad = names.findIndex((name) => dns1035Problem(name));
+  if (bad < 0) return names;
+  return `--name-template "${template}" gives "${names[bad]}" for ordinal ${ordinals[bad]}, which is not a valid Service name: it ${dns1035Problem(names[bad])}`;
 }

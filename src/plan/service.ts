@@ -25,9 +25,9 @@ export function desiredServices(sts: V1StatefulSet, opts: ExposeOptions, namespa
   const annotations = Object.keys(opts.annotations).length ? opts.annotations : undefined;
   const external = opts.type !== 'ClusterIP';
 
-  return ords.map((ordinal) => {
+  return ords.map((ordinal, i) => {
     const pod = podName(name, ordinal);
-    const serviceName = names.get(ordinal)!;
+    const serviceName = names[i];
     return {
       ordinal,
       pod,

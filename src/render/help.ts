@@ -17,7 +17,7 @@ export function wordWrap(text: string, limit: number): string {
     .split('\n')
     .map((line) => {
       const out: string[] = [];
-      const indent = /^ */.exec(line)![0];
+      const indent = line.slice(0, line.length - line.trimStart().length);
       let current = '';
       for (const word of line.slice(indent.length).split(' ')) {
         if (current && current.length + 1 + word.length > limit) {

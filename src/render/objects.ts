@@ -4,7 +4,7 @@ import type { V1Service } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { nameOf } from '../plan/meta.ts';
 
-export function asList(items: V1Service[]) {
+function asList(items: V1Service[]) {
   return { apiVersion: 'v1', kind: 'List', items: items.map(clean), metadata: { resourceVersion: '' } };
 }
 
@@ -17,7 +17,7 @@ function clean(svc: V1Service): V1Service {
 export function formatObjects(items: V1Service[], format: 'json' | 'yaml' | 'name'): string {
   switch (format) {
     case 'json':
-      return JSON.stringify(asList(items), null, 4) + '\n';
+      return `${JSON.stringify(asList(items), null, 4)}\n`;
     case 'yaml':
       return stringify(asList(items));
     case 'name':

@@ -17,7 +17,7 @@ export function summaries(rows: StatusRow[], allNamespaces: boolean): string[] {
 }
 
 /** The machine-readable form: one object per row; field names are part of the interface, keep them stable. */
-export function statusDocument(rows: StatusRow[]) {
+function statusDocument(rows: StatusRow[]) {
   return {
     apiVersion: 'expose-sts.io/v1alpha1',
     kind: 'ExposureStatus',
@@ -41,5 +41,5 @@ export function statusDocument(rows: StatusRow[]) {
 
 export function formatStatus(rows: StatusRow[], format: 'json' | 'yaml'): string {
   const doc = statusDocument(rows);
-  return format === 'json' ? JSON.stringify(doc, null, 4) + '\n' : stringify(doc);
+  return format === 'json' ? `${JSON.stringify(doc, null, 4)}\n` : stringify(doc);
 }

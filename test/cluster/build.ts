@@ -138,7 +138,7 @@ export async function ensureToolchain(log: Log = stderrLog): Promise<Toolchain> 
       mkdirSync(out);
       await run(
         'go',
-        ['build', '-trimpath', '-tags', 'selinux,notest', '-ldflags', versionLdflags(), '-o', out + '/',
+        ['build', '-trimpath', '-tags', 'selinux,notest', '-ldflags', versionLdflags(), '-o', `${out}/`,
           'k8s.io/kubernetes/cmd/kube-apiserver', 'k8s.io/kubernetes/cmd/kube-controller-manager',
           'k8s.io/kubernetes/cmd/kube-scheduler', 'k8s.io/kubernetes/cmd/kubectl', 'go.etcd.io/etcd/server/v3'],
         { cwd: wrapperModuleDir, env: goEnv },
@@ -164,10 +164,10 @@ export async function ensureToolchain(log: Log = stderrLog): Promise<Toolchain> 
     // so that starting a cluster never needs Go.
     const info = JSON.parse(await run('go', ['mod', 'download', '-json', `sigs.k8s.io/kwok@${versions.kwok}`], { cwd: t.dir })) as { Dir: string };
     const stageDir = join(info.Dir, 'kustomize', 'stage');
-    writeFileSync(t.stages, kwokStageFiles.map((f) => readFileSync(join(stageDir, f), 'utf8').trim()).join('\n---\n') + '\n');
+    writeFileSync(t.stages, `${kwokStageFiles.map((f) => readFileSync(join(stageDir, f), 'utf8').trim()).join('\n---\n')}\n`);
     writeFileSync(t.storageClass, readFileSync(join(stageDir, 'volume/fast/storage-class.yaml')));
 
-    writeFileSync(join(t.dir, 'complete'), JSON.stringify({ versions, builtAt: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000) }) + '\n');
+    writeFileSync(join(t.dir, 'complete'), `${JSON.stringify({ versions, builtAt: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000) })}\n`);
     log(`control plane built in ${Math.round((Date.now() - started) / 1000)} s`);
     return t;
   });

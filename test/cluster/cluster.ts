@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureToolchain, stderrLog } from './build.ts';
-import { type LbMode } from './lb-addresses.ts';
+import type { LbMode } from './lb-addresses.ts';
 import { adminIdentity, componentIdentities, makePki, writeKubeconfig } from './pki.ts';
 import { commandLine, isAlive, startProcess, stopProcesses, waitFor } from './process.ts';
 import { cacheRoot } from './versions.ts';
@@ -61,7 +61,7 @@ export function readRecord(name: string): ClusterInfo | undefined {
 
 function writeRecord(info: ClusterInfo): void {
   mkdirSync(registryDir(), { recursive: true });
-  writeFileSync(recordPath(info.name), JSON.stringify(info, null, 2) + '\n');
+  writeFileSync(recordPath(info.name), `${JSON.stringify(info, null, 2)}\n`);
 }
 
 async function freePort(): Promise<number> {
@@ -77,7 +77,7 @@ async function freePort(): Promise<number> {
 }
 
 /** GET on the apiserver as admin; resolves with status and body, rejects only on connection errors. */
-export function apiGet(info: Pick<ClusterInfo, 'server' | 'dir' | 'caFile'>, path: string, timeoutMs = 2000): Promise<{ status: number; body: string }> {
+function apiGet(info: Pick<ClusterInfo, 'server' | 'dir' | 'caFile'>, path: string, timeoutMs = 2000): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(new URL(path, info.server), {
       ca: readFileSync(info.caFile),
@@ -120,7 +120,7 @@ export async function stopCluster(info: ClusterInfo): Promise<void> {
 }
 
 /** Stops private clusters whose owner died (a test run killed before its teardown). */
-export async function sweepStale(): Promise<void> {
+async function sweepStale(): Promise<void> {
   let names: string[] = [];
   try {
     names = readdirSync(registryDir()).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));

@@ -25,7 +25,7 @@ export function servedAs(svc: LbService, mode: LbMode): 'ip' | 'hostname' | 'cla
   return undefined;
 }
 
-export const hostnameFor = (svc: { namespace: string; name: string }) => `${svc.name}.${svc.namespace}.lb.test`;
+const hostnameFor = (svc: { namespace: string; name: string }) => `${svc.name}.${svc.namespace}.lb.test`;
 
 /** A block of IPv4 addresses handed out one per Service, unique while in use. */
 export class AddressPool {

@@ -5,10 +5,10 @@ import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, StorageV1Api, l
 import type { ClusterInfo } from './cluster.ts';
 import { waitFor } from './process.ts';
 
-export const nodeName = (i: number) => `kwok-node-${i}`;
+const nodeName = (i: number) => `kwok-node-${i}`;
 /** Documentation ranges (RFC 5737): never routable, so nothing can ever dial a simulated address by mistake. */
-export const internalIP = (i: number) => `192.0.2.${10 + i}`;
-export const externalIP = (i: number) => `198.51.100.${10 + i}`;
+const internalIP = (i: number) => `192.0.2.${10 + i}`;
+const externalIP = (i: number) => `198.51.100.${10 + i}`;
 
 export async function createNodes(info: ClusterInfo, count: number, storageClassFile: string, crashed: () => string | undefined): Promise<string[]> {
   const kc = new KubeConfig();

@@ -64,7 +64,7 @@ export async function makePki(dir: string, serviceIP: string): Promise<Pki> {
   };
 }
 
-export function kubeconfigYaml(server: string, caFile: string, user: string, cert: string, key: string, context = 'expose-sts-local'): string {
+function kubeconfigYaml(server: string, caFile: string, user: string, cert: string, key: string, context = 'expose-sts-local'): string {
   const b64 = (f: string) => readFileSync(f).toString('base64');
   return `apiVersion: v1
 kind: Config

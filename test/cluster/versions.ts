@@ -18,7 +18,7 @@ export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
   return join(base, 'expose-sts');
 }
 
-export function toolchainKey(): string {
+function toolchainKey(): string {
   return `k8s-${versions.kubernetes}_etcd-${versions.etcd}_kwok-${versions.kwok}`;
 }
 
@@ -27,4 +27,3 @@ export function toolchainDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export const binaries = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok'] as const;
-export type Binary = (typeof binaries)[number];

@@ -83,7 +83,7 @@ interface Case {
 }
 
 const nsRe = 'bad-input-\\w+';
-export const cases: Case[] = [
+const cases: Case[] = [
   // flags
   { name: 'invalid --type', args: () => ['db', '--type', 'ExternalName'], code: 2, error: /^invalid argument "ExternalName" for "--type": must be one of ClusterIP, NodePort, LoadBalancer$/ },
   { name: 'port out of range', args: () => ['db', '--port', '70000'], code: 2, error: /^invalid --port "70000": use PORT\[:TARGET\]\[\/PROTOCOL\]/ },
@@ -109,7 +109,7 @@ export const cases: Case[] = [
   { name: 'a name across all namespaces', args: () => ['status', '-A', 'db'], code: 2, error: /^a StatefulSet cannot be named across all namespaces: drop -A or the name$/ },
   { name: 'prune --all without a name', args: () => ['prune', '--all'], code: 2, error: /^--all needs a StatefulSet name/ },
   { name: 'unknown --target-port name', args: () => ['db', '--port', '80', '--target-port', 'http'], code: 1, error: /^target port "http" is not a named container port of statefulset db \(its named ports: postgres, metrics\)$/ },
-  { name: 'name template giving an invalid name', args: () => ['db', '--name-template', '{pod}-' + 'x'.repeat(60)], code: 1, error: /^--name-template ".*" gives "db-0-x+" for ordinal 0, which is not a valid Service name: it must be no more than 63 characters$/ },
+  { name: 'name template giving an invalid name', args: () => ['db', '--name-template', `{pod}-${'x'.repeat(60)}`], code: 1, error: /^--name-template ".*" gives "db-0-x+" for ordinal 0, which is not a valid Service name: it must be no more than 63 characters$/ },
   { name: 'name template giving one name for all', args: () => ['db', '--name-template', '{sts}-public'], code: 2, error: /^invalid --name-template "\{sts\}-public": it must contain \{pod\} or \{ordinal\}/ },
   // namespaces
   { name: 'unknown namespace', args: () => ['db', '-n', 'no-such-namespace'], code: 1, error: /^namespace "no-such-namespace" not found: check -n\/--namespace/ },
@@ -183,7 +183,7 @@ describe('bad input', () => {
     expect(help.stdout).toContain('\nUsage:\n  kubectl expose-sts STATEFULSET [options]\n');
     expect(help.stdout).toMatch(/\nUse "kubectl expose-sts options" for a list of global command-line options \(applies to all commands\)\.\n$/);
     const options = await runPlugin(['options'], { kubeconfig: '/nonexistent' });
-    expect(options.stdout).toMatch(/^The following options can be passed to any command:\n\n    --as='':\n\tUsername to impersonate/);
+    expect(options.stdout).toMatch(/^The following options can be passed to any command:\n\n {4}--as='':\n\tUsername to impersonate/);
     expect(options.stdout).toContain("\n    -n, --namespace='':\n\tIf present, the namespace scope for this CLI request\n");
     const version = await runPlugin(['--version'], { kubeconfig: '/nonexistent' });
     expect(version.stdout).toMatch(/^expose-sts v\d+\.\d+\.\d+\n$/);

@@ -14,7 +14,7 @@ import { startFaultProxy, type FaultProxy, type ProxyOptions } from './fault-pro
 
 const cluster = inject('cluster');
 const dir = mkdtempSync(join(tmpdir(), 'expose-sts-reliability-'));
-export const managedBy = 'app.kubernetes.io/managed-by=kubectl-expose-sts';
+const managedBy = 'app.kubernetes.io/managed-by=kubectl-expose-sts';
 
 /** A kubeconfig for this run's cluster (its CA) with the given user, in `namespace`; cluster fields may be added. */
 export function kubeconfigFor(name: string, user: object, namespace: string, clusterFields: object = {}): string {

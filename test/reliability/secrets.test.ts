@@ -32,7 +32,7 @@ describe('no credential in any output', () => {
       const res = await runPlugin([...args, '-v=9'], { kubeconfig });
       expect(res.code, res.stderr).toBe(0);
       expect(res.stderr).toMatch(/^I (GET|PATCH|DELETE) https:\/\/127\.0\.0\.1:\d+\/\S+ \d{3} \w+/m); // the requests are logged
-      expect(res.stderr).toMatch(/^    authorization: Bearer <masked>$/im);
+      expect(res.stderr).toMatch(/^ {4}authorization: Bearer <masked>$/im);
       for (const out of [res.stdout, res.stderr]) expect(out).not.toContain(token);
     }
     expect(await foreign()).toEqual(before);

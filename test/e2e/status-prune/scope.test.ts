@@ -96,6 +96,7 @@ describe('status and prune scope', () => {
 
   it('a reader that stops early (| head) ends it quietly with 141, as SIGPIPE ends kubectl', () => {
     // `true` exits before the plugin writes, so the write meets a closed pipe every time.
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell script, whose ${…} the shell expands
     const script = 'kubectl expose-sts status -A | true; echo "plugin=${PIPESTATUS[0]}"; kubectl get services -A | true; echo "kubectl=${PIPESTATUS[0]}"';
     const res = spawnSync('bash', ['-c', script], { encoding: 'utf8',
       env: { PATH: `${pluginBinDir}:${cluster.binDir}:/usr/bin:/bin`, HOME: process.env.HOME, KUBECONFIG: cluster.kubeconfig } });

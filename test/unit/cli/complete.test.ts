@@ -3,7 +3,10 @@ import { completions, Directive, type Lookups, parseCompletion } from '../../../
 
 const seen: string[] = [];
 const lookups: Lookups = {
-  statefulSets: async (conn) => (seen.push(`sts in ${conn.namespace ?? '(context)'}`), ['mongo', 'mydb']),
+  statefulSets: async (conn) => {
+    seen.push(`sts in ${conn.namespace ?? '(context)'}`);
+    return ['mongo', 'mydb'];
+  },
   namespaces: async () => ['data', 'default'],
   contexts: async () => {
     throw new Error('no kubeconfig');

@@ -27,12 +27,12 @@ describe('mergeConfigs, as kubectl merges a KUBECONFIG list', () => {
 describe('resolve', () => {
   const merged = mergeConfigs([cfg('a', 'a', 'team'), cfg('b')]);
   it('uses the current context and its namespace, or default', () => {
-    expect(resolve(merged, flags())).toMatchObject({ context: 'a', namespace: 'team', server: 'https://a.example:6443', user: 'a' });
+    expect(resolve(merged, flags())).toMatchObject({ context: 'a', namespace: 'team', server: 'https://a.example:6443', userEntry: { token: 'token-a' } });
     expect(resolve(merged, flags({ context: 'b' }))).toMatchObject({ context: 'b', namespace: 'default', server: 'https://b.example:6443' });
   });
   it('applies -n, --server, --token, --insecure-skip-tls-verify and --as', () => {
     const r = resolve(merged, flags({ namespace: 'x', server: 'https://override:1', token: 't', insecureSkipTlsVerify: true, as: 'jane' }));
-    expect(r).toMatchObject({ namespace: 'x', server: 'https://override:1', user: 'jane' });
+    expect(r).toMatchObject({ namespace: 'x', server: 'https://override:1', userEntry: { token: 't', as: 'jane' } });
     expect(r.raw.clusters[0].cluster).toMatchObject({ server: 'https://override:1', 'insecure-skip-tls-verify': true });
     expect(r.raw.users[0].user).toMatchObject({ token: 't', as: 'jane' });
     expect(merged.clusters[0].cluster).toEqual({ server: 'https://a.example:6443' }); // not mutated

@@ -75,7 +75,7 @@ describe('desiredServices', () => {
     expect(desiredServices(sts(), options({ port: ['80:http'] }), 'data')).toBe('target port "http" is not a named container port of statefulset mydb (its named ports: postgres, metrics)');
   });
   it('fails before writing when the template gives an invalid name', () => {
-    expect(desiredServices(sts(), options({ nameTemplate: '{pod}-' + 'x'.repeat(60) }), 'data')).toMatch(/gives "mydb-0-x+" for ordinal 0, which is not a valid Service name: it must be no more than 63 characters/);
+    expect(desiredServices(sts(), options({ nameTemplate: `{pod}-${'x'.repeat(60)}` }), 'data')).toMatch(/gives "mydb-0-x+" for ordinal 0, which is not a valid Service name: it must be no more than 63 characters/);
     expect(desiredServices(sts(), options({ nameTemplate: '{ordinal}' }), 'data')).toMatch(/gives "0" .* start with an alphabetic character/);
   });
 });
