@@ -1,7 +1,8 @@
 // npm run build: bin/kubectl-expose_sts, a single executable that embeds Node (what krew users get), in three parts:
 //   main.cjs  the launcher (cmd/): the SEA main script; prints --help and --version texts rendered at build time
 //   cli.cjs   argument parsing, options, planning, rendering: a SEA asset, compiled when a command runs
-//   kube.cjs  the kube layer (HTTP, credentials, requests): a SEA asset, compiled only when a command talks to the cluster,
+//   kube.cjs  the kube layer (HTTP, credentials, requests): a SEA asset, compiled only when a command talks to the
+//             cluster,
 // so --help never loads the CLI and usage errors never load the Kubernetes client (../shared/single-binary-notes.md).
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -25,9 +26,15 @@ export interface Parts {
 const partsOutside: Plugin = {
   name: 'parts-outside',
   setup(b) {
-    const seams: [string, string][] = [[join('src', 'kube', 'load.ts'), './index.ts'], [join('cmd', 'kubectl-expose_sts.ts'), '../src/cli/entry.ts']];
+    const seams: [string, string][] = [
+      [join('src', 'kube', 'load.ts'), './index.ts'],
+      [join('cmd', 'kubectl-expose_sts.ts'), '../src/cli/entry.ts'],
+    ];
     b.onResolve({ filter: /\.ts$/ }, (args) =>
-      seams.some(([importer, path]) => args.importer.endsWith(importer) && args.path === path) ? { path: args.path, external: true } : undefined);
+      seams.some(([importer, path]) => args.importer.endsWith(importer) && args.path === path)
+        ? { path: args.path, external: true }
+        : undefined,
+    );
   },
 };
 
@@ -42,7 +49,13 @@ const lazySegmenter: Plugin = {
       const source = readFileSync(args.path, 'utf8');
       const eager = 'const segmenter = new Intl.Segmenter();';
       if (!source.includes(eager)) return undefined; // another version: bundled as it is
-      return { contents: source.replace(eager, 'let eagerLess;\nconst segmenter = { segment: (s) => (eagerLess ??= new Intl.Segmenter()).segment(s) };'), loader: 'js' };
+      return {
+        contents: source.replace(
+          eager,
+          'let eagerLess;\nconst segmenter = { segment: (s) => (eagerLess ??= new Intl.Segmenter()).segment(s) };',
+        ),
+        loader: 'js',
+      };
     });
   },
 };
@@ -50,7 +63,16 @@ const lazySegmenter: Plugin = {
 /** argv forms whose output is fixed, rendered once here by the CLI: help of every command, options, the version. */
 async function renderTexts(cli: string): Promise<Record<string, string>> {
   const { main, subcommandNames } = createRequire(import.meta.url)(cli) as typeof import('../src/cli/entry.ts');
-  const fixedForms = [['--help'], ['-h'], ['--version'], ['options'], ...subcommandNames.flatMap((c) => [[c, '--help'], [c, '-h']])];
+  const fixedForms = [
+    ['--help'],
+    ['-h'],
+    ['--version'],
+    ['options'],
+    ...subcommandNames.flatMap((c) => [
+      [c, '--help'],
+      [c, '-h'],
+    ]),
+  ];
   const texts: Record<string, string> = {};
   for (const argv of fixedForms) {
     let out = '';
@@ -83,12 +105,23 @@ export async function buildParts(): Promise<Parts> {
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
   const [main, cli, kube] = ['main.cjs', 'cli.cjs', 'kube.cjs'].map((f) => join(work, f));
-  await build({ ...common, entryPoints: [join(root, 'src', 'cli', 'entry.ts')], outfile: cli, plugins: [partsOutside, lazySegmenter] });
+  await build({
+    ...common,
+    entryPoints: [join(root, 'src', 'cli', 'entry.ts')],
+    outfile: cli,
+    plugins: [partsOutside, lazySegmenter],
+  });
   await build({ ...common, entryPoints: [join(root, 'src', 'kube', 'index.ts')], outfile: kube });
   const texts = await renderTexts(cli);
   // The launcher is the whole of --help's start-up: it needs no import.meta.url, so not the banner's require either.
-  await build({ ...common, entryPoints: [join(root, 'cmd', 'kubectl-expose_sts.ts')], outfile: main, plugins: [partsOutside], banner: {},
-    define: { ...common.define, EXPOSE_STS_TEXTS: JSON.stringify(texts) } });
+  await build({
+    ...common,
+    entryPoints: [join(root, 'cmd', 'kubectl-expose_sts.ts')],
+    outfile: main,
+    plugins: [partsOutside],
+    banner: {},
+    define: { ...common.define, EXPOSE_STS_TEXTS: JSON.stringify(texts) },
+  });
   return { main, cli, kube };
 }
 
@@ -105,19 +138,25 @@ export function buildSea(parts: Parts, output: string, executable = process.exec
   // of up to 16, as a command keeps little of the garbage of a thousand requests; no slower in P2 or P4. (The
   // launcher turns off the optimizing compilers itself, after --help: see cmd/.)
   const execArgv = ['--max-semi-space-size=1'];
-  writeFileSync(config, JSON.stringify({
-    main: relative(dir, parts.main),
-    output: relative(dir, tmpOut),
-    executable,
-    disableExperimentalSEAWarning: true,
-    useCodeCache: codeCache, // tied to the building platform, and not deterministic: off for releases
-    execArgv,
-    // A user's NODE_OPTIONS are for their own Node programs, not for a kubectl plugin that happens to embed Node.
-    execArgvExtension: 'none',
-    assets: { 'cli.cjs': relative(dir, parts.cli), 'kube.cjs': relative(dir, parts.kube) },
-  }));
+  writeFileSync(
+    config,
+    JSON.stringify({
+      main: relative(dir, parts.main),
+      output: relative(dir, tmpOut),
+      executable,
+      disableExperimentalSEAWarning: true,
+      useCodeCache: codeCache, // tied to the building platform, and not deterministic: off for releases
+      execArgv,
+      // A user's NODE_OPTIONS are for their own Node programs, not for a kubectl plugin that happens to embed Node.
+      execArgvExtension: 'none',
+      assets: { 'cli.cjs': relative(dir, parts.cli), 'kube.cjs': relative(dir, parts.kube) },
+    }),
+  );
   // Built under the same V8 flags as it runs with: V8 rejects (with a warning) a code cache made under others.
-  execFileSync(process.execPath, [...execArgv, '--build-sea', 'sea-config.json'], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, [...execArgv, '--build-sea', 'sea-config.json'], {
+    cwd: dir,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   mkdirSync(dirname(output), { recursive: true });
   copyFileSync(tmpOut, output); // not rename: the output may be on another file system
   chmodSync(output, 0o755);
@@ -128,7 +167,12 @@ export function buildSea(parts: Parts, output: string, executable = process.exec
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const started = Date.now();
   const parts = await buildParts();
-  const binary = buildSea(parts, join(out, process.platform === 'win32' ? 'kubectl-expose_sts.exe' : 'kubectl-expose_sts'));
+  const binary = buildSea(
+    parts,
+    join(out, process.platform === 'win32' ? 'kubectl-expose_sts.exe' : 'kubectl-expose_sts'),
+  );
   const size = (f: string) => `${(statSync(f).size / 1e6).toFixed(1)} MB`;
-  process.stderr.write(`built ${binary} (${size(binary)}; main ${size(parts.main)}, cli ${size(parts.cli)}, kube ${size(parts.kube)}) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  process.stderr.write(
+    `built ${binary} (${size(binary)}; main ${size(parts.main)}, cli ${size(parts.cli)}, kube ${size(parts.kube)}) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+  );
 }

@@ -1,9 +1,19 @@
-// npm run dist: one archive per platform krew serves, in dist/, with SHA256SUMS, then plugin.yaml regenerated from them.
+// npm run dist: one archive per platform krew serves, in dist/, with SHA256SUMS; plugin.yaml is regenerated from them.
 // Each archive holds kubectl-expose_sts (a Node single executable), the completion script and LICENSE. Base Node
 // executables of the pinned version come from the npm registry (node-<os>-<arch> packages) and are cached.
 //   node .ci/dist.ts [--only linux/amd64]
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,11 +28,16 @@ import { exe, platformFiles, targets, type Target } from './platforms.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; devDependencies: Record<string, string> };
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  version: string;
+  devDependencies: Record<string, string>;
+};
 const nodeVersion = pkg.devDependencies.node;
 
-export const isHost = (t: Target) => t.os === ({ win32: 'windows' } as Record<string, string>)[process.platform] || t.os === process.platform
-  ? t.arch === ({ x64: 'amd64', arm64: 'arm64' } as Record<string, string>)[process.arch] : false;
+export const isHost = (t: Target) =>
+  t.os === ({ win32: 'windows' } as Record<string, string>)[process.platform] || t.os === process.platform
+    ? t.arch === ({ x64: 'amd64', arm64: 'arm64' } as Record<string, string>)[process.arch]
+    : false;
 
 /** The target's Node executable: our own for the host, otherwise unpacked from the npm registry once and cached. */
 function baseExecutable(t: Target): string {
@@ -32,7 +47,12 @@ function baseExecutable(t: Target): string {
   if (existsSync(binary)) return binary;
   const tmp = mkdtempSync(join(tmpdir(), 'node-base-'));
   process.stderr.write(`  fetching ${t.npmPackage}@${nodeVersion} from the npm registry…\n`);
-  const file = execFileSync('npm', ['pack', `${t.npmPackage}@${nodeVersion}`, '--silent', '--pack-destination', tmp], { encoding: 'utf8' }).trim().split('\n').pop()!;
+  const file = execFileSync('npm', ['pack', `${t.npmPackage}@${nodeVersion}`, '--silent', '--pack-destination', tmp], {
+    encoding: 'utf8',
+  })
+    .trim()
+    .split('\n')
+    .pop()!;
   mkdirSync(dir, { recursive: true });
   tar.x({ file: join(tmp, file), cwd: dir, sync: true });
   rmSync(tmp, { recursive: true, force: true });
@@ -46,9 +66,14 @@ async function archive(t: Target, dir: string, files: string[], out: string): Pr
     const zip = new yazl.ZipFile();
     for (const f of files) zip.addFile(join(dir, f), f, { mtime: fixedTime, mode: 0o100755 });
     zip.end();
-    await new Promise<void>((resolve, reject) => zip.outputStream.pipe(createWriteStream(out)).on('close', resolve).on('error', reject));
+    await new Promise<void>((resolve, reject) =>
+      zip.outputStream.pipe(createWriteStream(out)).on('close', resolve).on('error', reject),
+    );
   } else {
-    await tar.c({ gzip: { level: 9 }, file: out, cwd: dir, portable: true, mtime: fixedTime, noDirRecurse: true }, files);
+    await tar.c(
+      { gzip: { level: 9 }, file: out, cwd: dir, portable: true, mtime: fixedTime, noDirRecurse: true },
+      files,
+    );
   }
 }
 
@@ -64,7 +89,11 @@ export async function buildDist(only?: (t: Target) => boolean, outDir = dist): P
     // No V8 code cache in releases: it is not byte-for-byte reproducible (the archives are, so anyone can check a
     // release against its source), it fits only the building platform, and it saved just 8 ms of 112 on --help.
     buildSea(parts, join(stage, bin), baseExecutable(t), false);
-    writeFileSync(join(stage, completion), t.os === 'windows' ? '@kubectl-expose_sts.exe __complete %*\r\n' : completionScript, { mode: 0o755 });
+    writeFileSync(
+      join(stage, completion),
+      t.os === 'windows' ? '@kubectl-expose_sts.exe __complete %*\r\n' : completionScript,
+      { mode: 0o755 },
+    );
     copyFileSync(join(root, 'LICENSE'), join(stage, 'LICENSE'));
     const out = join(outDir, files.file);
     await archive(t, stage, [bin, completion, 'LICENSE'], out);

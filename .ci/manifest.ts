@@ -42,12 +42,21 @@ For shell completion, run: kubectl expose-sts completion`;
 const releaseUri = (version: string, file: string) => `${pkg.homepage}/releases/download/${version}/${file}`;
 
 function indent(text: string, spaces: number): string {
-  return text.split('\n').map((l) => (l ? ' '.repeat(spaces) + l : l)).join('\n');
+  return text
+    .split('\n')
+    .map((l) => (l ? ' '.repeat(spaces) + l : l))
+    .join('\n');
 }
 
 /** `source` renders the uri and sha256 lines of one platform. */
-function render(version: string, archives: Omit<PlatformArchive, 'sha256'>[], source: (a: Omit<PlatformArchive, 'sha256'>) => string): string {
-  const platforms = archives.map((a) => `  - selector:
+function render(
+  version: string,
+  archives: Omit<PlatformArchive, 'sha256'>[],
+  source: (a: Omit<PlatformArchive, 'sha256'>) => string,
+): string {
+  const platforms = archives
+    .map(
+      (a) => `  - selector:
       matchLabels:
         os: ${a.os}
         arch: ${a.arch}
@@ -59,7 +68,9 @@ ${source(a)}
       - from: ${a.completion}
         to: .
       - from: LICENSE
-        to: .`).join('\n');
+        to: .`,
+    )
+    .join('\n');
   return `apiVersion: krew.googlecontainertools.github.com/v1alpha2
 kind: Plugin
 metadata:
@@ -80,11 +91,19 @@ ${platforms}
 export function renderManifest(version: string, archives: PlatformArchive[]): string {
   const byFile = new Map(archives.map((a) => [a.file, a.sha256]));
   // A sha256 of digits only would read as a YAML number, which krew rejects: always quoted.
-  return render(`v${version}`, archives, (a) => `    uri: ${releaseUri(`v${version}`, a.file)}\n    sha256: "${byFile.get(a.file)}"`);
+  return render(
+    `v${version}`,
+    archives,
+    (a) => `    uri: ${releaseUri(`v${version}`, a.file)}\n    sha256: "${byFile.get(a.file)}"`,
+  );
 }
 
 export function renderTemplate(archives: Omit<PlatformArchive, 'sha256'>[]): string {
-  return render('{{ .TagName }}', archives, (a) => `    {{addURIAndSha "${releaseUri('{{ .TagName }}', a.file)}" .TagName }}`);
+  return render(
+    '{{ .TagName }}',
+    archives,
+    (a) => `    {{addURIAndSha "${releaseUri('{{ .TagName }}', a.file)}" .TagName }}`,
+  );
 }
 
 /** The platforms every release has, without sums: what the template and the tests need. */

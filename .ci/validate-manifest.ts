@@ -15,5 +15,9 @@ copyFileSync(manifest, copy);
 const res = spawnSync(validate, ['-manifest', copy, '-skip-install'], { encoding: 'utf8' });
 // klog prints a goroutine dump on a fatal error; the cause is the line that starts with F.
 const fatal = res.stderr.split('\n').find((l) => l.startsWith('F'));
-process.stderr.write(res.status === 0 ? `krew's validator accepts ${manifest}\n` : `error: krew's validator rejects ${manifest}: ${fatal ?? res.stderr.slice(0, 500)}\n`);
+process.stderr.write(
+  res.status === 0
+    ? `krew's validator accepts ${manifest}\n`
+    : `error: krew's validator rejects ${manifest}: ${fatal ?? res.stderr.slice(0, 500)}\n`,
+);
 process.exit(res.status ?? 1);

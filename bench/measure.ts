@@ -18,7 +18,12 @@ const scratch = mkdtempSync(join(tmpdir(), 'bench-'));
 export function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv, input?: string): Sample {
   const rusage = join(scratch, 'rusage');
   const started = process.hrtime.bigint();
-  const res = spawnSync('/usr/bin/time', ['-f', '%M', '-o', rusage, cmd, ...args], { env, input, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const res = spawnSync('/usr/bin/time', ['-f', '%M', '-o', rusage, cmd, ...args], {
+    env,
+    input,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const kib = Number(readFileSync(rusage, 'utf8').trim().split('\n').pop());
   return { ms, rssMiB: kib / 1024, code: res.status, stdout: res.stdout, stderr: res.stderr };

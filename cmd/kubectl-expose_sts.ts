@@ -20,11 +20,15 @@ if (text !== undefined) {
   // that never runs long enough to gain from them. Set here rather than as a start-up flag, which would make Node
   // recompile its own built-in modules and slow down --help.
   process.getBuiltinModule('node:v8').setFlagsFromString('--no-maglev --no-turbofan');
-  const cli: Promise<typeof Cli> = bundled ? Promise.resolve(loadPart('cli.cjs') as typeof Cli) : import('../src/cli/entry.ts');
-  void cli.then(({ main, processIO, exitOnSignals: cliExitOnSignals }) => {
-    cliExitOnSignals();
-    return main(argv, processIO);
-  }).then((code) => {
-    process.exitCode = code;
-  });
+  const cli: Promise<typeof Cli> = bundled
+    ? Promise.resolve(loadPart('cli.cjs') as typeof Cli)
+    : import('../src/cli/entry.ts');
+  void cli
+    .then(({ main, processIO, exitOnSignals: cliExitOnSignals }) => {
+      cliExitOnSignals();
+      return main(argv, processIO);
+    })
+    .then((code) => {
+      process.exitCode = code;
+    });
 }

@@ -40,13 +40,17 @@ export function loadPart(name: string): unknown {
   } catch {
     cachedData = undefined;
   }
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${code}\n})`, { filename: `${filename}#${name}`, cachedData });
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${code}\n})`, {
+    filename: `${filename}#${name}`,
+    cachedData,
+  });
   if (cache && (!cachedData || script.cachedDataRejected)) {
     // At exit the cache also holds the functions this run compiled lazily; failing to write it only costs speed.
     process.once('exit', () => {
       try {
         fs.mkdirSync(path.dirname(cache), { recursive: true });
-        for (const old of fs.readdirSync(path.dirname(cache))) if (old.startsWith(`${name}-`)) fs.rmSync(path.join(path.dirname(cache), old), { force: true });
+        for (const old of fs.readdirSync(path.dirname(cache)))
+          if (old.startsWith(`${name}-`)) fs.rmSync(path.join(path.dirname(cache), old), { force: true });
         fs.writeFileSync(cache, script.createCachedData());
       } catch {
         // read-only home, full disk: run without a cache

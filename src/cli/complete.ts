@@ -20,11 +20,14 @@ export interface CompletionRequest {
   toComplete: string;
   /** The flag whose value is being completed, if any; `prefix` is what the candidate must repeat (`--type=`). */
   valueFor?: { spec: FlagSpec; prefix: string };
-  /** The connection flags typed so far, so lookups use the same cluster and namespace; undefined if they are invalid. */
+  /**
+   * The connection flags typed so far, so lookups use the same cluster and namespace; undefined if they are invalid.
+   */
   connection?: ConnectionOptions;
 }
 
-const named = (specs: FlagSpecs): [string, FlagSpec][] => Object.entries(specs).map(([key, spec]) => [flagName(key), spec]);
+const named = (specs: FlagSpecs): [string, FlagSpec][] =>
+  Object.entries(specs).map(([key, spec]) => [flagName(key), spec]);
 
 function flagOf(flags: [string, FlagSpec][], word: string): FlagSpec | undefined {
   const name = word.replace(/^--?/, '').split('=')[0];
@@ -45,7 +48,8 @@ export function parseCompletion(args: string[]): CompletionRequest | undefined {
   const flags = [...named(parsed.command.flags), ...named(connectionFlags)];
   let valueFor: CompletionRequest['valueFor'];
   const last = words.at(-1);
-  const lastFlag = last?.startsWith('-') && !last.includes('=') && !words.includes('--') ? flagOf(flags, last) : undefined;
+  const lastFlag =
+    last?.startsWith('-') && !last.includes('=') && !words.includes('--') ? flagOf(flags, last) : undefined;
   if (lastFlag && lastFlag.type !== 'boolean') {
     valueFor = { spec: lastFlag, prefix: '' };
     parsed = parse(words.slice(0, -1), { strict: false }); // the flag still waits for the value being completed
@@ -72,9 +76,13 @@ export interface Lookups {
 }
 
 /** Candidate lines and the directive. Lookups that fail offer nothing rather than an error in the user's shell. */
-export async function completions(req: CompletionRequest | undefined, lookups: Lookups): Promise<{ lines: string[]; directive: number }> {
+export async function completions(
+  req: CompletionRequest | undefined,
+  lookups: Lookups,
+): Promise<{ lines: string[]; directive: number }> {
   if (!req) return { lines: [], directive: Directive.NoFileComp };
-  const lookup = (of: keyof Lookups) => (req.connection ? lookups[of](req.connection).catch(() => [] as string[]) : Promise.resolve([]));
+  const lookup = (of: keyof Lookups) =>
+    req.connection ? lookups[of](req.connection).catch(() => [] as string[]) : Promise.resolve([]);
   let lines: string[] = [];
   let directive: number = Directive.NoFileComp;
   if (req.valueFor) {
@@ -87,7 +95,10 @@ export async function completions(req: CompletionRequest | undefined, lookups: L
     lines = values.filter((v) => v.startsWith(word)).map((v) => prefix + v);
   } else if (req.toComplete.startsWith('-')) {
     lines = req.flags
-      .flatMap(([name, s]) => [`--${name}\t${s.describe}`, ...(s.short && s.short !== name ? [`-${s.short}\t${s.describe}`] : [])])
+      .flatMap(([name, s]) => [
+        `--${name}\t${s.describe}`,
+        ...(s.short && s.short !== name ? [`-${s.short}\t${s.describe}`] : []),
+      ])
       .filter((l) => l.startsWith(req.toComplete));
   } else if (req.wantsStatefulSet) {
     const subs = req.command === '' ? subcommands.map((c) => `${c.name}\t${c.summary}`) : [];
@@ -98,7 +109,11 @@ export async function completions(req: CompletionRequest | undefined, lookups: L
 }
 
 /** A TAB should never hang: lookups give up after 5 s unless --request-timeout says otherwise. */
-const forCompletion = (conn: ConnectionOptions): ConnectionOptions => ({ ...conn, verbosity: 0, requestTimeoutMs: conn.requestTimeoutMs || 5000 });
+const forCompletion = (conn: ConnectionOptions): ConnectionOptions => ({
+  ...conn,
+  verbosity: 0,
+  requestTimeoutMs: conn.requestTimeoutMs || 5000,
+});
 
 export async function runComplete(args: string[], io: IO): Promise<number> {
   const kubeLookups: Lookups = {
@@ -117,6 +132,8 @@ export async function runComplete(args: string[], io: IO): Promise<number> {
   };
   const { lines, directive } = await completions(parseCompletion(args), kubeLookups);
   io.out(`${lines.map((l) => `${l}\n`).join('')}:${directive}\n`);
-  io.err(`Completion ended with directive: ${directive === Directive.NoFileComp ? 'ShellCompDirectiveNoFileComp' : 'ShellCompDirectiveDefault'}\n`);
+  io.err(
+    `Completion ended with directive: ${directive === Directive.NoFileComp ? 'ShellCompDirectiveNoFileComp' : 'ShellCompDirectiveDefault'}\n`,
+  );
   return 0;
 }

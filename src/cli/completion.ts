@@ -5,7 +5,11 @@ import type { FlagSpecs } from '../options/flags.ts';
 import type { LocalCommand } from './command.ts';
 
 const completionFlags = {
-  script: { type: 'boolean', default: false, describe: 'Print the kubectl_complete-expose_sts script instead of the instructions' },
+  script: {
+    type: 'boolean',
+    default: false,
+    describe: 'Print the kubectl_complete-expose_sts script instead of the instructions',
+  },
 } as const satisfies FlagSpecs;
 
 export const completionCommand: LocalCommand<typeof completionFlags, { script: boolean }> = {
@@ -19,7 +23,10 @@ export const completionCommand: LocalCommand<typeof completionFlags, { script: b
   statefulSetArg: false,
   examples: [
     ['How to install completion', 'kubectl expose-sts completion'],
-    ['Install it next to a plugin installed by krew', 'kubectl expose-sts completion --script > ~/.krew/bin/kubectl_complete-expose_sts'],
+    [
+      'Install it next to a plugin installed by krew',
+      'kubectl expose-sts completion --script > ~/.krew/bin/kubectl_complete-expose_sts',
+    ],
   ],
   flags: completionFlags,
   validate: ({ script }) => ({ script }),

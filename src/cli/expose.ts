@@ -28,16 +28,34 @@ export const exposeCommand: ClusterCommand<typeof exposeFlags, ExposeOptions> = 
   usage: 'STATEFULSET',
   statefulSetArg: true,
   examples: [
-    ['Give every pod of StatefulSet mydb its own load balancer and wait for the addresses', 'kubectl expose-sts mydb --type LoadBalancer'],
-    ['Expose broker port 9094 (container port "external") on the node of each pod', 'kubectl expose-sts kafka -n data --type NodePort --port 9094:external'],
-    ['Accept connections from one network only', 'kubectl expose-sts mydb --type LoadBalancer --load-balancer-source-ranges 203.0.113.0/24'],
+    [
+      'Give every pod of StatefulSet mydb its own load balancer and wait for the addresses',
+      'kubectl expose-sts mydb --type LoadBalancer',
+    ],
+    [
+      'Expose broker port 9094 (container port "external") on the node of each pod',
+      'kubectl expose-sts kafka -n data --type NodePort --port 9094:external',
+    ],
+    [
+      'Accept connections from one network only',
+      'kubectl expose-sts mydb --type LoadBalancer --load-balancer-source-ranges 203.0.113.0/24',
+    ],
     [
       'An internal load balancer on AWS',
       'kubectl expose-sts mydb --type LoadBalancer --annotations service.beta.kubernetes.io/aws-load-balancer-internal=true',
     ],
-    ['Name the Services mydb-0-external, mydb-1-external, …', 'kubectl expose-sts mydb --name-template "{pod}-external"'],
-    ['Write the Services as a manifest instead', 'kubectl expose-sts mydb --type LoadBalancer --dry-run=client -o yaml | kubectl apply -f -'],
-    ['Expose a StatefulSet named status: after --, a name is never a command', 'kubectl expose-sts --type NodePort -- status'],
+    [
+      'Name the Services mydb-0-external, mydb-1-external, …',
+      'kubectl expose-sts mydb --name-template "{pod}-external"',
+    ],
+    [
+      'Write the Services as a manifest instead',
+      'kubectl expose-sts mydb --type LoadBalancer --dry-run=client -o yaml | kubectl apply -f -',
+    ],
+    [
+      'Expose a StatefulSet named status: after --, a name is never a command',
+      'kubectl expose-sts --type NodePort -- status',
+    ],
   ],
   flags: exposeFlags,
   validate: validateExposeFlags,
@@ -48,12 +66,20 @@ export const exposeCommand: ClusterCommand<typeof exposeFlags, ExposeOptions> = 
 const pendingHint = (classes: string | undefined) =>
   'likely causes: no load-balancer controller in this cluster (minikube, kind without cloud-provider-kind, bare metal without MetalLB), ' +
   'an exhausted load-balancer quota' +
-  (classes ? `, or no controller serving --load-balancer-class ${classes}` : ', or a load-balancer class nobody serves') +
+  (classes
+    ? `, or no controller serving --load-balancer-class ${classes}`
+    : ', or a load-balancer class nobody serves') +
   '; kubectl describe service NAME shows the events of the cloud controller';
 
-const objectFormat = (output: ExposeOptions['output']) => (output === 'json' || output === 'yaml' || output === 'name' ? output : undefined);
+const objectFormat = (output: ExposeOptions['output']) =>
+  output === 'json' || output === 'yaml' || output === 'name' ? output : undefined;
 
-const verbs: Record<ActionKind, string> = { create: 'created', update: 'configured', unchanged: 'unchanged', adopt: 'configured' };
+const verbs: Record<ActionKind, string> = {
+  create: 'created',
+  update: 'configured',
+  unchanged: 'unchanged',
+  adopt: 'configured',
+};
 
 function printObjects(io: IO, services: V1Service[], opts: ExposeOptions, actions: ActionKind[]): void {
   const format = objectFormat(opts.output);
@@ -78,7 +104,12 @@ async function runExpose(opts: ExposeOptions, kube: Kube, io: IO): Promise<numbe
     io.err('warning: no --load-balancer-source-ranges: these load balancers accept connections from any address\n');
   }
   if (opts.dryRun === 'client') {
-    printObjects(io, desired.map((d) => applyBody(d.service)), opts, desired.map(() => 'create'));
+    printObjects(
+      io,
+      desired.map((d) => applyBody(d.service)),
+      opts,
+      desired.map(() => 'create'),
+    );
     return 0;
   }
 
@@ -99,16 +130,28 @@ async function runExpose(opts: ExposeOptions, kube: Kube, io: IO): Promise<numbe
   const format = objectFormat(opts.output);
   const tableOutput = !format && !dryRunServer;
   const pods = tableOutput ? await k.listPods(kube, sts.spec?.selector) : undefined;
-  const nodes = tableOutput && (opts.type === 'NodePort' || opts.output === 'wide') ? await k.listNodes(kube) : new Map();
-  const waiting = opts.wait && opts.type === 'LoadBalancer' && !dryRunServer && plan.actions.some((a) => !a.existing || !lbAddress(a.existing));
+  const nodes =
+    tableOutput && (opts.type === 'NodePort' || opts.output === 'wide') ? await k.listNodes(kube) : new Map();
+  const waiting =
+    opts.wait &&
+    opts.type === 'LoadBalancer' &&
+    !dryRunServer &&
+    plan.actions.some((a) => !a.existing || !lbAddress(a.existing));
   // Watching from the LIST's version replays our own writes and every address assigned since: nothing is missed.
-  const watch = waiting ? await k.watchServices(kube, managedSelector(opts.statefulSet), existing.resourceVersion) : undefined;
+  const watch = waiting
+    ? await k.watchServices(kube, managedSelector(opts.statefulSet), existing.resourceVersion)
+    : undefined;
 
   const applied: string[] = [];
   let inFlight = 0;
   io.onInterrupt?.(() => {
-    const pending = inFlight ? `${inFlight} more ${inFlight === 1 ? 'was' : 'were'} sent and may have been applied` : '';
-    if (!applied.length) return pending ? `no service was confirmed applied; ${pending}; run the same command again to finish` : 'no service was changed';
+    const pending = inFlight
+      ? `${inFlight} more ${inFlight === 1 ? 'was' : 'were'} sent and may have been applied`
+      : '';
+    if (!applied.length)
+      return pending
+        ? `no service was confirmed applied; ${pending}; run the same command again to finish`
+        : 'no service was changed';
     return `${applied.length} of ${toWrite.length} services were applied (${applied.join(', ')})${pending ? `; ${pending}` : ''}; run the same command again to finish`;
   });
   let written: V1Service[];
@@ -116,13 +159,18 @@ async function runExpose(opts: ExposeOptions, kube: Kube, io: IO): Promise<numbe
     for (const a of plan.actions.filter((x) => x.kind === 'adopt')) {
       await k.replacePorts(kube, a.desired.name, applyBody(a.desired.service).spec?.ports, dryRunServer);
     }
-    written = await k.applyAll(kube, toWrite.map((a) => applyBody(a.desired.service)), dryRunServer, {
-      sent: () => inFlight++,
-      applied: (i) => {
-        inFlight--;
-        applied.push(`service/${toWrite[i].desired.name} ${verbs[toWrite[i].kind]}`);
+    written = await k.applyAll(
+      kube,
+      toWrite.map((a) => applyBody(a.desired.service)),
+      dryRunServer,
+      {
+        sent: () => inFlight++,
+        applied: (i) => {
+          inFlight--;
+          applied.push(`service/${toWrite[i].desired.name} ${verbs[toWrite[i].kind]}`);
+        },
       },
-    });
+    );
   } catch (err) {
     watch?.close(); // an open watch would keep the process from exiting
     throw err;
@@ -132,24 +180,44 @@ async function runExpose(opts: ExposeOptions, kube: Kube, io: IO): Promise<numbe
   kube.log(1, `services: ${[...counts].map(([kind, n]) => `${n} ${kind}`).join(', ')}`);
 
   if (dryRunServer) {
-    printObjects(io, desired.map(latest), opts, plan.actions.map((a) => a.kind));
+    printObjects(
+      io,
+      desired.map(latest),
+      opts,
+      plan.actions.map((a) => a.kind),
+    );
     return 0;
   }
 
-  io.onInterrupt?.(() => `all ${desired.length} services are applied; interrupted while waiting for load-balancer addresses (kubectl expose-sts status ${opts.statefulSet} shows them)`);
+  io.onInterrupt?.(
+    () =>
+      `all ${desired.length} services are applied; interrupted while waiting for load-balancer addresses (kubectl expose-sts status ${opts.statefulSet} shows them)`,
+  );
   const timedOut = watch ? (await waitForAddresses(watch, desired, current, opts)) === 'timeout' : false;
 
   const services = desired.map(latest);
   if (format) {
     io.out(formatObjects(services, format));
   } else {
-    const at = (d: DesiredService) => ({ namespace: kube.namespace, statefulSet: opts.statefulSet, ordinal: d.ordinal, pod: d.pod });
-    io.out(exposeTable(desired.map((d, i) => exposureOf(at(d), services[i], pods?.get(d.pod), nodes)), opts.output === 'wide'));
+    const at = (d: DesiredService) => ({
+      namespace: kube.namespace,
+      statefulSet: opts.statefulSet,
+      ordinal: d.ordinal,
+      pod: d.pod,
+    });
+    io.out(
+      exposeTable(
+        desired.map((d, i) => exposureOf(at(d), services[i], pods?.get(d.pod), nodes)),
+        opts.output === 'wide',
+      ),
+    );
   }
   if (timedOut) {
     const pending = services.filter((s) => !lbAddress(s)).map(nameOf);
-    io.err(`error: timed out after ${opts.timeoutMs / 1000} s waiting for load-balancer addresses of ${pending.length} of ${services.length} services ` +
-      `(${pending.slice(0, 5).join(', ')}${pending.length > 5 ? ', …' : ''}); ${pendingHint(opts.loadBalancerClass)}\n`);
+    io.err(
+      `error: timed out after ${opts.timeoutMs / 1000} s waiting for load-balancer addresses of ${pending.length} of ${services.length} services ` +
+        `(${pending.slice(0, 5).join(', ')}${pending.length > 5 ? ', …' : ''}); ${pendingHint(opts.loadBalancerClass)}\n`,
+    );
     return 1;
   }
   return 0;

@@ -21,7 +21,11 @@ export async function main(argv: string[], io: IO): Promise<number> {
     const { command, input, connection, help, version: showVersion } = parse(argv, { strict: true });
     if (help) {
       const limit = wrapLimit(io.columns);
-      io.out(!command.connects && command.help ? command.help(limit) : helpText(command, command.name ? [] : subcommands, limit));
+      io.out(
+        !command.connects && command.help
+          ? command.help(limit)
+          : helpText(command, command.name ? [] : subcommands, limit),
+      );
       return 0;
     }
     if (showVersion) {

@@ -22,7 +22,10 @@ function withFlags<T>(y: Argv<T>, specs: FlagSpecs): Argv<T> {
     const name = flagName(key);
     // Defaults are filled in by readFlags, so that yargs' output says what was given. A flag given twice arrives as
     // an array: repeatable ones keep every value, the others their last (kubectl).
-    out = out.option(name, { alias: f.short === name ? undefined : f.short, type: f.type === 'boolean' ? 'boolean' : 'string' });
+    out = out.option(name, {
+      alias: f.short === name ? undefined : f.short,
+      type: f.type === 'boolean' ? 'boolean' : 'string',
+    });
   }
   return out;
 }
@@ -53,12 +56,22 @@ export function parse(argv: string[], { strict }: { strict: boolean }): Parsed {
     .option('version', { type: 'boolean' });
   for (const command of commands) {
     const use = [command.name || '$0', ...(command.statefulSetArg ? ['[statefulset]'] : [])].join(' ');
-    parser = parser.command(use, command.summary, (y) => withFlags(y, command.flags), (raw) => {
-      chosen = { command, raw };
-    });
+    parser = parser.command(
+      use,
+      command.summary,
+      (y) => withFlags(y, command.flags),
+      (raw) => {
+        chosen = { command, raw };
+      },
+    );
   }
   parser
-    .parserConfiguration({ 'camel-case-expansion': true, 'boolean-negation': true, 'strip-aliased': true, 'populate--': true })
+    .parserConfiguration({
+      'camel-case-expansion': true,
+      'boolean-negation': true,
+      'strip-aliased': true,
+      'populate--': true,
+    })
     .strict(strict)
     .exitProcess(false)
     .fail((msg, err) => {
@@ -69,8 +82,11 @@ export function parse(argv: string[], { strict }: { strict: boolean }): Parsed {
   const { command, raw } = chosen;
   // After `--` every word is an argument, never a command: `kubectl expose-sts -- status` exposes a StatefulSet
   // named status, as cobra reads it.
-  const args = [raw.statefulset, ...((raw['--'] as unknown[] | undefined) ?? [])].filter((a) => a !== undefined).map(String);
-  if (strict && args.length > (command.statefulSetArg ? 1 : 0)) throw new UsageError(`Unknown argument: ${args.at(-1)}`);
+  const args = [raw.statefulset, ...((raw['--'] as unknown[] | undefined) ?? [])]
+    .filter((a) => a !== undefined)
+    .map(String);
+  if (strict && args.length > (command.statefulSetArg ? 1 : 0))
+    throw new UsageError(`Unknown argument: ${args.at(-1)}`);
   return {
     command,
     input: { ...readFlags(command.flags, raw), statefulSet: command.statefulSetArg ? args[0] : undefined },

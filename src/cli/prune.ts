@@ -31,7 +31,9 @@ async function runPrune(opts: PruneOptions, kube: Kube, io: IO): Promise<number>
   const k = await loadKube();
   const rows = assess(await k.readInventory(kube, opts), opts);
   // assess reads only Services with the managed-by label: nothing else is ever a target.
-  const targets = rows.flatMap((r) => (r.service && (opts.all || r.state === 'Orphaned') ? [{ ...r.service, namespace: r.namespace }] : []));
+  const targets = rows.flatMap((r) =>
+    r.service && (opts.all || r.state === 'Orphaned') ? [{ ...r.service, namespace: r.namespace }] : [],
+  );
   if (targets.length === 0) {
     io.err(`Nothing to prune${opts.allNamespaces ? '' : ` in ${kube.namespace} namespace`}.\n`);
     return 0;
@@ -40,7 +42,10 @@ async function runPrune(opts: PruneOptions, kube: Kube, io: IO): Promise<number>
   let done = 0;
   let sent = false;
   // Each deletion is printed as it happens, so the lines above the interruption are what was done.
-  io.onInterrupt?.(() => `${done} of ${targets.length} services were deleted${sent ? '; one more was sent and may have been deleted' : ''}; run the same command again to finish`);
+  io.onInterrupt?.(
+    () =>
+      `${done} of ${targets.length} services were deleted${sent ? '; one more was sent and may have been deleted' : ''}; run the same command again to finish`,
+  );
   for (const { name, uid, namespace } of targets) {
     if (opts.dryRun !== 'client') {
       sent = true;

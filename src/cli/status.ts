@@ -13,13 +13,16 @@ export const statusCommand: ClusterCommand<typeof statusFlags, StatusOptions> = 
   summary: 'Show what is exposed, where it answers, and what has drifted',
   description: [
     'Show what is exposed, where it answers, and what has drifted.',
-    " One row per ordinal of every exposed StatefulSet in scope (or of the one named), with its state: Ready, Pending (no load-balancer address yet), PodNotReady, Missing (no Service: run expose again), Orphaned (the ordinal or the StatefulSet is gone: prune deletes it) or Modified (someone else changed the selector, type or ports).",
+    ' One row per ordinal of every exposed StatefulSet in scope (or of the one named), with its state: Ready, Pending (no load-balancer address yet), PodNotReady, Missing (no Service: run expose again), Orphaned (the ordinal or the StatefulSet is gone: prune deletes it) or Modified (someone else changed the selector, type or ports).',
   ],
   usage: '[STATEFULSET]',
   statefulSetArg: true,
   examples: [
     ['Every exposed StatefulSet of the namespace, one row per ordinal', 'kubectl expose-sts status'],
-    ['Everywhere, with pods, nodes, node ports and why each row is in its state', 'kubectl expose-sts status -A -o wide'],
+    [
+      'Everywhere, with pods, nodes, node ports and why each row is in its state',
+      'kubectl expose-sts status -A -o wide',
+    ],
     ['Fail a CI step when mydb has drifted', 'kubectl expose-sts status mydb --exit-code'],
   ],
   flags: statusFlags,
@@ -29,7 +32,9 @@ export const statusCommand: ClusterCommand<typeof statusFlags, StatusOptions> = 
 };
 
 function nothingExposed(scope: { statefulSet?: string; allNamespaces: boolean }, namespace: string): string {
-  const what = scope.statefulSet ? `No exposed StatefulSet named "${scope.statefulSet}" found` : 'No exposed StatefulSets found';
+  const what = scope.statefulSet
+    ? `No exposed StatefulSet named "${scope.statefulSet}" found`
+    : 'No exposed StatefulSets found';
   return scope.allNamespaces ? `${what}.` : `${what} in ${namespace} namespace.`;
 }
 

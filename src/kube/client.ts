@@ -33,14 +33,24 @@ export function connect(flags: ConnectionOptions, stderr: (line: string) => void
     log,
     base: resolved.cluster.server.replace(/\/+$/, ''),
     credentials: credentialsOf(resolved.cluster, resolved.userEntry),
-    transport: new Transport({ proxyUrl: resolved.cluster['proxy-url'], requestTimeoutMs: flags.requestTimeoutMs, verbosity: flags.verbosity, log }),
+    transport: new Transport({
+      proxyUrl: resolved.cluster['proxy-url'],
+      requestTimeoutMs: flags.requestTimeoutMs,
+      verbosity: flags.verbosity,
+      log,
+    }),
   };
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Retries transient failures (429 with Retry-After, 5xx, reset connections) with capped exponential backoff. */
-export async function withRetry<T>(kube: Kube, what: string, fn: () => Promise<T>, opts: { attempts?: number; conflicts?: boolean } = {}): Promise<T> {
+export async function withRetry<T>(
+  kube: Kube,
+  what: string,
+  fn: () => Promise<T>,
+  opts: { attempts?: number; conflicts?: boolean } = {},
+): Promise<T> {
   const attempts = opts.attempts ?? 5;
   for (let attempt = 1; ; attempt++) {
     try {
@@ -51,11 +61,18 @@ export async function withRetry<T>(kube: Kube, what: string, fn: () => Promise<T
       if (!retryable) throw translate(err, kube, what);
       if (attempt >= attempts) {
         const last = translate(err, kube, what);
-        throw new CommandError(`${last.message} (gave up after ${attempts} attempts; try again later)`, { status: last.status, cause: err });
+        throw new CommandError(`${last.message} (gave up after ${attempts} attempts; try again later)`, {
+          status: last.status,
+          cause: err,
+        });
       }
       const s = answerOf(err);
-      const delay = s?.retryAfter !== undefined ? Math.min(s.retryAfter * 1000, 10_000) : Math.min(100 * 2 ** attempt, 2000);
-      kube.log(4, `${what}: ${s ? `HTTP ${s.code}` : causeCode(err).code}; retry ${attempt}/${attempts - 1} in ${delay} ms`);
+      const delay =
+        s?.retryAfter !== undefined ? Math.min(s.retryAfter * 1000, 10_000) : Math.min(100 * 2 ** attempt, 2000);
+      kube.log(
+        4,
+        `${what}: ${s ? `HTTP ${s.code}` : causeCode(err).code}; retry ${attempt}/${attempts - 1} in ${delay} ms`,
+      );
       await sleep(delay);
     }
   }
@@ -76,17 +93,33 @@ async function text(res: IncomingMessage): Promise<string> {
 }
 
 /** One request with the kubeconfig's credentials; an error answer throws ApiError. The body is the caller's to read. */
-export async function request(kube: Kube, method: string, path: string, opts: RequestOptions = {}): Promise<IncomingMessage> {
+export async function request(
+  kube: Kube,
+  method: string,
+  path: string,
+  opts: RequestOptions = {},
+): Promise<IncomingMessage> {
   // Appended, not resolved: a server URL may carry a path prefix (a proxy such as Rancher's) that requests keep.
   const url = new URL(kube.base + path);
   for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
   const { tls, headers } = await kube.credentials();
   headers.Accept = 'application/json';
   if (opts.body !== undefined) headers['Content-Type'] = opts.contentType ?? 'application/json';
-  const res = await kube.transport.send({ method, url, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body), signal: opts.signal }, tls);
+  const res = await kube.transport.send(
+    {
+      method,
+      url,
+      headers,
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      signal: opts.signal,
+    },
+    tls,
+  );
   const status = res.statusCode ?? 0;
   if (status >= 400) {
-    const flat = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]));
+    const flat = Object.fromEntries(
+      Object.entries(res.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]),
+    );
     throw new ApiError(status, await text(res), flat);
   }
   return res;
@@ -108,12 +141,19 @@ const chunkSize = 500;
  * A LIST in pages, as kubectl reads one: each page is decoded and reduced by `keep` before the next arrives, so a
  * thousand pods are never all in memory whole (bench/ANALYSIS.md, P5). The pages are one consistent snapshot.
  */
-export async function listJson<T, K = T>(kube: Kube, path: string, query: Record<string, string | undefined>, keep?: (item: T) => K): Promise<ListOf<K>> {
+export async function listJson<T, K = T>(
+  kube: Kube,
+  path: string,
+  query: Record<string, string | undefined>,
+  keep?: (item: T) => K,
+): Promise<ListOf<K>> {
   const items: K[] = [];
   let resourceVersion: string | undefined;
   let next: string | undefined;
   do {
-    const page = await requestJson<ListOf<T>>(kube, 'GET', path, { query: { limit: String(chunkSize), ...query, continue: next } });
+    const page = await requestJson<ListOf<T>>(kube, 'GET', path, {
+      query: { limit: String(chunkSize), ...query, continue: next },
+    });
     for (const item of page.items) items.push(keep ? keep(item) : (item as unknown as K));
     resourceVersion ??= page.metadata?.resourceVersion;
     next = page.metadata?.continue || undefined;

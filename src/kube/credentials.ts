@@ -35,40 +35,78 @@ interface ExecResult {
 /** Runs the exec plugin as client-go does: its environment, KUBERNETES_EXEC_INFO, stderr passed to the user. */
 async function runExec(exec: ExecConfig & { command: string }, cluster: ClusterEntry): Promise<ExecResult> {
   const apiVersion = exec.apiVersion ?? 'client.authentication.k8s.io/v1';
-  const interactive = exec.interactiveMode === 'Always' || (exec.interactiveMode !== 'Never' && process.stdin.isTTY === true);
+  const interactive =
+    exec.interactiveMode === 'Always' || (exec.interactiveMode !== 'Never' && process.stdin.isTTY === true);
   const info = {
     apiVersion,
     kind: 'ExecCredential',
     spec: {
       interactive,
-      ...(exec.provideClusterInfo ? { cluster: {
-        server: cluster.server,
-        'certificate-authority-data': cluster['certificate-authority-data'] ?? (cluster['certificate-authority'] ? readFileSync(cluster['certificate-authority']).toString('base64') : undefined),
-        'insecure-skip-tls-verify': cluster['insecure-skip-tls-verify'],
-        'tls-server-name': cluster['tls-server-name'],
-        'proxy-url': cluster['proxy-url'],
-      } } : {}),
+      ...(exec.provideClusterInfo
+        ? {
+            cluster: {
+              server: cluster.server,
+              'certificate-authority-data':
+                cluster['certificate-authority-data'] ??
+                (cluster['certificate-authority']
+                  ? readFileSync(cluster['certificate-authority']).toString('base64')
+                  : undefined),
+              'insecure-skip-tls-verify': cluster['insecure-skip-tls-verify'],
+              'tls-server-name': cluster['tls-server-name'],
+              'proxy-url': cluster['proxy-url'],
+            },
+          }
+        : {}),
     },
   };
-  const env = { ...process.env, ...Object.fromEntries((exec.env ?? []).map((e) => [e.name, e.value])), KUBERNETES_EXEC_INFO: JSON.stringify(info) };
+  const env = {
+    ...process.env,
+    ...Object.fromEntries((exec.env ?? []).map((e) => [e.name, e.value])),
+    KUBERNETES_EXEC_INFO: JSON.stringify(info),
+  };
   const hint = exec.installHint ? ` (${exec.installHint.trim().replace(/\s*\n\s*/g, ' ')})` : '';
   const stdout = await new Promise<string>((resolve, reject) => {
-    const child = spawn(exec.command, exec.args ?? [], { env, stdio: [interactive ? 'inherit' : 'ignore', 'pipe', 'inherit'] });
+    const child = spawn(exec.command, exec.args ?? [], {
+      env,
+      stdio: [interactive ? 'inherit' : 'ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     child.on('error', (err: NodeJS.ErrnoException) =>
-      reject(new CommandError(err.code === 'ENOENT' ? `getting credentials: exec: executable ${exec.command} not found${hint}` : `getting credentials: exec: ${err.message}`)));
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new CommandError(`getting credentials: exec: executable ${exec.command} failed with exit code ${code}`))));
+      reject(
+        new CommandError(
+          err.code === 'ENOENT'
+            ? `getting credentials: exec: executable ${exec.command} not found${hint}`
+            : `getting credentials: exec: ${err.message}`,
+        ),
+      ),
+    );
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(out)
+        : reject(
+            new CommandError(`getting credentials: exec: executable ${exec.command} failed with exit code ${code}`),
+          ),
+    );
   });
-  let cred: { apiVersion?: string; status?: { token?: string; clientCertificateData?: string; clientKeyData?: string; expirationTimestamp?: string } };
+  let cred: {
+    apiVersion?: string;
+    status?: { token?: string; clientCertificateData?: string; clientKeyData?: string; expirationTimestamp?: string };
+  };
   try {
     cred = JSON.parse(stdout);
   } catch {
     throw new CommandError(`getting credentials: exec plugin ${exec.command} did not print an ExecCredential (JSON)`);
   }
-  if (cred.apiVersion !== apiVersion) throw new CommandError(`getting credentials: exec plugin ${exec.command} answered ${cred.apiVersion ?? 'no apiVersion'}, not ${apiVersion}`);
+  if (cred.apiVersion !== apiVersion)
+    throw new CommandError(
+      `getting credentials: exec plugin ${exec.command} answered ${cred.apiVersion ?? 'no apiVersion'}, not ${apiVersion}`,
+    );
   const s = cred.status ?? {};
-  if (!s.token && !(s.clientCertificateData && s.clientKeyData)) throw new CommandError(`getting credentials: exec plugin ${exec.command} gave neither a token nor a client certificate and key`);
+  if (!s.token && !(s.clientCertificateData && s.clientKeyData))
+    throw new CommandError(
+      `getting credentials: exec plugin ${exec.command} gave neither a token nor a client certificate and key`,
+    );
   return {
     token: s.token,
     cert: s.clientCertificateData ? Buffer.from(s.clientCertificateData) : undefined,
@@ -105,12 +143,17 @@ export function credentialsOf(cluster: ClusterEntry, user: UserEntry): () => Pro
     // kubectl keeps only oidc among auth providers; its refresh is left to exec plugins such as kubelogin.
     idToken = provider.name === 'oidc' ? provider.config?.['id-token'] : undefined;
     if (!idToken) {
-      throw new CommandError(provider.name === 'oidc'
-        ? 'the oidc auth provider of the kubeconfig has no id-token: log in again, or use an exec credential plugin such as kubelogin'
-        : `the ${provider.name ?? 'unnamed'} auth provider of the kubeconfig is not supported (kubectl removed it too): use its exec credential plugin`);
+      throw new CommandError(
+        provider.name === 'oidc'
+          ? 'the oidc auth provider of the kubeconfig has no id-token: log in again, or use an exec credential plugin such as kubelogin'
+          : `the ${provider.name ?? 'unnamed'} auth provider of the kubeconfig is not supported (kubectl removed it too): use its exec credential plugin`,
+      );
     }
   }
-  const exec = user.exec?.command && !user.token && !user.tokenFile && !user.username ? { ...user.exec, command: user.exec.command } : undefined;
+  const exec =
+    user.exec?.command && !user.token && !user.tokenFile && !user.username
+      ? { ...user.exec, command: user.exec.command }
+      : undefined;
   let cached: Promise<ExecResult> | undefined;
   let execTls: TlsSettings | undefined;
 
@@ -118,7 +161,8 @@ export function credentialsOf(cluster: ClusterEntry, user: UserEntry): () => Pro
     const headers: Record<string, string | string[]> = { ...fixed };
     if (user.token) headers.Authorization = `Bearer ${user.token}`;
     else if (user.tokenFile) headers.Authorization = `Bearer ${readFileSync(user.tokenFile, 'utf8').trim()}`;
-    else if (user.username) headers.Authorization = `Basic ${Buffer.from(`${user.username}:${user.password ?? ''}`).toString('base64')}`;
+    else if (user.username)
+      headers.Authorization = `Basic ${Buffer.from(`${user.username}:${user.password ?? ''}`).toString('base64')}`;
     else if (idToken) headers.Authorization = `Bearer ${idToken}`;
     if (!exec) return { tls, headers };
     // One run of the plugin serves every request until what it gave expires (a minute early, for clock skew).

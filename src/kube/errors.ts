@@ -32,7 +32,11 @@ export function answerOf(err: unknown): { code: number; status: Status; retryAft
     status = { message: err.body.slice(0, 200) || undefined };
   }
   const retryAfter = Number(err.headers['retry-after']);
-  return { code: err.status, status, retryAfter: err.headers['retry-after'] !== undefined && Number.isFinite(retryAfter) ? retryAfter : undefined };
+  return {
+    code: err.status,
+    status,
+    retryAfter: err.headers['retry-after'] !== undefined && Number.isFinite(retryAfter) ? retryAfter : undefined,
+  };
 }
 
 const networkCodes: Record<string, string> = {
@@ -71,10 +75,13 @@ export function translate(err: unknown, kube: { server: string; namespace: strin
   const fail = (message: string) => new CommandError(message, { status: s?.code, cause: err });
   if (s) {
     const msg = s.status.message ?? s.status.reason ?? `HTTP ${s.code}`;
-    if (s.code === 400 && msg.includes('HTTP request to an HTTPS server')) return fail(`the server ${kube.server} speaks HTTPS: use https:// in the server URL`);
+    if (s.code === 400 && msg.includes('HTTP request to an HTTPS server'))
+      return fail(`the server ${kube.server} speaks HTTPS: use https:// in the server URL`);
     switch (s.code) {
       case 401:
-        return fail(`you must be logged in to the server (Unauthorized): the credentials for ${kube.server} were refused`);
+        return fail(
+          `you must be logged in to the server (Unauthorized): the credentials for ${kube.server} were refused`,
+        );
       case 403:
         return fail(`${msg} (needed to ${what}; ask an administrator for that permission)`);
       case 404:
@@ -85,11 +92,18 @@ export function translate(err: unknown, kube: { server: string; namespace: strin
   }
   const { code, message } = causeCode(err);
   if (code === 'EPROTO' && /wrong version number|packet length too long/i.test(message ?? '')) {
-    return fail(`cannot connect to the server ${kube.server}: it does not speak TLS (for a plain HTTP server, such as kubectl proxy, use http://)`);
+    return fail(
+      `cannot connect to the server ${kube.server}: it does not speak TLS (for a plain HTTP server, such as kubectl proxy, use http://)`,
+    );
   }
-  if (code && networkCodes[code]) return fail(`cannot connect to the server ${kube.server}: ${networkCodes[code]} (is the cluster running, and is the kubeconfig's server right?)`);
+  if (code && networkCodes[code])
+    return fail(
+      `cannot connect to the server ${kube.server}: ${networkCodes[code]} (is the cluster running, and is the kubeconfig's server right?)`,
+    );
   if (code && /CERT|SELF_SIGNED|ALTNAME|UNABLE_TO_VERIFY|TLS/.test(code)) {
-    return fail(`cannot verify the certificate of ${kube.server}: ${message ?? code} (check the kubeconfig's certificate-authority, or --insecure-skip-tls-verify for a test cluster)`);
+    return fail(
+      `cannot verify the certificate of ${kube.server}: ${message ?? code} (check the kubeconfig's certificate-authority, or --insecure-skip-tls-verify for a test cluster)`,
+    );
   }
   return fail(`${what}: ${(err as Error)?.message ?? String(err)}${code ? ` (${code})` : ''}`);
 }

@@ -18,11 +18,16 @@ export async function readInventory(kube: Kube, scope: Scope): Promise<Inventory
   const fieldSelector = scope.statefulSet ? `metadata.name=${scope.statefulSet}` : undefined;
   // Only pods made by a StatefulSet carry the pod-name label; the rest of the namespace is not read.
   const podSelector = podNameLabel;
-  const ns = (resource: string, group = '/api/v1') => (scope.allNamespaces ? `${group}/${resource}` : namespaced(namespace, resource, undefined, group));
+  const ns = (resource: string, group = '/api/v1') =>
+    scope.allNamespaces ? `${group}/${resource}` : namespaced(namespace, resource, undefined, group);
   const [services, statefulSets, pods] = await Promise.all([
     withRetry(kube, `list services ${where}`, () => listJson<V1Service>(kube, ns('services'), { labelSelector })),
-    withRetry(kube, `list statefulsets.apps ${where}`, () => listJson<V1StatefulSet>(kube, ns('statefulsets', appsV1), { fieldSelector })),
-    withRetry(kube, `list pods ${where}`, () => listJson<V1Pod>(kube, ns('pods'), { labelSelector: podSelector }, slimPod)),
+    withRetry(kube, `list statefulsets.apps ${where}`, () =>
+      listJson<V1StatefulSet>(kube, ns('statefulsets', appsV1), { fieldSelector }),
+    ),
+    withRetry(kube, `list pods ${where}`, () =>
+      listJson<V1Pod>(kube, ns('pods'), { labelSelector: podSelector }, slimPod),
+    ),
   ]);
   let nodes: V1Node[] = [];
   if (services.items.some((s) => s.spec?.type === 'NodePort')) {

@@ -66,7 +66,11 @@ export interface Resolved {
 
 const pathFields: Record<'clusters' | 'users', [string, string][]> = {
   clusters: [['cluster', 'certificate-authority']],
-  users: [['user', 'client-certificate'], ['user', 'client-key'], ['user', 'tokenFile']],
+  users: [
+    ['user', 'client-certificate'],
+    ['user', 'client-key'],
+    ['user', 'tokenFile'],
+  ],
 };
 
 function absolutize(raw: RawConfig, file: string): RawConfig {
@@ -82,7 +86,9 @@ function absolutize(raw: RawConfig, file: string): RawConfig {
   return raw;
 }
 
-/** kubectl's merge: for each list, the first file that defines a name wins; current-context from the first that sets it. */
+/**
+ * kubectl's merge: for each list, the first file that defines a name wins; current-context from the first that sets it.
+ */
 export function mergeConfigs(configs: RawConfig[]): RawConfig {
   const merged: RawConfig = { clusters: [], users: [], contexts: [] };
   for (const c of configs) {
@@ -101,13 +107,18 @@ function readConfig(file: string): RawConfig {
   } catch (err) {
     throw new CommandError(`cannot read kubeconfig ${file}: ${(err as Error).message.split('\n')[0]}`);
   }
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new CommandError(`kubeconfig ${file} is not a kubeconfig file`);
-  return absolutize({ ...raw, clusters: raw.clusters ?? [], users: raw.users ?? [], contexts: raw.contexts ?? [] }, file);
+  if (typeof raw !== 'object' || Array.isArray(raw))
+    throw new CommandError(`kubeconfig ${file} is not a kubeconfig file`);
+  return absolutize(
+    { ...raw, clusters: raw.clusters ?? [], users: raw.users ?? [], contexts: raw.contexts ?? [] },
+    file,
+  );
 }
 
 export function configFiles(flags: ConnectionOptions, env: NodeJS.ProcessEnv): string[] {
   if (flags.kubeconfig) {
-    if (!existsSync(flags.kubeconfig)) throw new CommandError(`stat ${flags.kubeconfig}: no such file or directory (from --kubeconfig)`);
+    if (!existsSync(flags.kubeconfig))
+      throw new CommandError(`stat ${flags.kubeconfig}: no such file or directory (from --kubeconfig)`);
     return [flags.kubeconfig];
   }
   if (env.KUBECONFIG) return env.KUBECONFIG.split(delimiter).filter((f) => f && existsSync(f));
@@ -123,25 +134,32 @@ export function resolve(merged: RawConfig, flags: ConnectionOptions): Resolved {
   if (flags.context && !ctxEntry) throw new CommandError(`context "${flags.context}" does not exist in the kubeconfig`);
   if (!ctxEntry) {
     if (!flags.server) {
-      throw new CommandError(raw.contexts.length || raw.clusters.length
-        ? 'the kubeconfig has no current context: use --context, or kubectl config use-context NAME'
-        : 'no kubeconfig found (KUBECONFIG, --kubeconfig or ~/.kube/config) and no --server given');
+      throw new CommandError(
+        raw.contexts.length || raw.clusters.length
+          ? 'the kubeconfig has no current context: use --context, or kubectl config use-context NAME'
+          : 'no kubeconfig found (KUBECONFIG, --kubeconfig or ~/.kube/config) and no --server given',
+      );
     }
     ctxEntry = { name: 'expose-sts-flags', context: {} };
     raw.contexts.push(ctxEntry);
   }
   const ctx = (ctxEntry.context ??= {}) as Record<string, string>;
   if (flags.cluster) {
-    if (!raw.clusters.some((c) => c.name === flags.cluster)) throw new CommandError(`cluster "${flags.cluster}" does not exist in the kubeconfig`);
+    if (!raw.clusters.some((c) => c.name === flags.cluster))
+      throw new CommandError(`cluster "${flags.cluster}" does not exist in the kubeconfig`);
     ctx.cluster = flags.cluster;
   }
   if (flags.user) {
-    if (!raw.users.some((u) => u.name === flags.user)) throw new CommandError(`user "${flags.user}" does not exist in the kubeconfig`);
+    if (!raw.users.some((u) => u.name === flags.user))
+      throw new CommandError(`user "${flags.user}" does not exist in the kubeconfig`);
     ctx.user = flags.user;
   }
   let cluster = raw.clusters.find((c) => c.name === ctx.cluster);
   if (!cluster) {
-    if (!flags.server) throw new CommandError(`context "${ctxEntry.name}" refers to cluster "${ctx.cluster ?? ''}", which does not exist in the kubeconfig`);
+    if (!flags.server)
+      throw new CommandError(
+        `context "${ctxEntry.name}" refers to cluster "${ctx.cluster ?? ''}", which does not exist in the kubeconfig`,
+      );
     cluster = { name: 'expose-sts-flags', cluster: {} };
     raw.clusters.push(cluster);
     ctx.cluster = cluster.name;
@@ -154,9 +172,12 @@ export function resolve(merged: RawConfig, flags: ConnectionOptions): Resolved {
     delete c['certificate-authority'];
     delete c['certificate-authority-data'];
   }
-  if (typeof c.server !== 'string' || !c.server) throw new CommandError(`cluster "${cluster.name}" has no server in the kubeconfig: use --server`);
+  if (typeof c.server !== 'string' || !c.server)
+    throw new CommandError(`cluster "${cluster.name}" has no server in the kubeconfig: use --server`);
   if (!URL.canParse(c.server) || !/^https?:$/.test(new URL(c.server).protocol)) {
-    throw new CommandError(`invalid server URL "${redactUrl(c.server)}" (${flags.server ? 'from --server' : `cluster "${cluster.name}" in the kubeconfig`}): use https://HOST[:PORT]`);
+    throw new CommandError(
+      `invalid server URL "${redactUrl(c.server)}" (${flags.server ? 'from --server' : `cluster "${cluster.name}" in the kubeconfig`}): use https://HOST[:PORT]`,
+    );
   }
 
   let user = raw.users.find((u) => u.name === ctx.user);
@@ -173,9 +194,16 @@ export function resolve(merged: RawConfig, flags: ConnectionOptions): Resolved {
   if (flags.asGroup?.length) u['as-groups'] = flags.asGroup;
 
   // client-node would only fail at the first request, with a bare ENOENT; kubectl names the file and what it is for.
-  for (const [what, file] of [['certificate-authority', c['certificate-authority']], ['client-certificate', u['client-certificate']], ['client-key', u['client-key']], ['tokenFile', u.tokenFile]]) {
+  for (const [what, file] of [
+    ['certificate-authority', c['certificate-authority']],
+    ['client-certificate', u['client-certificate']],
+    ['client-key', u['client-key']],
+    ['tokenFile', u.tokenFile],
+  ]) {
     if (typeof file === 'string' && file && !existsSync(file)) {
-      throw new CommandError(`unable to read ${what} ${file} for user "${user.name}": no such file (fix the kubeconfig or the flag that names it)`);
+      throw new CommandError(
+        `unable to read ${what} ${file} for user "${user.name}": no such file (fix the kubeconfig or the flag that names it)`,
+      );
     }
   }
 

@@ -30,7 +30,8 @@ export function slimPod(pod: V1Pod): V1Pod {
 export async function listPods(kube: Kube, selector: V1LabelSelector | undefined): Promise<Map<string, V1Pod>> {
   const labelSelector = selectorString(selector);
   const list = await withRetry(kube, `list pods in namespace "${kube.namespace}"`, () =>
-    listJson<V1Pod>(kube, namespaced(kube.namespace, 'pods'), { labelSelector }, slimPod));
+    listJson<V1Pod>(kube, namespaced(kube.namespace, 'pods'), { labelSelector }, slimPod),
+  );
   return new Map(list.items.map((p) => [nameOf(p), p]));
 }
 

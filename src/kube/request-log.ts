@@ -8,7 +8,8 @@ export function requestHeaderLines(headers: Record<string, string | string[]>): 
   // Only an auth scheme (Bearer, Basic) survives; a value without one is all secret.
   const mask = (v: string) => (/^[A-Za-z][\w-]* \S/.test(v) ? `${v.split(' ')[0]} <masked>` : '<masked>');
   return Object.entries(headers).flatMap(([k, values]) =>
-    (Array.isArray(values) ? values : [values]).map((v) => `    ${k}: ${secretHeaders.test(k) ? mask(v) : v}`));
+    (Array.isArray(values) ? values : [values]).map((v) => `    ${k}: ${secretHeaders.test(k) ? mask(v) : v}`),
+  );
 }
 
 export function responseLine(request: string, status: number, message: string, ms: number): string {

@@ -6,9 +6,13 @@ import { fieldManager } from '../plan/ownership.ts';
 import { listJson, namespaced, requestJson, withRetry, type Kube } from './client.ts';
 import { openWatch, type OpenWatch } from './watch.ts';
 
-export async function listServices(kube: Kube, labelSelector?: string): Promise<{ items: V1Service[]; resourceVersion: string }> {
+export async function listServices(
+  kube: Kube,
+  labelSelector?: string,
+): Promise<{ items: V1Service[]; resourceVersion: string }> {
   const list = await withRetry(kube, `list services in namespace "${kube.namespace}"`, () =>
-    listJson<V1Service>(kube, namespaced(kube.namespace, 'services'), { labelSelector }));
+    listJson<V1Service>(kube, namespaced(kube.namespace, 'services'), { labelSelector }),
+  );
   return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? '' };
 }
 
@@ -24,25 +28,38 @@ function shown(svc: V1Service): V1Service {
 /** Server-side apply: idempotent, leaves other managers' fields alone, and takes back fields someone edited. */
 async function applyService(kube: Kube, body: V1Service, dryRun: boolean): Promise<V1Service> {
   const name = nameOf(body);
-  return shown(await withRetry(kube, `apply service "${name}" in namespace "${kube.namespace}"`, () =>
-    requestJson<V1Service>(kube, 'PATCH', namespaced(kube.namespace, 'services', name), {
-      query: { fieldManager, force: 'true', dryRun: dryRun ? 'All' : undefined },
-      body,
-      contentType: 'application/apply-patch+yaml', // JSON is YAML
-    }), { conflicts: true }));
+  return shown(
+    await withRetry(
+      kube,
+      `apply service "${name}" in namespace "${kube.namespace}"`,
+      () =>
+        requestJson<V1Service>(kube, 'PATCH', namespaced(kube.namespace, 'services', name), {
+          query: { fieldManager, force: 'true', dryRun: dryRun ? 'All' : undefined },
+          body,
+          contentType: 'application/apply-patch+yaml', // JSON is YAML
+        }),
+      { conflicts: true },
+    ),
+  );
 }
 
 /**
  * Taking over a Service: apply merges `ports` by port and protocol, so ports another manager set would stay beside
  * ours (and unnamed ones make the Service invalid). Replacing the list first makes the adopted Service exactly ours.
  */
-export async function replacePorts(kube: Kube, name: string, ports: V1ServicePort[] | undefined, dryRun: boolean): Promise<void> {
+export async function replacePorts(
+  kube: Kube,
+  name: string,
+  ports: V1ServicePort[] | undefined,
+  dryRun: boolean,
+): Promise<void> {
   await withRetry(kube, `replace the ports of service "${name}" in namespace "${kube.namespace}"`, () =>
     requestJson<V1Service>(kube, 'PATCH', namespaced(kube.namespace, 'services', name), {
       query: { fieldManager, dryRun: dryRun ? 'All' : undefined },
       body: [{ op: 'replace', path: '/spec/ports', value: ports }],
       contentType: 'application/json-patch+json',
-    }));
+    }),
+  );
 }
 
 /** Told when each write is sent and when it is answered: between the two, a write may or may not have happened. */
@@ -52,7 +69,13 @@ interface ApplyProgress {
 }
 
 /** Applies with at most `limit` requests in flight: fast for 100 pods, gentle on API priority and fairness. */
-export async function applyAll(kube: Kube, bodies: V1Service[], dryRun: boolean, progress?: ApplyProgress, limit = 8): Promise<V1Service[]> {
+export async function applyAll(
+  kube: Kube,
+  bodies: V1Service[],
+  dryRun: boolean,
+  progress?: ApplyProgress,
+  limit = 8,
+): Promise<V1Service[]> {
   const results: V1Service[] = new Array(bodies.length);
   let next = 0;
   let failed = false;
@@ -78,13 +101,20 @@ export async function applyAll(kube: Kube, bodies: V1Service[], dryRun: boolean,
  * Deletes a Service only if it is still the one that was listed (same uid): one recreated in between is not removed.
  * Returns what happened; a Service already gone or replaced is not an error.
  */
-export async function deleteService(kube: Kube, namespace: string, name: string, uid: string, dryRun: boolean): Promise<'deleted' | 'gone' | 'replaced'> {
+export async function deleteService(
+  kube: Kube,
+  namespace: string,
+  name: string,
+  uid: string,
+  dryRun: boolean,
+): Promise<'deleted' | 'gone' | 'replaced'> {
   try {
     await withRetry(kube, `delete service "${name}" in namespace "${namespace}"`, () =>
       // With a body, the API server reads DeleteOptions from it and ignores the dryRun query parameter.
       requestJson(kube, 'DELETE', namespaced(namespace, 'services', name), {
         body: { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { uid }, dryRun: dryRun ? ['All'] : undefined },
-      }));
+      }),
+    );
     return 'deleted';
   } catch (err) {
     const code = httpStatusOf(err);
@@ -98,7 +128,11 @@ export async function deleteService(kube: Kube, namespace: string, name: string,
  * A watch on the namespace's Services matching the selector, from the version of the LIST the plan was made from:
  * one watch for all addresses, never a poll. Opened before any write (see watch.ts).
  */
-export function watchServices(kube: Kube, labelSelector: string, resourceVersion: string): Promise<OpenWatch<V1Service>> {
+export function watchServices(
+  kube: Kube,
+  labelSelector: string,
+  resourceVersion: string,
+): Promise<OpenWatch<V1Service>> {
   return openWatch<V1Service>(kube, {
     what: `watch services in namespace "${kube.namespace}"`,
     path: namespaced(kube.namespace, 'services'),

@@ -25,7 +25,8 @@ export interface Outgoing {
 /** Like Go's ProxyFromEnvironment, which kubectl uses: loopback addresses never go through a proxy. */
 function proxyEnv(url: URL, proxyUrl: string | undefined): NodeJS.ProcessEnv | undefined {
   if (proxyUrl) {
-    if (!/^https?:$/.test(new URL(proxyUrl).protocol)) throw new CommandError(`proxy-url ${proxyUrl}: only http and https proxies are supported`);
+    if (!/^https?:$/.test(new URL(proxyUrl).protocol))
+      throw new CommandError(`proxy-url ${proxyUrl}: only http and https proxies are supported`);
     return { HTTPS_PROXY: proxyUrl, HTTP_PROXY: proxyUrl };
   }
   const host = url.hostname.replace(/^\[|\]$/g, '');
@@ -61,14 +62,26 @@ export class Transport {
     const elapsed = () => Math.round(performance.now() - started);
     const send = req.url.protocol === 'http:' ? httpRequest : httpsRequest;
     return new Promise((resolve, reject) => {
-      const headers = { ...req.headers, ...(req.body === undefined ? {} : { 'Content-Length': String(Buffer.byteLength(req.body)) }) };
-      const r = send(req.url, { method: req.method, headers, agent: this.agentFor(req.url, tls), signal: req.signal }, (res) => {
-        clearTimeout(timer);
-        log(6, responseLine(line, res.statusCode ?? 0, res.statusMessage ?? '', elapsed()));
-        resolve(res);
-      });
+      const headers = {
+        ...req.headers,
+        ...(req.body === undefined ? {} : { 'Content-Length': String(Buffer.byteLength(req.body)) }),
+      };
+      const r = send(
+        req.url,
+        { method: req.method, headers, agent: this.agentFor(req.url, tls), signal: req.signal },
+        (res) => {
+          clearTimeout(timer);
+          log(6, responseLine(line, res.statusCode ?? 0, res.statusMessage ?? '', elapsed()));
+          resolve(res);
+        },
+      );
       // kubectl's --request-timeout bounds the wait for an answer; a watch's body then streams as long as it lasts.
-      const timer = requestTimeoutMs ? setTimeout(() => r.destroy(Object.assign(new Error('request timeout'), { code: 'ERR_REQUEST_TIMEOUT' })), requestTimeoutMs) : undefined;
+      const timer = requestTimeoutMs
+        ? setTimeout(
+            () => r.destroy(Object.assign(new Error('request timeout'), { code: 'ERR_REQUEST_TIMEOUT' })),
+            requestTimeoutMs,
+          )
+        : undefined;
       r.on('error', (err) => {
         clearTimeout(timer);
         if (err.name !== 'AbortError') log(6, `${line} failed after ${elapsed()} milliseconds: ${err.message}`);

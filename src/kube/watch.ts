@@ -55,11 +55,18 @@ export async function openWatch<T extends Versioned>(kube: Kube, target: WatchTa
     for (const item of fresh.items) deliver(item, false);
   };
   const connect = async (): Promise<IncomingMessage> => {
-    const open = () => withRetry(kube, target.what, () =>
-      request(kube, 'GET', target.path, {
-        query: { labelSelector: target.labelSelector, watch: 'true', resourceVersion: rv, allowWatchBookmarks: 'true' },
-        signal: controller.signal,
-      }));
+    const open = () =>
+      withRetry(kube, target.what, () =>
+        request(kube, 'GET', target.path, {
+          query: {
+            labelSelector: target.labelSelector,
+            watch: 'true',
+            resourceVersion: rv,
+            allowWatchBookmarks: 'true',
+          },
+          signal: controller.signal,
+        }),
+      );
     try {
       return await open();
     } catch (err) {
@@ -78,7 +85,7 @@ export async function openWatch<T extends Versioned>(kube: Kube, target: WatchTa
     }
   };
   const follow = async (first: IncomingMessage) => {
-    for (let res = first; ;) {
+    for (let res = first; ; ) {
       try {
         await consume(res);
         kube.log(4, `${target.what}: closed by the server; resuming from resourceVersion ${rv}`);
@@ -89,7 +96,10 @@ export async function openWatch<T extends Versioned>(kube: Kube, target: WatchTa
         else if (code !== undefined && !isTransient(err)) throw translate(err, kube, target.what);
         else {
           // A reset connection or an idle body timeout: the history is still there, so resume where we were.
-          kube.log(4, `${target.what}: ${code ? `HTTP ${code}` : (err as Error).message}; resuming from resourceVersion ${rv}`);
+          kube.log(
+            4,
+            `${target.what}: ${code ? `HTTP ${code}` : (err as Error).message}; resuming from resourceVersion ${rv}`,
+          );
           await sleep(500);
         }
       }
@@ -106,35 +116,36 @@ export async function openWatch<T extends Versioned>(kube: Kube, target: WatchTa
   });
 
   return {
-    until: (onEvent, timeoutMs) => new Promise((resolve, reject) => {
-      if (failure) return reject(failure);
-      const stop = () => {
-        clearTimeout(timer);
-        consumer = undefined;
-        onFailure = undefined;
-        controller.abort();
-      };
-      const timer = setTimeout(() => {
-        stop();
-        resolve('timeout');
-      }, timeoutMs);
-      onFailure = (err) => {
-        stop();
-        reject(err);
-      };
-      consumer = (obj, deleted) => {
-        if (onEvent(obj, deleted)) {
+    until: (onEvent, timeoutMs) =>
+      new Promise((resolve, reject) => {
+        if (failure) return reject(failure);
+        const stop = () => {
+          clearTimeout(timer);
+          consumer = undefined;
+          onFailure = undefined;
+          controller.abort();
+        };
+        const timer = setTimeout(() => {
           stop();
-          resolve('done');
+          resolve('timeout');
+        }, timeoutMs);
+        onFailure = (err) => {
+          stop();
+          reject(err);
+        };
+        consumer = (obj, deleted) => {
+          if (onEvent(obj, deleted)) {
+            stop();
+            resolve('done');
+          }
+        };
+        const pending = [...held.values()];
+        held.clear();
+        for (const [obj, deleted] of pending) {
+          if (!consumer) break;
+          consumer(obj, deleted);
         }
-      };
-      const pending = [...held.values()];
-      held.clear();
-      for (const [obj, deleted] of pending) {
-        if (!consumer) break;
-        consumer(obj, deleted);
-      }
-    }),
+      }),
     close: () => controller.abort(),
   };
 }

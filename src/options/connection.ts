@@ -5,13 +5,21 @@ import type { FlagSpecs, FlagValues } from './flags.ts';
 import { parseDuration } from './values.ts';
 
 export const connectionFlags = {
-  as: { type: 'string', describe: 'Username to impersonate for the operation. User could be a regular user or a service account in a namespace.' },
+  as: {
+    type: 'string',
+    describe:
+      'Username to impersonate for the operation. User could be a regular user or a service account in a namespace.',
+  },
   asGroup: {
     type: 'string',
     repeatable: true,
     describe: 'Group to impersonate for the operation, this flag can be repeated to specify multiple groups.',
   },
-  certificateAuthority: { type: 'string', complete: 'files', describe: 'Path to a cert file for the certificate authority' },
+  certificateAuthority: {
+    type: 'string',
+    complete: 'files',
+    describe: 'Path to a cert file for the certificate authority',
+  },
   clientCertificate: { type: 'string', complete: 'files', describe: 'Path to a client certificate file for TLS' },
   clientKey: { type: 'string', complete: 'files', describe: 'Path to a client key file for TLS' },
   cluster: { type: 'string', describe: 'The name of the kubeconfig cluster to use' },
@@ -19,10 +27,16 @@ export const connectionFlags = {
   insecureSkipTlsVerify: {
     type: 'boolean',
     default: false,
-    describe: "If true, the server's certificate will not be checked for validity. This will make your HTTPS connections insecure",
+    describe:
+      "If true, the server's certificate will not be checked for validity. This will make your HTTPS connections insecure",
   },
   kubeconfig: { type: 'string', complete: 'files', describe: 'Path to the kubeconfig file to use for CLI requests.' },
-  namespace: { type: 'string', short: 'n', complete: 'namespaces', describe: 'If present, the namespace scope for this CLI request' },
+  namespace: {
+    type: 'string',
+    short: 'n',
+    complete: 'namespaces',
+    describe: 'If present, the namespace scope for this CLI request',
+  },
   requestTimeout: {
     type: 'string',
     default: '0',
@@ -63,14 +77,17 @@ export interface ConnectionOptions {
 export function requestTimeoutMs(text: string): number | UsageError {
   if (text === '0') return 0;
   const ms = /^\d+$/.test(text) ? Number(text) * 1000 : parseDuration(text);
-  return ms === undefined ? new UsageError(`invalid --request-timeout "${text}": use a duration such as 30s or 1m, or 0 for none`) : ms;
+  return ms === undefined
+    ? new UsageError(`invalid --request-timeout "${text}": use a duration such as 30s or 1m, or 0 for none`)
+    : ms;
 }
 
 export function validateConnectionFlags(f: ConnectionFlags): ConnectionOptions | UsageError {
   const timeout = requestTimeoutMs(f.requestTimeout);
   if (timeout instanceof UsageError) return timeout;
   // Read as text: a number parser would turn `-v loud` into NaN before it could be quoted back.
-  if (!/^\d+$/.test(f.v)) return new UsageError(`invalid argument "${f.v}" for "-v": use a whole number such as 4 or 6`);
+  if (!/^\d+$/.test(f.v))
+    return new UsageError(`invalid argument "${f.v}" for "-v": use a whole number such as 4 or 6`);
   if (f.asGroup?.length && !f.as) return new UsageError('--as-group needs --as');
   if (f.namespace !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(f.namespace)) {
     return new UsageError(`invalid namespace "${f.namespace}": a namespace name is lower-case letters, digits and '-'`);

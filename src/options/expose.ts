@@ -2,7 +2,15 @@
 // rule here is unit-tested. What depends on the StatefulSet itself (its ports) is completed in plan/ports.ts.
 import { UsageError } from '../errors.ts';
 import type { FlagSpecs, FlagValues } from './flags.ts';
-import { isCidr, labelValueProblem, oneOf, parseDuration, parsePortNumber, qualifiedNameProblem, splitList } from './values.ts';
+import {
+  isCidr,
+  labelValueProblem,
+  oneOf,
+  parseDuration,
+  parsePortNumber,
+  qualifiedNameProblem,
+  splitList,
+} from './values.ts';
 import { ownershipLabels } from '../plan/ownership.ts';
 import { templateProblem } from '../plan/name-template.ts';
 
@@ -24,9 +32,13 @@ export interface PortSpec {
   protocol: Protocol;
 }
 
-/** The expose command's flags; the StatefulSet is its argument. Descriptions follow `kubectl expose` where it has the flag. */
+/** The expose command's flags (the StatefulSet is its argument), described in `kubectl expose`'s words where it can. */
 export const exposeFlags = {
-  adopt: { type: 'boolean', default: false, describe: 'Take over Services with the wanted names that expose-sts does not manage yet' },
+  adopt: {
+    type: 'boolean',
+    default: false,
+    describe: 'Take over Services with the wanted names that expose-sts does not manage yet',
+  },
   annotations: { type: 'string', repeatable: true, describe: 'Annotation key=value for the Services; repeatable' },
   dryRun: {
     type: 'string',
@@ -42,31 +54,61 @@ export const exposeFlags = {
     values: trafficPolicies,
     describe: 'Local or Cluster; Local for NodePort and LoadBalancer unless given (no extra hop, client IP kept)',
   },
-  labels: { type: 'string', short: 'l', repeatable: true, describe: 'Labels for the Services, key=value,key2=value2; repeatable' },
+  labels: {
+    type: 'string',
+    short: 'l',
+    repeatable: true,
+    describe: 'Labels for the Services, key=value,key2=value2; repeatable',
+  },
   loadBalancerClass: { type: 'string', describe: 'The load balancer implementation to use (spec.loadBalancerClass)' },
-  loadBalancerSourceRanges: { type: 'string', repeatable: true, describe: 'CIDRs allowed to connect, comma-separated or repeated' },
-  nameTemplate: { type: 'string', default: '{pod}', describe: 'Service names from {pod}, {sts} and {ordinal}, e.g. {pod}-external' },
-  output: { type: 'string', short: 'o', values: outputFormats, describe: 'Output format. One of: (json, yaml, name, wide).' },
+  loadBalancerSourceRanges: {
+    type: 'string',
+    repeatable: true,
+    describe: 'CIDRs allowed to connect, comma-separated or repeated',
+  },
+  nameTemplate: {
+    type: 'string',
+    default: '{pod}',
+    describe: 'Service names from {pod}, {sts} and {ordinal}, e.g. {pod}-external',
+  },
+  output: {
+    type: 'string',
+    short: 'o',
+    values: outputFormats,
+    describe: 'Output format. One of: (json, yaml, name, wide).',
+  },
   ownerReference: {
     type: 'boolean',
     default: true,
-    describe: 'Make the StatefulSet own its Services, so deleting it deletes them; --owner-reference=false keeps them (and their addresses)',
+    describe:
+      'Make the StatefulSet own its Services, so deleting it deletes them; --owner-reference=false keeps them (and their addresses)',
   },
   port: {
     type: 'string',
     repeatable: true,
     describe: 'Port to expose, PORT[:TARGET][/PROTOCOL]; repeatable. Default: every container port of the pod template',
   },
-  protocol: { type: 'string', default: 'TCP', values: protocols, describe: 'The network protocol for --port: TCP, UDP or SCTP' },
+  protocol: {
+    type: 'string',
+    default: 'TCP',
+    values: protocols,
+    describe: 'The network protocol for --port: TCP, UDP or SCTP',
+  },
   targetPort: {
     type: 'string',
     describe: 'Name or number of the container port the Service sends traffic to (with one --port)',
   },
   timeout: { type: 'string', default: '5m', describe: 'How long to wait for load-balancer addresses, e.g. 30s, 5m' },
-  type: { type: 'string', default: 'ClusterIP', values: serviceTypes, describe: 'Type for the Services: ClusterIP, NodePort or LoadBalancer' },
+  type: {
+    type: 'string',
+    default: 'ClusterIP',
+    values: serviceTypes,
+    describe: 'Type for the Services: ClusterIP, NodePort or LoadBalancer',
+  },
   wait: {
     type: 'boolean',
-    describe: 'Wait for the load-balancer addresses. Default: true for --type LoadBalancer, the only type that has them',
+    describe:
+      'Wait for the load-balancer addresses. Default: true for --type LoadBalancer, the only type that has them',
   },
 } as const satisfies FlagSpecs;
 
@@ -92,12 +134,16 @@ export interface ExposeOptions {
   output: Output;
 }
 
-/** `PORT[:TARGET][/PROTOCOL]`, so one repeatable flag can say everything `--target-port` and `--protocol` say for one. */
+/**
+ * `PORT[:TARGET][/PROTOCOL]`, so one repeatable flag can say everything `--target-port` and `--protocol` say for one.
+ */
 function parsePort(text: string, defaultTarget: string | undefined, defaultProtocol: Protocol): PortSpec | UsageError {
   const m = /^([^:/]+)(?::([^/]+))?(?:\/(.+))?$/.exec(text);
   const port = m ? parsePortNumber(m[1]) : undefined;
   if (!m || port === undefined) {
-    return new UsageError(`invalid --port "${text}": use PORT[:TARGET][/PROTOCOL] with a port from 1 to 65535, e.g. 5432 or 8080:http/TCP`);
+    return new UsageError(
+      `invalid --port "${text}": use PORT[:TARGET][/PROTOCOL] with a port from 1 to 65535, e.g. 5432 or 8080:http/TCP`,
+    );
   }
   const protocol = m[3] === undefined ? defaultProtocol : oneOf('protocol', m[3], protocols);
   if (protocol instanceof UsageError) return protocol;
@@ -106,8 +152,12 @@ function parsePort(text: string, defaultTarget: string | undefined, defaultProto
   if (targetText !== undefined) {
     const n = parsePortNumber(targetText);
     if (n !== undefined) targetPort = n;
-    else if (/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(targetText) && /[a-z]/.test(targetText) && targetText.length <= 15) targetPort = targetText;
-    else return new UsageError(`invalid target port "${targetText}": use a port number from 1 to 65535 or a container port name (at most 15 lower-case characters)`);
+    else if (/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(targetText) && /[a-z]/.test(targetText) && targetText.length <= 15)
+      targetPort = targetText;
+    else
+      return new UsageError(
+        `invalid target port "${targetText}": use a port number from 1 to 65535 or a container port name (at most 15 lower-case characters)`,
+      );
   }
   return { port, targetPort, protocol };
 }
@@ -131,7 +181,8 @@ function keyValues(flag: string, items: string[]): Record<string, string> | Usag
 }
 
 export function validateExposeFlags(flags: ExposeFlags): ExposeOptions | UsageError {
-  if (!flags.statefulSet) return new UsageError('a StatefulSet name is required: kubectl expose-sts STATEFULSET [flags]');
+  if (!flags.statefulSet)
+    return new UsageError('a StatefulSet name is required: kubectl expose-sts STATEFULSET [flags]');
 
   const type = oneOf('type', flags.type, serviceTypes);
   if (type instanceof UsageError) return type;
@@ -140,14 +191,18 @@ export function validateExposeFlags(flags: ExposeFlags): ExposeOptions | UsageEr
   if (protocol instanceof UsageError) return protocol;
   const portTexts = splitList(flags.port);
   if (flags.targetPort !== undefined && portTexts.length !== 1) {
-    return new UsageError(portTexts.length ? '--target-port applies to a single --port: for several, write each as --port PORT:TARGET'
-      : '--target-port needs --port (without --port, every container port of the StatefulSet is exposed with its own target)');
+    return new UsageError(
+      portTexts.length
+        ? '--target-port applies to a single --port: for several, write each as --port PORT:TARGET'
+        : '--target-port needs --port (without --port, every container port of the StatefulSet is exposed with its own target)',
+    );
   }
   const ports: PortSpec[] = [];
   for (const text of portTexts) {
     const p = parsePort(text, flags.targetPort, protocol);
     if (p instanceof UsageError) return p;
-    if (ports.some((q) => q.port === p.port && q.protocol === p.protocol)) return new UsageError(`--port ${p.port}/${p.protocol} is given twice`);
+    if (ports.some((q) => q.port === p.port && q.protocol === p.protocol))
+      return new UsageError(`--port ${p.port}/${p.protocol} is given twice`);
     ports.push(p);
   }
 
@@ -155,7 +210,8 @@ export function validateExposeFlags(flags: ExposeFlags): ExposeOptions | UsageEr
   if (flags.externalTrafficPolicy !== undefined) {
     const policy = oneOf('external-traffic-policy', flags.externalTrafficPolicy, trafficPolicies);
     if (policy instanceof UsageError) return policy;
-    if (type === 'ClusterIP') return new UsageError('--external-traffic-policy applies only to --type NodePort or LoadBalancer');
+    if (type === 'ClusterIP')
+      return new UsageError('--external-traffic-policy applies only to --type NodePort or LoadBalancer');
     externalTrafficPolicy = policy;
   } else if (type !== 'ClusterIP') {
     externalTrafficPolicy = 'Local'; // only the pod's node answers: no extra hop, client source IP kept
@@ -167,28 +223,36 @@ export function validateExposeFlags(flags: ExposeFlags): ExposeOptions | UsageEr
     if (problem) return new UsageError(`invalid --load-balancer-class "${flags.loadBalancerClass}": ${problem}`);
   }
   const loadBalancerSourceRanges = splitList(flags.loadBalancerSourceRanges);
-  if (loadBalancerSourceRanges.length && type !== 'LoadBalancer') return new UsageError('--load-balancer-source-ranges applies only to --type LoadBalancer');
+  if (loadBalancerSourceRanges.length && type !== 'LoadBalancer')
+    return new UsageError('--load-balancer-source-ranges applies only to --type LoadBalancer');
   const badRange = loadBalancerSourceRanges.find((r) => !isCidr(r));
-  if (badRange !== undefined) return new UsageError(`invalid --load-balancer-source-ranges "${badRange}": use CIDRs such as 203.0.113.0/24 or 2001:db8::/32`);
+  if (badRange !== undefined)
+    return new UsageError(
+      `invalid --load-balancer-source-ranges "${badRange}": use CIDRs such as 203.0.113.0/24 or 2001:db8::/32`,
+    );
 
   const annotations = keyValues('annotations', flags.annotations ?? []);
   if (annotations instanceof UsageError) return annotations;
   const labels = keyValues('labels', splitList(flags.labels));
   if (labels instanceof UsageError) return labels;
   const reserved = Object.keys(labels).find((k) => (ownershipLabels as readonly string[]).includes(k));
-  if (reserved) return new UsageError(`--labels cannot set ${reserved}: expose-sts sets it to mark the Services it owns`);
+  if (reserved)
+    return new UsageError(`--labels cannot set ${reserved}: expose-sts sets it to mark the Services it owns`);
 
   const nameTemplate = flags.nameTemplate;
   const templateError = templateProblem(nameTemplate);
   if (templateError) return new UsageError(`invalid --name-template "${nameTemplate}": ${templateError}`);
 
   const timeoutMs = parseDuration(flags.timeout);
-  if (timeoutMs === undefined) return new UsageError(`invalid --timeout "${flags.timeout}": use a duration such as 30s, 5m or 1h`);
+  if (timeoutMs === undefined)
+    return new UsageError(`invalid --timeout "${flags.timeout}": use a duration such as 30s, 5m or 1h`);
 
   const dryRun = oneOf('dry-run', flags.dryRun, dryRunModes);
   if (dryRun instanceof UsageError) return dryRun;
   if (flags.wait && type !== 'LoadBalancer') {
-    return new UsageError(`--wait applies only to --type LoadBalancer: a ${type} Service has no load-balancer address to wait for`);
+    return new UsageError(
+      `--wait applies only to --type LoadBalancer: a ${type} Service has no load-balancer address to wait for`,
+    );
   }
   const output = flags.output ? oneOf('output', flags.output, outputFormats) : '';
   if (output instanceof UsageError) return output;

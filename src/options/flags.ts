@@ -22,8 +22,14 @@ export interface FlagSpec {
 /** A command's flags by their camelCase key; the flag's name is the key in kebab-case (`dryRun` is `--dry-run`). */
 export type FlagSpecs = Readonly<Record<string, FlagSpec>>;
 
-type ValueOf<S extends FlagSpec> = S['type'] extends 'boolean' ? boolean : S['repeatable'] extends true ? string[] : string;
-type WithDefault<T extends FlagSpecs> = { [K in keyof T]: T[K] extends { default: string | boolean } ? K : never }[keyof T];
+type ValueOf<S extends FlagSpec> = S['type'] extends 'boolean'
+  ? boolean
+  : S['repeatable'] extends true
+    ? string[]
+    : string;
+type WithDefault<T extends FlagSpecs> = {
+  [K in keyof T]: T[K] extends { default: string | boolean } ? K : never;
+}[keyof T];
 
 /** The flags as the user gave them (defaults filled in, nothing checked yet): what a command's validation receives. */
 export type FlagValues<T extends FlagSpecs> = { [K in WithDefault<T>]: ValueOf<T[K]> } & {

@@ -11,7 +11,8 @@ const allNamespaces = {
   type: 'boolean',
   short: 'A',
   default: false,
-  describe: 'If present, look in all namespaces. Namespace in current context is ignored even if specified with --namespace.',
+  describe:
+    'If present, look in all namespaces. Namespace in current context is ignored even if specified with --namespace.',
 } as const;
 
 export const statusFlags = {
@@ -21,7 +22,11 @@ export const statusFlags = {
 } as const satisfies FlagSpecs;
 
 export const pruneFlags = {
-  all: { type: 'boolean', default: false, describe: 'Delete every managed Service of the named StatefulSet (un-expose it)' },
+  all: {
+    type: 'boolean',
+    default: false,
+    describe: 'Delete every managed Service of the named StatefulSet (un-expose it)',
+  },
   allNamespaces,
   dryRun: {
     ...exposeFlags.dryRun,
@@ -52,8 +57,10 @@ export interface PruneOptions {
 }
 
 function scopeProblem(statefulSet: string | undefined, allNamespaces: boolean): UsageError | undefined {
-  if (statefulSet && allNamespaces) return new UsageError('a StatefulSet cannot be named across all namespaces: drop -A or the name');
-  if (statefulSet && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(statefulSet)) return new UsageError(`invalid StatefulSet name "${statefulSet}"`);
+  if (statefulSet && allNamespaces)
+    return new UsageError('a StatefulSet cannot be named across all namespaces: drop -A or the name');
+  if (statefulSet && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(statefulSet))
+    return new UsageError(`invalid StatefulSet name "${statefulSet}"`);
   return undefined;
 }
 
@@ -68,7 +75,10 @@ export function validateStatusFlags(f: StatusFlags): StatusOptions | UsageError 
 export function validatePruneFlags(f: PruneFlags): PruneOptions | UsageError {
   const problem = scopeProblem(f.statefulSet, f.allNamespaces);
   if (problem) return problem;
-  if (f.all && !f.statefulSet) return new UsageError('--all needs a StatefulSet name: kubectl expose-sts prune STATEFULSET --all (nothing is pruned namespace-wide by accident)');
+  if (f.all && !f.statefulSet)
+    return new UsageError(
+      '--all needs a StatefulSet name: kubectl expose-sts prune STATEFULSET --all (nothing is pruned namespace-wide by accident)',
+    );
   const dryRun = oneOf('dry-run', f.dryRun, dryRunModes);
   if (dryRun instanceof UsageError) return dryRun;
   return { statefulSet: f.statefulSet, allNamespaces: f.allNamespaces, all: f.all, dryRun };

@@ -9,7 +9,8 @@ const labelName = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 /** Why `name` is not a valid DNS-1035 label (what Service names must be), or undefined when it is. */
 export function dns1035Problem(name: string): string | undefined {
   if (name.length > 63) return 'must be no more than 63 characters';
-  if (!dns1035Label.test(name)) return "must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character";
+  if (!dns1035Label.test(name))
+    return "must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character";
   return undefined;
 }
 
@@ -36,7 +37,8 @@ export function qualifiedNameProblem(key: string): string | undefined {
 
 export function labelValueProblem(value: string): string | undefined {
   if (value === '') return undefined;
-  if (value.length > 63 || !labelName.test(value)) return "must be at most 63 characters of alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric character";
+  if (value.length > 63 || !labelName.test(value))
+    return "must be at most 63 characters of alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric character";
   return undefined;
 }
 
@@ -70,7 +72,11 @@ export function parseDuration(text: string): number | undefined {
 }
 
 /** Splits repeatable list flags that kubectl also accepts comma-separated (`--x a,b --x c`). */
-export const splitList = (values: string[] | undefined) => (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+export const splitList = (values: string[] | undefined) =>
+  (values ?? [])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
 
 /** kubectl matches enum flags case-insensitively and reports the accepted spellings. */
 export function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T | UsageError {

@@ -30,9 +30,14 @@ export function planActions(desired: DesiredService[], existing: V1Service[], ad
       actions.push({ kind: 'create', desired: d });
     } else if (!isManaged(found.metadata?.labels)) {
       if (adopt) actions.push({ kind: 'adopt', desired: d, existing: found });
-      else conflicts.push(`service "${name}" already exists and is not managed by expose-sts: use --adopt to take it over, or --name-template to choose other names`);
+      else
+        conflicts.push(
+          `service "${name}" already exists and is not managed by expose-sts: use --adopt to take it over, or --name-template to choose other names`,
+        );
     } else if (found.metadata?.labels?.[statefulSetLabel] !== d.service.metadata?.labels?.[statefulSetLabel]) {
-      conflicts.push(`service "${name}" is managed by expose-sts for statefulset ${found.metadata?.labels?.[statefulSetLabel]}: use --name-template to choose other names`);
+      conflicts.push(
+        `service "${name}" is managed by expose-sts for statefulset ${found.metadata?.labels?.[statefulSetLabel]}: use --name-template to choose other names`,
+      );
     } else {
       actions.push({ kind: isUpToDate(d.service, found) ? 'unchanged' : 'update', desired: d, existing: found });
     }
@@ -41,13 +46,22 @@ export function planActions(desired: DesiredService[], existing: V1Service[], ad
 }
 
 const sameSet = (a: string[] = [], b: string[] = []) => a.length === b.length && a.every((x) => b.includes(x));
-const contains = (outer: Record<string, string> = {}, inner: Record<string, string> = {}) => Object.entries(inner).every(([k, v]) => outer[k] === v);
+const contains = (outer: Record<string, string> = {}, inner: Record<string, string> = {}) =>
+  Object.entries(inner).every(([k, v]) => outer[k] === v);
 
 /** Fields this tool's field manager owns on the object, from managedFields (e.g. `metadata.labels` → keys). */
-export function ownedFields(svc: V1Service): { labels: string[]; annotations: string[]; ownerReferences: boolean; spec: string[] } {
+export function ownedFields(svc: V1Service): {
+  labels: string[];
+  annotations: string[];
+  ownerReferences: boolean;
+  spec: string[];
+} {
   const entry = svc.metadata?.managedFields?.find((m) => m.manager === fieldManager && m.operation === 'Apply');
   const f = (entry?.fieldsV1 ?? {}) as Record<string, Record<string, Record<string, unknown>>>;
-  const keys = (o: Record<string, unknown> | undefined) => Object.keys(o ?? {}).filter((k) => k.startsWith('f:')).map((k) => k.slice(2));
+  const keys = (o: Record<string, unknown> | undefined) =>
+    Object.keys(o ?? {})
+      .filter((k) => k.startsWith('f:'))
+      .map((k) => k.slice(2));
   return {
     labels: keys(f['f:metadata']?.['f:labels'] as Record<string, unknown>),
     annotations: keys(f['f:metadata']?.['f:annotations'] as Record<string, unknown>),

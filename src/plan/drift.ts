@@ -33,11 +33,16 @@ const guardedFields = ['f:selector', 'f:type', 'f:ports'];
 export function modifiedBy(svc: V1Service, pod: string): string | undefined {
   const selector = svc.spec?.selector ?? {};
   if (Object.keys(selector).length !== 1 || selector[podNameLabel] !== pod) {
-    const other = svc.metadata?.managedFields?.find((m) => m.manager !== fieldManager && (m.fieldsV1 as Record<string, Record<string, unknown>>)?.['f:spec']?.['f:selector']);
+    const other = svc.metadata?.managedFields?.find(
+      (m) =>
+        m.manager !== fieldManager &&
+        (m.fieldsV1 as Record<string, Record<string, unknown>>)?.['f:spec']?.['f:selector'],
+    );
     return other?.manager ?? 'someone';
   }
   // Only Services the tool applied itself have fields to lose; ones created from its manifest by kubectl apply do not.
-  if (!svc.metadata?.managedFields?.some((m) => m.manager === fieldManager && m.operation === 'Apply')) return undefined;
+  if (!svc.metadata?.managedFields?.some((m) => m.manager === fieldManager && m.operation === 'Apply'))
+    return undefined;
   const other = svc.metadata.managedFields.find((m) => {
     if (m.manager === fieldManager || m.operation !== 'Update') return false;
     const spec = (m.fieldsV1 as Record<string, Record<string, unknown>>)?.['f:spec'] ?? {};
@@ -72,13 +77,23 @@ export function assess(inv: Inventory, scope: { statefulSet?: string }): StatusR
     const changer = modifiedBy(svc, pod);
     if (!sts) [state, reason] = ['Orphaned', `statefulset ${stsName} not found`];
     else if (owner && owner.uid !== uidOf(sts)) [state, reason] = ['Orphaned', `statefulset ${stsName} was recreated`];
-    else if (!Number.isInteger(ordinal) || !range.includes(ordinal)) [state, reason] = ['Orphaned', `ordinal ${labels[ordinalLabel]} out of range ${range.length ? `${range[0]}-${range[range.length - 1]}` : '(0 replicas)'}`];
+    else if (!Number.isInteger(ordinal) || !range.includes(ordinal))
+      [state, reason] = [
+        'Orphaned',
+        `ordinal ${labels[ordinalLabel]} out of range ${range.length ? `${range[0]}-${range[range.length - 1]}` : '(0 replicas)'}`,
+      ];
     else if (changer) [state, reason] = ['Modified', `changed by ${changer}`];
-    else if (svc.spec?.type === 'LoadBalancer' && !svc.status?.loadBalancer?.ingress?.length) [state, reason] = ['Pending', 'no load-balancer address yet'];
-    else if (!podReady(podObj)) [state, reason] = ['PodNotReady', podObj ? `pod ${pod} not ready` : `pod ${pod} not found`];
+    else if (svc.spec?.type === 'LoadBalancer' && !svc.status?.loadBalancer?.ingress?.length)
+      [state, reason] = ['Pending', 'no load-balancer address yet'];
+    else if (!podReady(podObj))
+      [state, reason] = ['PodNotReady', podObj ? `pod ${pod} not ready` : `pod ${pod} not found`];
     else [state, reason] = ['Ready', ''];
 
-    rows.push({ ...exposureOf({ namespace: ns, statefulSet: stsName, ordinal, pod }, svc, podObj, nodes), state, reason });
+    rows.push({
+      ...exposureOf({ namespace: ns, statefulSet: stsName, ordinal, pod }, svc, podObj, nodes),
+      state,
+      reason,
+    });
   }
 
   // Ordinals in range with no managed Service: typically a scale-up without a re-run of expose.
@@ -92,10 +107,20 @@ export function assess(inv: Inventory, scope: { statefulSet?: string }): StatusR
       const pod = podName(stsName, ordinal);
       const podObj = podByKey.get(key(ns, pod));
       rows.push({
-        namespace: ns, statefulSet: stsName, ordinal, pod, node: podObj?.spec?.nodeName, ready: podReady(podObj), type,
-        state: 'Missing', reason: 'no Service: run kubectl expose-sts again',
+        namespace: ns,
+        statefulSet: stsName,
+        ordinal,
+        pod,
+        node: podObj?.spec?.nodeName,
+        ready: podReady(podObj),
+        type,
+        state: 'Missing',
+        reason: 'no Service: run kubectl expose-sts again',
       });
     }
   }
-  return rows.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.statefulSet.localeCompare(b.statefulSet) || a.ordinal - b.ordinal);
+  return rows.sort(
+    (a, b) =>
+      a.namespace.localeCompare(b.namespace) || a.statefulSet.localeCompare(b.statefulSet) || a.ordinal - b.ordinal,
+  );
 }

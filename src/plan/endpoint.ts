@@ -1,7 +1,8 @@
 // The addresses behind an endpoint: of a node, of a load balancer, and whether a pod is Ready.
 import type { V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
 
-export const podReady = (pod: V1Pod | undefined) => !!pod?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+export const podReady = (pod: V1Pod | undefined) =>
+  !!pod?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
 
 /** The address a client outside the cluster would use for a node: external first. */
 export function nodeAddress(node: V1Node | undefined): string | undefined {

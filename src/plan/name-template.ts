@@ -8,12 +8,16 @@ const placeholders = ['pod', 'sts', 'ordinal'];
 export function templateProblem(template: string): string | undefined {
   const unknown = [...template.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]).find((p) => !placeholders.includes(p));
   if (unknown !== undefined) return `unknown placeholder {${unknown}}: use {pod}, {sts} or {ordinal}`;
-  if (!/\{(pod|ordinal)\}/.test(template)) return 'it must contain {pod} or {ordinal}, or every pod would get the same Service name';
+  if (!/\{(pod|ordinal)\}/.test(template))
+    return 'it must contain {pod} or {ordinal}, or every pod would get the same Service name';
   return undefined;
 }
 
 function serviceName(template: string, statefulSet: string, ordinal: number): string {
-  return template.replaceAll('{pod}', podName(statefulSet, ordinal)).replaceAll('{sts}', statefulSet).replaceAll('{ordinal}', String(ordinal));
+  return template
+    .replaceAll('{pod}', podName(statefulSet, ordinal))
+    .replaceAll('{sts}', statefulSet)
+    .replaceAll('{ordinal}', String(ordinal));
 }
 
 /**

@@ -38,10 +38,17 @@ export function desiredServices(sts: V1StatefulSet, opts: ExposeOptions, namespa
         metadata: {
           name: serviceName,
           namespace,
-          labels: { ...opts.labels, [managedByLabel]: managedByValue, [statefulSetLabel]: name, [ordinalLabel]: String(ordinal) },
+          labels: {
+            ...opts.labels,
+            [managedByLabel]: managedByValue,
+            [statefulSetLabel]: name,
+            [ordinalLabel]: String(ordinal),
+          },
           annotations,
           // No blockOwnerDeletion: it needs permission to set finalizers on the StatefulSet, which users rarely have.
-          ownerReferences: opts.ownerReference ? [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name, uid: uidOf(sts) }] : undefined,
+          ownerReferences: opts.ownerReference
+            ? [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name, uid: uidOf(sts) }]
+            : undefined,
         },
         spec: {
           type: opts.type,

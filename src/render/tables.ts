@@ -24,17 +24,39 @@ const wideCells = (e: Exposure) => [
 export function exposeTable(rows: Exposure[], wide: boolean): string {
   const headers = ['ORDINAL', 'POD', 'SERVICE', 'TYPE', 'ENDPOINT', 'READY'];
   if (wide) headers.push('NODE', 'CLUSTER-IP', 'NODE-PORTS', 'POLICY');
-  return table(headers, rows.map((r) => {
-    const cells = [String(r.ordinal), r.pod, none(r.service?.name), none(r.type), endpointText(r), String(r.ready)];
-    return wide ? [...cells, ...wideCells(r)] : cells;
-  }));
+  return table(
+    headers,
+    rows.map((r) => {
+      const cells = [String(r.ordinal), r.pod, none(r.service?.name), none(r.type), endpointText(r), String(r.ready)];
+      return wide ? [...cells, ...wideCells(r)] : cells;
+    }),
+  );
 }
 
 export function statusTable(rows: StatusRow[], opts: { allNamespaces: boolean; wide: boolean }): string {
-  const headers = [...(opts.allNamespaces ? ['NAMESPACE'] : []), 'STATEFULSET', 'ORDINAL', 'SERVICE', 'TYPE', 'ENDPOINT', 'STATE'];
+  const headers = [
+    ...(opts.allNamespaces ? ['NAMESPACE'] : []),
+    'STATEFULSET',
+    'ORDINAL',
+    'SERVICE',
+    'TYPE',
+    'ENDPOINT',
+    'STATE',
+  ];
   if (opts.wide) headers.push('POD', 'NODE', 'CLUSTER-IP', 'NODE-PORTS', 'POLICY', 'REASON');
-  return table(headers, rows.map((r) => {
-    const cells = [...(opts.allNamespaces ? [r.namespace] : []), r.statefulSet, String(r.ordinal), none(r.service?.name), none(r.type), endpointText(r), r.state];
-    return opts.wide ? [...cells, r.pod, ...wideCells(r), none(r.reason)] : cells;
-  }));
+  return table(
+    headers,
+    rows.map((r) => {
+      const cells = [
+        ...(opts.allNamespaces ? [r.namespace] : []),
+        r.statefulSet,
+        String(r.ordinal),
+        none(r.service?.name),
+        none(r.type),
+        endpointText(r),
+        r.state,
+      ];
+      return opts.wide ? [...cells, r.pod, ...wideCells(r), none(r.reason)] : cells;
+    }),
+  );
 }

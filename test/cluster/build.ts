@@ -22,7 +22,12 @@ type Log = (line: string) => void;
 export const stderrLog: Log = (line) => process.stderr.write(`${line}\n`);
 
 export function toolchainPaths(dir = toolchainDir()): Toolchain {
-  return { dir, bin: join(dir, 'bin'), stages: join(dir, 'share', 'kwok-stages.yaml'), storageClass: join(dir, 'share', 'storage-class.yaml') };
+  return {
+    dir,
+    bin: join(dir, 'bin'),
+    stages: join(dir, 'share', 'kwok-stages.yaml'),
+    storageClass: join(dir, 'share', 'storage-class.yaml'),
+  };
 }
 
 export function isBuilt(t: Toolchain): boolean {
@@ -31,7 +36,8 @@ export function isBuilt(t: Toolchain): boolean {
 
 /** The versions build/go.mod requires; they must equal versions.ts or the cache key would lie about what it holds. */
 export function goModVersions(goMod: string): { kubernetes?: string; etcd?: string } {
-  const required = (mod: string) => goMod.match(new RegExp(`^\\s*(?:require\\s+)?${mod.replace(/[./]/g, '\\$&')}\\s+(v\\S+)`, 'm'))?.[1];
+  const required = (mod: string) =>
+    goMod.match(new RegExp(`^\\s*(?:require\\s+)?${mod.replace(/[./]/g, '\\$&')}\\s+(v\\S+)`, 'm'))?.[1];
   return { kubernetes: required('k8s.io/kubernetes'), etcd: required('go.etcd.io/etcd/server/v3') };
 }
 
@@ -45,15 +51,25 @@ function checkWrapperModule(): void {
   }
 }
 
-export function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
+export function run(
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<string> {
   return new Promise((resolve, reject) => {
     // Go's own messages go to our stderr: stdout stays clean for `eval "$(npm run -s cluster:up)"`.
-    const child = spawn(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 2] });
+    const child = spawn(cmd, args, {
+      cwd: opts.cwd,
+      env: { ...process.env, ...opts.env },
+      stdio: ['ignore', 'pipe', 2],
+    });
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d));
     child.on('error', (err) => reject(new Error(`cannot run ${cmd}: ${err.message} (is Go installed and on PATH?)`)));
     child.on('exit', (code, signal) =>
-      code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.slice(0, 2).join(' ')} failed (${signal ?? `exit ${code}`})`)),
+      code === 0
+        ? resolve(out)
+        : reject(new Error(`${cmd} ${args.slice(0, 2).join(' ')} failed (${signal ?? `exit ${code}`})`)),
     );
   });
 }
@@ -62,7 +78,11 @@ function versionLdflags(): string {
   const [, major, minor] = versions.kubernetes.match(/^v(\d+)\.(\d+)/)!;
   const flags = ['-s', '-w'];
   for (const pkg of ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version']) {
-    flags.push(`-X ${pkg}.gitVersion=${versions.kubernetes}`, `-X ${pkg}.gitMajor=${major}`, `-X ${pkg}.gitMinor=${minor}`);
+    flags.push(
+      `-X ${pkg}.gitVersion=${versions.kubernetes}`,
+      `-X ${pkg}.gitMajor=${major}`,
+      `-X ${pkg}.gitMinor=${minor}`,
+    );
   }
   return flags.join(' ');
 }
@@ -130,7 +150,11 @@ export async function ensureToolchain(log: Log = stderrLog): Promise<Toolchain> 
     mkdirSync(join(t.dir, 'share'), { recursive: true });
     const goEnv = { CGO_ENABLED: '0', GOFLAGS: `${process.env.GOFLAGS ?? ''} -buildvcs=false`.trim() };
 
-    if (!['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'etcd'].every((b) => existsSync(join(t.bin, b)))) {
+    if (
+      !['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'etcd'].every((b) =>
+        existsSync(join(t.bin, b)),
+      )
+    ) {
       const step = Date.now();
       log('  kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd: go build (≈ 9 min cold)…');
       const out = join(t.dir, `bin.partial-${process.pid}`);
@@ -138,13 +162,26 @@ export async function ensureToolchain(log: Log = stderrLog): Promise<Toolchain> 
       mkdirSync(out);
       await run(
         'go',
-        ['build', '-trimpath', '-tags', 'selinux,notest', '-ldflags', versionLdflags(), '-o', `${out}/`,
-          'k8s.io/kubernetes/cmd/kube-apiserver', 'k8s.io/kubernetes/cmd/kube-controller-manager',
-          'k8s.io/kubernetes/cmd/kube-scheduler', 'k8s.io/kubernetes/cmd/kubectl', 'go.etcd.io/etcd/server/v3'],
+        [
+          'build',
+          '-trimpath',
+          '-tags',
+          'selinux,notest',
+          '-ldflags',
+          versionLdflags(),
+          '-o',
+          `${out}/`,
+          'k8s.io/kubernetes/cmd/kube-apiserver',
+          'k8s.io/kubernetes/cmd/kube-controller-manager',
+          'k8s.io/kubernetes/cmd/kube-scheduler',
+          'k8s.io/kubernetes/cmd/kubectl',
+          'go.etcd.io/etcd/server/v3',
+        ],
         { cwd: wrapperModuleDir, env: goEnv },
       );
       renameSync(join(out, 'server'), join(t.bin, 'etcd')); // etcd's main package is the module root, named "server"
-      for (const b of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl']) renameSync(join(out, b), join(t.bin, b));
+      for (const b of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'])
+        renameSync(join(out, b), join(t.bin, b));
       rmSync(out, { recursive: true, force: true });
       log(`  done in ${Math.round((Date.now() - step) / 1000)} s`);
     }
@@ -154,7 +191,10 @@ export async function ensureToolchain(log: Log = stderrLog): Promise<Toolchain> 
       log(`  kwok: go install sigs.k8s.io/kwok/cmd/kwok@${versions.kwok} (≈ 2 min cold)…`);
       const out = join(t.dir, `kwok.partial-${process.pid}`);
       mkdirSync(out, { recursive: true });
-      await run('go', ['install', `sigs.k8s.io/kwok/cmd/kwok@${versions.kwok}`], { cwd: t.dir, env: { ...goEnv, GOBIN: out } });
+      await run('go', ['install', `sigs.k8s.io/kwok/cmd/kwok@${versions.kwok}`], {
+        cwd: t.dir,
+        env: { ...goEnv, GOBIN: out },
+      });
       renameSync(join(out, 'kwok'), join(t.bin, 'kwok'));
       rmSync(out, { recursive: true, force: true });
       log(`  done in ${Math.round((Date.now() - step) / 1000)} s`);
@@ -162,12 +202,20 @@ export async function ensureToolchain(log: Log = stderrLog): Promise<Toolchain> 
 
     // kwok ships its Stage definitions as files in its module, not in the binary: take them from the module cache now
     // so that starting a cluster never needs Go.
-    const info = JSON.parse(await run('go', ['mod', 'download', '-json', `sigs.k8s.io/kwok@${versions.kwok}`], { cwd: t.dir })) as { Dir: string };
+    const info = JSON.parse(
+      await run('go', ['mod', 'download', '-json', `sigs.k8s.io/kwok@${versions.kwok}`], { cwd: t.dir }),
+    ) as { Dir: string };
     const stageDir = join(info.Dir, 'kustomize', 'stage');
-    writeFileSync(t.stages, `${kwokStageFiles.map((f) => readFileSync(join(stageDir, f), 'utf8').trim()).join('\n---\n')}\n`);
+    writeFileSync(
+      t.stages,
+      `${kwokStageFiles.map((f) => readFileSync(join(stageDir, f), 'utf8').trim()).join('\n---\n')}\n`,
+    );
     writeFileSync(t.storageClass, readFileSync(join(stageDir, 'volume/fast/storage-class.yaml')));
 
-    writeFileSync(join(t.dir, 'complete'), `${JSON.stringify({ versions, builtAt: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000) })}\n`);
+    writeFileSync(
+      join(t.dir, 'complete'),
+      `${JSON.stringify({ versions, builtAt: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000) })}\n`,
+    );
     log(`control plane built in ${Math.round((Date.now() - started) / 1000)} s`);
     return t;
   });

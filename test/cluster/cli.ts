@@ -1,7 +1,7 @@
 // npm run cluster:up | cluster:down | cluster:build
 //   eval "$(npm run -s cluster:up)"   starts (or reuses) the local cluster; prints only shell lines on stdout
 //   npm run cluster:down              stops it; nothing is left running
-// Options for up: --lb ip|hostname|none, --lb-delay 2s, --nodes N. EXPOSE_STS_CLUSTER names the record (default shared).
+// Options for up: --lb ip|hostname|none, --lb-delay 2s, --nodes N. EXPOSE_STS_CLUSTER names the record (shared).
 import { parseArgs } from 'node:util';
 import { ensureToolchain } from './build.ts';
 import { ensureCluster, readRecord, shellEnv, stopCluster, type ClusterInfo } from './cluster.ts';
@@ -10,7 +10,11 @@ import { lbModes, parseDelay, type LbMode } from './lb-addresses.ts';
 const name = process.env.EXPOSE_STS_CLUSTER || 'shared';
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { lb: { type: 'string', default: 'ip' }, 'lb-delay': { type: 'string', default: '0' }, nodes: { type: 'string', default: '3' } },
+  options: {
+    lb: { type: 'string', default: 'ip' },
+    'lb-delay': { type: 'string', default: '0' },
+    nodes: { type: 'string', default: '3' },
+  },
 });
 
 function fail(message: string, code = 1): never {
@@ -27,7 +31,8 @@ async function up(): Promise<void> {
     fail((err as Error).message, 2);
   }
   const nodes = Number(values.nodes);
-  if (!Number.isInteger(nodes) || nodes < 1) fail(`invalid --nodes "${values.nodes}": use a whole number of at least 1`, 2);
+  if (!Number.isInteger(nodes) || nodes < 1)
+    fail(`invalid --nodes "${values.nodes}": use a whole number of at least 1`, 2);
 
   // Ctrl-C while starting: stop whatever has started, as recorded so far, before exiting.
   const interrupted = async () => {
@@ -39,9 +44,14 @@ async function up(): Promise<void> {
   process.once('SIGTERM', interrupted);
 
   const { info, reused } = await ensureCluster({ name, lb, lbDelay: values['lb-delay'], nodes, persistent: true });
-  if (reused) process.stderr.write(`reusing running cluster ${info.name}: ${info.server} (lb ${info.lb}; cluster:down stops it)\n`);
+  if (reused)
+    process.stderr.write(
+      `reusing running cluster ${info.name}: ${info.server} (lb ${info.lb}; cluster:down stops it)\n`,
+    );
   if (reused && (info.lb !== lb || info.lbDelay !== values['lb-delay'])) {
-    process.stderr.write(`warning: it runs with --lb ${info.lb} --lb-delay ${info.lbDelay}; run cluster:down first to change that\n`);
+    process.stderr.write(
+      `warning: it runs with --lb ${info.lb} --lb-delay ${info.lbDelay}; run cluster:down first to change that\n`,
+    );
   }
   process.stdout.write(shellEnv(info));
 }
@@ -58,5 +68,6 @@ async function down(): Promise<void> {
 
 const commands: Record<string, () => Promise<unknown>> = { up, down, build: () => ensureToolchain() };
 const command = commands[positionals[0] ?? ''];
-if (!command || positionals.length !== 1) fail(`usage: cli.ts up|down|build [--lb ip|hostname|none] [--lb-delay D] [--nodes N]`, 2);
+if (!command || positionals.length !== 1)
+  fail(`usage: cli.ts up|down|build [--lb ip|hostname|none] [--lb-delay D] [--nodes N]`, 2);
 await command().catch((err: unknown) => fail((err as Error).message));

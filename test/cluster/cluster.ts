@@ -34,7 +34,9 @@ export interface ClusterInfo {
   server: string;
   /** Admin kubeconfig (user in system:masters). */
   kubeconfig: string;
-  /** One JSON line per API request by anyone but the cluster's own components (kube-apiserver audit, level Metadata). */
+  /**
+   * One JSON line per API request by anyone but the cluster's own components (kube-apiserver audit, level Metadata).
+   */
   auditLog: string;
   /** The pinned kubectl and the other control-plane binaries. */
   binDir: string;
@@ -77,18 +79,26 @@ async function freePort(): Promise<number> {
 }
 
 /** GET on the apiserver as admin; resolves with status and body, rejects only on connection errors. */
-function apiGet(info: Pick<ClusterInfo, 'server' | 'dir' | 'caFile'>, path: string, timeoutMs = 2000): Promise<{ status: number; body: string }> {
+function apiGet(
+  info: Pick<ClusterInfo, 'server' | 'dir' | 'caFile'>,
+  path: string,
+  timeoutMs = 2000,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(new URL(path, info.server), {
-      ca: readFileSync(info.caFile),
-      cert: readFileSync(join(info.dir, `client-${adminIdentity.name}.crt`)),
-      key: readFileSync(join(info.dir, `client-${adminIdentity.name}.key`)),
-      timeout: timeoutMs,
-    }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    const req = request(
+      new URL(path, info.server),
+      {
+        ca: readFileSync(info.caFile),
+        cert: readFileSync(join(info.dir, `client-${adminIdentity.name}.crt`)),
+        key: readFileSync(join(info.dir, `client-${adminIdentity.name}.key`)),
+        timeout: timeoutMs,
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
     req.end();
@@ -123,7 +133,9 @@ export async function stopCluster(info: ClusterInfo): Promise<void> {
 async function sweepStale(): Promise<void> {
   let names: string[] = [];
   try {
-    names = readdirSync(registryDir()).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
+    names = readdirSync(registryDir())
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.slice(0, -5));
   } catch {
     return;
   }
@@ -166,9 +178,17 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<ClusterIn
 
   const info: ClusterInfo = {
     name: opts.name ?? `run-${process.pid}-${Date.now().toString(36)}`,
-    dir, server, kubeconfig: p('admin.kubeconfig'), auditLog: p('audit.log'), binDir: toolchain.bin, caFile: p('ca.crt'),
-    lb: opts.lb ?? 'ip', lbDelay: opts.lbDelay ?? '0', nodes: [],
-    owner: opts.persistent ? null : process.pid, processes: [],
+    dir,
+    server,
+    kubeconfig: p('admin.kubeconfig'),
+    auditLog: p('audit.log'),
+    binDir: toolchain.bin,
+    caFile: p('ca.crt'),
+    lb: opts.lb ?? 'ip',
+    lbDelay: opts.lbDelay ?? '0',
+    nodes: [],
+    owner: opts.persistent ? null : process.pid,
+    processes: [],
   };
   const running: ReturnType<typeof startProcess>[] = [];
   const start = (name: string, cmd: string, args: string[]) => {
@@ -187,46 +207,88 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<ClusterIn
     writeRecord(info);
     const pki = await makePki(dir, '10.96.0.1');
     writeKubeconfig(info.kubeconfig, server, pki, adminIdentity);
-    const kubeconfigOf = (name: string) => writeKubeconfig(p(`${name}.kubeconfig`), server, pki, componentIdentities.find((c) => c.name === name)!);
+    const kubeconfigOf = (name: string) =>
+      writeKubeconfig(p(`${name}.kubeconfig`), server, pki, componentIdentities.find((c) => c.name === name)!);
     writeFileSync(p('audit-policy.yaml'), auditPolicy);
 
     const etcdUrl = `http://127.0.0.1:${etcdPort}`;
     const peerUrl = `http://127.0.0.1:${peerPort}`;
     start('etcd', bin('etcd'), [
-      '--name=n0', `--data-dir=${p('etcd')}`, `--listen-client-urls=${etcdUrl}`, `--advertise-client-urls=${etcdUrl}`,
-      `--listen-peer-urls=${peerUrl}`, `--initial-advertise-peer-urls=${peerUrl}`, `--initial-cluster=n0=${peerUrl}`,
-      '--unsafe-no-fsync', '--log-level=warn',
+      '--name=n0',
+      `--data-dir=${p('etcd')}`,
+      `--listen-client-urls=${etcdUrl}`,
+      `--advertise-client-urls=${etcdUrl}`,
+      `--listen-peer-urls=${peerUrl}`,
+      `--initial-advertise-peer-urls=${peerUrl}`,
+      `--initial-cluster=n0=${peerUrl}`,
+      '--unsafe-no-fsync',
+      '--log-level=warn',
     ]);
-    await waitFor('etcd', async () => (await (await fetch(`${etcdUrl}/health`)).json() as { health: string }).health === 'true', 30_000, crashed);
+    await waitFor(
+      'etcd',
+      async () => ((await (await fetch(`${etcdUrl}/health`)).json()) as { health: string }).health === 'true',
+      30_000,
+      crashed,
+    );
 
     start('kube-apiserver', bin('kube-apiserver'), [
-      `--etcd-servers=${etcdUrl}`, '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${apiPort}`,
-      `--cert-dir=${p('apiserver-certs')}`, `--tls-cert-file=${pki.serverCert}`, `--tls-private-key-file=${pki.serverKey}`,
-      `--client-ca-file=${pki.caCert}`, `--service-account-key-file=${pki.saPub}`, `--service-account-signing-key-file=${pki.saKey}`,
-      '--service-account-issuer=https://kubernetes.default.svc', '--authorization-mode=Node,RBAC',
-      '--service-cluster-ip-range=10.96.0.0/16', '--endpoint-reconciler-type=none', '--allow-privileged=true',
-      `--audit-log-path=${info.auditLog}`, `--audit-policy-file=${p('audit-policy.yaml')}`, '--audit-log-format=json',
+      `--etcd-servers=${etcdUrl}`,
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
+      `--secure-port=${apiPort}`,
+      `--cert-dir=${p('apiserver-certs')}`,
+      `--tls-cert-file=${pki.serverCert}`,
+      `--tls-private-key-file=${pki.serverKey}`,
+      `--client-ca-file=${pki.caCert}`,
+      `--service-account-key-file=${pki.saPub}`,
+      `--service-account-signing-key-file=${pki.saKey}`,
+      '--service-account-issuer=https://kubernetes.default.svc',
+      '--authorization-mode=Node,RBAC',
+      '--service-cluster-ip-range=10.96.0.0/16',
+      '--endpoint-reconciler-type=none',
+      '--allow-privileged=true',
+      `--audit-log-path=${info.auditLog}`,
+      `--audit-policy-file=${p('audit-policy.yaml')}`,
+      '--audit-log-format=json',
       '--profiling=false',
     ]);
-    await waitFor('kube-apiserver /readyz', async () => (await apiGet(info, '/readyz')).status === 200, 60_000, crashed);
+    await waitFor(
+      'kube-apiserver /readyz',
+      async () => (await apiGet(info, '/readyz')).status === 200,
+      60_000,
+      crashed,
+    );
 
-    const authArgs = (kc: string) => [`--kubeconfig=${kc}`, `--authentication-kubeconfig=${kc}`, `--authorization-kubeconfig=${kc}`,
-      '--leader-elect=false', '--bind-address=127.0.0.1', '--secure-port=0'];
+    const authArgs = (kc: string) => [
+      `--kubeconfig=${kc}`,
+      `--authentication-kubeconfig=${kc}`,
+      `--authorization-kubeconfig=${kc}`,
+      '--leader-elect=false',
+      '--bind-address=127.0.0.1',
+      '--secure-port=0',
+    ];
     start('kube-controller-manager', bin('kube-controller-manager'), [
-      ...authArgs(kubeconfigOf('kube-controller-manager')), `--root-ca-file=${pki.caCert}`,
-      `--service-account-private-key-file=${pki.saKey}`, '--use-service-account-credentials=true',
+      ...authArgs(kubeconfigOf('kube-controller-manager')),
+      `--root-ca-file=${pki.caCert}`,
+      `--service-account-private-key-file=${pki.saKey}`,
+      '--use-service-account-credentials=true',
     ]);
     start('kube-scheduler', bin('kube-scheduler'), authArgs(kubeconfigOf('kube-scheduler')));
     start('kwok', bin('kwok'), [
-      `--kubeconfig=${kubeconfigOf('kwok')}`, `--config=${toolchain.stages}`, '--manage-all-nodes=true',
-      '--cidr=10.244.0.0/16', '--server-address=127.0.0.1:0',
+      `--kubeconfig=${kubeconfigOf('kwok')}`,
+      `--config=${toolchain.stages}`,
+      '--manage-all-nodes=true',
+      '--cidr=10.244.0.0/16',
+      '--server-address=127.0.0.1:0',
     ]);
     startLbSimulator(info, kubeconfigOf('lb-simulator'), start);
 
     const { createNodes } = await import('./nodes.ts'); // client-node loads only once the apiserver is up
     info.nodes = await createNodes(info, opts.nodes ?? 3, toolchain.storageClass, crashed);
     writeRecord(info);
-    log(`cluster ${info.name} ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${server} (${info.nodes.length} nodes, lb ${info.lb})`);
+    log(
+      `cluster ${info.name} ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${server} (${info.nodes.length} nodes, lb ${info.lb})`,
+    );
     return info;
   } catch (err) {
     await stopCluster(info).catch(() => undefined);
@@ -234,15 +296,32 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<ClusterIn
   }
 }
 
-function startLbSimulator(info: ClusterInfo, kubeconfig: string, start: (name: string, cmd: string, args: string[]) => unknown): void {
-  start('lb-simulator', process.execPath, [lbSimulator, `--kubeconfig=${kubeconfig}`, `--lb=${info.lb}`, `--lb-delay=${info.lbDelay}`]);
+function startLbSimulator(
+  info: ClusterInfo,
+  kubeconfig: string,
+  start: (name: string, cmd: string, args: string[]) => unknown,
+): void {
+  start('lb-simulator', process.execPath, [
+    lbSimulator,
+    `--kubeconfig=${kubeconfig}`,
+    `--lb=${info.lb}`,
+    `--lb-delay=${info.lbDelay}`,
+  ]);
 }
 
 /** Restarts the load-balancer simulator in another mode; Services it already served keep their addresses. */
 export async function restartLoadBalancer(info: ClusterInfo, lb: LbMode, lbDelay = '0'): Promise<ClusterInfo> {
   const old = info.processes.filter((x) => x.name === 'lb-simulator');
-  await stopProcesses(old.map((x) => x.pid), ownedBy(info));
-  const next: ClusterInfo = { ...info, lb, lbDelay, processes: info.processes.filter((x) => x.name !== 'lb-simulator') };
+  await stopProcesses(
+    old.map((x) => x.pid),
+    ownedBy(info),
+  );
+  const next: ClusterInfo = {
+    ...info,
+    lb,
+    lbDelay,
+    processes: info.processes.filter((x) => x.name !== 'lb-simulator'),
+  };
   startLbSimulator(next, join(info.dir, 'lb-simulator.kubeconfig'), (name, cmd, args) => {
     const proc = startProcess(name, cmd, args, join(info.dir, 'logs', `${name}.log`));
     next.processes.push({ name, pid: proc.pid });
@@ -255,7 +334,9 @@ export async function restartLoadBalancer(info: ClusterInfo, lb: LbMode, lbDelay
  * The cluster `npm run cluster:up` shares between commands: reused while healthy, otherwise (never started, or
  * left broken by a crash or a reboot) cleaned up and started afresh.
  */
-export async function ensureCluster(opts: ClusterOptions & { name: string }): Promise<{ info: ClusterInfo; reused: boolean }> {
+export async function ensureCluster(
+  opts: ClusterOptions & { name: string },
+): Promise<{ info: ClusterInfo; reused: boolean }> {
   const existing = readRecord(opts.name);
   if (existing && (await isHealthy(existing))) return { info: existing, reused: true };
   if (existing) await stopCluster(existing);

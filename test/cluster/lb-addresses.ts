@@ -59,7 +59,9 @@ export class AddressPool {
     return true;
   }
 
-  /** The Service's address, allocating one if it has none; undefined when the pool is exhausted (a quota, in effect). */
+  /**
+   * The Service's address, allocating one if it has none; undefined when the pool is exhausted (a quota, in effect).
+   */
   allocate(key: string): string | undefined {
     const held = this.byKey.get(key);
     if (held) return held;
@@ -90,7 +92,9 @@ function fromInt(n: number): string {
   return [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.');
 }
 
-/** Pools: the default `ip` mode gets a large block (benchmarks expose 1000 pods); the ip class the documentation range. */
+/**
+ * Pools: the default `ip` mode gets a large block (benchmarks expose 1000 pods); the ip class the documentation range.
+ */
 export function newPools() {
   return { ip: new AddressPool('198.18.0.0/15'), 'class-ip': new AddressPool('203.0.113.0/24') };
 }
@@ -109,7 +113,10 @@ export function desiredIngress(svc: LbService, mode: LbMode, pools: Pools): Ingr
   if (kind !== 'class-ip') pools['class-ip'].release(k);
   if (kind === undefined) {
     // Stopped being a LoadBalancer: take back what we assigned, as a cloud controller deletes its load balancer.
-    const ours = svc.ingress.some((i) => (i.ip && (pools.ip.contains(i.ip) || pools['class-ip'].contains(i.ip))) || i.hostname?.endsWith('.lb.test'));
+    const ours = svc.ingress.some(
+      (i) =>
+        (i.ip && (pools.ip.contains(i.ip) || pools['class-ip'].contains(i.ip))) || i.hostname?.endsWith('.lb.test'),
+    );
     return svc.type !== 'LoadBalancer' && ours ? [] : undefined;
   }
   if (kind === 'hostname') return [{ hostname: hostnameFor(svc) }];
@@ -121,7 +128,14 @@ export function desiredIngress(svc: LbService, mode: LbMode, pools: Pools): Ingr
 }
 
 export function sameIngress(a: LbService['ingress'], b: Ingress[]): boolean {
-  return a.length === b.length && a.every((x, i) => x.ip === ('ip' in b[i] ? b[i].ip : undefined) && x.hostname === ('hostname' in b[i] ? b[i].hostname : undefined));
+  return (
+    a.length === b.length &&
+    a.every(
+      (x, i) =>
+        x.ip === ('ip' in b[i] ? b[i].ip : undefined) &&
+        x.hostname === ('hostname' in b[i] ? b[i].hostname : undefined),
+    )
+  );
 }
 
 /** Go-style durations for --lb-delay: `500ms`, `2s`, `1m`, or a bare number of milliseconds. */

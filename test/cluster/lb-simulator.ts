@@ -2,11 +2,30 @@
 // Run as its own long-lived process by the cluster (cluster.ts); usage:
 //   node test/cluster/lb-simulator.ts --kubeconfig FILE [--lb ip|hostname|none] [--lb-delay 2s]
 import { parseArgs } from 'node:util';
-import { CoreV1Api, KubeConfig, makeInformer, PatchStrategy, setHeaderOptions, type V1Service } from '@kubernetes/client-node';
-import { desiredIngress, lbModes, newPools, parseDelay, sameIngress, type LbMode, type LbService } from './lb-addresses.ts';
+import {
+  CoreV1Api,
+  KubeConfig,
+  makeInformer,
+  PatchStrategy,
+  setHeaderOptions,
+  type V1Service,
+} from '@kubernetes/client-node';
+import {
+  desiredIngress,
+  lbModes,
+  newPools,
+  parseDelay,
+  sameIngress,
+  type LbMode,
+  type LbService,
+} from './lb-addresses.ts';
 
 const { values } = parseArgs({
-  options: { kubeconfig: { type: 'string' }, lb: { type: 'string', default: 'ip' }, 'lb-delay': { type: 'string', default: '0' } },
+  options: {
+    kubeconfig: { type: 'string' },
+    lb: { type: 'string', default: 'ip' },
+    'lb-delay': { type: 'string', default: '0' },
+  },
 });
 const mode = values.lb as LbMode;
 if (!lbModes.includes(mode)) throw new Error(`invalid --lb "${values.lb}": use one of ${lbModes.join(', ')}`);
@@ -34,16 +53,23 @@ function reconcile(svc: V1Service): void {
   if (wanted === undefined || sameIngress(s.ingress, wanted)) return;
   clearTimeout(timers.get(key));
   // Slow clouds: the address appears only after the delay, and a Service deleted meanwhile gets nothing.
-  timers.set(key, setTimeout(() => {
-    timers.delete(key);
-    api
-      .patchNamespacedServiceStatus(
-        { name: s.name, namespace: s.namespace, body: { status: { loadBalancer: { ingress: wanted.length ? wanted : null } } } },
-        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-      )
-      .then(() => log(`${key}: ${wanted.length ? JSON.stringify(wanted) : 'released'}`))
-      .catch((err: unknown) => log(`${key}: patch failed: ${(err as Error).message}`)); // the next event retries
-  }, delayMs));
+  timers.set(
+    key,
+    setTimeout(() => {
+      timers.delete(key);
+      api
+        .patchNamespacedServiceStatus(
+          {
+            name: s.name,
+            namespace: s.namespace,
+            body: { status: { loadBalancer: { ingress: wanted.length ? wanted : null } } },
+          },
+          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        )
+        .then(() => log(`${key}: ${wanted.length ? JSON.stringify(wanted) : 'released'}`))
+        .catch((err: unknown) => log(`${key}: patch failed: ${(err as Error).message}`)); // the next event retries
+    }, delayMs),
+  );
 }
 
 function forget(svc: V1Service): void {
@@ -69,7 +95,10 @@ log(`load-balancer simulator ready (mode ${mode}, delay ${delayMs} ms)`);
 // A periodic resync, as cloud controllers do: a watch that ended without an error the informer noticed would
 // otherwise leave new Services pending for ever (seen once in a benchmark after 1000 deletes).
 setInterval(() => {
-  api.listServiceForAllNamespaces().then((list) => list.items.forEach(reconcile), (err: unknown) => log(`resync failed: ${(err as Error).message}`));
+  api.listServiceForAllNamespaces().then(
+    (list) => list.items.forEach(reconcile),
+    (err: unknown) => log(`resync failed: ${(err as Error).message}`),
+  );
 }, 30_000).unref();
 
 for (const sig of ['SIGTERM', 'SIGINT'] as const) {

@@ -38,33 +38,84 @@ const subject = (cn: string, orgs: string[] = []) => `/CN=${cn}${orgs.map((o) =>
 
 export async function makePki(dir: string, serviceIP: string): Promise<Pki> {
   const p = (f: string) => join(dir, f);
-  await exec('openssl', ['req', '-x509', ...keyArgs, '-keyout', p('ca.key'), '-out', p('ca.crt'), '-days', '3650',
-    '-subj', subject('expose-sts-test-ca'), '-addext', 'basicConstraints=critical,CA:TRUE',
-    '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  await exec('openssl', [
+    'req',
+    '-x509',
+    ...keyArgs,
+    '-keyout',
+    p('ca.key'),
+    '-out',
+    p('ca.crt'),
+    '-days',
+    '3650',
+    '-subj',
+    subject('expose-sts-test-ca'),
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
 
   const leaf = (name: string, subj: string, ext: string[]) =>
-    exec('openssl', ['req', '-x509', ...keyArgs, '-CA', p('ca.crt'), '-CAkey', p('ca.key'), '-keyout', p(`${name}.key`),
-      '-out', p(`${name}.crt`), '-days', '3650', '-subj', subj, '-addext', 'basicConstraints=critical,CA:FALSE', ...ext.flatMap((e) => ['-addext', e])]);
+    exec('openssl', [
+      'req',
+      '-x509',
+      ...keyArgs,
+      '-CA',
+      p('ca.crt'),
+      '-CAkey',
+      p('ca.key'),
+      '-keyout',
+      p(`${name}.key`),
+      '-out',
+      p(`${name}.crt`),
+      '-days',
+      '3650',
+      '-subj',
+      subj,
+      '-addext',
+      'basicConstraints=critical,CA:FALSE',
+      ...ext.flatMap((e) => ['-addext', e]),
+    ]);
 
-  const sans = ['DNS:localhost', 'DNS:kubernetes', 'DNS:kubernetes.default', 'DNS:kubernetes.default.svc',
-    'DNS:kubernetes.default.svc.cluster.local', 'IP:127.0.0.1', `IP:${serviceIP}`];
+  const sans = [
+    'DNS:localhost',
+    'DNS:kubernetes',
+    'DNS:kubernetes.default',
+    'DNS:kubernetes.default.svc',
+    'DNS:kubernetes.default.svc.cluster.local',
+    'IP:127.0.0.1',
+    `IP:${serviceIP}`,
+  ];
   await Promise.all([
     leaf('apiserver', subject('kube-apiserver'), [`subjectAltName=${sans.join(',')}`, 'extendedKeyUsage=serverAuth']),
     ...[adminIdentity, ...componentIdentities].map((id) =>
-      leaf(`client-${id.name}`, subject(id.user, id.groups), ['extendedKeyUsage=clientAuth'])),
+      leaf(`client-${id.name}`, subject(id.user, id.groups), ['extendedKeyUsage=clientAuth']),
+    ),
     exec('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', p('sa.key')]),
   ]);
   const { stdout } = await exec('openssl', ['pkey', '-in', p('sa.key'), '-pubout']);
   writeFileSync(p('sa.pub'), stdout);
 
   return {
-    caCert: p('ca.crt'), caKey: p('ca.key'), serverCert: p('apiserver.crt'), serverKey: p('apiserver.key'),
-    saKey: p('sa.key'), saPub: p('sa.pub'),
+    caCert: p('ca.crt'),
+    caKey: p('ca.key'),
+    serverCert: p('apiserver.crt'),
+    serverKey: p('apiserver.key'),
+    saKey: p('sa.key'),
+    saPub: p('sa.pub'),
     client: (name) => ({ cert: p(`client-${name}.crt`), key: p(`client-${name}.key`) }),
   };
 }
 
-function kubeconfigYaml(server: string, caFile: string, user: string, cert: string, key: string, context = 'expose-sts-local'): string {
+function kubeconfigYaml(
+  server: string,
+  caFile: string,
+  user: string,
+  cert: string,
+  key: string,
+  context = 'expose-sts-local',
+): string {
   const b64 = (f: string) => readFileSync(f).toString('base64');
   return `apiVersion: v1
 kind: Config

@@ -6,7 +6,12 @@ import { openSync, closeSync, readFileSync } from 'node:fs';
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Polls `check` until it holds, failing early if a cluster process died (`crashed` names it, with its log). */
-export async function waitFor(what: string | (() => string), check: () => Promise<boolean>, timeoutMs: number, crashed: () => string | undefined): Promise<void> {
+export async function waitFor(
+  what: string | (() => string),
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  crashed: () => string | undefined,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const describe = () => (typeof what === 'string' ? what : what());
   for (;;) {
@@ -48,7 +53,13 @@ export interface Started {
   exited: () => boolean;
 }
 
-export function startProcess(name: string, cmd: string, args: string[], logFile: string, env: NodeJS.ProcessEnv = process.env): Started {
+export function startProcess(
+  name: string,
+  cmd: string,
+  args: string[],
+  logFile: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Started {
   const fd = openSync(logFile, 'a');
   const child = spawn(cmd, args, { detached: true, stdio: ['ignore', fd, fd], env });
   closeSync(fd);

@@ -26,4 +26,11 @@ export function toolchainDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(cacheRoot(env), 'toolchain', toolchainKey());
 }
 
-export const binaries = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok'] as const;
+export const binaries = [
+  'etcd',
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'kubectl',
+  'kwok',
+] as const;

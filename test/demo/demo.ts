@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { ensureCluster, pluginBinDir } from '../cluster/cluster.ts';
 
 const manifest = fileURLToPath(new URL('./mydb.yaml', import.meta.url));
-const build = spawnSync(process.execPath, [fileURLToPath(new URL('../../.ci/build.ts', import.meta.url))], { stdio: 'inherit' });
+const build = spawnSync(process.execPath, [fileURLToPath(new URL('../../.ci/build.ts', import.meta.url))], {
+  stdio: 'inherit',
+});
 if (build.status !== 0) process.exit(build.status ?? 1);
 const { info } = await ensureCluster({ name: process.env.EXPOSE_STS_CLUSTER || 'shared', persistent: true });
 // The plugin must run without the project's Node: only kubectl, the plugin and system tools on PATH.
@@ -21,7 +23,16 @@ function kubectl(args: string[]): void {
 spawnSync('kubectl', ['create', 'namespace', 'demo'], { env, stdio: 'ignore' }); // already there on a re-run
 kubectl(['apply', '-n', 'demo', '-f', manifest]);
 kubectl(['rollout', 'status', '-n', 'demo', 'statefulset/mydb', '--timeout=120s']);
-kubectl(['expose-sts', 'mydb', '-n', 'demo', '--type', 'LoadBalancer', '--load-balancer-source-ranges', '198.51.100.0/24']);
+kubectl([
+  'expose-sts',
+  'mydb',
+  '-n',
+  'demo',
+  '--type',
+  'LoadBalancer',
+  '--load-balancer-source-ranges',
+  '198.51.100.0/24',
+]);
 kubectl(['get', 'services', '-n', 'demo', '-l', 'app.kubernetes.io/managed-by=kubectl-expose-sts']);
 
 process.stderr.write(`

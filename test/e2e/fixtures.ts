@@ -27,16 +27,35 @@ export function statefulSet(name: string, shape: StsShape = {}): V1StatefulSet {
       template: {
         metadata: { labels },
         spec: {
-          initContainers: shape.initContainer ? [{ name: 'init-config', image: 'busybox:1.37', command: ['sh', '-c', 'true'] }] : undefined,
+          initContainers: shape.initContainer
+            ? [{ name: 'init-config', image: 'busybox:1.37', command: ['sh', '-c', 'true'] }]
+            : undefined,
           containers: [
-            { name: 'db', image: 'postgres:17', ports: [{ name: 'postgres', containerPort: 5432 }],
-              volumeMounts: shape.volume ? [{ name: 'data', mountPath: '/var/lib/postgresql/data' }] : undefined },
-            ...(shape.sidecar ? [{ name: 'metrics', image: 'postgres-exporter:0.17', ports: [{ name: 'metrics', containerPort: 9187 }] }] : []),
+            {
+              name: 'db',
+              image: 'postgres:17',
+              ports: [{ name: 'postgres', containerPort: 5432 }],
+              volumeMounts: shape.volume ? [{ name: 'data', mountPath: '/var/lib/postgresql/data' }] : undefined,
+            },
+            ...(shape.sidecar
+              ? [
+                  {
+                    name: 'metrics',
+                    image: 'postgres-exporter:0.17',
+                    ports: [{ name: 'metrics', containerPort: 9187 }],
+                  },
+                ]
+              : []),
           ],
         },
       },
       volumeClaimTemplates: shape.volume
-        ? [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }]
+        ? [
+            {
+              metadata: { name: 'data' },
+              spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+            },
+          ]
         : undefined,
     },
   };

@@ -8,7 +8,12 @@ import { pluginBinDir as pluginBin, type ClusterInfo } from '../cluster/cluster.
 export function clients(cluster: ClusterInfo = inject('cluster')) {
   const kc = new KubeConfig();
   kc.loadFromFile(cluster.kubeconfig);
-  return { kc, core: kc.makeApiClient(CoreV1Api), apps: kc.makeApiClient(AppsV1Api), discovery: kc.makeApiClient(DiscoveryV1Api) };
+  return {
+    kc,
+    core: kc.makeApiClient(CoreV1Api),
+    apps: kc.makeApiClient(AppsV1Api),
+    discovery: kc.makeApiClient(DiscoveryV1Api),
+  };
 }
 
 /** A fresh namespace, so test files running in parallel never see each other's objects. */
@@ -17,7 +22,13 @@ export async function newNamespace(prefix: string, cluster: ClusterInfo = inject
   await clients(cluster).core.createNamespace({ body: { metadata: { name } } });
   // Pods are refused until the ServiceAccount controller has made the namespace's default account.
   await waitFor(`ServiceAccount default in ${name}`, () =>
-    clients(cluster).core.readNamespacedServiceAccount({ name: 'default', namespace: name }).then(() => true, () => false));
+    clients(cluster)
+      .core.readNamespacedServiceAccount({ name: 'default', namespace: name })
+      .then(
+        () => true,
+        () => false,
+      ),
+  );
   return name;
 }
 
@@ -27,14 +38,23 @@ export function kubectl(args: string[], opts: { cluster?: ClusterInfo; input?: s
   const res = spawnSync(`${cluster.binDir}/kubectl`, args, {
     input: opts.input,
     encoding: 'utf8',
-    env: { PATH: `${cluster.binDir}:/usr/bin:/bin`, HOME: process.env.HOME, KUBECONFIG: cluster.kubeconfig, ...opts.env },
+    env: {
+      PATH: `${cluster.binDir}:/usr/bin:/bin`,
+      HOME: process.env.HOME,
+      KUBECONFIG: cluster.kubeconfig,
+      ...opts.env,
+    },
     timeout: 60_000,
   });
   return { code: res.status, stdout: res.stdout, stderr: res.stderr };
 }
 
 /** Polls until check returns a truthy value (tests may poll; the plugin itself watches). */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 60_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -44,7 +64,10 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -57,7 +80,10 @@ export { pluginBinDir } from '../cluster/cluster.ts';
  */
 export function plugin(args: string[], opts: { cluster?: ClusterInfo; env?: NodeJS.ProcessEnv } = {}) {
   const cluster = opts.cluster ?? inject('cluster');
-  return kubectl(['expose-sts', ...args], { cluster, env: { PATH: `${pluginBin}:${cluster.binDir}:/usr/bin:/bin`, ...opts.env } });
+  return kubectl(['expose-sts', ...args], {
+    cluster,
+    env: { PATH: `${pluginBin}:${cluster.binDir}:/usr/bin:/bin`, ...opts.env },
+  });
 }
 
 /** Parses a kubectl-style table into one record per row, keyed by header. */
@@ -68,13 +94,20 @@ export function parseTable(text: string): Record<string, string>[] {
 }
 
 /** A StatefulSet created and waited for until all its pods are Ready. */
-export async function readyStatefulSet(namespace: string, body: import('@kubernetes/client-node').V1StatefulSet, cluster: ClusterInfo = inject('cluster')) {
+export async function readyStatefulSet(
+  namespace: string,
+  body: import('@kubernetes/client-node').V1StatefulSet,
+  cluster: ClusterInfo = inject('cluster'),
+) {
   const { apps, core } = clients(cluster);
   const sts = await apps.createNamespacedStatefulSet({ namespace, body });
   const replicas = body.spec!.replicas ?? 1;
   await waitFor(`${replicas} ready pods of ${body.metadata!.name}`, async () => {
     const pods = (await core.listNamespacedPod({ namespace, labelSelector: `app=${body.metadata!.name}` })).items;
-    return pods.length === replicas && pods.every((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    return (
+      pods.length === replicas &&
+      pods.every((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
+    );
   });
   return sts;
 }

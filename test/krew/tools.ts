@@ -9,7 +9,9 @@ export interface KrewTools {
   validate: string;
 }
 
-export async function ensureKrewTools(log = (line: string) => void process.stderr.write(`${line}\n`)): Promise<KrewTools> {
+export async function ensureKrewTools(
+  log = (line: string) => void process.stderr.write(`${line}\n`),
+): Promise<KrewTools> {
   const dir = join(cacheRoot(), `krew-${versions.krew}`);
   const tools = { krew: join(dir, 'bin', 'krew'), validate: join(dir, 'bin', 'validate-krew-manifest') };
   if (existsSync(tools.krew) && existsSync(tools.validate)) return tools;
@@ -18,8 +20,15 @@ export async function ensureKrewTools(log = (line: string) => void process.stder
     log(`building krew ${versions.krew} and validate-krew-manifest from Go modules (about 45 s, once)…`);
     const out = join(dir, `bin.partial-${process.pid}`);
     mkdirSync(out, { recursive: true });
-    await run('go', ['install', `sigs.k8s.io/krew/cmd/krew@${versions.krew}`, `sigs.k8s.io/krew/cmd/validate-krew-manifest@${versions.krew}`],
-      { cwd: dir, env: { GOBIN: out, CGO_ENABLED: '0' } });
+    await run(
+      'go',
+      [
+        'install',
+        `sigs.k8s.io/krew/cmd/krew@${versions.krew}`,
+        `sigs.k8s.io/krew/cmd/validate-krew-manifest@${versions.krew}`,
+      ],
+      { cwd: dir, env: { GOBIN: out, CGO_ENABLED: '0' } },
+    );
     rmSync(join(dir, 'bin'), { recursive: true, force: true });
     renameSync(out, join(dir, 'bin'));
     return tools;

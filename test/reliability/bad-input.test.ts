@@ -54,7 +54,12 @@ beforeAll(async () => {
     signedBy(stranger, 'admin', { org: 'system:masters' }),
     signedBy(clusterCa, 'kube-apiserver', { from: '20200101000000Z', to: '20200102000000Z' }),
   ]);
-  expiredServer = await proxyToCluster({ certFile: expiredServing.cert, keyFile: expiredServing.key, seed: 1, rate: 0 });
+  expiredServer = await proxyToCluster({
+    certFile: expiredServing.cert,
+    keyFile: expiredServing.key,
+    seed: 1,
+    rate: 0,
+  });
   const clientCert = (pair: { cert: string; key: string }) => (kc: Record<string, any>) => {
     kc.users[0].user = { 'client-certificate-data': b64(pair.cert), 'client-key-data': b64(pair.key) };
   };
@@ -64,8 +69,15 @@ beforeAll(async () => {
   writeFileSync(files.list, '- just\n- a list\n');
   files.noCurrent = kubeconfigWith('no-current', (kc) => delete kc['current-context']);
   files.danglingCluster = kubeconfigWith('dangling', (kc) => (kc.contexts[0].context.cluster = 'gone'));
-  files.missingCertFile = kubeconfigWith('missing-cert', (kc) => (kc.users[0].user = { 'client-certificate': '/nonexistent/client.crt', 'client-key': '/nonexistent/client.key' }));
-  files.wrongCa = kubeconfigWith('wrong-ca', (kc) => (kc.clusters[0].cluster['certificate-authority-data'] = b64(stranger.cert)));
+  files.missingCertFile = kubeconfigWith(
+    'missing-cert',
+    (kc) =>
+      (kc.users[0].user = { 'client-certificate': '/nonexistent/client.crt', 'client-key': '/nonexistent/client.key' }),
+  );
+  files.wrongCa = kubeconfigWith(
+    'wrong-ca',
+    (kc) => (kc.clusters[0].cluster['certificate-authority-data'] = b64(stranger.cert)),
+  );
   files.expiredClient = kubeconfigWith('expired-client', clientCert(expiredClient));
   files.strangerClient = kubeconfigWith('stranger-client', clientCert(strangerClient));
   files.wrongToken = kubeconfigWith('wrong-token', (kc) => (kc.users[0].user = { token: secret }));
@@ -85,62 +97,303 @@ interface Case {
 const nsRe = 'bad-input-\\w+';
 const cases: Case[] = [
   // flags
-  { name: 'invalid --type', args: () => ['db', '--type', 'ExternalName'], code: 2, error: /^invalid argument "ExternalName" for "--type": must be one of ClusterIP, NodePort, LoadBalancer$/ },
-  { name: 'port out of range', args: () => ['db', '--port', '70000'], code: 2, error: /^invalid --port "70000": use PORT\[:TARGET\]\[\/PROTOCOL\]/ },
-  { name: 'the same port twice', args: () => ['db', '--port', '5432', '--port', '5432'], code: 2, error: /^--port 5432\/TCP is given twice$/ },
-  { name: 'invalid --protocol', args: () => ['db', '--protocol', 'ICMP'], code: 2, error: /^invalid argument "ICMP" for "--protocol": must be one of TCP, UDP, SCTP$/ },
-  { name: 'invalid source range', args: () => ['db', '--type', 'LoadBalancer', '--load-balancer-source-ranges', '10.0.0.0/40'], code: 2, error: /^invalid --load-balancer-source-ranges "10.0.0.0\/40": use CIDRs/ },
-  { name: 'source ranges without LoadBalancer', args: () => ['db', '--load-balancer-source-ranges', '10.0.0.0/8'], code: 2, error: /^--load-balancer-source-ranges applies only to --type LoadBalancer$/ },
-  { name: 'traffic policy for ClusterIP', args: () => ['db', '--external-traffic-policy', 'Local'], code: 2, error: /^--external-traffic-policy applies only to --type NodePort or LoadBalancer$/ },
-  { name: '--wait for a type without addresses', args: () => ['db', '--type', 'NodePort', '--wait'], code: 2, error: /^--wait applies only to --type LoadBalancer: a NodePort Service has no load-balancer address to wait for$/ },
-  { name: 'annotation without a value', args: () => ['db', '--annotations', 'novalue'], code: 2, error: /^invalid --annotations "novalue": use key=value$/ },
-  { name: 'label the plugin owns', args: () => ['db', '--labels', 'app.kubernetes.io/managed-by=me'], code: 2, error: /^--labels cannot set app.kubernetes.io\/managed-by: expose-sts sets it/ },
-  { name: 'invalid --timeout', args: () => ['db', '--timeout', 'soon'], code: 2, error: /^invalid --timeout "soon": use a duration such as 30s, 5m or 1h$/ },
-  { name: 'invalid --request-timeout', args: () => ['db', '--request-timeout', 'forever'], code: 2, error: /^invalid --request-timeout "forever": use a duration such as 30s or 1m, or 0 for none$/ },
-  { name: 'invalid --output', args: () => ['db', '-o', 'xml'], code: 2, error: /^invalid argument "xml" for "--output": must be one of wide, json, yaml, name$/ },
-  { name: 'invalid --dry-run', args: () => ['db', '--dry-run=maybe'], code: 2, error: /^invalid argument "maybe" for "--dry-run": must be one of none, client, server$/ },
-  { name: 'invalid -v', args: () => ['db', '-v', 'loud'], code: 2, error: /^invalid argument "loud" for "-v": use a whole number such as 4 or 6$/ },
-  { name: '--as-group without --as', args: () => ['db', '--as-group', 'devs'], code: 2, error: /^--as-group needs --as$/ },
+  {
+    name: 'invalid --type',
+    args: () => ['db', '--type', 'ExternalName'],
+    code: 2,
+    error: /^invalid argument "ExternalName" for "--type": must be one of ClusterIP, NodePort, LoadBalancer$/,
+  },
+  {
+    name: 'port out of range',
+    args: () => ['db', '--port', '70000'],
+    code: 2,
+    error: /^invalid --port "70000": use PORT\[:TARGET\]\[\/PROTOCOL\]/,
+  },
+  {
+    name: 'the same port twice',
+    args: () => ['db', '--port', '5432', '--port', '5432'],
+    code: 2,
+    error: /^--port 5432\/TCP is given twice$/,
+  },
+  {
+    name: 'invalid --protocol',
+    args: () => ['db', '--protocol', 'ICMP'],
+    code: 2,
+    error: /^invalid argument "ICMP" for "--protocol": must be one of TCP, UDP, SCTP$/,
+  },
+  {
+    name: 'invalid source range',
+    args: () => ['db', '--type', 'LoadBalancer', '--load-balancer-source-ranges', '10.0.0.0/40'],
+    code: 2,
+    error: /^invalid --load-balancer-source-ranges "10.0.0.0\/40": use CIDRs/,
+  },
+  {
+    name: 'source ranges without LoadBalancer',
+    args: () => ['db', '--load-balancer-source-ranges', '10.0.0.0/8'],
+    code: 2,
+    error: /^--load-balancer-source-ranges applies only to --type LoadBalancer$/,
+  },
+  {
+    name: 'traffic policy for ClusterIP',
+    args: () => ['db', '--external-traffic-policy', 'Local'],
+    code: 2,
+    error: /^--external-traffic-policy applies only to --type NodePort or LoadBalancer$/,
+  },
+  {
+    name: '--wait for a type without addresses',
+    args: () => ['db', '--type', 'NodePort', '--wait'],
+    code: 2,
+    error: /^--wait applies only to --type LoadBalancer: a NodePort Service has no load-balancer address to wait for$/,
+  },
+  {
+    name: 'annotation without a value',
+    args: () => ['db', '--annotations', 'novalue'],
+    code: 2,
+    error: /^invalid --annotations "novalue": use key=value$/,
+  },
+  {
+    name: 'label the plugin owns',
+    args: () => ['db', '--labels', 'app.kubernetes.io/managed-by=me'],
+    code: 2,
+    error: /^--labels cannot set app.kubernetes.io\/managed-by: expose-sts sets it/,
+  },
+  {
+    name: 'invalid --timeout',
+    args: () => ['db', '--timeout', 'soon'],
+    code: 2,
+    error: /^invalid --timeout "soon": use a duration such as 30s, 5m or 1h$/,
+  },
+  {
+    name: 'invalid --request-timeout',
+    args: () => ['db', '--request-timeout', 'forever'],
+    code: 2,
+    error: /^invalid --request-timeout "forever": use a duration such as 30s or 1m, or 0 for none$/,
+  },
+  {
+    name: 'invalid --output',
+    args: () => ['db', '-o', 'xml'],
+    code: 2,
+    error: /^invalid argument "xml" for "--output": must be one of wide, json, yaml, name$/,
+  },
+  {
+    name: 'invalid --dry-run',
+    args: () => ['db', '--dry-run=maybe'],
+    code: 2,
+    error: /^invalid argument "maybe" for "--dry-run": must be one of none, client, server$/,
+  },
+  {
+    name: 'invalid -v',
+    args: () => ['db', '-v', 'loud'],
+    code: 2,
+    error: /^invalid argument "loud" for "-v": use a whole number such as 4 or 6$/,
+  },
+  {
+    name: '--as-group without --as',
+    args: () => ['db', '--as-group', 'devs'],
+    code: 2,
+    error: /^--as-group needs --as$/,
+  },
   { name: 'unknown flag', args: () => ['db', '--tpye', 'NodePort'], code: 2, error: /^Unknown argument: tpye$/ },
   // names
   { name: 'no StatefulSet name', args: () => [], code: 2, error: /^a StatefulSet name is required/ },
-  { name: 'invalid StatefulSet name', args: () => ['status', 'DB_1'], code: 2, error: /^invalid StatefulSet name "DB_1"$/ },
-  { name: 'unknown StatefulSet', args: () => ['nope'], code: 1, error: new RegExp(`^statefulset "nope" not found in namespace "${nsRe}" \\(kubectl get statefulsets -n ${nsRe} lists them\\)$`) },
-  { name: 'a name across all namespaces', args: () => ['status', '-A', 'db'], code: 2, error: /^a StatefulSet cannot be named across all namespaces: drop -A or the name$/ },
-  { name: 'prune --all without a name', args: () => ['prune', '--all'], code: 2, error: /^--all needs a StatefulSet name/ },
-  { name: 'unknown --target-port name', args: () => ['db', '--port', '80', '--target-port', 'http'], code: 1, error: /^target port "http" is not a named container port of statefulset db \(its named ports: postgres, metrics\)$/ },
-  { name: 'name template giving an invalid name', args: () => ['db', '--name-template', `{pod}-${'x'.repeat(60)}`], code: 1, error: /^--name-template ".*" gives "db-0-x+" for ordinal 0, which is not a valid Service name: it must be no more than 63 characters$/ },
-  { name: 'name template giving one name for all', args: () => ['db', '--name-template', '{sts}-public'], code: 2, error: /^invalid --name-template "\{sts\}-public": it must contain \{pod\} or \{ordinal\}/ },
+  {
+    name: 'invalid StatefulSet name',
+    args: () => ['status', 'DB_1'],
+    code: 2,
+    error: /^invalid StatefulSet name "DB_1"$/,
+  },
+  {
+    name: 'unknown StatefulSet',
+    args: () => ['nope'],
+    code: 1,
+    error: new RegExp(
+      `^statefulset "nope" not found in namespace "${nsRe}" \\(kubectl get statefulsets -n ${nsRe} lists them\\)$`,
+    ),
+  },
+  {
+    name: 'a name across all namespaces',
+    args: () => ['status', '-A', 'db'],
+    code: 2,
+    error: /^a StatefulSet cannot be named across all namespaces: drop -A or the name$/,
+  },
+  {
+    name: 'prune --all without a name',
+    args: () => ['prune', '--all'],
+    code: 2,
+    error: /^--all needs a StatefulSet name/,
+  },
+  {
+    name: 'unknown --target-port name',
+    args: () => ['db', '--port', '80', '--target-port', 'http'],
+    code: 1,
+    error:
+      /^target port "http" is not a named container port of statefulset db \(its named ports: postgres, metrics\)$/,
+  },
+  {
+    name: 'name template giving an invalid name',
+    args: () => ['db', '--name-template', `{pod}-${'x'.repeat(60)}`],
+    code: 1,
+    error:
+      /^--name-template ".*" gives "db-0-x+" for ordinal 0, which is not a valid Service name: it must be no more than 63 characters$/,
+  },
+  {
+    name: 'name template giving one name for all',
+    args: () => ['db', '--name-template', '{sts}-public'],
+    code: 2,
+    error: /^invalid --name-template "\{sts\}-public": it must contain \{pod\} or \{ordinal\}/,
+  },
   // namespaces
-  { name: 'unknown namespace', args: () => ['db', '-n', 'no-such-namespace'], code: 1, error: /^namespace "no-such-namespace" not found: check -n\/--namespace/ },
-  { name: 'invalid namespace name', args: () => ['db', '-n', 'Bad_NS'], code: 2, error: /^invalid namespace "Bad_NS": a namespace name is lower-case letters, digits and '-'$/ },
+  {
+    name: 'unknown namespace',
+    args: () => ['db', '-n', 'no-such-namespace'],
+    code: 1,
+    error: /^namespace "no-such-namespace" not found: check -n\/--namespace/,
+  },
+  {
+    name: 'invalid namespace name',
+    args: () => ['db', '-n', 'Bad_NS'],
+    code: 2,
+    error: /^invalid namespace "Bad_NS": a namespace name is lower-case letters, digits and '-'$/,
+  },
   // kubeconfig files
-  { name: '--kubeconfig that does not exist', args: () => ['db', '--kubeconfig', '/nonexistent/config'], code: 1, error: /^stat \/nonexistent\/config: no such file or directory \(from --kubeconfig\)$/ },
-  { name: 'kubeconfig that is not YAML', args: () => ['db'], kubeconfig: () => files.garbage, code: 1, error: /^cannot read kubeconfig .*garbage.yaml: Nested mappings are not allowed/ },
-  { name: 'kubeconfig that is not a kubeconfig', args: () => ['db'], kubeconfig: () => files.list, code: 1, error: /^kubeconfig .*list.yaml is not a kubeconfig file$/ },
-  { name: 'kubeconfig without a current context', args: () => ['db'], kubeconfig: () => files.noCurrent, code: 1, error: /^the kubeconfig has no current context: use --context, or kubectl config use-context NAME$/ },
-  { name: 'context naming a missing cluster', args: () => ['db'], kubeconfig: () => files.danglingCluster, code: 1, error: /^context ".*" refers to cluster "gone", which does not exist in the kubeconfig$/ },
-  { name: 'client certificate file missing', args: () => ['db'], kubeconfig: () => files.missingCertFile, code: 1, error: /^unable to read client-certificate \/nonexistent\/client\.crt for user "admin": no such file \(fix the kubeconfig or the flag that names it\)$/ },
+  {
+    name: '--kubeconfig that does not exist',
+    args: () => ['db', '--kubeconfig', '/nonexistent/config'],
+    code: 1,
+    error: /^stat \/nonexistent\/config: no such file or directory \(from --kubeconfig\)$/,
+  },
+  {
+    name: 'kubeconfig that is not YAML',
+    args: () => ['db'],
+    kubeconfig: () => files.garbage,
+    code: 1,
+    error: /^cannot read kubeconfig .*garbage.yaml: Nested mappings are not allowed/,
+  },
+  {
+    name: 'kubeconfig that is not a kubeconfig',
+    args: () => ['db'],
+    kubeconfig: () => files.list,
+    code: 1,
+    error: /^kubeconfig .*list.yaml is not a kubeconfig file$/,
+  },
+  {
+    name: 'kubeconfig without a current context',
+    args: () => ['db'],
+    kubeconfig: () => files.noCurrent,
+    code: 1,
+    error: /^the kubeconfig has no current context: use --context, or kubectl config use-context NAME$/,
+  },
+  {
+    name: 'context naming a missing cluster',
+    args: () => ['db'],
+    kubeconfig: () => files.danglingCluster,
+    code: 1,
+    error: /^context ".*" refers to cluster "gone", which does not exist in the kubeconfig$/,
+  },
+  {
+    name: 'client certificate file missing',
+    args: () => ['db'],
+    kubeconfig: () => files.missingCertFile,
+    code: 1,
+    error:
+      /^unable to read client-certificate \/nonexistent\/client\.crt for user "admin": no such file \(fix the kubeconfig or the flag that names it\)$/,
+  },
   // contexts, clusters, users
-  { name: 'unknown --context', args: () => ['db', '--context', 'nowhere'], code: 1, error: /^context "nowhere" does not exist in the kubeconfig$/ },
-  { name: 'unknown --cluster', args: () => ['db', '--cluster', 'nowhere'], code: 1, error: /^cluster "nowhere" does not exist in the kubeconfig$/ },
-  { name: 'unknown --user', args: () => ['db', '--user', 'nobody'], code: 1, error: /^user "nobody" does not exist in the kubeconfig$/ },
+  {
+    name: 'unknown --context',
+    args: () => ['db', '--context', 'nowhere'],
+    code: 1,
+    error: /^context "nowhere" does not exist in the kubeconfig$/,
+  },
+  {
+    name: 'unknown --cluster',
+    args: () => ['db', '--cluster', 'nowhere'],
+    code: 1,
+    error: /^cluster "nowhere" does not exist in the kubeconfig$/,
+  },
+  {
+    name: 'unknown --user',
+    args: () => ['db', '--user', 'nobody'],
+    code: 1,
+    error: /^user "nobody" does not exist in the kubeconfig$/,
+  },
   // server URLs
-  { name: 'nothing listening at the server', args: () => ['db', '--server', `https://127.0.0.1:${closedPort}`, '--token', secret, '--insecure-skip-tls-verify'], code: 1, error: /^cannot connect to the server https:\/\/127.0.0.1:\d+: connection refused \(is the cluster running/ },
-  { name: 'server host that does not resolve', args: () => ['db', '--server', 'https://no-such-host.invalid:6443', '--insecure-skip-tls-verify'], code: 1, error: /^cannot connect to the server https:\/\/no-such-host.invalid:6443: (no such host|host name lookup failed)/ },
-  { name: 'plain http:// to a TLS server', args: () => ['db', '--server', cluster.server.replace(/^https:/, 'http:')], code: 1, error: /^the server http:\/\/127.0.0.1:\d+ speaks HTTPS: use https:\/\/ in the server URL$/ },
-  { name: 'server URL that is not a URL', args: () => ['db', '--server', 'not a url'], code: 1, error: /^invalid server URL "not a url" \(from --server\): use https:\/\/HOST\[:PORT\]$/ },
+  {
+    name: 'nothing listening at the server',
+    args: () => ['db', '--server', `https://127.0.0.1:${closedPort}`, '--token', secret, '--insecure-skip-tls-verify'],
+    code: 1,
+    error: /^cannot connect to the server https:\/\/127.0.0.1:\d+: connection refused \(is the cluster running/,
+  },
+  {
+    name: 'server host that does not resolve',
+    args: () => ['db', '--server', 'https://no-such-host.invalid:6443', '--insecure-skip-tls-verify'],
+    code: 1,
+    error: /^cannot connect to the server https:\/\/no-such-host.invalid:6443: (no such host|host name lookup failed)/,
+  },
+  {
+    name: 'plain http:// to a TLS server',
+    args: () => ['db', '--server', cluster.server.replace(/^https:/, 'http:')],
+    code: 1,
+    error: /^the server http:\/\/127.0.0.1:\d+ speaks HTTPS: use https:\/\/ in the server URL$/,
+  },
+  {
+    name: 'server URL that is not a URL',
+    args: () => ['db', '--server', 'not a url'],
+    code: 1,
+    error: /^invalid server URL "not a url" \(from --server\): use https:\/\/HOST\[:PORT\]$/,
+  },
   // certificates and credentials
-  { name: 'server certificate from an unknown CA', args: () => ['db'], kubeconfig: () => files.wrongCa, code: 1, error: /^cannot verify the certificate of https:\/\/127.0.0.1:\d+: .*\(check the kubeconfig's certificate-authority/ },
-  { name: 'expired server certificate', args: () => ['db'], kubeconfig: () => files.expiredServer, code: 1, error: /^cannot verify the certificate of https:\/\/127.0.0.1:\d+: certificate has expired/ },
-  { name: 'expired client certificate', args: () => ['db'], kubeconfig: () => files.expiredClient, code: 1, error: /^you must be logged in to the server \(Unauthorized\): the credentials for https:\/\/127.0.0.1:\d+ were refused/ },
-  { name: 'client certificate from an unknown CA', args: () => ['db'], kubeconfig: () => files.strangerClient, code: 1, error: /^you must be logged in to the server \(Unauthorized\)/ },
-  { name: 'token the server does not know', args: () => ['db'], kubeconfig: () => files.wrongToken, code: 1, error: /^you must be logged in to the server \(Unauthorized\)/ },
-  { name: 'user without RBAC rights', args: () => ['db', '--as', 'nobody'], code: 1, error: new RegExp(`^statefulsets.apps "db" is forbidden: User "nobody" cannot get resource "statefulsets" in API group "apps" in the namespace "${nsRe}" \\(needed to get statefulsets.apps "db"`) },
+  {
+    name: 'server certificate from an unknown CA',
+    args: () => ['db'],
+    kubeconfig: () => files.wrongCa,
+    code: 1,
+    error:
+      /^cannot verify the certificate of https:\/\/127.0.0.1:\d+: .*\(check the kubeconfig's certificate-authority/,
+  },
+  {
+    name: 'expired server certificate',
+    args: () => ['db'],
+    kubeconfig: () => files.expiredServer,
+    code: 1,
+    error: /^cannot verify the certificate of https:\/\/127.0.0.1:\d+: certificate has expired/,
+  },
+  {
+    name: 'expired client certificate',
+    args: () => ['db'],
+    kubeconfig: () => files.expiredClient,
+    code: 1,
+    error:
+      /^you must be logged in to the server \(Unauthorized\): the credentials for https:\/\/127.0.0.1:\d+ were refused/,
+  },
+  {
+    name: 'client certificate from an unknown CA',
+    args: () => ['db'],
+    kubeconfig: () => files.strangerClient,
+    code: 1,
+    error: /^you must be logged in to the server \(Unauthorized\)/,
+  },
+  {
+    name: 'token the server does not know',
+    args: () => ['db'],
+    kubeconfig: () => files.wrongToken,
+    code: 1,
+    error: /^you must be logged in to the server \(Unauthorized\)/,
+  },
+  {
+    name: 'user without RBAC rights',
+    args: () => ['db', '--as', 'nobody'],
+    code: 1,
+    error: new RegExp(
+      `^statefulsets.apps "db" is forbidden: User "nobody" cannot get resource "statefulsets" in API group "apps" in the namespace "${nsRe}" \\(needed to get statefulsets.apps "db"`,
+    ),
+  },
 ];
 
 const snapshot = async () => ({
-  services: [...(await servicesIn(ns)).values()].map((s) => `${s.metadata!.name}@${s.metadata!.resourceVersion}`).sort(),
+  services: [...(await servicesIn(ns)).values()]
+    .map((s) => `${s.metadata!.name}@${s.metadata!.resourceVersion}`)
+    .sort(),
   foreign: await foreign(),
 });
 
@@ -178,13 +431,21 @@ describe('bad input', () => {
     const help = await runPlugin(['--help'], { kubeconfig: '/nonexistent' });
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Expose each pod of a StatefulSet through a Service of its own\.\n\n /);
-    expect(help.stdout).toContain('\nExamples:\n  # Give every pod of StatefulSet mydb its own load balancer and wait for the addresses\n  kubectl expose-sts mydb --type LoadBalancer\n');
-    expect(help.stdout).toContain("\nOptions:\n    --adopt=false:\n\tTake over Services");
+    expect(help.stdout).toContain(
+      '\nExamples:\n  # Give every pod of StatefulSet mydb its own load balancer and wait for the addresses\n  kubectl expose-sts mydb --type LoadBalancer\n',
+    );
+    expect(help.stdout).toContain('\nOptions:\n    --adopt=false:\n\tTake over Services');
     expect(help.stdout).toContain('\nUsage:\n  kubectl expose-sts STATEFULSET [options]\n');
-    expect(help.stdout).toMatch(/\nUse "kubectl expose-sts options" for a list of global command-line options \(applies to all commands\)\.\n$/);
+    expect(help.stdout).toMatch(
+      /\nUse "kubectl expose-sts options" for a list of global command-line options \(applies to all commands\)\.\n$/,
+    );
     const options = await runPlugin(['options'], { kubeconfig: '/nonexistent' });
-    expect(options.stdout).toMatch(/^The following options can be passed to any command:\n\n {4}--as='':\n\tUsername to impersonate/);
-    expect(options.stdout).toContain("\n    -n, --namespace='':\n\tIf present, the namespace scope for this CLI request\n");
+    expect(options.stdout).toMatch(
+      /^The following options can be passed to any command:\n\n {4}--as='':\n\tUsername to impersonate/,
+    );
+    expect(options.stdout).toContain(
+      "\n    -n, --namespace='':\n\tIf present, the namespace scope for this CLI request\n",
+    );
     const version = await runPlugin(['--version'], { kubeconfig: '/nonexistent' });
     expect(version.stdout).toMatch(/^expose-sts v\d+\.\d+\.\d+\n$/);
   });

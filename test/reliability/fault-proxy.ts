@@ -75,27 +75,35 @@ export async function startFaultProxy(opts: ProxyOptions): Promise<FaultProxy> {
     injected: Object.fromEntries(allFaults.map((f) => [f, 0])) as Record<Fault, number>,
     hit: { read: 0, write: 0, watch: 0 },
     setRate: (r) => void (rate = r),
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-      agent.destroy();
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+        agent.destroy();
+      }),
   };
 
   const forward = (req: IncomingMessage, res: ServerResponse, fault: Fault | undefined) => {
-    const up = request({
-      hostname: upstream.hostname, port: upstream.port, path: req.url, method: req.method, agent,
-      headers: { ...req.headers, host: upstream.host },
-    }, (ures) => {
-      if (fault === 'reset-after-write') {
-        ures.destroy();
-        req.socket.destroy();
-        return;
-      }
-      res.writeHead(ures.statusCode ?? 502, ures.headers);
-      res.flushHeaders(); // a watch's headers come before its first event, as the apiserver sends them
-      ures.pipe(res);
-    });
+    const up = request(
+      {
+        hostname: upstream.hostname,
+        port: upstream.port,
+        path: req.url,
+        method: req.method,
+        agent,
+        headers: { ...req.headers, host: upstream.host },
+      },
+      (ures) => {
+        if (fault === 'reset-after-write') {
+          ures.destroy();
+          req.socket.destroy();
+          return;
+        }
+        res.writeHead(ures.statusCode ?? 502, ures.headers);
+        res.flushHeaders(); // a watch's headers come before its first event, as the apiserver sends them
+        ures.pipe(res);
+      },
+    );
     up.on('error', () => req.socket.destroy());
     res.on('close', () => {
       if (!res.writableFinished) up.destroy(); // the plugin went away (an aborted watch): stop the upstream too
@@ -103,27 +111,30 @@ export async function startFaultProxy(opts: ProxyOptions): Promise<FaultProxy> {
     req.pipe(up);
   };
 
-  const server: Server = createServer({ cert: readFileSync(opts.certFile), key: readFileSync(opts.keyFile) }, (req, res) => {
-    proxy.requests++;
-    // Three draws for every request, whatever is used, so one seed always gives the same sequence.
-    const [pick, kind, wait] = [random(), random(), random()];
-    const fault = pick < rate ? faults[Math.floor(kind * faults.length)] : undefined;
-    const delay = opts.latencyMs ? opts.latencyMs[0] + wait * (opts.latencyMs[1] - opts.latencyMs[0]) : 0;
-    setTimeout(() => {
-      const own = opts.answer?.(req);
-      if (own) return sendStatus(res, own.code, own.reason, own.message);
-      if (fault) {
-        proxy.injected[fault]++;
-        proxy.hit[req.method !== 'GET' ? 'write' : req.url?.includes('watch=true') ? 'watch' : 'read']++;
-      }
-      if (fault === '429' || fault === '500' || fault === '503') {
-        const { reason, message } = statusFaults[fault];
-        return sendStatus(res, Number(fault), reason, message);
-      }
-      if (fault === 'reset') return req.socket.destroy();
-      forward(req, res, fault);
-    }, delay);
-  });
+  const server: Server = createServer(
+    { cert: readFileSync(opts.certFile), key: readFileSync(opts.keyFile) },
+    (req, res) => {
+      proxy.requests++;
+      // Three draws for every request, whatever is used, so one seed always gives the same sequence.
+      const [pick, kind, wait] = [random(), random(), random()];
+      const fault = pick < rate ? faults[Math.floor(kind * faults.length)] : undefined;
+      const delay = opts.latencyMs ? opts.latencyMs[0] + wait * (opts.latencyMs[1] - opts.latencyMs[0]) : 0;
+      setTimeout(() => {
+        const own = opts.answer?.(req);
+        if (own) return sendStatus(res, own.code, own.reason, own.message);
+        if (fault) {
+          proxy.injected[fault]++;
+          proxy.hit[req.method !== 'GET' ? 'write' : req.url?.includes('watch=true') ? 'watch' : 'read']++;
+        }
+        if (fault === '429' || fault === '500' || fault === '503') {
+          const { reason, message } = statusFaults[fault];
+          return sendStatus(res, Number(fault), reason, message);
+        }
+        if (fault === 'reset') return req.socket.destroy();
+        forward(req, res, fault);
+      }, delay);
+    },
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   proxy.url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return proxy;

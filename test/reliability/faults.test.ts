@@ -3,7 +3,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTable } from '../e2e/helpers.ts';
 import { allFaults, type Fault, type FaultProxy } from './fault-proxy.ts';
-import { deleteManaged, errorLines, managedServices, proxyToCluster, runPlugin, testbed, tokenKubeconfig } from './harness.ts';
+import {
+  deleteManaged,
+  errorLines,
+  managedServices,
+  proxyToCluster,
+  runPlugin,
+  testbed,
+  tokenKubeconfig,
+} from './harness.ts';
 
 const seeds = Array.from({ length: 20 }, (_, i) => i + 1);
 let ns: string;
@@ -37,29 +45,38 @@ afterAll(async () => {
 });
 
 describe('injected API faults', () => {
-  it.each(seeds)('seed %i: a fifth of requests fail, and expose still ends in exactly the right Services, every address printed', async (seed) => {
-    await deleteManaged(ns);
-    const { p, kubeconfig } = await proxy(seed, 0.2);
-    const res = await runPlugin(expose, { kubeconfig });
-    expect(res.code, res.stderr).toBe(0);
-    expect(errorLines(res.stderr)).toEqual([]);
-    const rows = parseTable(res.stdout);
-    expect(rows.map((r) => r.SERVICE)).toEqual(['db-0', 'db-1', 'db-2', 'db-3', 'db-4']);
-    for (const r of rows) expect(r.ENDPOINT).toMatch(/^198\.18\.\d+\.\d+:5432$/);
-    expect(await managedServices(ns)).toEqual(reference);
-    // Every injected fault is visible at -v 4: a retry of the request, or the watch resuming.
-    const faults = Object.values(p.injected).reduce((a, b) => a + b, 0);
-    const recoveries = res.stderr.split('\n').filter((l) => /; retry \d+\/\d+ in \d+ ms$|resuming from resourceVersion/.test(l));
-    expect(recoveries.length, res.stderr).toBeGreaterThanOrEqual(faults);
-    expect(p.requests).toBeLessThanOrEqual(5 + 4 + 2 * faults); // bounded: N writes + 4 reads, and a retry per fault
-    for (const [k, v] of Object.entries(p.hit)) hits[k as keyof typeof hits] += v;
-  });
+  it.each(seeds)(
+    'seed %i: a fifth of requests fail, and expose still ends in exactly the right Services, every address printed',
+    async (seed) => {
+      await deleteManaged(ns);
+      const { p, kubeconfig } = await proxy(seed, 0.2);
+      const res = await runPlugin(expose, { kubeconfig });
+      expect(res.code, res.stderr).toBe(0);
+      expect(errorLines(res.stderr)).toEqual([]);
+      const rows = parseTable(res.stdout);
+      expect(rows.map((r) => r.SERVICE)).toEqual(['db-0', 'db-1', 'db-2', 'db-3', 'db-4']);
+      for (const r of rows) expect(r.ENDPOINT).toMatch(/^198\.18\.\d+\.\d+:5432$/);
+      expect(await managedServices(ns)).toEqual(reference);
+      // Every injected fault is visible at -v 4: a retry of the request, or the watch resuming.
+      const faults = Object.values(p.injected).reduce((a, b) => a + b, 0);
+      const recoveries = res.stderr
+        .split('\n')
+        .filter((l) => /; retry \d+\/\d+ in \d+ ms$|resuming from resourceVersion/.test(l));
+      expect(recoveries.length, res.stderr).toBeGreaterThanOrEqual(faults);
+      expect(p.requests).toBeLessThanOrEqual(5 + 4 + 2 * faults); // bounded: N writes + 4 reads, and a retry per fault
+      for (const [k, v] of Object.entries(p.hit)) hits[k as keyof typeof hits] += v;
+    },
+  );
 
   it('the seeds above failed reads, writes and watches alike, with every kind of fault', () => {
     expect(hits.read).toBeGreaterThan(0);
     expect(hits.write).toBeGreaterThan(0);
     expect(hits.watch).toBeGreaterThan(0);
-    for (const f of allFaults) expect(proxies.reduce((n, p) => n + p.injected[f], 0), f).toBeGreaterThan(0);
+    for (const f of allFaults)
+      expect(
+        proxies.reduce((n, p) => n + p.injected[f], 0),
+        f,
+      ).toBeGreaterThan(0);
   });
 
   it('faults past the retry budget: exit 1, one error line, nothing changed; a re-run without faults converges', async () => {
@@ -84,12 +101,20 @@ describe('injected API faults', () => {
   it('a write that keeps failing after others succeeded: exit 1, and a re-run repairs the partial state', async () => {
     await deleteManaged(ns);
     // Every write to db-3 fails; the other four go through.
-    const p = await proxyToCluster({ seed: 1, rate: 0,
-      answer: (req) => (req.method === 'PATCH' && req.url?.includes('/services/db-3') ? { code: 500, reason: 'InternalError', message: 'etcdserver: request timed out' } : undefined) });
+    const p = await proxyToCluster({
+      seed: 1,
+      rate: 0,
+      answer: (req) =>
+        req.method === 'PATCH' && req.url?.includes('/services/db-3')
+          ? { code: 500, reason: 'InternalError', message: 'etcdserver: request timed out' }
+          : undefined,
+    });
     proxies.push(p);
     const res = await runPlugin(expose, { kubeconfig: tokenKubeconfig('partial', token, ns, p.url) });
     expect(res.code).toBe(1);
-    expect(errorLines(res.stderr)).toEqual([`error: apply service "db-3" in namespace "${ns}": etcdserver: request timed out (gave up after 5 attempts; try again later)`]);
+    expect(errorLines(res.stderr)).toEqual([
+      `error: apply service "db-3" in namespace "${ns}": etcdserver: request timed out (gave up after 5 attempts; try again later)`,
+    ]);
     expect(Object.keys(await managedServices(ns))).toEqual(['db-0', 'db-1', 'db-2', 'db-4']);
     const again = await runPlugin(expose, { kubeconfig: tokenKubeconfig('clean', token, ns) });
     expect(again.code, again.stderr).toBe(0);

@@ -19,13 +19,19 @@ const managedBy = 'app.kubernetes.io/managed-by=kubectl-expose-sts';
 /** A kubeconfig for this run's cluster (its CA) with the given user, in `namespace`; cluster fields may be added. */
 export function kubeconfigFor(name: string, user: object, namespace: string, clusterFields: object = {}): string {
   const path = join(dir, `${name}.kubeconfig`);
-  const ca = (clients().kc.getCurrentCluster()!.caData)!;
-  writeFileSync(path, stringify({
-    apiVersion: 'v1', kind: 'Config', 'current-context': name,
-    clusters: [{ name, cluster: { server: cluster.server, 'certificate-authority-data': ca, ...clusterFields } }],
-    users: [{ name, user }],
-    contexts: [{ name, context: { cluster: name, user: name, namespace } }],
-  }), { mode: 0o600 });
+  const ca = clients().kc.getCurrentCluster()!.caData!;
+  writeFileSync(
+    path,
+    stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      'current-context': name,
+      clusters: [{ name, cluster: { server: cluster.server, 'certificate-authority-data': ca, ...clusterFields } }],
+      users: [{ name, user }],
+      contexts: [{ name, context: { cluster: name, user: name, namespace } }],
+    }),
+    { mode: 0o600 },
+  );
   return path;
 }
 
@@ -38,24 +44,53 @@ export function tokenKubeconfig(name: string, token: string, namespace: string, 
  * A ServiceAccount bound to a ClusterRole or to a Role of exactly these rules, and a token for it. Returns once the
  * API server authorizes `ready` for it (RBAC changes reach the authorizer a moment after they are written).
  */
-export async function serviceAccount(namespace: string, name: string, grant: { clusterRole: string } | { rules: V1PolicyRule[] },
-  ready: { verb: string; resource: string; group?: string }): Promise<{ user: string; token: string }> {
+export async function serviceAccount(
+  namespace: string,
+  name: string,
+  grant: { clusterRole: string } | { rules: V1PolicyRule[] },
+  ready: { verb: string; resource: string; group?: string },
+): Promise<{ user: string; token: string }> {
   const { kc, core } = clients();
   const { RbacAuthorizationV1Api, AuthorizationV1Api } = await import('@kubernetes/client-node');
   const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
   await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } });
-  let roleRef = { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'clusterRole' in grant ? grant.clusterRole : '' };
+  let roleRef = {
+    apiGroup: 'rbac.authorization.k8s.io',
+    kind: 'ClusterRole',
+    name: 'clusterRole' in grant ? grant.clusterRole : '',
+  };
   if ('rules' in grant) {
     await rbac.createNamespacedRole({ namespace, body: { metadata: { name }, rules: grant.rules } });
     roleRef = { ...roleRef, kind: 'Role', name };
   }
-  await rbac.createNamespacedRoleBinding({ namespace, body: { metadata: { name }, roleRef, subjects: [{ kind: 'ServiceAccount', name, namespace }] } });
+  await rbac.createNamespacedRoleBinding({
+    namespace,
+    body: { metadata: { name }, roleRef, subjects: [{ kind: 'ServiceAccount', name, namespace }] },
+  });
   const user = `system:serviceaccount:${namespace}:${name}`;
   const authz = kc.makeApiClient(AuthorizationV1Api);
-  await waitFor(`RBAC for ${user}`, async () => (await authz.createSubjectAccessReview({ body: { spec: { user,
-    groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'],
-    resourceAttributes: { namespace, verb: ready.verb, resource: ready.resource, group: ready.group ?? '' } } } })).status?.allowed);
-  const token = (await core.createNamespacedServiceAccountToken({ name, namespace, body: { spec: { audiences: [], expirationSeconds: 3600 } } })).status!.token!;
+  await waitFor(
+    `RBAC for ${user}`,
+    async () =>
+      (
+        await authz.createSubjectAccessReview({
+          body: {
+            spec: {
+              user,
+              groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'],
+              resourceAttributes: { namespace, verb: ready.verb, resource: ready.resource, group: ready.group ?? '' },
+            },
+          },
+        })
+      ).status?.allowed,
+  );
+  const token = (
+    await core.createNamespacedServiceAccountToken({
+      name,
+      namespace,
+      body: { spec: { audiences: [], expirationSeconds: 3600 } },
+    })
+  ).status!.token!;
   return { user, token };
 }
 
@@ -72,20 +107,30 @@ export interface Run {
  * `kubectl expose-sts …` through the pinned kubectl, asynchronously (the fault proxy runs in this process), with
  * only the given kubeconfig. kubectl execs the plugin, so a signal to the child reaches the plugin itself.
  */
-export function runPlugin(args: string[], opts: { kubeconfig: string; signal?: { name: NodeJS.Signals; afterMs: number }; env?: NodeJS.ProcessEnv }): Promise<Run> {
+export function runPlugin(
+  args: string[],
+  opts: { kubeconfig: string; signal?: { name: NodeJS.Signals; afterMs: number }; env?: NodeJS.ProcessEnv },
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(`${cluster.binDir}/kubectl`, ['expose-sts', ...args], {
-      env: { PATH: `${pluginBinDir}:${cluster.binDir}:/usr/bin:/bin`, HOME: process.env.HOME, KUBECONFIG: opts.kubeconfig, ...opts.env },
+      env: {
+        PATH: `${pluginBinDir}:${cluster.binDir}:/usr/bin:/bin`,
+        HOME: process.env.HOME,
+        KUBECONFIG: opts.kubeconfig,
+        ...opts.env,
+      },
     });
     let stdout = '';
     let stderr = '';
     let sentAt: number | undefined;
     child.stdout.on('data', (d: Buffer) => (stdout += d));
     child.stderr.on('data', (d: Buffer) => (stderr += d));
-    const timer = opts.signal && setTimeout(() => {
-      sentAt = Date.now();
-      child.kill(opts.signal!.name);
-    }, opts.signal.afterMs);
+    const timer =
+      opts.signal &&
+      setTimeout(() => {
+        sentAt = Date.now();
+        child.kill(opts.signal!.name);
+      }, opts.signal.afterMs);
     const guard = setTimeout(() => child.kill('SIGKILL'), 90_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
@@ -106,30 +151,69 @@ export const errorLines = (stderr: string) => stderr.split('\n').filter((l) => l
 export async function foreignObjects(namespace: string, sts: string): Promise<() => Promise<Record<string, string>>> {
   const { core } = clients();
   const services: V1Service[] = [
-    { metadata: { name: `${sts}-client`, labels: { app: sts } }, spec: { selector: { app: sts }, ports: [{ port: 5432 }] } },
-    { metadata: { name: `${sts}-0-by-hand` }, spec: { type: 'NodePort', selector: { 'statefulset.kubernetes.io/pod-name': `${sts}-0` }, ports: [{ port: 5432 }] } },
+    {
+      metadata: { name: `${sts}-client`, labels: { app: sts } },
+      spec: { selector: { app: sts }, ports: [{ port: 5432 }] },
+    },
+    {
+      metadata: { name: `${sts}-0-by-hand` },
+      spec: {
+        type: 'NodePort',
+        selector: { 'statefulset.kubernetes.io/pod-name': `${sts}-0` },
+        ports: [{ port: 5432 }],
+      },
+    },
     { metadata: { name: 'external-db' }, spec: { ports: [{ port: 5432 }] } },
   ];
   for (const body of services) await core.createNamespacedService({ namespace, body });
-  await core.createNamespacedEndpoints({ namespace, body: { metadata: { name: 'external-db' }, subsets: [{ addresses: [{ ip: '192.0.2.10' }], ports: [{ port: 5432 }] }] } });
-  await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: `${sts}-config` }, data: { 'postgresql.conf': 'max_connections = 100' } } });
+  await core.createNamespacedEndpoints({
+    namespace,
+    body: {
+      metadata: { name: 'external-db' },
+      subsets: [{ addresses: [{ ip: '192.0.2.10' }], ports: [{ port: 5432 }] }],
+    },
+  });
+  await core.createNamespacedConfigMap({
+    namespace,
+    body: { metadata: { name: `${sts}-config` }, data: { 'postgresql.conf': 'max_connections = 100' } },
+  });
   return async () => {
-    const svc = await Promise.all(services.map((s) => core.readNamespacedService({ namespace, name: s.metadata!.name! })));
+    const svc = await Promise.all(
+      services.map((s) => core.readNamespacedService({ namespace, name: s.metadata!.name! })),
+    );
     const ep = await core.readNamespacedEndpoints({ namespace, name: 'external-db' });
     const cm = await core.readNamespacedConfigMap({ namespace, name: `${sts}-config` });
-    return Object.fromEntries([...svc.map((s) => [`service/${s.metadata!.name}`, s.metadata!.resourceVersion!]),
-      ['endpoints/external-db', ep.metadata!.resourceVersion!], [`configmap/${sts}-config`, cm.metadata!.resourceVersion!]]);
+    return Object.fromEntries([
+      ...svc.map((s) => [`service/${s.metadata!.name}`, s.metadata!.resourceVersion!]),
+      ['endpoints/external-db', ep.metadata!.resourceVersion!],
+      [`configmap/${sts}-config`, cm.metadata!.resourceVersion!],
+    ]);
   };
 }
 
 /** The managed Services of a namespace, reduced to what a run decides (no uids, versions, cluster IPs or ports). */
 export async function managedServices(namespace: string): Promise<Record<string, unknown>> {
   const items = (await clients().core.listNamespacedService({ namespace, labelSelector: managedBy })).items;
-  return Object.fromEntries(items.map((s) => [s.metadata!.name!, {
-    labels: s.metadata!.labels, annotations: s.metadata!.annotations,
-    type: s.spec!.type, selector: s.spec!.selector, externalTrafficPolicy: s.spec!.externalTrafficPolicy,
-    ports: s.spec!.ports?.map((p) => ({ name: p.name, port: p.port, targetPort: p.targetPort, protocol: p.protocol })),
-  }]).sort(([a], [b]) => String(a).localeCompare(String(b))));
+  return Object.fromEntries(
+    items
+      .map((s) => [
+        s.metadata!.name!,
+        {
+          labels: s.metadata!.labels,
+          annotations: s.metadata!.annotations,
+          type: s.spec!.type,
+          selector: s.spec!.selector,
+          externalTrafficPolicy: s.spec!.externalTrafficPolicy,
+          ports: s.spec!.ports?.map((p) => ({
+            name: p.name,
+            port: p.port,
+            targetPort: p.targetPort,
+            protocol: p.protocol,
+          })),
+        },
+      ])
+      .sort(([a], [b]) => String(a).localeCompare(String(b))),
+  );
 }
 
 export async function deleteManaged(namespace: string): Promise<void> {
@@ -139,9 +223,17 @@ export async function deleteManaged(namespace: string): Promise<void> {
 }
 
 /** A fault proxy in front of this run's apiserver, serving the apiserver's own certificate unless told otherwise. */
-export function proxyToCluster(opts: Omit<ProxyOptions, 'upstream' | 'caFile' | 'certFile' | 'keyFile'> & Partial<Pick<ProxyOptions, 'certFile' | 'keyFile'>>): Promise<FaultProxy> {
-  return startFaultProxy({ upstream: cluster.server, caFile: cluster.caFile, certFile: join(cluster.dir, 'apiserver.crt'),
-    keyFile: join(cluster.dir, 'apiserver.key'), ...opts });
+export function proxyToCluster(
+  opts: Omit<ProxyOptions, 'upstream' | 'caFile' | 'certFile' | 'keyFile'> &
+    Partial<Pick<ProxyOptions, 'certFile' | 'keyFile'>>,
+): Promise<FaultProxy> {
+  return startFaultProxy({
+    upstream: cluster.server,
+    caFile: cluster.caFile,
+    certFile: join(cluster.dir, 'apiserver.crt'),
+    keyFile: join(cluster.dir, 'apiserver.key'),
+    ...opts,
+  });
 }
 
 export interface Testbed {
@@ -159,6 +251,11 @@ export async function testbed(prefix: string, replicas: number): Promise<Testbed
   await readyStatefulSet(ns, statefulSet('db', { replicas }));
   const foreign = await foreignObjects(ns, 'db');
   const foreignBefore = await foreign();
-  const { token } = await serviceAccount(ns, 'operator', { clusterRole: 'admin' }, { verb: 'delete', resource: 'services' });
+  const { token } = await serviceAccount(
+    ns,
+    'operator',
+    { clusterRole: 'admin' },
+    { verb: 'delete', resource: 'services' },
+  );
   return { ns, token, foreign, foreignBefore };
 }

@@ -3,7 +3,15 @@
 // 130 / 143, say what it had done (and what it says must be true), and a re-run must converge.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prng, type FaultProxy } from './fault-proxy.ts';
-import { deleteManaged, managedServices, proxyToCluster, runPlugin, testbed, tokenKubeconfig, type Run } from './harness.ts';
+import {
+  deleteManaged,
+  managedServices,
+  proxyToCluster,
+  runPlugin,
+  testbed,
+  tokenKubeconfig,
+  type Run,
+} from './harness.ts';
 
 const seeds = Array.from({ length: 20 }, (_, i) => i + 1);
 const expose = ['db', '--type', 'LoadBalancer', '--load-balancer-source-ranges', '10.0.0.0/8'];
@@ -28,7 +36,10 @@ beforeAll(async () => {
   reference = await managedServices(ns);
   // How long undisturbed slow runs take here, so the seeded moments spread over a whole run on any machine.
   await deleteManaged(ns);
-  for (const [command, args] of [['expose', expose], ['prune', ['prune', 'db', '--all']]] as const) {
+  for (const [command, args] of [
+    ['expose', expose],
+    ['prune', ['prune', 'db', '--all']],
+  ] as const) {
     const started = Date.now();
     const res = await runPlugin([...args], { kubeconfig: slow });
     expect(res.code, res.stderr).toBe(0);
@@ -50,7 +61,8 @@ const moment = (seed: number, spanMs: number) => {
 /** An interrupted run ended by its own handler (or, in the first few ms, by the signal itself), promptly. */
 function expectInterrupted(res: Run, signal: NodeJS.Signals): boolean {
   if (res.code === 0) return false; // finished before the signal arrived
-  if (res.signal) expect(res.signal).toBe(signal); // before Node had installed any handler: nothing was done yet
+  if (res.signal)
+    expect(res.signal).toBe(signal); // before Node had installed any handler: nothing was done yet
   else {
     expect(res.code, res.stderr).toBe(signal === 'SIGINT' ? 130 : 143);
     expect(res.stderr).toMatch(/\ninterrupted: .+\n$/);
@@ -60,45 +72,54 @@ function expectInterrupted(res: Run, signal: NodeJS.Signals): boolean {
 }
 
 describe('interrupted runs', () => {
-  it.each(seeds)('seed %i: expose interrupted at a random point exits at once, says what it applied, and a re-run converges', async (seed) => {
-    await deleteManaged(ns);
-    const signal = moment(seed, span.expose);
-    const res = await runPlugin(expose, { kubeconfig: slow, signal });
-    if (expectInterrupted(res, signal.name)) {
-      interrupted.expose++;
-      const now = await managedServices(ns);
-      // What it says it applied is there, whole (the same as an undisturbed run's).
-      const said = /interrupted: (\d+) of \d+ services were applied \(([^)]*)\)/.exec(res.stderr);
-      for (const name of said ? said[2].split(', ').map((s) => s.split(' ')[0].replace('service/', '')) : []) {
-        expect(now[name]).toEqual(reference[name]);
+  it.each(seeds)(
+    'seed %i: expose interrupted at a random point exits at once, says what it applied, and a re-run converges',
+    async (seed) => {
+      await deleteManaged(ns);
+      const signal = moment(seed, span.expose);
+      const res = await runPlugin(expose, { kubeconfig: slow, signal });
+      if (expectInterrupted(res, signal.name)) {
+        interrupted.expose++;
+        const now = await managedServices(ns);
+        // What it says it applied is there, whole (the same as an undisturbed run's).
+        const said = /interrupted: (\d+) of \d+ services were applied \(([^)]*)\)/.exec(res.stderr);
+        for (const name of said ? said[2].split(', ').map((s) => s.split(' ')[0].replace('service/', '')) : []) {
+          expect(now[name]).toEqual(reference[name]);
+        }
+        if (/interrupted: (nothing|no service) was changed/.test(res.stderr) || res.signal) expect(now).toEqual({});
       }
-      if (/interrupted: (nothing|no service) was changed/.test(res.stderr) || res.signal) expect(now).toEqual({});
-    }
-    const again = await runPlugin(expose, { kubeconfig: direct });
-    expect(again.code, again.stderr).toBe(0);
-    expect(await managedServices(ns)).toEqual(reference);
-  });
+      const again = await runPlugin(expose, { kubeconfig: direct });
+      expect(again.code, again.stderr).toBe(0);
+      expect(await managedServices(ns)).toEqual(reference);
+    },
+  );
 
-  it.each(seeds)('seed %i: prune interrupted at a random point exits at once, printed only what it deleted, and a re-run converges', async (seed) => {
-    const setup = await runPlugin(expose, { kubeconfig: direct });
-    expect(setup.code, setup.stderr).toBe(0);
-    const signal = moment(seed + 100, span.prune);
-    const res = await runPlugin(['prune', 'db', '--all'], { kubeconfig: slow, signal });
-    if (expectInterrupted(res, signal.name)) {
-      interrupted.prune++;
-      const deleted = res.stdout.split('\n').filter(Boolean).map((l) => /^service\/(\S+) deleted$/.exec(l)![1]);
-      const left = Object.keys(await managedServices(ns));
-      for (const name of deleted) expect(left).not.toContain(name);
-      if (!res.signal && !res.stderr.includes('interrupted: nothing was changed')) {
-        expect(res.stderr).toContain(`interrupted: ${deleted.length} of 5 services were deleted`);
-        // Without a deletion in flight, exactly the printed ones are gone.
-        if (!res.stderr.includes('may have been deleted')) expect(left).toHaveLength(5 - deleted.length);
+  it.each(seeds)(
+    'seed %i: prune interrupted at a random point exits at once, printed only what it deleted, and a re-run converges',
+    async (seed) => {
+      const setup = await runPlugin(expose, { kubeconfig: direct });
+      expect(setup.code, setup.stderr).toBe(0);
+      const signal = moment(seed + 100, span.prune);
+      const res = await runPlugin(['prune', 'db', '--all'], { kubeconfig: slow, signal });
+      if (expectInterrupted(res, signal.name)) {
+        interrupted.prune++;
+        const deleted = res.stdout
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => /^service\/(\S+) deleted$/.exec(l)![1]);
+        const left = Object.keys(await managedServices(ns));
+        for (const name of deleted) expect(left).not.toContain(name);
+        if (!res.signal && !res.stderr.includes('interrupted: nothing was changed')) {
+          expect(res.stderr).toContain(`interrupted: ${deleted.length} of 5 services were deleted`);
+          // Without a deletion in flight, exactly the printed ones are gone.
+          if (!res.stderr.includes('may have been deleted')) expect(left).toHaveLength(5 - deleted.length);
+        }
       }
-    }
-    const again = await runPlugin(['prune', 'db', '--all'], { kubeconfig: direct });
-    expect(again.code, again.stderr).toBe(0);
-    expect(await managedServices(ns)).toEqual({});
-  });
+      const again = await runPlugin(['prune', 'db', '--all'], { kubeconfig: direct });
+      expect(again.code, again.stderr).toBe(0);
+      expect(await managedServices(ns)).toEqual({});
+    },
+  );
 
   it('most of the seeded moments fell inside the runs', () => {
     expect(interrupted.expose).toBeGreaterThanOrEqual(10);

@@ -6,7 +6,15 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse } from 'yaml';
 import { statefulSet } from '../e2e/fixtures.ts';
 import { newNamespace, parseTable, readyStatefulSet } from '../e2e/helpers.ts';
-import { deleteManaged, errorLines, foreignObjects, managedServices, runPlugin, serviceAccount, tokenKubeconfig } from './harness.ts';
+import {
+  deleteManaged,
+  errorLines,
+  foreignObjects,
+  managedServices,
+  runPlugin,
+  serviceAccount,
+  tokenKubeconfig,
+} from './harness.ts';
 
 const cluster = inject('cluster');
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
@@ -22,13 +30,19 @@ let accounts = 0;
 async function userWith(rules: V1PolicyRule[]): Promise<string> {
   const name = `user-${++accounts}`;
   const present = rules.find((r) => r.verbs.length)!;
-  const { token } = await serviceAccount(ns, name, { rules }, { verb: present.verbs[0], resource: present.resources![0], group: present.apiGroups![0] });
+  const { token } = await serviceAccount(
+    ns,
+    name,
+    { rules },
+    { verb: present.verbs[0], resource: present.resources![0], group: present.apiGroups![0] },
+  );
   return tokenKubeconfig(name, token, ns);
 }
 
-const without = (verb: string, resource: string): V1PolicyRule[] => role.rules
-  .map((r) => (r.resources!.includes(resource) ? { ...r, verbs: r.verbs.filter((v) => v !== verb) } : r))
-  .filter((r) => r.verbs.length > 0);
+const without = (verb: string, resource: string): V1PolicyRule[] =>
+  role.rules
+    .map((r) => (r.resources!.includes(resource) ? { ...r, verbs: r.verbs.filter((v) => v !== verb) } : r))
+    .filter((r) => r.verbs.length > 0);
 
 beforeAll(async () => {
   ns = await newNamespace('least');
@@ -39,7 +53,9 @@ beforeAll(async () => {
 describe('least privilege', () => {
   it('the README documents a Role with exactly the verbs the three commands use', () => {
     expect(role.rules.map((r) => `${r.apiGroups![0] || 'core'}/${r.resources![0]}: ${r.verbs.join(',')}`)).toEqual([
-      'apps/statefulsets: get,list', 'core/pods: list', 'core/services: list,watch,create,patch,delete',
+      'apps/statefulsets: get,list',
+      'core/pods: list',
+      'core/services: list,watch,create,patch,delete',
     ]);
   });
 
@@ -48,7 +64,10 @@ describe('least privilege', () => {
     const before = await foreign();
     const exposed = await runPlugin(expose, { kubeconfig });
     expect(exposed.code, exposed.stderr).toBe(0);
-    expect(parseTable(exposed.stdout).map((r) => r.ENDPOINT)).toEqual([expect.stringMatching(/^198\.18\./), expect.stringMatching(/^198\.18\./)]);
+    expect(parseTable(exposed.stdout).map((r) => r.ENDPOINT)).toEqual([
+      expect.stringMatching(/^198\.18\./),
+      expect.stringMatching(/^198\.18\./),
+    ]);
     const status = await runPlugin(['status', 'db'], { kubeconfig });
     expect(status.code, status.stderr).toBe(0);
     expect(parseTable(status.stdout.split('\n\n')[0]).map((r) => r.STATE)).toEqual(['Ready', 'Ready']);
@@ -59,29 +78,62 @@ describe('least privilege', () => {
     expect(await foreign()).toEqual(before);
   });
 
-  const cases: { command: string; args: string[]; verb: string; resource: string; group: string; exposed: boolean }[] = [
-    ...[['get', 'statefulsets', 'apps'], ['list', 'pods', ''], ['list', 'services', ''], ['watch', 'services', ''], ['create', 'services', ''], ['patch', 'services', '']]
-      .map(([verb, resource, group]) => ({ command: 'expose', args: expose, verb, resource, group, exposed: false })),
-    ...[['list', 'statefulsets', 'apps'], ['list', 'pods', ''], ['list', 'services', '']]
-      .map(([verb, resource, group]) => ({ command: 'status', args: ['status', 'db'], verb, resource, group, exposed: true })),
-    ...[['delete', 'services', ''], ['list', 'statefulsets', 'apps'], ['list', 'pods', ''], ['list', 'services', '']]
-      .map(([verb, resource, group]) => ({ command: 'prune', args: ['prune', 'db', '--all'], verb, resource, group, exposed: true })),
-  ];
+  const cases: { command: string; args: string[]; verb: string; resource: string; group: string; exposed: boolean }[] =
+    [
+      ...[
+        ['get', 'statefulsets', 'apps'],
+        ['list', 'pods', ''],
+        ['list', 'services', ''],
+        ['watch', 'services', ''],
+        ['create', 'services', ''],
+        ['patch', 'services', ''],
+      ].map(([verb, resource, group]) => ({ command: 'expose', args: expose, verb, resource, group, exposed: false })),
+      ...[
+        ['list', 'statefulsets', 'apps'],
+        ['list', 'pods', ''],
+        ['list', 'services', ''],
+      ].map(([verb, resource, group]) => ({
+        command: 'status',
+        args: ['status', 'db'],
+        verb,
+        resource,
+        group,
+        exposed: true,
+      })),
+      ...[
+        ['delete', 'services', ''],
+        ['list', 'statefulsets', 'apps'],
+        ['list', 'pods', ''],
+        ['list', 'services', ''],
+      ].map(([verb, resource, group]) => ({
+        command: 'prune',
+        args: ['prune', 'db', '--all'],
+        verb,
+        resource,
+        group,
+        exposed: true,
+      })),
+    ];
 
-  it.each(cases)('$command without $verb on $resource: one error naming verb, resource and namespace; nothing changed', async ({ args, verb, resource, group, exposed }) => {
-    await deleteManaged(ns);
-    if (exposed) {
-      const setup = await runPlugin([...expose, '-n', ns], { kubeconfig: cluster.kubeconfig });
-      expect(setup.code, setup.stderr).toBe(0);
-    }
-    const kubeconfig = await userWith(without(verb, resource));
-    const before = { managed: await managedServices(ns), foreign: await foreign() };
-    const res = await runPlugin(args, { kubeconfig });
-    expect(res.code, res.stderr).toBe(1);
-    const errors = errorLines(res.stderr);
-    expect(errors, res.stderr).toHaveLength(1);
-    expect(errors[0]).toContain(`cannot ${verb} resource "${resource}" in API group "${group}" in the namespace "${ns}"`);
-    expect(errors[0]).toContain('ask an administrator for that permission');
-    expect({ managed: await managedServices(ns), foreign: await foreign() }).toEqual(before);
-  });
+  it.each(cases)(
+    '$command without $verb on $resource: one error naming verb, resource and namespace; nothing changed',
+    async ({ args, verb, resource, group, exposed }) => {
+      await deleteManaged(ns);
+      if (exposed) {
+        const setup = await runPlugin([...expose, '-n', ns], { kubeconfig: cluster.kubeconfig });
+        expect(setup.code, setup.stderr).toBe(0);
+      }
+      const kubeconfig = await userWith(without(verb, resource));
+      const before = { managed: await managedServices(ns), foreign: await foreign() };
+      const res = await runPlugin(args, { kubeconfig });
+      expect(res.code, res.stderr).toBe(1);
+      const errors = errorLines(res.stderr);
+      expect(errors, res.stderr).toHaveLength(1);
+      expect(errors[0]).toContain(
+        `cannot ${verb} resource "${resource}" in API group "${group}" in the namespace "${ns}"`,
+      );
+      expect(errors[0]).toContain('ask an administrator for that permission');
+      expect({ managed: await managedServices(ns), foreign: await foreign() }).toEqual(before);
+    },
+  );
 });

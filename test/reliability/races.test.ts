@@ -2,7 +2,15 @@
 // and the final state is right.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clients, parseTable, waitFor } from '../e2e/helpers.ts';
-import { deleteManaged, errorLines, managedServices, proxyToCluster, runPlugin, testbed, tokenKubeconfig } from './harness.ts';
+import {
+  deleteManaged,
+  errorLines,
+  managedServices,
+  proxyToCluster,
+  runPlugin,
+  testbed,
+  tokenKubeconfig,
+} from './harness.ts';
 
 const expose = ['db', '--type', 'LoadBalancer', '--load-balancer-source-ranges', '10.0.0.0/8'];
 let ns: string;
@@ -20,7 +28,11 @@ afterAll(async () => {
   expect(await foreign()).toEqual(foreignBefore);
 });
 
-const ordinals = async () => Object.entries(await managedServices(ns)).map(([name, s]) => [name, (s as { selector: Record<string, string> }).selector['statefulset.kubernetes.io/pod-name']]);
+const ordinals = async () =>
+  Object.entries(await managedServices(ns)).map(([name, s]) => [
+    name,
+    (s as { selector: Record<string, string> }).selector['statefulset.kubernetes.io/pod-name'],
+  ]);
 
 describe('races', () => {
   it('two expose runs on the same StatefulSet at once both succeed, and leave one Service per pod', async () => {
@@ -31,7 +43,11 @@ describe('races', () => {
       expect(errorLines(res.stderr)).toEqual([]);
       expect(parseTable(res.stdout).map((r) => r.SERVICE)).toEqual(['db-0', 'db-1', 'db-2']);
     }
-    expect(await ordinals()).toEqual([['db-0', 'db-0'], ['db-1', 'db-1'], ['db-2', 'db-2']]);
+    expect(await ordinals()).toEqual([
+      ['db-0', 'db-0'],
+      ['db-1', 'db-1'],
+      ['db-2', 'db-2'],
+    ]);
   });
 
   it('expose racing a scale-up succeeds with the replicas it read; status shows the new pods Missing; a re-run covers them', async () => {
@@ -39,17 +55,30 @@ describe('races', () => {
     const { apps, core } = clients();
     const [res] = await Promise.all([
       runPlugin(expose, { kubeconfig }),
-      apps.patchNamespacedStatefulSetScale({ name: 'db', namespace: ns, body: [{ op: 'replace', path: '/spec/replicas', value: 5 }] },
-        (await import('@kubernetes/client-node')).setHeaderOptions('Content-Type', 'application/json-patch+json' as never)),
+      apps.patchNamespacedStatefulSetScale(
+        { name: 'db', namespace: ns, body: [{ op: 'replace', path: '/spec/replicas', value: 5 }] },
+        (await import('@kubernetes/client-node')).setHeaderOptions(
+          'Content-Type',
+          'application/json-patch+json' as never,
+        ),
+      ),
     ]);
     expect(res.code, res.stderr).toBe(0);
     expect(errorLines(res.stderr)).toEqual([]);
     const seen = parseTable(res.stdout).map((r) => r.SERVICE);
-    expect([['db-0', 'db-1', 'db-2'], ['db-0', 'db-1', 'db-2', 'db-3', 'db-4']]).toContainEqual(seen);
+    expect([
+      ['db-0', 'db-1', 'db-2'],
+      ['db-0', 'db-1', 'db-2', 'db-3', 'db-4'],
+    ]).toContainEqual(seen);
     expect((await ordinals()).map(([name]) => name)).toEqual(seen); // no duplicates, no gaps, each for its own pod
 
-    await waitFor('5 ready pods', async () => (await core.listNamespacedPod({ namespace: ns, labelSelector: 'app=db' })).items
-      .filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length === 5);
+    await waitFor(
+      '5 ready pods',
+      async () =>
+        (await core.listNamespacedPod({ namespace: ns, labelSelector: 'app=db' })).items.filter((p) =>
+          p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+        ).length === 5,
+    );
     const status = await runPlugin(['status', 'db'], { kubeconfig });
     const states = parseTable(status.stdout.split('\n\n')[0]).map((r) => `${r.ORDINAL}:${r.STATE}`);
     expect(states.slice(0, 3)).toEqual(['0:Ready', '1:Ready', '2:Ready']);
@@ -62,15 +91,24 @@ describe('races', () => {
   it('a conflict (409) on a write is re-read and re-applied, never shown to the user', async () => {
     await deleteManaged(ns);
     const conflicted = new Set<string>();
-    const proxy = await proxyToCluster({ seed: 1, rate: 0,
+    const proxy = await proxyToCluster({
+      seed: 1,
+      rate: 0,
       answer: (req) => {
         const name = req.method === 'PATCH' ? /\/services\/([^/?]+)/.exec(req.url ?? '')?.[1] : undefined;
         if (!name || conflicted.has(name)) return undefined;
         conflicted.add(name); // the first write of every Service conflicts
-        return { code: 409, reason: 'Conflict', message: `Operation cannot be fulfilled on services "${name}": the object has been modified; please apply your changes to the latest version and try again` };
-      } });
+        return {
+          code: 409,
+          reason: 'Conflict',
+          message: `Operation cannot be fulfilled on services "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+        };
+      },
+    });
     try {
-      const res = await runPlugin([...expose, '-v', '4'], { kubeconfig: tokenKubeconfig('conflicts', token, ns, proxy.url) });
+      const res = await runPlugin([...expose, '-v', '4'], {
+        kubeconfig: tokenKubeconfig('conflicts', token, ns, proxy.url),
+      });
       expect(res.code, res.stderr).toBe(0);
       expect(errorLines(res.stderr)).toEqual([]);
       expect(res.stderr.split('\n').filter((l) => /HTTP 409; retry 1\/4/.test(l))).toHaveLength(5);

@@ -12,7 +12,13 @@ let foreign: () => Promise<Record<string, string>>;
 const admin = parse(readFileSync(cluster.kubeconfig, 'utf8'));
 const keyData: string = admin.users[0].user['client-key-data'];
 // The key as it appears in any form: base64 of the PEM, and the PEM's own base64 body lines.
-const keyForms = [keyData, ...Buffer.from(keyData, 'base64').toString().split('\n').filter((l) => l.length > 20 && !l.startsWith('-----'))];
+const keyForms = [
+  keyData,
+  ...Buffer.from(keyData, 'base64')
+    .toString()
+    .split('\n')
+    .filter((l) => l.length > 20 && !l.startsWith('-----')),
+];
 
 beforeAll(async () => {
   ({ ns, token, foreign } = await testbed('secrets', 2));

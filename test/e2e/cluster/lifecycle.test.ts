@@ -13,11 +13,16 @@ import { clients, kubectl, newNamespace, waitFor } from '../helpers.ts';
 const name = `e2e-lifecycle-${process.pid}`;
 const cliPath = fileURLToPath(new URL('../../cluster/cli.ts', import.meta.url));
 const cli = (...args: string[]) => {
-  const res = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', env: { ...process.env, EXPOSE_STS_CLUSTER: name }, timeout: 120_000 });
+  const res = spawnSync(process.execPath, [cliPath, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, EXPOSE_STS_CLUSTER: name },
+    timeout: 120_000,
+  });
   return { code: res.status, stdout: res.stdout, stderr: res.stderr };
 };
 /** What `eval "$(npm run -s cluster:up)"` would set. */
-const exported = (stdout: string) => Object.fromEntries([...stdout.matchAll(/^export (\w+)='([^']*)'/gm)].map((m) => [m[1], m[2]]));
+const exported = (stdout: string) =>
+  Object.fromEntries([...stdout.matchAll(/^export (\w+)='([^']*)'/gm)].map((m) => [m[1], m[2]]));
 
 afterAll(() => {
   cli('down');
@@ -47,17 +52,25 @@ describe('cluster:up and cluster:down', () => {
   it('in none mode leaves unclassed LoadBalancers pending while classed ones get addresses; hostname mode names them', async () => {
     const { core } = clients(first);
     const ns = await newNamespace('lbmode', first);
-    const lb = (n: string, loadBalancerClass?: string) => core.createNamespacedService({ namespace: ns, body: {
-      metadata: { name: n }, spec: { type: 'LoadBalancer', loadBalancerClass, ports: [{ port: 5432 }] },
-    } });
-    const ingressOf = async (n: string) => (await core.readNamespacedService({ name: n, namespace: ns })).status?.loadBalancer?.ingress;
+    const lb = (n: string, loadBalancerClass?: string) =>
+      core.createNamespacedService({
+        namespace: ns,
+        body: {
+          metadata: { name: n },
+          spec: { type: 'LoadBalancer', loadBalancerClass, ports: [{ port: 5432 }] },
+        },
+      });
+    const ingressOf = async (n: string) =>
+      (await core.readNamespacedService({ name: n, namespace: ns })).status?.loadBalancer?.ingress;
     await lb('pending');
     await lb('classed', lbClasses.hostname);
     await waitFor('classed address', () => ingressOf('classed'));
     expect(await ingressOf('pending')).toBeUndefined();
 
     const next = await restartLoadBalancer(first, 'hostname');
-    expect(await waitFor('hostname address', () => ingressOf('pending'))).toEqual([{ hostname: `pending.${ns}.lb.test` }]);
+    expect(await waitFor('hostname address', () => ingressOf('pending'))).toEqual([
+      { hostname: `pending.${ns}.lb.test` },
+    ]);
     first = await restartLoadBalancer(next, 'none'); // as the record says it was started
   });
 

@@ -14,14 +14,20 @@ describe('a StatefulSet named like a command', () => {
   it('is exposed, shown and pruned when named after --', async () => {
     const exposed = plugin(['-n', ns, '--type', 'NodePort', '--', 'status']);
     expect(exposed.code, exposed.stderr).toBe(0);
-    expect(parseTable(exposed.stdout).map((r) => [r.POD, r.SERVICE, r.TYPE])).toEqual([['status-0', 'status-0', 'NodePort'], ['status-1', 'status-1', 'NodePort']]);
+    expect(parseTable(exposed.stdout).map((r) => [r.POD, r.SERVICE, r.TYPE])).toEqual([
+      ['status-0', 'status-0', 'NodePort'],
+      ['status-1', 'status-1', 'NodePort'],
+    ]);
 
     // Without --, the word is the command: status of every exposed StatefulSet of the namespace.
     const all = plugin(['status', '-n', ns]);
     expect(all.code, all.stderr).toBe(0);
     expect(all.stdout).toContain('statefulset status: 2 Ready');
     const one = plugin(['status', '-n', ns, '--', 'status']);
-    expect(parseTable(one.stdout.split('\n\n')[0]).map((r) => [r.STATEFULSET, r.ORDINAL, r.STATE])).toEqual([['status', '0', 'Ready'], ['status', '1', 'Ready']]);
+    expect(parseTable(one.stdout.split('\n\n')[0]).map((r) => [r.STATEFULSET, r.ORDINAL, r.STATE])).toEqual([
+      ['status', '0', 'Ready'],
+      ['status', '1', 'Ready'],
+    ]);
 
     const pruned = plugin(['prune', '-n', ns, '--all', '--', 'status']);
     expect(pruned.code, pruned.stderr).toBe(0);

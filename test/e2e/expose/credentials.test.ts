@@ -17,7 +17,8 @@ let ns: string;
 let token: string;
 
 /** A kubeconfig for this cluster with the given user (and cluster fields), in the test namespace. */
-const kubeconfigWith = (name: string, user: object, clusterFields: object = {}) => kubeconfigFor(`creds-${name}`, user, ns, clusterFields);
+const kubeconfigWith = (name: string, user: object, clusterFields: object = {}) =>
+  kubeconfigFor(`creds-${name}`, user, ns, clusterFields);
 
 beforeAll(async () => {
   ns = await newNamespace('creds');
@@ -28,39 +29,63 @@ beforeAll(async () => {
 describe('credentials', () => {
   it('an exec plugin runs once for the whole command, gets KUBERNETES_EXEC_INFO, and its token is used', async () => {
     const script = join(dir, 'credential-plugin.sh');
-    writeFileSync(script, `#!/bin/sh
+    writeFileSync(
+      script,
+      `#!/bin/sh
 echo run >> "$RUNS"
 printf '%s' "$KUBERNETES_EXEC_INFO" > "$INFO"
 printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"%s"}}' "$TOKEN"
-`);
+`,
+    );
     chmodSync(script, 0o755);
     const [runs, info] = [join(dir, 'runs'), join(dir, 'info.json')];
-    const kubeconfig = kubeconfigWith('exec', { exec: {
-      apiVersion: 'client.authentication.k8s.io/v1', command: script, interactiveMode: 'Never', provideClusterInfo: true,
-      env: [{ name: 'TOKEN', value: token }, { name: 'RUNS', value: runs }, { name: 'INFO', value: info }],
-    } });
+    const kubeconfig = kubeconfigWith('exec', {
+      exec: {
+        apiVersion: 'client.authentication.k8s.io/v1',
+        command: script,
+        interactiveMode: 'Never',
+        provideClusterInfo: true,
+        env: [
+          { name: 'TOKEN', value: token },
+          { name: 'RUNS', value: runs },
+          { name: 'INFO', value: info },
+        ],
+      },
+    });
     const res = await runPlugin(['zk'], { kubeconfig });
     expect(res.code, res.stderr).toBe(0);
     expect(parseTable(res.stdout).map((r) => r.SERVICE)).toEqual(['zk-0', 'zk-1']);
     expect(readFileSync(runs, 'utf8')).toBe('run\n'); // one GET, two LISTs, two applies, one watch: one run
     const spec = JSON.parse(readFileSync(info, 'utf8'));
-    expect(spec).toMatchObject({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', spec: { interactive: false, cluster: { server: cluster.server } } });
+    expect(spec).toMatchObject({
+      apiVersion: 'client.authentication.k8s.io/v1',
+      kind: 'ExecCredential',
+      spec: { interactive: false, cluster: { server: cluster.server } },
+    });
   });
 
   it('an exec plugin that is not installed: one error with its install hint, nothing changed', async () => {
     const before = (await servicesIn(ns)).size;
-    const kubeconfig = kubeconfigWith('exec-missing', { exec: {
-      apiVersion: 'client.authentication.k8s.io/v1', command: 'expose-sts-test-no-such-plugin', installHint: 'install it with\n  brew install no-such-plugin',
-    } });
+    const kubeconfig = kubeconfigWith('exec-missing', {
+      exec: {
+        apiVersion: 'client.authentication.k8s.io/v1',
+        command: 'expose-sts-test-no-such-plugin',
+        installHint: 'install it with\n  brew install no-such-plugin',
+      },
+    });
     const res = await runPlugin(['zk', '--port', '9999'], { kubeconfig });
     expect(res.code).toBe(1);
-    expect(res.stderr).toBe('error: getting credentials: exec: executable expose-sts-test-no-such-plugin not found (install it with brew install no-such-plugin)\n');
+    expect(res.stderr).toBe(
+      'error: getting credentials: exec: executable expose-sts-test-no-such-plugin not found (install it with brew install no-such-plugin)\n',
+    );
     expect((await servicesIn(ns)).size).toBe(before);
   });
 
   it('a tokenFile, as for a projected ServiceAccount token', async () => {
     writeFileSync(join(dir, 'token'), `${token}\n`);
-    const res = await runPlugin(['status'], { kubeconfig: kubeconfigWith('token-file', { tokenFile: join(dir, 'token') }) });
+    const res = await runPlugin(['status'], {
+      kubeconfig: kubeconfigWith('token-file', { tokenFile: join(dir, 'token') }),
+    });
     expect(res.code, res.stderr).toBe(0);
     expect(res.stdout).toContain('zk-0');
   });
@@ -68,10 +93,19 @@ printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential",
   it('several --as-group are all sent, as kubectl sends them', async () => {
     const { kc } = clients();
     const { RbacAuthorizationV1Api } = await import('@kubernetes/client-node');
-    await kc.makeApiClient(RbacAuthorizationV1Api).createNamespacedRoleBinding({ namespace: ns, body: { metadata: { name: 'readers' },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' }, subjects: [{ kind: 'Group', name: 'expose-sts-readers', apiGroup: 'rbac.authorization.k8s.io' }] } });
+    await kc.makeApiClient(RbacAuthorizationV1Api).createNamespacedRoleBinding({
+      namespace: ns,
+      body: {
+        metadata: { name: 'readers' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+        subjects: [{ kind: 'Group', name: 'expose-sts-readers', apiGroup: 'rbac.authorization.k8s.io' }],
+      },
+    });
     const as = ['status', '-n', ns, '--as', 'jane'];
-    await waitFor('the RoleBinding to take effect', () => plugin([...as, '--as-group', 'other', '--as-group', 'expose-sts-readers']).code === 0);
+    await waitFor(
+      'the RoleBinding to take effect',
+      () => plugin([...as, '--as-group', 'other', '--as-group', 'expose-sts-readers']).code === 0,
+    );
     const both = plugin([...as, '--as-group', 'other', '--as-group', 'expose-sts-readers']);
     expect(both.code, both.stderr).toBe(0);
     const firstOnly = plugin([...as, '--as-group', 'other']);
@@ -115,7 +149,9 @@ describe('transports', () => {
     await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
     try {
       const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-      const res = await runPlugin(['status'], { kubeconfig: kubeconfigWith('proxied', { token }, { 'proxy-url': url }) });
+      const res = await runPlugin(['status'], {
+        kubeconfig: kubeconfigWith('proxied', { token }, { 'proxy-url': url }),
+      });
       expect(res.code, res.stderr).toBe(0);
       expect(res.stdout).toContain('zk-0');
       expect(tunnels).toBeGreaterThan(0);

@@ -19,8 +19,17 @@ describe('kubeconfig resolution', () => {
   it('merges a KUBECONFIG list like kubectl: missing files skipped, the first current-context wins, the context namespace used', () => {
     const admin = parse(readFileSync(cluster.kubeconfig, 'utf8'));
     // First file: only a current-context and a context pointing at the real cluster with the test namespace.
-    writeFileSync(join(dir, 'first.yaml'), stringify({ apiVersion: 'v1', kind: 'Config', 'current-context': 'team',
-      contexts: [{ name: 'team', context: { cluster: admin.clusters[0].name, user: admin.users[0].name, namespace: ns } }] }));
+    writeFileSync(
+      join(dir, 'first.yaml'),
+      stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        'current-context': 'team',
+        contexts: [
+          { name: 'team', context: { cluster: admin.clusters[0].name, user: admin.users[0].name, namespace: ns } },
+        ],
+      }),
+    );
     // Last file: the credentials, and a current-context that must lose.
     writeFileSync(join(dir, 'last.yaml'), stringify({ ...admin, 'current-context': 'does-not-exist' }));
     const KUBECONFIG = [join(dir, 'missing.yaml'), join(dir, 'first.yaml'), join(dir, 'last.yaml')].join(':');

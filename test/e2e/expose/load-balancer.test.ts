@@ -13,12 +13,24 @@ beforeAll(async () => {
 
 describe('kubectl expose-sts --type LoadBalancer', () => {
   it('waits for every address and prints ordinal, pod, service, type, endpoint with all ports, and readiness', async () => {
-    const res = plugin(['pg', '-n', ns, '--type', 'LoadBalancer', '--load-balancer-class', lbClasses.ip, '--load-balancer-source-ranges', '198.51.100.0/24']);
+    const res = plugin([
+      'pg',
+      '-n',
+      ns,
+      '--type',
+      'LoadBalancer',
+      '--load-balancer-class',
+      lbClasses.ip,
+      '--load-balancer-source-ranges',
+      '198.51.100.0/24',
+    ]);
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     const rows = parseTable(res.stdout);
     expect(rows.map((r) => [r.ORDINAL, r.POD, r.SERVICE, r.TYPE, r.READY])).toEqual([
-      ['0', 'pg-0', 'pg-0', 'LoadBalancer', 'true'], ['1', 'pg-1', 'pg-1', 'LoadBalancer', 'true'], ['2', 'pg-2', 'pg-2', 'LoadBalancer', 'true'],
+      ['0', 'pg-0', 'pg-0', 'LoadBalancer', 'true'],
+      ['1', 'pg-1', 'pg-1', 'LoadBalancer', 'true'],
+      ['2', 'pg-2', 'pg-2', 'LoadBalancer', 'true'],
     ]);
     const services = await servicesIn(ns);
     for (const r of rows) {
@@ -35,25 +47,66 @@ describe('kubectl expose-sts --type LoadBalancer', () => {
   });
 
   it('shows hostnames, AWS style, and warns when the load balancers are open to the world', async () => {
-    const res = plugin(['pg', '-n', ns, '--type', 'LoadBalancer', '--load-balancer-class', lbClasses.hostname, '--name-template', '{pod}-public']);
+    const res = plugin([
+      'pg',
+      '-n',
+      ns,
+      '--type',
+      'LoadBalancer',
+      '--load-balancer-class',
+      lbClasses.hostname,
+      '--name-template',
+      '{pod}-public',
+    ]);
     expect(res.code, res.stderr).toBe(0);
-    expect(res.stderr).toBe('warning: no --load-balancer-source-ranges: these load balancers accept connections from any address\n');
-    expect(parseTable(res.stdout).map((r) => [r.SERVICE, r.ENDPOINT])).toEqual([0, 1, 2].map((i) => [`pg-${i}-public`, `pg-${i}-public.${ns}.lb.test:5432,9187`]));
+    expect(res.stderr).toBe(
+      'warning: no --load-balancer-source-ranges: these load balancers accept connections from any address\n',
+    );
+    expect(parseTable(res.stdout).map((r) => [r.SERVICE, r.ENDPOINT])).toEqual(
+      [0, 1, 2].map((i) => [`pg-${i}-public`, `pg-${i}-public.${ns}.lb.test:5432,9187`]),
+    );
   });
 
   it('times out with exit 1, still prints the table with <pending> rows, and names the likely causes', () => {
-    const res = plugin(['pg', '-n', ns, '--type', 'LoadBalancer', '--load-balancer-class', 'example.com/nobody', '--name-template', '{pod}-nobody',
-      '--load-balancer-source-ranges', '10.0.0.0/8', '--timeout', '2s']);
+    const res = plugin([
+      'pg',
+      '-n',
+      ns,
+      '--type',
+      'LoadBalancer',
+      '--load-balancer-class',
+      'example.com/nobody',
+      '--name-template',
+      '{pod}-nobody',
+      '--load-balancer-source-ranges',
+      '10.0.0.0/8',
+      '--timeout',
+      '2s',
+    ]);
     expect(res.code).toBe(1);
     expect(parseTable(res.stdout).map((r) => r.ENDPOINT)).toEqual(['<pending>', '<pending>', '<pending>']);
     const lines = res.stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^error: timed out after 2 s waiting for load-balancer addresses of 3 of 3 services \(pg-0-nobody, pg-1-nobody, pg-2-nobody\); likely causes: no load-balancer controller .* no controller serving --load-balancer-class example.com\/nobody/);
+    expect(lines[0]).toMatch(
+      /^error: timed out after 2 s waiting for load-balancer addresses of 3 of 3 services \(pg-0-nobody, pg-1-nobody, pg-2-nobody\); likely causes: no load-balancer controller .* no controller serving --load-balancer-class example.com\/nobody/,
+    );
   });
 
   it('with --wait=false returns at once with the Services created', () => {
-    const res = plugin(['pg', '-n', ns, '--type', 'LoadBalancer', '--load-balancer-class', 'example.com/nobody', '--name-template', '{pod}-nowait',
-      '--load-balancer-source-ranges', '10.0.0.0/8', '--wait=false']);
+    const res = plugin([
+      'pg',
+      '-n',
+      ns,
+      '--type',
+      'LoadBalancer',
+      '--load-balancer-class',
+      'example.com/nobody',
+      '--name-template',
+      '{pod}-nowait',
+      '--load-balancer-source-ranges',
+      '10.0.0.0/8',
+      '--wait=false',
+    ]);
     expect(res.code, res.stderr).toBe(0);
     expect(parseTable(res.stdout).map((r) => r.ENDPOINT)).toEqual(['<pending>', '<pending>', '<pending>']);
   });
@@ -61,11 +114,26 @@ describe('kubectl expose-sts --type LoadBalancer', () => {
   it('shows a spinner with the count of addresses only on a terminal, in colour unless NO_COLOR is set', () => {
     const cluster = inject('cluster');
     // script(1) gives the plugin a pseudo-terminal, as a person's shell would.
-    const onTerminal = (extra: Record<string, string>) => spawnSync('script', ['-qec',
-      `stty cols 100; kubectl expose-sts pg -n ${ns} --type LoadBalancer --load-balancer-class example.com/nobody --name-template {pod}-tty ` +
-      '--load-balancer-source-ranges 10.0.0.0/8 --timeout 1s', '/dev/null'], {
-      encoding: 'utf8', env: { PATH: `${pluginBinDir}:${cluster.binDir}:/usr/bin:/bin`, HOME: process.env.HOME, KUBECONFIG: cluster.kubeconfig, TERM: 'xterm', ...extra },
-    }).stdout;
+    const onTerminal = (extra: Record<string, string>) =>
+      spawnSync(
+        'script',
+        [
+          '-qec',
+          `stty cols 100; kubectl expose-sts pg -n ${ns} --type LoadBalancer --load-balancer-class example.com/nobody --name-template {pod}-tty ` +
+            '--load-balancer-source-ranges 10.0.0.0/8 --timeout 1s',
+          '/dev/null',
+        ],
+        {
+          encoding: 'utf8',
+          env: {
+            PATH: `${pluginBinDir}:${cluster.binDir}:/usr/bin:/bin`,
+            HOME: process.env.HOME,
+            KUBECONFIG: cluster.kubeconfig,
+            TERM: 'xterm',
+            ...extra,
+          },
+        },
+      ).stdout;
     const coloured = onTerminal({});
     expect(coloured).toContain('waiting for load-balancer addresses 0/3');
     expect(coloured).toContain('\x1b[36m');

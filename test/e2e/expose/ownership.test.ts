@@ -2,7 +2,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { statefulSet } from '../fixtures.ts';
-import { clients, kubectl, newNamespace, parseTable, plugin, readyStatefulSet, servicesIn, waitFor } from '../helpers.ts';
+import {
+  clients,
+  kubectl,
+  newNamespace,
+  parseTable,
+  plugin,
+  readyStatefulSet,
+  servicesIn,
+  waitFor,
+} from '../helpers.ts';
 
 const { core, apps } = clients();
 let ns: string;
@@ -13,14 +22,19 @@ beforeAll(async () => {
 describe('ownership', () => {
   it('leaves a same-named Service it does not manage byte for byte alone and fails with a clear error; --adopt takes it over', async () => {
     await readyStatefulSet(ns, statefulSet('redis', { replicas: 2 }));
-    const foreign = await core.createNamespacedService({ namespace: ns, body: {
-      metadata: { name: 'redis-1', labels: { app: 'handmade' } },
-      spec: { selector: { app: 'redis' }, ports: [{ port: 6379 }] },
-    } });
+    const foreign = await core.createNamespacedService({
+      namespace: ns,
+      body: {
+        metadata: { name: 'redis-1', labels: { app: 'handmade' } },
+        spec: { selector: { app: 'redis' }, ports: [{ port: 6379 }] },
+      },
+    });
     const untouched = JSON.stringify((await servicesIn(ns)).get('redis-1'));
     const res = plugin(['redis', '-n', ns]);
     expect(res.code).toBe(1);
-    expect(res.stderr).toBe('error: service "redis-1" already exists and is not managed by expose-sts: use --adopt to take it over, or --name-template to choose other names; nothing was changed\n');
+    expect(res.stderr).toBe(
+      'error: service "redis-1" already exists and is not managed by expose-sts: use --adopt to take it over, or --name-template to choose other names; nothing was changed\n',
+    );
     const after = await servicesIn(ns);
     expect(JSON.stringify(after.get('redis-1'))).toBe(untouched);
     expect(after.has('redis-0')).toBe(false); // nothing written, not even the Services that had no conflict
@@ -29,7 +43,11 @@ describe('ownership', () => {
     expect(adopted.code, adopted.stderr).toBe(0);
     const svc = (await servicesIn(ns)).get('redis-1')!;
     expect(svc.metadata!.uid).toBe(foreign.metadata!.uid);
-    expect(svc.metadata!.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'kubectl-expose-sts', 'expose-sts.io/statefulset': 'redis', app: 'handmade' });
+    expect(svc.metadata!.labels).toMatchObject({
+      'app.kubernetes.io/managed-by': 'kubectl-expose-sts',
+      'expose-sts.io/statefulset': 'redis',
+      app: 'handmade',
+    });
     expect(svc.spec!.selector).toEqual({ 'statefulset.kubernetes.io/pod-name': 'redis-1' });
   });
 
@@ -41,7 +59,14 @@ describe('ownership', () => {
     expect((await servicesIn(ns)).get('owned-0')!.metadata!.ownerReferences).toHaveLength(1);
     await apps.deleteNamespacedStatefulSet({ name: 'owned', namespace: ns });
     await apps.deleteNamespacedStatefulSet({ name: 'kept', namespace: ns });
-    await waitFor('owned Services collected', async () => { const s = await servicesIn(ns); return !s.has('owned-0') && !s.has('owned-1'); }, 30_000);
+    await waitFor(
+      'owned Services collected',
+      async () => {
+        const s = await servicesIn(ns);
+        return !s.has('owned-0') && !s.has('owned-1');
+      },
+      30_000,
+    );
     const left = await servicesIn(ns);
     expect(left.has('kept-0') && left.has('kept-1')).toBe(true);
   });
@@ -57,7 +82,15 @@ describe('dry runs and manifests', () => {
     const server = plugin(['dry', '-n', ns, '--type', 'NodePort', '--dry-run=server', '-o', 'json']);
     expect(server.code, server.stderr).toBe(0);
     const list = JSON.parse(server.stdout);
-    expect(list.items.map((s: { spec: { type: string; ports: { nodePort?: number }[] } }) => [s.spec.type, s.spec.ports[0].nodePort! > 0])).toEqual([['NodePort', true], ['NodePort', true]]);
+    expect(
+      list.items.map((s: { spec: { type: string; ports: { nodePort?: number }[] } }) => [
+        s.spec.type,
+        s.spec.ports[0].nodePort! > 0,
+      ]),
+    ).toEqual([
+      ['NodePort', true],
+      ['NodePort', true],
+    ]);
     const after = await servicesIn(ns);
     expect([...after.keys()]).toEqual([...before.keys()]);
   });
@@ -75,6 +108,8 @@ describe('dry runs and manifests', () => {
     const again = plugin(['dry', '-n', ns, '--type', 'NodePort', '-o', 'name']);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toBe('service/dry-0\nservice/dry-1\n');
-    expect(stringify(parseTable(plugin(['dry', '-n', ns, '--type', 'NodePort']).stdout).map((r) => r.TYPE))).toBe('- NodePort\n- NodePort\n');
+    expect(stringify(parseTable(plugin(['dry', '-n', ns, '--type', 'NodePort']).stdout).map((r) => r.TYPE))).toBe(
+      '- NodePort\n- NodePort\n',
+    );
   });
 });

@@ -9,13 +9,23 @@ const { core, apps } = clients();
 let ns: string;
 beforeAll(async () => {
   ns = await newNamespace('expose-types');
-  await readyStatefulSet(ns, statefulSet('kafka', { replicas: 3, ordinalsStart: 1, podManagementPolicy: 'OrderedReady', sidecar: true }));
+  await readyStatefulSet(
+    ns,
+    statefulSet('kafka', { replicas: 3, ordinalsStart: 1, podManagementPolicy: 'OrderedReady', sidecar: true }),
+  );
 });
 
 /** Write requests (create, update, patch, delete) in this namespace, from the apiserver's audit log. */
 function writesIn(namespace: string): number {
-  return readFileSync(cluster.auditLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { verb: string; requestURI: string })
-    .filter((e) => ['create', 'update', 'patch', 'delete'].includes(e.verb) && e.requestURI.includes(`/namespaces/${namespace}/services`)).length;
+  return readFileSync(cluster.auditLog, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { verb: string; requestURI: string })
+    .filter(
+      (e) =>
+        ['create', 'update', 'patch', 'delete'].includes(e.verb) &&
+        e.requestURI.includes(`/namespaces/${namespace}/services`),
+    ).length;
 }
 
 describe('kubectl expose-sts --type NodePort / ClusterIP', () => {
@@ -42,16 +52,28 @@ describe('kubectl expose-sts --type NodePort / ClusterIP', () => {
     const res = plugin(['kafka', '-n', ns, '--type', 'NodePort']);
     expect(res.code, res.stderr).toBe(0);
     const after = await servicesIn(ns);
-    expect([...after.values()].map((s) => s.metadata!.resourceVersion)).toEqual([...before.values()].map((s) => s.metadata!.resourceVersion));
+    expect([...after.values()].map((s) => s.metadata!.resourceVersion)).toEqual(
+      [...before.values()].map((s) => s.metadata!.resourceVersion),
+    );
     expect(writesIn(ns)).toBe(writes);
   });
 
   it('after a scale-up, a re-run adds exactly the new ordinals', async () => {
-    await apps.patchNamespacedStatefulSetScale({ name: 'kafka', namespace: ns, body: [{ op: 'replace', path: '/spec/replicas', value: 5 }] });
+    await apps.patchNamespacedStatefulSetScale({
+      name: 'kafka',
+      namespace: ns,
+      body: [{ op: 'replace', path: '/spec/replicas', value: 5 }],
+    });
     const writes = writesIn(ns);
     const res = plugin(['kafka', '-n', ns, '--type', 'NodePort']);
     expect(res.code, res.stderr).toBe(0);
-    expect(parseTable(res.stdout).map((r) => r.SERVICE)).toEqual(['kafka-1', 'kafka-2', 'kafka-3', 'kafka-4', 'kafka-5']);
+    expect(parseTable(res.stdout).map((r) => r.SERVICE)).toEqual([
+      'kafka-1',
+      'kafka-2',
+      'kafka-3',
+      'kafka-4',
+      'kafka-5',
+    ]);
     expect(writesIn(ns) - writes).toBe(2);
   });
 
@@ -75,6 +97,10 @@ describe('kubectl expose-sts --type NodePort / ClusterIP', () => {
   it('--external-traffic-policy Cluster is applied when asked', async () => {
     const res = plugin(['kafka', '-n', ns, '--type', 'NodePort', '--external-traffic-policy', 'Cluster']);
     expect(res.code, res.stderr).toBe(0);
-    await waitFor('policy Cluster', async () => [...(await servicesIn(ns)).values()].filter((s) => s.metadata!.name !== 'kafka').every((s) => s.spec!.externalTrafficPolicy === 'Cluster'));
+    await waitFor('policy Cluster', async () =>
+      [...(await servicesIn(ns)).values()]
+        .filter((s) => s.metadata!.name !== 'kafka')
+        .every((s) => s.spec!.externalTrafficPolicy === 'Cluster'),
+    );
   });
 });

@@ -1,7 +1,16 @@
 // Distribution as users get it: the release archive installed by krew itself (built from Go modules), the plugin run
 // from krew's bin with no Node on PATH, completion through kubectl, and a clean uninstall.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,14 +33,24 @@ let ns: string;
 /** A shell of a krew user: krew's bin and kubectl on PATH, nothing of this project (not its Node, not bin/). */
 function user(cmd: string, args: string[], extraPath: string[] = []) {
   const res = spawnSync(cmd, args, {
-    encoding: 'utf8', timeout: 60_000,
-    env: { PATH: [join(krewRoot, 'bin'), join(work, 'tools'), ...extraPath, cluster.binDir, '/usr/bin', '/bin'].join(':'), HOME: work, KREW_ROOT: krewRoot, KUBECONFIG: cluster.kubeconfig },
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: {
+      PATH: [join(krewRoot, 'bin'), join(work, 'tools'), ...extraPath, cluster.binDir, '/usr/bin', '/bin'].join(':'),
+      HOME: work,
+      KREW_ROOT: krewRoot,
+      KUBECONFIG: cluster.kubeconfig,
+    },
   });
   return { code: res.status, stdout: res.stdout, stderr: res.stderr };
 }
 
 beforeAll(async () => {
-  [tools, [archive], ns] = await Promise.all([ensureKrewTools(), buildDist(isHost, join(work, 'dist')), newNamespace('krew')]);
+  [tools, [archive], ns] = await Promise.all([
+    ensureKrewTools(),
+    buildDist(isHost, join(work, 'dist')),
+    newNamespace('krew'),
+  ]);
   mkdirSync(join(work, 'tools'));
   symlinkSync(tools.krew, join(work, 'tools', 'kubectl-krew')); // `kubectl krew`, without touching the user's own krew
   await readyStatefulSet(ns, statefulSet('mongo', { replicas: 2 }));
@@ -54,14 +73,31 @@ describe('krew', () => {
 
   it('installs the release archive with kubectl krew install --manifest --archive, and the plugin runs from krew’s bin', () => {
     writeFileSync(join(work, 'plugin.yaml'), renderManifest(version, [archive]));
-    const res = user('kubectl', ['krew', 'install', `--manifest=${join(work, 'plugin.yaml')}`, `--archive=${join(work, 'dist', archive.file)}`]);
+    const res = user('kubectl', [
+      'krew',
+      'install',
+      `--manifest=${join(work, 'plugin.yaml')}`,
+      `--archive=${join(work, 'dist', archive.file)}`,
+    ]);
     expect(res.code, res.stderr).toBe(0);
     expect(readdirSync(join(krewRoot, 'bin'))).toEqual(['kubectl-expose_sts']);
     expect(user('kubectl', ['plugin', 'list', '--name-only']).stdout).toContain('kubectl-expose_sts');
 
-    const exposed = user('kubectl', ['expose-sts', 'mongo', '-n', ns, '--type', 'LoadBalancer', '--load-balancer-source-ranges', '10.0.0.0/8']);
+    const exposed = user('kubectl', [
+      'expose-sts',
+      'mongo',
+      '-n',
+      ns,
+      '--type',
+      'LoadBalancer',
+      '--load-balancer-source-ranges',
+      '10.0.0.0/8',
+    ]);
     expect(exposed.code, exposed.stderr).toBe(0);
-    expect(parseTable(exposed.stdout).map((r) => [r.SERVICE, /^198\.1[89]\./.test(r.ENDPOINT)])).toEqual([['mongo-0', true], ['mongo-1', true]]);
+    expect(parseTable(exposed.stdout).map((r) => [r.SERVICE, /^198\.1[89]\./.test(r.ENDPOINT)])).toEqual([
+      ['mongo-0', true],
+      ['mongo-1', true],
+    ]);
   });
 
   it('completes subcommands, flags, flag values and StatefulSet names, called as kubectl calls it and through kubectl', () => {
@@ -80,9 +116,15 @@ describe('krew', () => {
       'mongo\tStatefulSet',
       ':4',
     ]);
-    expect(user(join(krewRoot, 'bin', 'kubectl_complete-expose_sts'), ['mongo', '--type', '']).stdout).toBe('ClusterIP\nNodePort\nLoadBalancer\n:4\n');
-    expect(user(join(krewRoot, 'bin', 'kubectl_complete-expose_sts'), ['status', '--ex']).stdout).toBe('--exit-code\tExit 1 when anything is not Ready (for scripts and CI)\n:4\n');
-    expect(user(join(krewRoot, 'bin', 'kubectl_complete-expose_sts'), ['mongo', '--external-traffic-policy=']).stdout).toBe('--external-traffic-policy=Local\n--external-traffic-policy=Cluster\n:4\n');
+    expect(user(join(krewRoot, 'bin', 'kubectl_complete-expose_sts'), ['mongo', '--type', '']).stdout).toBe(
+      'ClusterIP\nNodePort\nLoadBalancer\n:4\n',
+    );
+    expect(user(join(krewRoot, 'bin', 'kubectl_complete-expose_sts'), ['status', '--ex']).stdout).toBe(
+      '--exit-code\tExit 1 when anything is not Ready (for scripts and CI)\n:4\n',
+    );
+    expect(
+      user(join(krewRoot, 'bin', 'kubectl_complete-expose_sts'), ['mongo', '--external-traffic-policy=']).stdout,
+    ).toBe('--external-traffic-policy=Local\n--external-traffic-policy=Cluster\n:4\n');
 
     const viaKubectl = user('kubectl', ['__complete', 'expose-sts', '-n', ns, '']);
     expect(viaKubectl.stdout).toContain('status\t');

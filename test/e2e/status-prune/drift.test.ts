@@ -1,20 +1,40 @@
-// status and prune through kubectl on one StatefulSet's life: scale down, prune, scale up, hand edits, foreign Services.
+// status and prune through kubectl on a StatefulSet's life: scale down, prune, scale up, hand edits, foreign Services.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { statefulSet } from '../fixtures.ts';
-import { clients, kubectl, newNamespace, parseTable, plugin, readyStatefulSet, servicesIn, waitFor } from '../helpers.ts';
+import {
+  clients,
+  kubectl,
+  newNamespace,
+  parseTable,
+  plugin,
+  readyStatefulSet,
+  servicesIn,
+  waitFor,
+} from '../helpers.ts';
 
 const { core, apps } = clients();
 let ns: string;
 const status = (...args: string[]) => plugin(['status', '-n', ns, ...args]);
-const stateOf = (stdout: string) => Object.fromEntries(parseTable(stdout.split('\n\n')[0]).map((r) => [r.ORDINAL, r.STATE]));
+const stateOf = (stdout: string) =>
+  Object.fromEntries(parseTable(stdout.split('\n\n')[0]).map((r) => [r.ORDINAL, r.STATE]));
 const scale = async (replicas: number) => {
-  await apps.patchNamespacedStatefulSetScale({ name: 'db', namespace: ns, body: [{ op: 'replace', path: '/spec/replicas', value: replicas }] });
+  await apps.patchNamespacedStatefulSetScale({
+    name: 'db',
+    namespace: ns,
+    body: [{ op: 'replace', path: '/spec/replicas', value: replicas }],
+  });
   await waitFor(`db at ${replicas} ready pods`, async () => {
-    const pods = (await core.listNamespacedPod({ namespace: ns, labelSelector: 'app=db' })).items.filter((p) => !p.metadata!.deletionTimestamp);
-    return pods.length === replicas && pods.every((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    const pods = (await core.listNamespacedPod({ namespace: ns, labelSelector: 'app=db' })).items.filter(
+      (p) => !p.metadata!.deletionTimestamp,
+    );
+    return (
+      pods.length === replicas &&
+      pods.every((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
+    );
   });
 };
-const versions = async () => [...(await servicesIn(ns)).values()].map((s) => `${s.metadata!.name}@${s.metadata!.resourceVersion}`).sort();
+const versions = async () =>
+  [...(await servicesIn(ns)).values()].map((s) => `${s.metadata!.name}@${s.metadata!.resourceVersion}`).sort();
 
 beforeAll(async () => {
   ns = await newNamespace('drift');
@@ -30,7 +50,9 @@ describe('status and prune', () => {
     const [tableText, summary] = res.stdout.split('\n\n');
     const rows = parseTable(tableText);
     expect(Object.keys(rows[0])).toEqual(['STATEFULSET', 'ORDINAL', 'SERVICE', 'TYPE', 'ENDPOINT', 'STATE']);
-    expect(rows.map((r) => [r.ORDINAL, r.SERVICE, r.STATE])).toEqual([0, 1, 2, 3, 4].map((i) => [String(i), `db-${i}`, 'Ready']));
+    expect(rows.map((r) => [r.ORDINAL, r.SERVICE, r.STATE])).toEqual(
+      [0, 1, 2, 3, 4].map((i) => [String(i), `db-${i}`, 'Ready']),
+    );
     expect(rows.every((r) => /^198\.1[89]\.\d+\.\d+:5432$/.test(r.ENDPOINT))).toBe(true);
     expect(summary).toBe('statefulset db: 5 Ready\n');
   });
@@ -72,21 +94,34 @@ describe('status and prune', () => {
   });
 
   it('a Service hand-edited to another selector is Modified, naming who changed it', () => {
-    const patched = kubectl(['patch', 'service', 'db-0', '-n', ns, '-p', '{"spec":{"selector":{"statefulset.kubernetes.io/pod-name":"db-1"}}}']);
+    const patched = kubectl([
+      'patch',
+      'service',
+      'db-0',
+      '-n',
+      ns,
+      '-p',
+      '{"spec":{"selector":{"statefulset.kubernetes.io/pod-name":"db-1"}}}',
+    ]);
     expect(patched.code, patched.stderr).toBe(0);
     const res = status('-o', 'wide');
     const row = parseTable(res.stdout.split('\n\n')[0])[0];
     expect([row.STATE, row.REASON]).toEqual(['Modified', 'changed by kubectl-patch']);
     // A re-run of expose takes the field back.
-    expect(plugin(['db', '-n', ns, '--type', 'LoadBalancer', '--load-balancer-source-ranges', '10.0.0.0/8']).code).toBe(0);
+    expect(plugin(['db', '-n', ns, '--type', 'LoadBalancer', '--load-balancer-source-ranges', '10.0.0.0/8']).code).toBe(
+      0,
+    );
     expect(stateOf(status().stdout)).toEqual({ 0: 'Ready', 1: 'Ready', 2: 'Ready', 3: 'Ready', 4: 'Ready' });
   });
 
   it('a Service with the statefulset label but not managed-by is never ours: not listed, survives prune and prune --all', async () => {
-    const foreign = await core.createNamespacedService({ namespace: ns, body: {
-      metadata: { name: 'db-7', labels: { 'expose-sts.io/statefulset': 'db', 'expose-sts.io/ordinal': '7' } },
-      spec: { selector: { 'statefulset.kubernetes.io/pod-name': 'db-7' }, ports: [{ port: 5432 }] },
-    } });
+    const foreign = await core.createNamespacedService({
+      namespace: ns,
+      body: {
+        metadata: { name: 'db-7', labels: { 'expose-sts.io/statefulset': 'db', 'expose-sts.io/ordinal': '7' } },
+        spec: { selector: { 'statefulset.kubernetes.io/pod-name': 'db-7' }, ports: [{ port: 5432 }] },
+      },
+    });
     expect(status().stdout).not.toContain('db-7');
     expect(plugin(['prune', '-n', ns]).stdout).toBe('');
     const all = plugin(['prune', 'db', '-n', ns, '--all']);

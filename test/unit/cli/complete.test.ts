@@ -35,7 +35,10 @@ describe('shell completion', () => {
   });
   it('offers a flag’s values, after a space or an =, from its definition or a lookup', async () => {
     expect((await complete('mydb', '--type', '')).lines).toEqual(['ClusterIP', 'NodePort', 'LoadBalancer']);
-    expect((await complete('mydb', '--external-traffic-policy=')).lines).toEqual(['--external-traffic-policy=Local', '--external-traffic-policy=Cluster']);
+    expect((await complete('mydb', '--external-traffic-policy=')).lines).toEqual([
+      '--external-traffic-policy=Local',
+      '--external-traffic-policy=Cluster',
+    ]);
     expect((await complete('mydb', '-o', 'y')).lines).toEqual(['yaml']);
     expect((await complete('status', '-o', '')).lines).toEqual(['wide', 'json', 'yaml']);
     expect((await complete('-n', 'd')).lines).toEqual(['data', 'default']);
@@ -46,8 +49,12 @@ describe('shell completion', () => {
     expect((await complete('-v', 'loud', '')).lines.some((l) => l.endsWith('StatefulSet'))).toBe(false); // invalid connection flags: no lookup
   });
   it('offers the command’s own flags and the connection flags, with their descriptions', async () => {
-    expect((await complete('status', '--ex')).lines).toEqual(['--exit-code\tExit 1 when anything is not Ready (for scripts and CI)']);
-    expect((await complete('prune', '-A')).lines).toEqual(['-A\tIf present, look in all namespaces. Namespace in current context is ignored even if specified with --namespace.']);
+    expect((await complete('status', '--ex')).lines).toEqual([
+      '--exit-code\tExit 1 when anything is not Ready (for scripts and CI)',
+    ]);
+    expect((await complete('prune', '-A')).lines).toEqual([
+      '-A\tIf present, look in all namespaces. Namespace in current context is ignored even if specified with --namespace.',
+    ]);
     const flags = (await complete('mydb', '--')).lines.map((l) => l.split('\t')[0]);
     expect(flags).toContain('--load-balancer-source-ranges');
     expect(flags).toContain('--namespace');
@@ -55,6 +62,8 @@ describe('shell completion', () => {
   });
   it('reads booleans as taking no value, and words after -- as arguments', async () => {
     expect((await complete('--adopt', '')).lines).toContain('mydb\tStatefulSet');
-    expect((await complete('--', '')).lines).toContain('status\tShow what is exposed, where it answers, and what has drifted');
+    expect((await complete('--', '')).lines).toContain(
+      'status\tShow what is exposed, where it answers, and what has drifted',
+    );
   });
 });

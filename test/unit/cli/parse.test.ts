@@ -7,9 +7,22 @@ describe('parse', () => {
   it('picks the command, fills in the defaults from the flag definitions, and reads connection flags apart', () => {
     const p = of('mydb', '-n', 'data', '--type', 'LoadBalancer');
     expect(p.command.name).toBe('');
-    expect(p.input).toMatchObject({ statefulSet: 'mydb', type: 'LoadBalancer', protocol: 'TCP', timeout: '5m', dryRun: 'none', adopt: false, ownerReference: true });
+    expect(p.input).toMatchObject({
+      statefulSet: 'mydb',
+      type: 'LoadBalancer',
+      protocol: 'TCP',
+      timeout: '5m',
+      dryRun: 'none',
+      adopt: false,
+      ownerReference: true,
+    });
     expect(p.input.wait).toBeUndefined(); // its default depends on --type: validation decides
-    expect(p.connection).toMatchObject({ namespace: 'data', v: '0', requestTimeout: '0', insecureSkipTlsVerify: false });
+    expect(p.connection).toMatchObject({
+      namespace: 'data',
+      v: '0',
+      requestTimeout: '0',
+      insecureSkipTlsVerify: false,
+    });
     expect(of('status', '-A').command.name).toBe('status');
     expect(of('-n', 'x', 'prune', 'db').input).toMatchObject({ statefulSet: 'db', all: false });
   });
@@ -19,10 +32,27 @@ describe('parse', () => {
     expect(of('prune', '--dry-run=server').input.dryRun).toBe('server');
   });
   it('keeps every value of a repeatable flag and the last of any other, as kubectl', () => {
-    const p = of('mydb', '--port', '5432', '--port', '9187', '--type', 'NodePort', '--type', 'LoadBalancer', '-l', 'a=b', '-l', 'c=d');
+    const p = of(
+      'mydb',
+      '--port',
+      '5432',
+      '--port',
+      '9187',
+      '--type',
+      'NodePort',
+      '--type',
+      'LoadBalancer',
+      '-l',
+      'a=b',
+      '-l',
+      'c=d',
+    );
     expect(p.input).toMatchObject({ port: ['5432', '9187'], type: 'LoadBalancer', labels: ['a=b', 'c=d'] });
     expect(of('mydb', '--as', 'jane', '--as-group', 'a', '--as-group', 'b').connection.asGroup).toEqual(['a', 'b']);
-    expect(of('mydb', '--no-adopt', '--owner-reference=false').input).toMatchObject({ adopt: false, ownerReference: false });
+    expect(of('mydb', '--no-adopt', '--owner-reference=false').input).toMatchObject({
+      adopt: false,
+      ownerReference: false,
+    });
   });
   it('after --, a word is a StatefulSet name, never a command', () => {
     expect(of('--', 'status')).toMatchObject({ command: { name: '' }, input: { statefulSet: 'status' } });
@@ -31,11 +61,15 @@ describe('parse', () => {
     expect(of('status').input.statefulSet).toBeUndefined();
   });
   it('refuses unknown flags and stray arguments as usage errors', () => {
-    expect(() => of('mydb', '--tpye', 'x')).toThrow(expect.objectContaining({ exitCode: 2, message: 'Unknown argument: tpye' }));
+    expect(() => of('mydb', '--tpye', 'x')).toThrow(
+      expect.objectContaining({ exitCode: 2, message: 'Unknown argument: tpye' }),
+    );
     expect(() => of('a', 'b')).toThrow(expect.objectContaining({ exitCode: 2, message: 'Unknown argument: b' }));
     expect(() => of('a', '--', 'b')).toThrow(expect.objectContaining({ exitCode: 2, message: 'Unknown argument: b' }));
     expect(() => of('completion', 'x')).toThrow(expect.objectContaining({ exitCode: 2 }));
-    expect(() => of('status', '--type', 'NodePort')).toThrow(expect.objectContaining({ exitCode: 2, message: 'Unknown argument: type' }));
+    expect(() => of('status', '--type', 'NodePort')).toThrow(
+      expect.objectContaining({ exitCode: 2, message: 'Unknown argument: type' }),
+    );
   });
   it('sees --help and --version wherever they are', () => {
     expect(of('status', 'db', '-h')).toMatchObject({ command: { name: 'status' }, help: true });

@@ -1,7 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { AddressPool, desiredIngress, lbClasses, newPools, parseDelay, sameIngress, servedAs, type LbService } from '../../cluster/lb-addresses.ts';
+import {
+  AddressPool,
+  desiredIngress,
+  lbClasses,
+  newPools,
+  parseDelay,
+  sameIngress,
+  servedAs,
+  type LbService,
+} from '../../cluster/lb-addresses.ts';
 
-const svc = (over: Partial<LbService> = {}): LbService => ({ namespace: 'ns', name: 'db-0', type: 'LoadBalancer', ingress: [], ...over });
+const svc = (over: Partial<LbService> = {}): LbService => ({
+  namespace: 'ns',
+  name: 'db-0',
+  type: 'LoadBalancer',
+  ingress: [],
+  ...over,
+});
 
 describe('servedAs', () => {
   it('serves unclassed LoadBalancers in the cluster-wide mode, and none of them in none mode', () => {
@@ -55,7 +70,9 @@ describe('desiredIngress', () => {
   it('gives an ip (with ipMode VIP) in ip mode and a hostname in hostname mode', () => {
     expect(desiredIngress(svc(), 'ip', newPools())).toEqual([{ ip: '198.18.0.1', ipMode: 'VIP' }]);
     expect(desiredIngress(svc(), 'hostname', newPools())).toEqual([{ hostname: 'db-0.ns.lb.test' }]);
-    expect(desiredIngress(svc({ loadBalancerClass: lbClasses.ip }), 'none', newPools())).toEqual([{ ip: '203.0.113.1', ipMode: 'VIP' }]);
+    expect(desiredIngress(svc({ loadBalancerClass: lbClasses.ip }), 'none', newPools())).toEqual([
+      { ip: '203.0.113.1', ipMode: 'VIP' },
+    ]);
   });
   it('leaves unserved Services alone', () => {
     expect(desiredIngress(svc(), 'none', newPools())).toBeUndefined();
@@ -69,12 +86,18 @@ describe('desiredIngress', () => {
     expect(pools.ip.reserve('ns/other', first.ip)).toBe(true); // free for another Service again
   });
   it('does not clear addresses someone else assigned', () => {
-    expect(desiredIngress(svc({ type: 'ClusterIP', ingress: [{ ip: '192.0.2.99' }] }), 'ip', newPools())).toBeUndefined();
+    expect(
+      desiredIngress(svc({ type: 'ClusterIP', ingress: [{ ip: '192.0.2.99' }] }), 'ip', newPools()),
+    ).toBeUndefined();
   });
   it('keeps the address a Service already shows after a restart', () => {
     const pools = newPools();
-    expect(desiredIngress(svc({ ingress: [{ ip: '198.18.0.42' }] }), 'ip', pools)).toEqual([{ ip: '198.18.0.42', ipMode: 'VIP' }]);
-    expect(desiredIngress(svc({ name: 'db-1', ingress: [{ ip: '198.18.0.42' }] }), 'ip', pools)).not.toEqual([{ ip: '198.18.0.42', ipMode: 'VIP' }]);
+    expect(desiredIngress(svc({ ingress: [{ ip: '198.18.0.42' }] }), 'ip', pools)).toEqual([
+      { ip: '198.18.0.42', ipMode: 'VIP' },
+    ]);
+    expect(desiredIngress(svc({ name: 'db-1', ingress: [{ ip: '198.18.0.42' }] }), 'ip', pools)).not.toEqual([
+      { ip: '198.18.0.42', ipMode: 'VIP' },
+    ]);
   });
 });
 

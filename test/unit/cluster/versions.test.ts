@@ -26,6 +26,9 @@ describe('control-plane versions', () => {
   });
   it('reads requirements from a go.mod in either form', () => {
     expect(goModVersions('require k8s.io/kubernetes v1.2.3\n')).toEqual({ kubernetes: 'v1.2.3', etcd: undefined });
-    expect(goModVersions('require (\n\tgo.etcd.io/etcd/server/v3 v3.9.9\n)\n')).toEqual({ kubernetes: undefined, etcd: 'v3.9.9' });
+    expect(goModVersions('require (\n\tgo.etcd.io/etcd/server/v3 v3.9.9\n)\n')).toEqual({
+      kubernetes: undefined,
+      etcd: 'v3.9.9',
+    });
   });
 });

@@ -7,29 +7,55 @@ describe('credentials from the kubeconfig', () => {
   it('sends a bearer token, and the TLS settings of the cluster', async () => {
     const c = await credentialsOf(cluster, { token: 't0k3n' })();
     expect(c.headers).toEqual({ Authorization: 'Bearer t0k3n' });
-    expect(c.tls).toEqual({ ca: Buffer.from('CA'), cert: undefined, key: undefined, rejectUnauthorized: true, servername: undefined });
+    expect(c.tls).toEqual({
+      ca: Buffer.from('CA'),
+      cert: undefined,
+      key: undefined,
+      rejectUnauthorized: true,
+      servername: undefined,
+    });
   });
 
   it('basic auth from username and password; insecure-skip-tls-verify and tls-server-name', async () => {
-    const c = await credentialsOf({ server: 'https://h', 'insecure-skip-tls-verify': true, 'tls-server-name': 'api.internal' }, { username: 'u', password: 'p' })();
+    const c = await credentialsOf(
+      { server: 'https://h', 'insecure-skip-tls-verify': true, 'tls-server-name': 'api.internal' },
+      { username: 'u', password: 'p' },
+    )();
     expect(c.headers.Authorization).toBe(`Basic ${Buffer.from('u:p').toString('base64')}`);
     expect(c.tls).toMatchObject({ rejectUnauthorized: false, servername: 'api.internal' });
   });
 
   it('impersonation: user, uid, every group as its own header value, extras', async () => {
-    const c = await credentialsOf(cluster, { as: 'jane', 'as-uid': '42', 'as-groups': ['devs', 'ops'], 'as-user-extra': { scopes: ['a', 'b'] } })();
-    expect(c.headers).toEqual({ 'Impersonate-User': 'jane', 'Impersonate-Uid': '42', 'Impersonate-Group': ['devs', 'ops'], 'Impersonate-Extra-scopes': ['a', 'b'] });
+    const c = await credentialsOf(cluster, {
+      as: 'jane',
+      'as-uid': '42',
+      'as-groups': ['devs', 'ops'],
+      'as-user-extra': { scopes: ['a', 'b'] },
+    })();
+    expect(c.headers).toEqual({
+      'Impersonate-User': 'jane',
+      'Impersonate-Uid': '42',
+      'Impersonate-Group': ['devs', 'ops'],
+      'Impersonate-Extra-scopes': ['a', 'b'],
+    });
   });
 
   it('the oidc auth provider sends its id-token; other providers fail before any request, with what to use', async () => {
     const c = await credentialsOf(cluster, { 'auth-provider': { name: 'oidc', config: { 'id-token': 'eyJ' } } })();
     expect(c.headers.Authorization).toBe('Bearer eyJ');
-    expect(() => credentialsOf(cluster, { 'auth-provider': { name: 'gcp', config: {} } })).toThrow(/^the gcp auth provider .* not supported .*exec credential plugin$/);
-    expect(() => credentialsOf(cluster, { 'auth-provider': { name: 'oidc', config: {} } })).toThrow(/no id-token.*kubelogin/);
+    expect(() => credentialsOf(cluster, { 'auth-provider': { name: 'gcp', config: {} } })).toThrow(
+      /^the gcp auth provider .* not supported .*exec credential plugin$/,
+    );
+    expect(() => credentialsOf(cluster, { 'auth-provider': { name: 'oidc', config: {} } })).toThrow(
+      /no id-token.*kubelogin/,
+    );
   });
 
   it('a token in the kubeconfig wins over an exec plugin, which then never runs', async () => {
-    const c = await credentialsOf(cluster, { token: 't', exec: { command: '/nonexistent/plugin', apiVersion: 'client.authentication.k8s.io/v1' } })();
+    const c = await credentialsOf(cluster, {
+      token: 't',
+      exec: { command: '/nonexistent/plugin', apiVersion: 'client.authentication.k8s.io/v1' },
+    })();
     expect(c.headers.Authorization).toBe('Bearer t');
   });
 });

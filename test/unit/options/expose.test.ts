@@ -4,7 +4,11 @@ import { exposeFlags, validateExposeFlags, type ExposeFlags, type ExposeOptions 
 import { withDefaults } from '../../../src/options/flags.ts';
 
 /** The flags as the parser hands them over: what is given, the defaults for the rest. */
-const given = (flags: Partial<ExposeFlags>): ExposeFlags => ({ ...withDefaults(exposeFlags, flags), statefulSet: 'mydb', ...flags });
+const given = (flags: Partial<ExposeFlags>): ExposeFlags => ({
+  ...withDefaults(exposeFlags, flags),
+  statefulSet: 'mydb',
+  ...flags,
+});
 const ok = (flags: Partial<ExposeFlags>): ExposeOptions => {
   const r = validateExposeFlags(given(flags));
   if (r instanceof UsageError) throw new Error(`unexpected usage error: ${r.message}`);
@@ -19,19 +23,37 @@ const bad = (flags: Partial<ExposeFlags>): string => {
 describe('validateExposeFlags', () => {
   it('defaults like kubectl expose: ClusterIP, ports from the template, no wait, 5m timeout', () => {
     expect(ok({})).toEqual({
-      statefulSet: 'mydb', type: 'ClusterIP', ports: [], externalTrafficPolicy: undefined, loadBalancerClass: undefined,
-      loadBalancerSourceRanges: [], annotations: {}, labels: {}, nameTemplate: '{pod}', adopt: false, ownerReference: true,
-      wait: false, timeoutMs: 300_000, dryRun: 'none', output: '',
+      statefulSet: 'mydb',
+      type: 'ClusterIP',
+      ports: [],
+      externalTrafficPolicy: undefined,
+      loadBalancerClass: undefined,
+      loadBalancerSourceRanges: [],
+      annotations: {},
+      labels: {},
+      nameTemplate: '{pod}',
+      adopt: false,
+      ownerReference: true,
+      wait: false,
+      timeoutMs: 300_000,
+      dryRun: 'none',
+      output: '',
     });
   });
   it('needs a StatefulSet name', () => {
     expect(validateExposeFlags(withDefaults(exposeFlags, {}))).toBeInstanceOf(UsageError);
   });
   it('reads --type case-insensitively and defaults the policy to Local and waiting on for external types', () => {
-    expect(ok({ type: 'loadbalancer' })).toMatchObject({ type: 'LoadBalancer', externalTrafficPolicy: 'Local', wait: true });
+    expect(ok({ type: 'loadbalancer' })).toMatchObject({
+      type: 'LoadBalancer',
+      externalTrafficPolicy: 'Local',
+      wait: true,
+    });
     expect(ok({ type: 'NODEPORT' })).toMatchObject({ type: 'NodePort', externalTrafficPolicy: 'Local', wait: false });
     expect(ok({ type: 'LoadBalancer', wait: false }).wait).toBe(false);
-    expect(bad({ type: 'ExternalName' })).toBe('invalid argument "ExternalName" for "--type": must be one of ClusterIP, NodePort, LoadBalancer');
+    expect(bad({ type: 'ExternalName' })).toBe(
+      'invalid argument "ExternalName" for "--type": must be one of ClusterIP, NodePort, LoadBalancer',
+    );
   });
   it('takes --external-traffic-policy only for external types', () => {
     expect(ok({ type: 'NodePort', externalTrafficPolicy: 'cluster' }).externalTrafficPolicy).toBe('Cluster');
@@ -40,14 +62,22 @@ describe('validateExposeFlags', () => {
   });
   it('reads ports as PORT[:TARGET][/PROTOCOL], repeated or comma-separated, with --target-port and --protocol', () => {
     expect(ok({ port: ['5432'] }).ports).toEqual([{ port: 5432, targetPort: 5432, protocol: 'TCP' }]);
-    expect(ok({ port: ['5432'], targetPort: 'postgres' }).ports).toEqual([{ port: 5432, targetPort: 'postgres', protocol: 'TCP' }]);
-    expect(ok({ port: ['53/udp', '9094:external', '8080:80/SCTP'] }).ports).toEqual([
-      { port: 53, targetPort: 53, protocol: 'UDP' }, { port: 9094, targetPort: 'external', protocol: 'TCP' }, { port: 8080, targetPort: 80, protocol: 'SCTP' },
+    expect(ok({ port: ['5432'], targetPort: 'postgres' }).ports).toEqual([
+      { port: 5432, targetPort: 'postgres', protocol: 'TCP' },
     ]);
-    expect(ok({ port: ['80,443'], protocol: 'udp' }).ports.map((p) => `${p.port}/${p.protocol}`)).toEqual(['80/UDP', '443/UDP']);
+    expect(ok({ port: ['53/udp', '9094:external', '8080:80/SCTP'] }).ports).toEqual([
+      { port: 53, targetPort: 53, protocol: 'UDP' },
+      { port: 9094, targetPort: 'external', protocol: 'TCP' },
+      { port: 8080, targetPort: 80, protocol: 'SCTP' },
+    ]);
+    expect(ok({ port: ['80,443'], protocol: 'udp' }).ports.map((p) => `${p.port}/${p.protocol}`)).toEqual([
+      '80/UDP',
+      '443/UDP',
+    ]);
   });
   it('rejects invalid ports with the form to use', () => {
-    for (const port of ['0', '65536', 'http', '-1', '80:']) expect(bad({ port: [port] })).toMatch(/^invalid (--port|target port)/);
+    for (const port of ['0', '65536', 'http', '-1', '80:'])
+      expect(bad({ port: [port] })).toMatch(/^invalid (--port|target port)/);
     expect(bad({ port: ['80:Not_A_Name'] })).toMatch(/invalid target port "Not_A_Name"/);
     expect(bad({ port: ['80', '80'] })).toBe('--port 80/TCP is given twice');
     expect(bad({ port: ['80/ICMP'] })).toMatch(/must be one of TCP, UDP, SCTP/);
@@ -55,16 +85,23 @@ describe('validateExposeFlags', () => {
     expect(bad({ port: ['80', '81'], targetPort: 'http' })).toMatch(/applies to a single --port/);
   });
   it('checks load-balancer flags: class and source ranges only for LoadBalancer, CIDRs valid', () => {
-    expect(ok({ type: 'LoadBalancer', loadBalancerSourceRanges: ['203.0.113.0/24,2001:db8::/32', '10.0.0.0/8'] }).loadBalancerSourceRanges)
-      .toEqual(['203.0.113.0/24', '2001:db8::/32', '10.0.0.0/8']);
-    expect(bad({ type: 'LoadBalancer', loadBalancerSourceRanges: ['203.0.113.0/33'] })).toMatch(/invalid --load-balancer-source-ranges "203.0.113.0\/33"/);
+    expect(
+      ok({ type: 'LoadBalancer', loadBalancerSourceRanges: ['203.0.113.0/24,2001:db8::/32', '10.0.0.0/8'] })
+        .loadBalancerSourceRanges,
+    ).toEqual(['203.0.113.0/24', '2001:db8::/32', '10.0.0.0/8']);
+    expect(bad({ type: 'LoadBalancer', loadBalancerSourceRanges: ['203.0.113.0/33'] })).toMatch(
+      /invalid --load-balancer-source-ranges "203.0.113.0\/33"/,
+    );
     expect(bad({ type: 'LoadBalancer', loadBalancerSourceRanges: ['10.0.0.1'] })).toMatch(/use CIDRs/);
     expect(bad({ loadBalancerSourceRanges: ['10.0.0.0/8'] })).toMatch(/only to --type LoadBalancer/);
     expect(bad({ loadBalancerClass: 'x/y' })).toMatch(/only to --type LoadBalancer/);
     expect(bad({ type: 'LoadBalancer', loadBalancerClass: 'Bad Class' })).toMatch(/invalid --load-balancer-class/);
   });
   it('reads annotations and labels, refusing invalid keys and the ownership labels', () => {
-    const o = ok({ annotations: ['service.beta.kubernetes.io/aws-load-balancer-internal=true', 'note=a=b'], labels: ['team=db,tier=data'] });
+    const o = ok({
+      annotations: ['service.beta.kubernetes.io/aws-load-balancer-internal=true', 'note=a=b'],
+      labels: ['team=db,tier=data'],
+    });
     expect(o.annotations).toEqual({ 'service.beta.kubernetes.io/aws-load-balancer-internal': 'true', note: 'a=b' });
     expect(o.labels).toEqual({ team: 'db', tier: 'data' });
     expect(bad({ annotations: ['novalue'] })).toMatch(/use key=value/);

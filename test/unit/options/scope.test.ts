@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.ts';
 import { withDefaults } from '../../../src/options/flags.ts';
-import { type PruneFlags, pruneFlags, type StatusFlags, statusFlags, validatePruneFlags as prune, validateStatusFlags as status } from '../../../src/options/scope.ts';
+import {
+  type PruneFlags,
+  pruneFlags,
+  type StatusFlags,
+  statusFlags,
+  validatePruneFlags as prune,
+  validateStatusFlags as status,
+} from '../../../src/options/scope.ts';
 
 // The flags as the parser hands them over: what is given, the defaults for the rest.
 const validateStatusFlags = (f: Partial<StatusFlags>) => status({ ...withDefaults(statusFlags, f), ...f });
@@ -9,17 +16,34 @@ const validatePruneFlags = (f: Partial<PruneFlags>) => prune({ ...withDefaults(p
 
 describe('status and prune options', () => {
   it('status: defaults, -o and --exit-code', () => {
-    expect(validateStatusFlags({})).toEqual({ statefulSet: undefined, allNamespaces: false, output: '', exitCode: false });
-    expect(validateStatusFlags({ statefulSet: 'db', output: 'WIDE', exitCode: true })).toEqual({ statefulSet: 'db', allNamespaces: false, output: 'wide', exitCode: true });
+    expect(validateStatusFlags({})).toEqual({
+      statefulSet: undefined,
+      allNamespaces: false,
+      output: '',
+      exitCode: false,
+    });
+    expect(validateStatusFlags({ statefulSet: 'db', output: 'WIDE', exitCode: true })).toEqual({
+      statefulSet: 'db',
+      allNamespaces: false,
+      output: 'wide',
+      exitCode: true,
+    });
     expect((validateStatusFlags({ output: 'name' }) as UsageError).message).toMatch(/must be one of wide, json, yaml/);
   });
   it('refuses a name together with -A, as kubectl does', () => {
-    expect((validateStatusFlags({ statefulSet: 'db', allNamespaces: true }) as UsageError).message).toMatch(/cannot be named across all namespaces/);
+    expect((validateStatusFlags({ statefulSet: 'db', allNamespaces: true }) as UsageError).message).toMatch(
+      /cannot be named across all namespaces/,
+    );
     expect(validatePruneFlags({ statefulSet: 'db', allNamespaces: true })).toBeInstanceOf(UsageError);
   });
   it('prune: --all needs a StatefulSet name, so a namespace is never wiped by accident', () => {
     expect((validatePruneFlags({ all: true }) as UsageError).message).toMatch(/^--all needs a StatefulSet name/);
-    expect(validatePruneFlags({ all: true, statefulSet: 'db' })).toEqual({ statefulSet: 'db', allNamespaces: false, all: true, dryRun: 'none' });
+    expect(validatePruneFlags({ all: true, statefulSet: 'db' })).toEqual({
+      statefulSet: 'db',
+      allNamespaces: false,
+      all: true,
+      dryRun: 'none',
+    });
   });
   it('prune: --dry-run as kubectl (bare means client: see the parser tests)', () => {
     expect(validatePruneFlags({ dryRun: 'server' })).toMatchObject({ dryRun: 'server' });

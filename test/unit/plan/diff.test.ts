@@ -10,10 +10,23 @@ function asApplied(d: DesiredService, extra: (s: V1Service) => void = () => unde
   const s = applyBody(d.service);
   s.spec!.clusterIP = '10.96.0.10';
   s.spec!.ports = s.spec!.ports!.map((p) => ({ ...p, nodePort: 30000 + p.port }));
-  s.metadata!.managedFields = [{ manager: 'kubectl-expose-sts', operation: 'Apply', fieldsV1: {
-    'f:metadata': { 'f:labels': Object.fromEntries(Object.keys(s.metadata!.labels!).map((k) => [`f:${k}`, {}])), 'f:ownerReferences': {} },
-    'f:spec': Object.fromEntries(Object.keys(s.spec!).filter((k) => k !== 'clusterIP').map((k) => [`f:${k}`, {}])),
-  } }];
+  s.metadata!.managedFields = [
+    {
+      manager: 'kubectl-expose-sts',
+      operation: 'Apply',
+      fieldsV1: {
+        'f:metadata': {
+          'f:labels': Object.fromEntries(Object.keys(s.metadata!.labels!).map((k) => [`f:${k}`, {}])),
+          'f:ownerReferences': {},
+        },
+        'f:spec': Object.fromEntries(
+          Object.keys(s.spec!)
+            .filter((k) => k !== 'clusterIP')
+            .map((k) => [`f:${k}`, {}]),
+        ),
+      },
+    },
+  ];
   extra(s);
   return s;
 }
@@ -36,7 +49,9 @@ describe('planActions', () => {
     const d = desired();
     const foreign: V1Service = { metadata: { name: 'mydb-1', labels: { app: 'mine' } }, spec: { type: 'ClusterIP' } };
     const plan = planActions(d, [foreign], false);
-    expect(plan.conflicts).toEqual(['service "mydb-1" already exists and is not managed by expose-sts: use --adopt to take it over, or --name-template to choose other names']);
+    expect(plan.conflicts).toEqual([
+      'service "mydb-1" already exists and is not managed by expose-sts: use --adopt to take it over, or --name-template to choose other names',
+    ]);
     expect(planActions(d, [foreign], true).actions[1]).toMatchObject({ kind: 'adopt', existing: foreign });
   });
   it('refuses a Service it manages for another StatefulSet', () => {
@@ -57,22 +72,48 @@ describe('isUpToDate', () => {
     expect(isUpToDate(d.service, applied)).toBe(true);
   });
   it('notices fields it applied before and no longer wants', () => {
-    const [withRanges] = desired({ type: 'LoadBalancer', loadBalancerSourceRanges: ['10.0.0.0/8'], annotations: ['a=b'] });
+    const [withRanges] = desired({
+      type: 'LoadBalancer',
+      loadBalancerSourceRanges: ['10.0.0.0/8'],
+      annotations: ['a=b'],
+    });
     const applied = asApplied(withRanges, (s) => {
       s.metadata!.annotations = { a: 'b' };
-      (s.metadata!.managedFields![0].fieldsV1 as Record<string, Record<string, unknown>>)['f:metadata']['f:annotations'] = { 'f:a': {} };
+      (s.metadata!.managedFields![0].fieldsV1 as Record<string, Record<string, unknown>>)['f:metadata'][
+        'f:annotations'
+      ] = { 'f:a': {} };
     });
     const [plain] = desired({ type: 'LoadBalancer' });
     expect(isUpToDate(withRanges.service, applied)).toBe(true);
     expect(isUpToDate(plain.service, applied)).toBe(false);
     expect(ownedFields(applied)).toMatchObject({ annotations: ['a'], ownerReferences: true });
-    const [noOwner] = desired({ type: 'LoadBalancer', loadBalancerSourceRanges: ['10.0.0.0/8'], annotations: ['a=b'], ownerReference: false });
+    const [noOwner] = desired({
+      type: 'LoadBalancer',
+      loadBalancerSourceRanges: ['10.0.0.0/8'],
+      annotations: ['a=b'],
+      ownerReference: false,
+    });
     expect(isUpToDate(noOwner.service, applied)).toBe(false);
   });
   it('notices a changed port, label or owner', () => {
     const [d] = desired();
-    expect(isUpToDate(d.service, asApplied(d, (s) => (s.spec!.ports![0].targetPort = 5433)))).toBe(false);
-    expect(isUpToDate(d.service, asApplied(d, (s) => (s.metadata!.labels!['expose-sts.io/ordinal'] = '9')))).toBe(false);
-    expect(isUpToDate(d.service, asApplied(d, (s) => (s.metadata!.ownerReferences = [])))).toBe(false);
+    expect(
+      isUpToDate(
+        d.service,
+        asApplied(d, (s) => (s.spec!.ports![0].targetPort = 5433)),
+      ),
+    ).toBe(false);
+    expect(
+      isUpToDate(
+        d.service,
+        asApplied(d, (s) => (s.metadata!.labels!['expose-sts.io/ordinal'] = '9')),
+      ),
+    ).toBe(false);
+    expect(
+      isUpToDate(
+        d.service,
+        asApplied(d, (s) => (s.metadata!.ownerReferences = [])),
+      ),
+    ).toBe(false);
   });
 });

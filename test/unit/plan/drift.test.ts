@@ -4,21 +4,55 @@ import { assess, modifiedBy, type Inventory } from '../../../src/plan/drift.ts';
 import { summaries } from '../../../src/render/status.ts';
 import { endpointText } from '../../../src/render/tables.ts';
 
-const sts = (name: string, replicas: number, uid = `uid-${name}`, ns = 'data'): V1StatefulSet =>
-  ({ metadata: { name, namespace: ns, uid }, spec: { replicas, serviceName: name, selector: {}, template: {} } });
-const applied = [{ manager: 'kubectl-expose-sts', operation: 'Apply', fieldsV1: { 'f:spec': { 'f:selector': {}, 'f:type': {}, 'f:ports': {} } } }];
-const svc = (stsName: string, ordinal: number, over: { type?: string; ip?: string; ownerUid?: string; ns?: string; managed?: boolean; selectorPod?: string; managedFields?: unknown[] } = {}): V1Service => ({
+const sts = (name: string, replicas: number, uid = `uid-${name}`, ns = 'data'): V1StatefulSet => ({
+  metadata: { name, namespace: ns, uid },
+  spec: { replicas, serviceName: name, selector: {}, template: {} },
+});
+const applied = [
+  {
+    manager: 'kubectl-expose-sts',
+    operation: 'Apply',
+    fieldsV1: { 'f:spec': { 'f:selector': {}, 'f:type': {}, 'f:ports': {} } },
+  },
+];
+const svc = (
+  stsName: string,
+  ordinal: number,
+  over: {
+    type?: string;
+    ip?: string;
+    ownerUid?: string;
+    ns?: string;
+    managed?: boolean;
+    selectorPod?: string;
+    managedFields?: unknown[];
+  } = {},
+): V1Service => ({
   metadata: {
-    name: `${stsName}-${ordinal}`, namespace: over.ns ?? 'data', uid: `svc-${stsName}-${ordinal}`,
-    labels: { ...(over.managed === false ? {} : { 'app.kubernetes.io/managed-by': 'kubectl-expose-sts' }), 'expose-sts.io/statefulset': stsName, 'expose-sts.io/ordinal': String(ordinal) },
-    ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: stsName, uid: over.ownerUid ?? `uid-${stsName}` }],
+    name: `${stsName}-${ordinal}`,
+    namespace: over.ns ?? 'data',
+    uid: `svc-${stsName}-${ordinal}`,
+    labels: {
+      ...(over.managed === false ? {} : { 'app.kubernetes.io/managed-by': 'kubectl-expose-sts' }),
+      'expose-sts.io/statefulset': stsName,
+      'expose-sts.io/ordinal': String(ordinal),
+    },
+    ownerReferences: [
+      { apiVersion: 'apps/v1', kind: 'StatefulSet', name: stsName, uid: over.ownerUid ?? `uid-${stsName}` },
+    ],
     managedFields: (over.managedFields ?? applied) as V1ManagedFieldsEntry[],
   },
-  spec: { type: over.type ?? 'ClusterIP', clusterIP: '10.96.0.1', selector: { 'statefulset.kubernetes.io/pod-name': over.selectorPod ?? `${stsName}-${ordinal}` }, ports: [{ port: 5432 }] },
+  spec: {
+    type: over.type ?? 'ClusterIP',
+    clusterIP: '10.96.0.1',
+    selector: { 'statefulset.kubernetes.io/pod-name': over.selectorPod ?? `${stsName}-${ordinal}` },
+    ports: [{ port: 5432 }],
+  },
   status: over.ip ? { loadBalancer: { ingress: [{ ip: over.ip }] } } : {},
 });
 const pod = (name: string, ready = true, ns = 'data'): V1Pod => ({
-  metadata: { name, namespace: ns }, spec: { containers: [], nodeName: 'n1' },
+  metadata: { name, namespace: ns },
+  spec: { containers: [], nodeName: 'n1' },
   status: { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
 });
 const inv = (over: Partial<Inventory>): Inventory => ({ services: [], statefulSets: [], pods: [], nodes: [], ...over });
@@ -26,59 +60,124 @@ const states = (rows: ReturnType<typeof assess>) => rows.map((r) => `${r.statefu
 
 describe('assess', () => {
   it('is Ready when the Service matches, the address is in and the pod is Ready', () => {
-    const rows = assess(inv({ statefulSets: [sts('db', 2)], services: [svc('db', 0, { type: 'LoadBalancer', ip: '1.2.3.4' }), svc('db', 1)], pods: [pod('db-0'), pod('db-1')] }), {});
+    const rows = assess(
+      inv({
+        statefulSets: [sts('db', 2)],
+        services: [svc('db', 0, { type: 'LoadBalancer', ip: '1.2.3.4' }), svc('db', 1)],
+        pods: [pod('db-0'), pod('db-1')],
+      }),
+      {},
+    );
     expect(states(rows)).toEqual(['db-0:Ready', 'db-1:Ready']);
     expect(endpointText(rows[0])).toBe('1.2.3.4:5432');
   });
   it('finds Pending, PodNotReady (pod not ready or missing) and Missing ordinals', () => {
-    const rows = assess(inv({
-      statefulSets: [sts('db', 4)],
-      services: [svc('db', 0, { type: 'LoadBalancer' }), svc('db', 1), svc('db', 2)],
-      pods: [pod('db-0'), pod('db-1', false)],
-    }), {});
+    const rows = assess(
+      inv({
+        statefulSets: [sts('db', 4)],
+        services: [svc('db', 0, { type: 'LoadBalancer' }), svc('db', 1), svc('db', 2)],
+        pods: [pod('db-0'), pod('db-1', false)],
+      }),
+      {},
+    );
     expect(states(rows)).toEqual(['db-0:Pending', 'db-1:PodNotReady', 'db-2:PodNotReady', 'db-3:Missing']);
     expect(rows[3].service).toBeUndefined();
     expect(rows[3]).toMatchObject({ reason: 'no Service: run kubectl expose-sts again' });
     expect(endpointText(rows[3])).toBe('<none>');
   });
   it('calls Orphaned what is out of range, whose StatefulSet is gone, or was recreated with another uid', () => {
-    const rows = assess(inv({
-      statefulSets: [sts('db', 1), sts('kv', 1, 'new-uid')],
-      services: [svc('db', 0), svc('db', 1), svc('gone', 0), svc('kv', 0, { ownerUid: 'old-uid' })],
-      pods: [pod('db-0'), pod('kv-0')],
-    }), {});
+    const rows = assess(
+      inv({
+        statefulSets: [sts('db', 1), sts('kv', 1, 'new-uid')],
+        services: [svc('db', 0), svc('db', 1), svc('gone', 0), svc('kv', 0, { ownerUid: 'old-uid' })],
+        pods: [pod('db-0'), pod('kv-0')],
+      }),
+      {},
+    );
     expect(rows.map((r) => `${r.statefulSet}-${r.ordinal}:${r.state}:${r.reason}`)).toEqual([
-      'db-0:Ready:', 'db-1:Orphaned:ordinal 1 out of range 0-0', 'gone-0:Orphaned:statefulset gone not found', 'kv-0:Orphaned:statefulset kv was recreated',
+      'db-0:Ready:',
+      'db-1:Orphaned:ordinal 1 out of range 0-0',
+      'gone-0:Orphaned:statefulset gone not found',
+      'kv-0:Orphaned:statefulset kv was recreated',
     ]);
   });
   it('calls Modified a Service whose selector, type or ports another manager changed', () => {
-    const patched = [...applied, { manager: 'kubectl-patch', operation: 'Update', fieldsV1: { 'f:spec': { 'f:selector': {} } } }];
-    const rows = assess(inv({
-      statefulSets: [sts('db', 2)],
-      services: [svc('db', 0, { selectorPod: 'db-1', managedFields: patched }), svc('db', 1, { managedFields: [...applied, { manager: 'kubectl-edit', operation: 'Update', fieldsV1: { 'f:spec': { 'f:ports': {} } } }] })],
-      pods: [pod('db-0'), pod('db-1')],
-    }), {});
-    expect(rows.map((r) => `${r.state}:${r.reason}`)).toEqual(['Modified:changed by kubectl-patch', 'Modified:changed by kubectl-edit']);
+    const patched = [
+      ...applied,
+      { manager: 'kubectl-patch', operation: 'Update', fieldsV1: { 'f:spec': { 'f:selector': {} } } },
+    ];
+    const rows = assess(
+      inv({
+        statefulSets: [sts('db', 2)],
+        services: [
+          svc('db', 0, { selectorPod: 'db-1', managedFields: patched }),
+          svc('db', 1, {
+            managedFields: [
+              ...applied,
+              { manager: 'kubectl-edit', operation: 'Update', fieldsV1: { 'f:spec': { 'f:ports': {} } } },
+            ],
+          }),
+        ],
+        pods: [pod('db-0'), pod('db-1')],
+      }),
+      {},
+    );
+    expect(rows.map((r) => `${r.state}:${r.reason}`)).toEqual([
+      'Modified:changed by kubectl-patch',
+      'Modified:changed by kubectl-edit',
+    ]);
   });
   it('does not call Modified a Service created from the tool’s manifest, or one whose status a controller wrote', () => {
-    const fromManifest = [{ manager: 'kubectl-client-side-apply', operation: 'Update', fieldsV1: { 'f:spec': { 'f:selector': {}, 'f:type': {} } } }];
-    const lbStatus = [...applied, { manager: 'cloud-controller', operation: 'Update', subresource: 'status', fieldsV1: { 'f:status': {} } }];
+    const fromManifest = [
+      {
+        manager: 'kubectl-client-side-apply',
+        operation: 'Update',
+        fieldsV1: { 'f:spec': { 'f:selector': {}, 'f:type': {} } },
+      },
+    ];
+    const lbStatus = [
+      ...applied,
+      { manager: 'cloud-controller', operation: 'Update', subresource: 'status', fieldsV1: { 'f:status': {} } },
+    ];
     expect(modifiedBy(svc('db', 0, { managedFields: fromManifest }), 'db-0')).toBeUndefined();
     expect(modifiedBy(svc('db', 0, { managedFields: lbStatus }), 'db-0')).toBeUndefined();
   });
   it('never lists a Service without the managed-by label, and keeps to the named StatefulSet', () => {
-    const rows = assess(inv({ statefulSets: [sts('db', 1), sts('kv', 1)], services: [svc('db', 0, { managed: false }), svc('kv', 0)], pods: [pod('kv-0')] }), {});
+    const rows = assess(
+      inv({
+        statefulSets: [sts('db', 1), sts('kv', 1)],
+        services: [svc('db', 0, { managed: false }), svc('kv', 0)],
+        pods: [pod('kv-0')],
+      }),
+      {},
+    );
     expect(states(rows)).toEqual(['kv-0:Ready']);
     expect(assess(inv({ statefulSets: [sts('kv', 1)], services: [svc('kv', 0)] }), { statefulSet: 'db' })).toEqual([]);
   });
   it('sorts by namespace, StatefulSet and ordinal, and sums up per StatefulSet', () => {
-    const rows = assess(inv({
-      statefulSets: [sts('db', 3, 'uid-db', 'b'), sts('db', 1, 'uid-db', 'a')],
-      services: [svc('db', 2, { ns: 'b' }), svc('db', 0, { ns: 'b' }), svc('db', 0, { ns: 'a' })],
-      pods: [pod('db-0', true, 'b'), pod('db-0', true, 'a')],
-    }), {});
-    expect(rows.map((r) => `${r.namespace}/${r.ordinal}:${r.state}`)).toEqual(['a/0:Ready', 'b/0:Ready', 'b/1:Missing', 'b/2:PodNotReady']);
-    expect(summaries(rows, true)).toEqual(['statefulset a/db: 1 Ready', 'statefulset b/db: 1 Ready, 1 PodNotReady, 1 Missing']);
-    expect(summaries(rows.filter((r) => r.namespace === 'a'), false)).toEqual(['statefulset db: 1 Ready']);
+    const rows = assess(
+      inv({
+        statefulSets: [sts('db', 3, 'uid-db', 'b'), sts('db', 1, 'uid-db', 'a')],
+        services: [svc('db', 2, { ns: 'b' }), svc('db', 0, { ns: 'b' }), svc('db', 0, { ns: 'a' })],
+        pods: [pod('db-0', true, 'b'), pod('db-0', true, 'a')],
+      }),
+      {},
+    );
+    expect(rows.map((r) => `${r.namespace}/${r.ordinal}:${r.state}`)).toEqual([
+      'a/0:Ready',
+      'b/0:Ready',
+      'b/1:Missing',
+      'b/2:PodNotReady',
+    ]);
+    expect(summaries(rows, true)).toEqual([
+      'statefulset a/db: 1 Ready',
+      'statefulset b/db: 1 Ready, 1 PodNotReady, 1 Missing',
+    ]);
+    expect(
+      summaries(
+        rows.filter((r) => r.namespace === 'a'),
+        false,
+      ),
+    ).toEqual(['statefulset db: 1 Ready']);
   });
 });

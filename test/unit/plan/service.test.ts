@@ -27,7 +27,11 @@ describe('desiredServices', () => {
       metadata: {
         name: 'mydb-0',
         namespace: 'data',
-        labels: { 'app.kubernetes.io/managed-by': 'kubectl-expose-sts', 'expose-sts.io/statefulset': 'mydb', 'expose-sts.io/ordinal': '0' },
+        labels: {
+          'app.kubernetes.io/managed-by': 'kubectl-expose-sts',
+          'expose-sts.io/statefulset': 'mydb',
+          'expose-sts.io/ordinal': '0',
+        },
         ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'mydb', uid: 'uid-1' }],
       },
       spec: {
@@ -42,20 +46,45 @@ describe('desiredServices', () => {
     });
   });
   it('carries the flags: class, ranges, annotations, labels, template, no owner', () => {
-    const [d] = desired(sts({ start: 3 }), options({
-      type: 'LoadBalancer', loadBalancerClass: 'example.com/lb', loadBalancerSourceRanges: ['203.0.113.0/24'],
-      annotations: ['a=b'], labels: ['team=db'], nameTemplate: '{sts}-ext-{ordinal}', ownerReference: false, externalTrafficPolicy: 'Cluster',
-    }), 'data');
+    const [d] = desired(
+      sts({ start: 3 }),
+      options({
+        type: 'LoadBalancer',
+        loadBalancerClass: 'example.com/lb',
+        loadBalancerSourceRanges: ['203.0.113.0/24'],
+        annotations: ['a=b'],
+        labels: ['team=db'],
+        nameTemplate: '{sts}-ext-{ordinal}',
+        ownerReference: false,
+        externalTrafficPolicy: 'Cluster',
+      }),
+      'data',
+    );
     const body = applyBody(d.service);
-    expect(body.metadata).toMatchObject({ name: 'mydb-ext-3', annotations: { a: 'b' }, labels: { team: 'db', 'expose-sts.io/ordinal': '3' } });
+    expect(body.metadata).toMatchObject({
+      name: 'mydb-ext-3',
+      annotations: { a: 'b' },
+      labels: { team: 'db', 'expose-sts.io/ordinal': '3' },
+    });
     expect(body.metadata!.ownerReferences).toBeUndefined();
-    expect(body.spec).toMatchObject({ loadBalancerClass: 'example.com/lb', loadBalancerSourceRanges: ['203.0.113.0/24'], externalTrafficPolicy: 'Cluster' });
+    expect(body.spec).toMatchObject({
+      loadBalancerClass: 'example.com/lb',
+      loadBalancerSourceRanges: ['203.0.113.0/24'],
+      externalTrafficPolicy: 'Cluster',
+    });
   });
   it('sets no traffic policy for ClusterIP', () => {
     expect(applyBody(desired(sts(), options(), 'data')[0].service).spec!.externalTrafficPolicy).toBeUndefined();
   });
   it('names unnamed ports, skips plain init containers, includes native sidecars and drops duplicates', () => {
-    const [d] = desired(sts({ ports: [[{ containerPort: 80 }, { containerPort: 53, protocol: 'UDP' }], [{ containerPort: 80 }]], sidecarPorts: [15000] }), options(), 'data');
+    const [d] = desired(
+      sts({
+        ports: [[{ containerPort: 80 }, { containerPort: 53, protocol: 'UDP' }], [{ containerPort: 80 }]],
+        sidecarPorts: [15000],
+      }),
+      options(),
+      'data',
+    );
     expect(d.service.spec!.ports).toEqual([
       { name: 'port-1', port: 80, targetPort: 80, protocol: 'TCP' },
       { name: 'port-2', port: 53, targetPort: 53, protocol: 'UDP' },
@@ -68,14 +97,24 @@ describe('desiredServices', () => {
       { name: 'postgres', port: 15432, targetPort: 'postgres', protocol: 'TCP' },
       { name: 'port-9000', port: 9000, targetPort: 9000, protocol: 'TCP' },
     ]);
-    expect(desired(sts(), options({ port: ['5432'] }), 'data')[0].service.spec!.ports).toEqual([{ port: 5432, targetPort: 5432, protocol: 'TCP', name: undefined }]);
+    expect(desired(sts(), options({ port: ['5432'] }), 'data')[0].service.spec!.ports).toEqual([
+      { port: 5432, targetPort: 5432, protocol: 'TCP', name: undefined },
+    ]);
   });
   it('fails, naming what to do, without ports or with an unknown target name', () => {
-    expect(desiredServices(sts({ ports: [[]] }), options(), 'data')).toMatch(/declares no container ports: say which to expose with --port/);
-    expect(desiredServices(sts(), options({ port: ['80:http'] }), 'data')).toBe('target port "http" is not a named container port of statefulset mydb (its named ports: postgres, metrics)');
+    expect(desiredServices(sts({ ports: [[]] }), options(), 'data')).toMatch(
+      /declares no container ports: say which to expose with --port/,
+    );
+    expect(desiredServices(sts(), options({ port: ['80:http'] }), 'data')).toBe(
+      'target port "http" is not a named container port of statefulset mydb (its named ports: postgres, metrics)',
+    );
   });
   it('fails before writing when the template gives an invalid name', () => {
-    expect(desiredServices(sts(), options({ nameTemplate: `{pod}-${'x'.repeat(60)}` }), 'data')).toMatch(/gives "mydb-0-x+" for ordinal 0, which is not a valid Service name: it must be no more than 63 characters/);
-    expect(desiredServices(sts(), options({ nameTemplate: '{ordinal}' }), 'data')).toMatch(/gives "0" .* start with an alphabetic character/);
+    expect(desiredServices(sts(), options({ nameTemplate: `{pod}-${'x'.repeat(60)}` }), 'data')).toMatch(
+      /gives "mydb-0-x+" for ordinal 0, which is not a valid Service name: it must be no more than 63 characters/,
+    );
+    expect(desiredServices(sts(), options({ nameTemplate: '{ordinal}' }), 'data')).toMatch(
+      /gives "0" .* start with an alphabetic character/,
+    );
   });
 });

@@ -5,37 +5,74 @@ import { formatObjects } from '../../../src/render/objects.ts';
 import { table } from '../../../src/render/table.ts';
 import { exposeTable } from '../../../src/render/tables.ts';
 
-const row = (over: { ordinal?: number; pod?: string; service?: string; address?: string; ready?: boolean } = {}): Exposure => ({
-  namespace: 'data', statefulSet: 'mydb', ordinal: over.ordinal ?? 0, pod: over.pod ?? 'mydb-0', node: 'kwok-node-0', ready: over.ready ?? true, type: 'LoadBalancer',
+const row = (
+  over: { ordinal?: number; pod?: string; service?: string; address?: string; ready?: boolean } = {},
+): Exposure => ({
+  namespace: 'data',
+  statefulSet: 'mydb',
+  ordinal: over.ordinal ?? 0,
+  pod: over.pod ?? 'mydb-0',
+  node: 'kwok-node-0',
+  ready: over.ready ?? true,
+  type: 'LoadBalancer',
   service: {
-    name: over.service ?? 'mydb-0', uid: 'u', type: 'LoadBalancer', clusterIP: '10.96.0.1', nodePorts: [31000], externalTrafficPolicy: 'Local', ingress: [],
+    name: over.service ?? 'mydb-0',
+    uid: 'u',
+    type: 'LoadBalancer',
+    clusterIP: '10.96.0.1',
+    nodePorts: [31000],
+    externalTrafficPolicy: 'Local',
+    ingress: [],
     endpoint: over.address === '' ? undefined : { host: over.address ?? '203.0.113.5', ports: [5432] },
   },
 });
 
 describe('table', () => {
   it('looks like kubectl: upper-case headers, three spaces between columns, no borders, no trailing blanks', () => {
-    expect(table(['NAME', 'TYPE'], [['a', 'LoadBalancer'], ['longer-name', 'x']])).toBe(
-      'NAME          TYPE\n' +
-      'a             LoadBalancer\n' +
-      'longer-name   x\n');
+    expect(
+      table(
+        ['NAME', 'TYPE'],
+        [
+          ['a', 'LoadBalancer'],
+          ['longer-name', 'x'],
+        ],
+      ),
+    ).toBe('NAME          TYPE\n' + 'a             LoadBalancer\n' + 'longer-name   x\n');
   });
   it('prints the expose table and its wide form', () => {
-    const out = exposeTable([row(), row({ ordinal: 10, pod: 'mydb-10', service: 'mydb-10', address: '', ready: false })], false);
+    const out = exposeTable(
+      [row(), row({ ordinal: 10, pod: 'mydb-10', service: 'mydb-10', address: '', ready: false })],
+      false,
+    );
     expect(out).toBe(
       'ORDINAL   POD       SERVICE   TYPE           ENDPOINT           READY\n' +
-      '0         mydb-0    mydb-0    LoadBalancer   203.0.113.5:5432   true\n' +
-      '10        mydb-10   mydb-10   LoadBalancer   <pending>          false\n');
-    expect(exposeTable([row()], true).split('\n')[0]).toBe('ORDINAL   POD      SERVICE   TYPE           ENDPOINT           READY   NODE          CLUSTER-IP   NODE-PORTS   POLICY');
+        '0         mydb-0    mydb-0    LoadBalancer   203.0.113.5:5432   true\n' +
+        '10        mydb-10   mydb-10   LoadBalancer   <pending>          false\n',
+    );
+    expect(exposeTable([row()], true).split('\n')[0]).toBe(
+      'ORDINAL   POD      SERVICE   TYPE           ENDPOINT           READY   NODE          CLUSTER-IP   NODE-PORTS   POLICY',
+    );
   });
 });
 
 describe('formatObjects', () => {
-  const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'mydb-0', managedFields: [{ manager: 'x' }] }, spec: { type: 'ClusterIP' } };
+  const svc = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'mydb-0', managedFields: [{ manager: 'x' }] },
+    spec: { type: 'ClusterIP' },
+  };
   it('prints a v1 List without managedFields for json and yaml, and service/NAME for name', () => {
-    const list = { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items: [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'mydb-0' }, spec: { type: 'ClusterIP' } }] };
+    const list = {
+      apiVersion: 'v1',
+      kind: 'List',
+      metadata: { resourceVersion: '' },
+      items: [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'mydb-0' }, spec: { type: 'ClusterIP' } }],
+    };
     expect(JSON.parse(formatObjects([svc], 'json'))).toEqual(list);
     expect(parse(formatObjects([svc], 'yaml'))).toEqual(list);
-    expect(formatObjects([svc, { ...svc, metadata: { name: 'mydb-1' } }], 'name')).toBe('service/mydb-0\nservice/mydb-1\n');
+    expect(formatObjects([svc, { ...svc, metadata: { name: 'mydb-1' } }], 'name')).toBe(
+      'service/mydb-0\nservice/mydb-1\n',
+    );
   });
 });
