@@ -6,6 +6,8 @@ export default defineConfig({
   test: {
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      // The commands' control flow against a scripted transport: no cluster, milliseconds per case.
+      { test: { name: 'flow', include: ['test/flow/**/*.test.ts'] } },
       {
         test: {
           // Everything that needs the control plane: end-to-end behaviour, and reliability under faults and races.

@@ -3,6 +3,7 @@
 // `error:` line: 2 for wrong usage, 1 for everything else; a stack trace only at -v 6 and up.
 import { exitCodeOf, UsageError } from '../errors.ts';
 import { loadKube } from '../kube/load.ts';
+import type { Transport } from '../kube/transport.ts';
 import { validateConnectionFlags } from '../options/connection.ts';
 import { helpText } from '../render/help.ts';
 import { wrapLimit } from '../render/wrap.ts';
@@ -14,7 +15,8 @@ import { parse } from './parse.ts';
 declare const EXPOSE_STS_VERSION: string | undefined; // set by the build
 const version = typeof EXPOSE_STS_VERSION !== 'undefined' ? EXPOSE_STS_VERSION : 'v0.0.0-dev';
 
-export async function main(argv: string[], io: IO): Promise<number> {
+/** `transport` replaces HTTP to the API server: the flow tests (test/flow/) script one. */
+export async function main(argv: string[], io: IO, transport?: Transport): Promise<number> {
   if (argv[0] === '__complete') return runComplete(argv.slice(1), io);
   let verbosity = 0;
   try {
@@ -38,7 +40,7 @@ export async function main(argv: string[], io: IO): Promise<number> {
     const opts = command.validate(input);
     if (opts instanceof UsageError) throw opts;
     if (!command.connects) return command.run(opts, io);
-    const kube = (await loadKube()).connect(conn, (line) => io.err(`${line}\n`));
+    const kube = (await loadKube()).connect(conn, (line) => io.err(`${line}\n`), transport);
     return await command.run(opts, kube, io);
   } catch (err) {
     return report(err, io, verbosity);

@@ -1,13 +1,12 @@
 // The connection to the API server: the kubeconfig resolved like kubectl, credentials, one pool of keep-alive
 // connections for every request, retries of transient failures. Requests and answers are plain JSON: the objects
 // keep the API's shape (timestamps stay strings), and no generated client is loaded (bench/ANALYSIS.md).
-import type { IncomingMessage } from 'node:http';
 import { CommandError } from '../errors.ts';
 import type { ConnectionOptions } from '../options/connection.ts';
 import { credentialsOf, type Credentials } from './credentials.ts';
 import { ApiError, answerOf, causeCode, isTransient, translate } from './errors.ts';
 import { loadRawConfig } from './kubeconfig.ts';
-import { Transport } from './transport.ts';
+import { type Answer, HttpTransport, type Transport } from './transport.ts';
 
 export interface Kube {
   namespace: string;
@@ -20,7 +19,11 @@ export interface Kube {
   transport: Transport;
 }
 
-export function connect(flags: ConnectionOptions, stderr: (line: string) => void): Kube {
+/**
+ * The connection the kubeconfig and the flags describe, as kubectl resolves it. `transport` replaces HTTP to the API
+ * server (the flow tests script one).
+ */
+export function connect(flags: ConnectionOptions, stderr: (line: string) => void, transport?: Transport): Kube {
   const resolved = loadRawConfig(flags);
   // Level 0 is a warning every user sees; higher levels are -v diagnostics, marked like kubectl's klog lines.
   const log = (level: number, message: string) => {
@@ -33,12 +36,14 @@ export function connect(flags: ConnectionOptions, stderr: (line: string) => void
     log,
     base: resolved.cluster.server.replace(/\/+$/, ''),
     credentials: credentialsOf(resolved.cluster, resolved.userEntry),
-    transport: new Transport({
-      proxyUrl: resolved.cluster['proxy-url'],
-      requestTimeoutMs: flags.requestTimeoutMs,
-      verbosity: flags.verbosity,
-      log,
-    }),
+    transport:
+      transport ??
+      new HttpTransport({
+        proxyUrl: resolved.cluster['proxy-url'],
+        requestTimeoutMs: flags.requestTimeoutMs,
+        verbosity: flags.verbosity,
+        log,
+      }),
   };
 }
 
@@ -86,19 +91,14 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
-async function text(res: IncomingMessage): Promise<string> {
+async function text(res: Answer): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of res) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
 }
 
 /** One request with the kubeconfig's credentials; an error answer throws ApiError. The body is the caller's to read. */
-export async function request(
-  kube: Kube,
-  method: string,
-  path: string,
-  opts: RequestOptions = {},
-): Promise<IncomingMessage> {
+export async function request(kube: Kube, method: string, path: string, opts: RequestOptions = {}): Promise<Answer> {
   // Appended, not resolved: a server URL may carry a path prefix (a proxy such as Rancher's) that requests keep.
   const url = new URL(kube.base + path);
   for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);

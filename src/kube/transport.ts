@@ -1,8 +1,10 @@
-// HTTP to the API server with Node's own client: keep-alive connections shared by every request, a proxy from the
-// cluster's proxy-url or the environment as kubectl takes it, --request-timeout, and the -v request log.
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+// Where the kube layer's requests go. HttpTransport is HTTP to the API server with Node's own client: keep-alive
+// connections shared by every request, a proxy from the cluster's proxy-url or the environment as kubectl takes it,
+// --request-timeout, and the -v request log. The flow tests (test/flow/) put a scripted transport in its place.
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
+import type { Readable } from 'node:stream';
 import { CommandError } from '../errors.ts';
 import type { TlsSettings } from './credentials.ts';
 import { requestHeaderLines, responseLine } from './request-log.ts';
@@ -22,6 +24,17 @@ export interface Outgoing {
   signal?: AbortSignal;
 }
 
+/** What the kube layer reads of an answer: its status and headers, and its body as a stream. */
+export interface Answer extends Readable {
+  statusCode?: number;
+  headers: IncomingHttpHeaders;
+}
+
+export interface Transport {
+  /** Resolves with the answer once its headers are in, whatever its status: the caller reads the body. */
+  send(req: Outgoing, tls: TlsSettings): Promise<Answer>;
+}
+
 /** Like Go's ProxyFromEnvironment, which kubectl uses: loopback addresses never go through a proxy. */
 function proxyEnv(url: URL, proxyUrl: string | undefined): NodeJS.ProcessEnv | undefined {
   if (proxyUrl) {
@@ -36,7 +49,7 @@ function proxyEnv(url: URL, proxyUrl: string | undefined): NodeJS.ProcessEnv | u
   return any ? env : undefined;
 }
 
-export class Transport {
+export class HttpTransport implements Transport {
   private agents = new Map<TlsSettings, HttpAgent>();
   private settings: TransportSettings;
   constructor(settings: TransportSettings) {
@@ -53,8 +66,7 @@ export class Transport {
     return agent;
   }
 
-  /** Resolves with the response once its headers are in; any status, the caller reads the body. */
-  send(req: Outgoing, tls: TlsSettings): Promise<IncomingMessage> {
+  send(req: Outgoing, tls: TlsSettings): Promise<Answer> {
     const { log, verbosity, requestTimeoutMs } = this.settings;
     const line = `${req.method} ${req.url.href}`;
     if (verbosity >= 8) log(8, `${line}\nRequest Headers:\n${requestHeaderLines(req.headers).join('\n')}`);

@@ -1,8 +1,8 @@
 // A watch opened before the writes it waits for: a missing `watch` permission or a refused connection shows before
 // anything is changed, and the events since the LIST are held until the caller asks for them, so no change is missed.
-import type { IncomingMessage } from 'node:http';
 import { createInterface } from 'node:readline';
 import { request, sleep, withRetry, type Kube } from './client.ts';
+import type { Answer } from './transport.ts';
 import { httpStatusOf } from '../errors.ts';
 import { ApiError, isTransient, translate } from './errors.ts';
 
@@ -54,7 +54,7 @@ export async function openWatch<T extends Versioned>(kube: Kube, target: WatchTa
     rv = fresh.resourceVersion;
     for (const item of fresh.items) deliver(item, false);
   };
-  const connect = async (): Promise<IncomingMessage> => {
+  const connect = async (): Promise<Answer> => {
     const open = () =>
       withRetry(kube, target.what, () =>
         request(kube, 'GET', target.path, {
@@ -75,7 +75,7 @@ export async function openWatch<T extends Versioned>(kube: Kube, target: WatchTa
       return open();
     }
   };
-  const consume = async (res: IncomingMessage) => {
+  const consume = async (res: Answer) => {
     for await (const line of createInterface({ input: res, crlfDelay: Infinity })) {
       if (!line) continue;
       const event = JSON.parse(line) as { type: string; object: T & { code?: number; message?: string } };
@@ -84,7 +84,7 @@ export async function openWatch<T extends Versioned>(kube: Kube, target: WatchTa
       if (event.type !== 'BOOKMARK') deliver(event.object, event.type === 'DELETED');
     }
   };
-  const follow = async (first: IncomingMessage) => {
+  const follow = async (first: Answer) => {
     for (let res = first; ; ) {
       try {
         await consume(res);

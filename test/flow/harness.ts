@@ -1,0 +1,112 @@
+// Runs the plugin's own main (parsing, validation, the kubeconfig, the command) with a FakeApi as its transport, and
+// builds the API objects the scripted replies carry, in the shapes the API server gives them.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { V1Pod, V1Service, V1StatefulSet } from '@kubernetes/client-node';
+import { main } from '../../src/cli/main.ts';
+import type { FakeApi, Reply, Request } from './fake-api.ts';
+
+export const ns = 'data';
+export const paths = {
+  statefulSet: (name: string) => `/apis/apps/v1/namespaces/${ns}/statefulsets/${name}`,
+  statefulSets: `/apis/apps/v1/namespaces/${ns}/statefulsets`,
+  namespace: `/api/v1/namespaces/${ns}`,
+  services: `/api/v1/namespaces/${ns}/services`,
+  service: (name: string) => `/api/v1/namespaces/${ns}/services/${name}`,
+  pods: `/api/v1/namespaces/${ns}/pods`,
+  nodes: '/api/v1/nodes',
+};
+
+/** A kubeconfig for a server nothing listens on: the transport is the fake, the kubeconfig code is the real one. */
+const kubeconfig = join(mkdtempSync(join(tmpdir(), 'expose-sts-flow-')), 'config');
+writeFileSync(
+  kubeconfig,
+  `apiVersion: v1
+kind: Config
+clusters: [{name: flow, cluster: {server: "https://api.flow.invalid:6443"}}]
+users: [{name: flow, user: {token: flow-token}}]
+contexts: [{name: flow, context: {cluster: flow, user: flow, namespace: ${ns}}}]
+current-context: flow
+`,
+);
+
+export interface Run {
+  code: number;
+  out: string;
+  err: string;
+}
+
+/**
+ * `kubectl expose-sts ARGS` against the fake API. `interrupt` is what the command would say if interrupted now
+ * (what SIGINT prints), while it runs.
+ */
+export function plugin(api: FakeApi, args: string[]): { done: Promise<Run>; interrupt: () => string | undefined } {
+  let out = '';
+  let err = '';
+  let describe: (() => string) | undefined;
+  const io = {
+    out: (t: string) => void (out += t),
+    err: (t: string) => void (err += t),
+    onInterrupt: (fn: () => string) => void (describe = fn),
+  };
+  const done = main([...args, '--kubeconfig', kubeconfig], io, api).then((code) => ({ code, out, err }));
+  return { done, interrupt: () => describe?.() };
+}
+
+export const run = (api: FakeApi, args: string[]) => plugin(api, args).done;
+
+export function statefulSet(name: string, replicas: number): V1StatefulSet {
+  const labels = { app: name };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name, namespace: ns, uid: `uid-${name}`, resourceVersion: '10' },
+    spec: {
+      replicas,
+      serviceName: name,
+      selector: { matchLabels: labels },
+      template: {
+        metadata: { labels },
+        spec: {
+          containers: [{ name: 'db', image: 'postgres:17', ports: [{ name: 'postgres', containerPort: 5432 }] }],
+        },
+      },
+    },
+  };
+}
+
+export function pod(name: string, node = 'node-0'): V1Pod {
+  return {
+    metadata: { name, namespace: ns },
+    spec: { nodeName: node, containers: [] },
+    status: { conditions: [{ type: 'Ready', status: 'True' }] },
+  };
+}
+
+export const list = (items: unknown[], resourceVersion = '100'): Reply => ({
+  status: 200,
+  body: { kind: 'List', apiVersion: 'v1', metadata: { resourceVersion }, items },
+});
+
+let version = 100;
+/** The answer to a server-side apply: the body as stored, with what the API server allocates. */
+export function applied(req: Request, extra: { ip?: string } = {}): V1Service {
+  const body = req.body as V1Service;
+  return {
+    ...body,
+    metadata: { ...body.metadata, uid: `uid-${body.metadata?.name}`, resourceVersion: String(++version) },
+    spec: { ...body.spec, clusterIP: '10.96.0.10' },
+    status: { loadBalancer: extra.ip ? { ingress: [{ ip: extra.ip }] } : {} },
+  };
+}
+
+/** The same Service once a load balancer has its address, as the watch then shows it. */
+export const withAddress = (svc: V1Service, ip: string): V1Service => ({
+  ...svc,
+  metadata: { ...svc.metadata, resourceVersion: String(++version) },
+  status: { loadBalancer: { ingress: [{ ip }] } },
+});
+
+export const isWatch = (req: Request) => req.query.watch === 'true';
+export const notWatch = (req: Request) => req.query.watch !== 'true';

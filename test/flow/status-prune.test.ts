@@ -1,0 +1,112 @@
+// status and prune against a scripted transport: deletions that meet a recreated or vanished Service, what an
+// interrupted prune says, and a user who may not list nodes.
+import type { V1Service } from '@kubernetes/client-node';
+import { describe, expect, it, vi } from 'vitest';
+import { FakeApi, status } from './fake-api.ts';
+import { list, ns, paths, plugin, pod, run, statefulSet } from './harness.ts';
+
+/** A Service expose-sts made for an ordinal of mydb. */
+function managed(ordinal: number, type = 'ClusterIP'): V1Service {
+  return {
+    metadata: {
+      name: `mydb-${ordinal}`,
+      namespace: ns,
+      uid: `uid-${ordinal}`,
+      labels: {
+        'app.kubernetes.io/managed-by': 'kubectl-expose-sts',
+        'expose-sts.io/statefulset': 'mydb',
+        'expose-sts.io/ordinal': String(ordinal),
+      },
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'mydb', uid: 'uid-mydb' }],
+    },
+    spec: {
+      type,
+      clusterIP: `10.96.0.${ordinal + 10}`,
+      selector: { 'statefulset.kubernetes.io/pod-name': `mydb-${ordinal}` },
+      ports: [{ name: 'postgres', port: 5432, nodePort: type === 'NodePort' ? 30000 + ordinal : undefined }],
+    },
+  };
+}
+
+/** mydb scaled down to `replicas`, with Services left for `services` ordinals. */
+function cluster(replicas: number, services: V1Service[]) {
+  return new FakeApi()
+    .on('GET', paths.services, list(services))
+    .on('GET', paths.statefulSets, list([statefulSet('mydb', replicas)]))
+    .on('GET', paths.pods, list(Array.from({ length: replicas }, (_, i) => pod(`mydb-${i}`))));
+}
+
+describe('prune', () => {
+  it('deletes each orphan only if it is still the one listed (its uid), and leaves a recreated one alone', async () => {
+    const api = cluster(1, [managed(0), managed(1), managed(2), managed(3)])
+      .on('DELETE', paths.service('mydb-1'), { status: 200, body: status(200, '', '') })
+      .on('DELETE', paths.service('mydb-2'), {
+        status: 409,
+        body: status(409, 'Conflict', 'Precondition failed: UID in precondition: uid-2, UID in object meta: uid-new'),
+      })
+      .on('DELETE', paths.service('mydb-3'), {
+        status: 404,
+        body: status(404, 'NotFound', 'services "mydb-3" not found'),
+      });
+    const res = await run(api, ['prune']);
+    expect(res.code, res.err).toBe(0);
+    expect(res.out).toBe('service/mydb-1 deleted\nservice/mydb-3 deleted\n'); // already gone is as good as deleted
+    expect(res.err).toBe(`warning: service/mydb-2 in namespace ${ns} was replaced after it was listed; left alone\n`);
+    expect(api.made('DELETE', paths.service('mydb-2'))[0].body).toEqual({
+      kind: 'DeleteOptions',
+      apiVersion: 'v1',
+      preconditions: { uid: 'uid-2' },
+    });
+    expect(api.made('DELETE', paths.service('mydb-0'))).toEqual([]);
+  });
+
+  it('a server dry run puts dryRun in the body, where the API server reads it when there is one', async () => {
+    const api = cluster(1, [managed(0), managed(1)]).on('DELETE', paths.service('mydb-1'), { status: 200, body: {} });
+    const res = await run(api, ['prune', '--dry-run=server']);
+    expect(res.out).toBe('service/mydb-1 deleted (server dry run)\n');
+    expect(api.made('DELETE', paths.service('mydb-1'))[0].body).toMatchObject({ dryRun: ['All'] });
+  });
+
+  it('interrupted, says how many were deleted and whether one was in flight', async () => {
+    const gate = Promise.withResolvers<void>();
+    const api = cluster(1, [managed(0), managed(1), managed(2)])
+      .on('DELETE', paths.service('mydb-1'), { status: 200, body: {} })
+      .on('DELETE', paths.service('mydb-2'), { after: gate.promise, reply: { status: 200, body: {} } });
+    const { done, interrupt } = plugin(api, ['prune']);
+    await vi.waitFor(() => expect(api.made('DELETE', paths.service('mydb-2'))).toHaveLength(1));
+    expect(interrupt()).toBe(
+      '1 of 2 services were deleted; one more was sent and may have been deleted; run the same command again to finish',
+    );
+    gate.resolve();
+    expect((await done).out).toBe('service/mydb-1 deleted\nservice/mydb-2 deleted\n');
+  });
+});
+
+describe('status', () => {
+  it('without permission to list nodes, shows NodePort endpoints as <none> with a warning rather than failing', async () => {
+    const api = cluster(2, [managed(0, 'NodePort'), managed(1, 'NodePort')]).on('GET', paths.nodes, {
+      status: 403,
+      body: status(
+        403,
+        'Forbidden',
+        'nodes is forbidden: User "jane" cannot list resource "nodes" at the cluster scope',
+      ),
+    });
+    const res = await run(api, ['status']);
+    expect(res.code, res.err).toBe(0);
+    expect(res.err).toBe('warning: cannot list nodes, so NodePort endpoints show no node address\n');
+    expect(res.out).toContain('mydb          0         mydb-0    NodePort   <none>     Ready\n');
+  });
+
+  it('reads three LISTs in parallel, and nodes only when a NodePort endpoint needs one', async () => {
+    const api = cluster(2, [managed(0), managed(1)]);
+    const res = await run(api, ['status', '-o', 'json']);
+    expect(res.code, res.err).toBe(0);
+    expect(api.requests.map((r) => r.path).sort()).toEqual([paths.pods, paths.services, paths.statefulSets].sort());
+    const doc = JSON.parse(res.out);
+    expect(doc.items.map((i: { endpoint: string; state: string }) => `${i.endpoint} ${i.state}`)).toEqual([
+      '10.96.0.10:5432 Ready',
+      '10.96.0.11:5432 Ready',
+    ]);
+  });
+});
