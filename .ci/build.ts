@@ -3,7 +3,7 @@
 //   cli.cjs   argument parsing, options, planning, rendering: a SEA asset, compiled when a command runs
 //   kube.cjs  the kube layer (HTTP, credentials, requests): a SEA asset, compiled only when a command talks to the
 //             cluster,
-// so --help never loads the CLI and usage errors never load the Kubernetes client (../shared/single-binary-notes.md).
+// so --help never loads the CLI and usage errors never load the Kubernetes client (docs/single-binary.md).
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -1,6 +1,7 @@
-// Kubeconfig resolution as kubectl does it, which client-node's loadFromDefault does not (../shared/library-notes.md):
-// a KUBECONFIG list is merged with the first file winning for every name and for current-context, missing files are
-// skipped, relative paths are relative to their own file, and the connection flags override the result.
+// Kubeconfig resolution as kubectl does it: a KUBECONFIG list is merged with the first file winning for every name and
+// for current-context, missing files are skipped, relative paths are relative to their own file, and the connection
+// flags override the result. (client-node 2.0's loadFromDefault differs on each point: it takes current-context from
+// the last file, throws on a name defined twice and on a missing file, and falls back to localhost:8080.)
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';

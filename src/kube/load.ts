@@ -1,5 +1,5 @@
 // Loads the kube layer only when a command talks to the cluster, so --help and usage errors never compile it or
-// load Node's HTTP and TLS modules (../shared/single-binary-notes.md).
+// load Node's HTTP and TLS modules (docs/single-binary.md).
 import { bundled, loadPart } from '../part.ts';
 import type * as KubeModule from './index.ts';
 

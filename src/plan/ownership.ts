@@ -1,4 +1,4 @@
-// How the tool recognises what is its own (../shared/conventions.md): a Service without managedBy is never changed.
+// How the tool recognises what is its own (docs/conventions.md, Ownership): a Service without managedBy is never changed.
 export const fieldManager = 'kubectl-expose-sts';
 export const managedByLabel = 'app.kubernetes.io/managed-by';
 export const managedByValue = 'kubectl-expose-sts';

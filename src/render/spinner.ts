@@ -1,5 +1,5 @@
-// Progress on stderr, only for a person at a terminal: ora loops forever on a 0-column terminal, and a log file
-// wants no animation at all (../shared/library-notes.md).
+// Progress on stderr, only for a person at a terminal: ora (9.4) loops forever on a terminal that reports 0 columns,
+// and prints `- text` lines even when not interactive, while a log file wants no animation at all.
 export interface Progress {
   update(text: string): void;
   stop(): void;
