@@ -15,15 +15,12 @@ import { ownershipLabels } from '../plan/ownership.ts';
 import { templateProblem } from '../plan/name-template.ts';
 
 const serviceTypes = ['ClusterIP', 'NodePort', 'LoadBalancer'] as const;
-type ServiceType = (typeof serviceTypes)[number];
 const protocols = ['TCP', 'UDP', 'SCTP'] as const;
 type Protocol = (typeof protocols)[number];
 const trafficPolicies = ['Local', 'Cluster'] as const;
 type TrafficPolicy = (typeof trafficPolicies)[number];
 export const dryRunModes = ['none', 'client', 'server'] as const;
-export type DryRun = (typeof dryRunModes)[number];
 const outputFormats = ['wide', 'json', 'yaml', 'name'] as const;
-type Output = (typeof outputFormats)[number] | '';
 
 /** A port asked for on the command line; targetPort defaults to the port, as in `kubectl expose`. */
 export interface PortSpec {
@@ -115,24 +112,8 @@ export const exposeFlags = {
 /** The flags as given, and the StatefulSet named on the command line. */
 export type ExposeFlags = FlagValues<typeof exposeFlags> & { statefulSet?: string };
 
-export interface ExposeOptions {
-  statefulSet: string;
-  type: ServiceType;
-  /** Empty: every container port of the pod template. */
-  ports: PortSpec[];
-  externalTrafficPolicy?: TrafficPolicy;
-  loadBalancerClass?: string;
-  loadBalancerSourceRanges: string[];
-  annotations: Record<string, string>;
-  labels: Record<string, string>;
-  nameTemplate: string;
-  adopt: boolean;
-  ownerReference: boolean;
-  wait: boolean;
-  timeoutMs: number;
-  dryRun: DryRun;
-  output: Output;
-}
+/** The checked options: what validateExposeFlags returns, so a new flag's option is written once, there. */
+export type ExposeOptions = Exclude<ReturnType<typeof validateExposeFlags>, UsageError>;
 
 /**
  * `PORT[:TARGET][/PROTOCOL]`, so one repeatable flag can say everything `--target-port` and `--protocol` say for one.
@@ -180,7 +161,7 @@ function keyValues(flag: string, items: string[]): Record<string, string> | Usag
   return out;
 }
 
-export function validateExposeFlags(flags: ExposeFlags): ExposeOptions | UsageError {
+export function validateExposeFlags(flags: ExposeFlags) {
   if (!flags.statefulSet)
     return new UsageError('a StatefulSet name is required: kubectl expose-sts STATEFULSET [flags]');
 
@@ -260,6 +241,7 @@ export function validateExposeFlags(flags: ExposeFlags): ExposeOptions | UsageEr
   return {
     statefulSet: flags.statefulSet,
     type,
+    /** Empty: every container port of the pod template. */
     ports,
     externalTrafficPolicy,
     loadBalancerClass: flags.loadBalancerClass,

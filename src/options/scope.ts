@@ -1,11 +1,10 @@
 // status and prune: which StatefulSets they look at, and what they do with them. Pure.
 import { UsageError } from '../errors.ts';
-import { exposeFlags, type DryRun, dryRunModes } from './expose.ts';
+import { dryRunModes, exposeFlags } from './expose.ts';
 import type { FlagSpecs, FlagValues } from './flags.ts';
 import { oneOf } from './values.ts';
 
 const statusOutputs = ['wide', 'json', 'yaml'] as const;
-type StatusOutput = (typeof statusOutputs)[number] | '';
 
 const allNamespaces = {
   type: 'boolean',
@@ -40,21 +39,9 @@ export const pruneFlags = {
 export type StatusFlags = FlagValues<typeof statusFlags> & { statefulSet?: string };
 export type PruneFlags = FlagValues<typeof pruneFlags> & { statefulSet?: string };
 
-export interface StatusOptions {
-  statefulSet?: string;
-  allNamespaces: boolean;
-  output: StatusOutput;
-  /** Exit 1 when anything is not Ready, like `kubectl diff`, for scripts and CI. */
-  exitCode: boolean;
-}
-
-export interface PruneOptions {
-  statefulSet?: string;
-  allNamespaces: boolean;
-  /** Every managed Service of the named StatefulSet, not only the orphaned ones: un-exposes it. */
-  all: boolean;
-  dryRun: DryRun;
-}
+/** The checked options: what the validations return, so a new flag's option is written once, there. */
+export type StatusOptions = Exclude<ReturnType<typeof validateStatusFlags>, UsageError>;
+export type PruneOptions = Exclude<ReturnType<typeof validatePruneFlags>, UsageError>;
 
 function scopeProblem(statefulSet: string | undefined, allNamespaces: boolean): UsageError | undefined {
   if (statefulSet && allNamespaces)
@@ -64,15 +51,21 @@ function scopeProblem(statefulSet: string | undefined, allNamespaces: boolean): 
   return undefined;
 }
 
-export function validateStatusFlags(f: StatusFlags): StatusOptions | UsageError {
+export function validateStatusFlags(f: StatusFlags) {
   const problem = scopeProblem(f.statefulSet, f.allNamespaces);
   if (problem) return problem;
   const output = f.output ? oneOf('output', f.output, statusOutputs) : '';
   if (output instanceof UsageError) return output;
-  return { statefulSet: f.statefulSet, allNamespaces: f.allNamespaces, output, exitCode: f.exitCode };
+  return {
+    statefulSet: f.statefulSet,
+    allNamespaces: f.allNamespaces,
+    output,
+    /** Exit 1 when anything is not Ready, like `kubectl diff`, for scripts and CI. */
+    exitCode: f.exitCode,
+  };
 }
 
-export function validatePruneFlags(f: PruneFlags): PruneOptions | UsageError {
+export function validatePruneFlags(f: PruneFlags) {
   const problem = scopeProblem(f.statefulSet, f.allNamespaces);
   if (problem) return problem;
   if (f.all && !f.statefulSet)
@@ -81,5 +74,11 @@ export function validatePruneFlags(f: PruneFlags): PruneOptions | UsageError {
     );
   const dryRun = oneOf('dry-run', f.dryRun, dryRunModes);
   if (dryRun instanceof UsageError) return dryRun;
-  return { statefulSet: f.statefulSet, allNamespaces: f.allNamespaces, all: f.all, dryRun };
+  return {
+    statefulSet: f.statefulSet,
+    allNamespaces: f.allNamespaces,
+    /** Every managed Service of the named StatefulSet, not only the orphaned ones: un-exposes it. */
+    all: f.all,
+    dryRun,
+  };
 }
