@@ -86,7 +86,9 @@ describe('interrupted runs', () => {
         for (const name of said ? said[2].split(', ').map((s) => s.split(' ')[0].replace('service/', '')) : []) {
           expect(now[name]).toEqual(reference[name]);
         }
-        if (/interrupted: (nothing|no service) was changed/.test(res.stderr) || res.signal) expect(now).toEqual({});
+        if (/interrupted: (nothing|no service) was changed/.test(res.stderr) || res.signal) {
+          expect(now, `killed by ${res.signal}, exit ${res.code}, stderr: ${res.stderr}`).toEqual({});
+        }
       }
       const again = await runPlugin(expose, { kubeconfig: direct });
       expect(again.code, again.stderr).toBe(0);
