@@ -3,7 +3,7 @@
 // hands it to run; help and completion are made from the same record.
 import type { UsageError } from '../errors.ts';
 import type { Kube } from '../kube/client.ts';
-import type { FlagSpecs, FlagValues } from '../options/flags.ts';
+import type { FlagSpecs, Input } from '../options/flags.ts';
 import type { IO } from './io.ts';
 
 export interface About {
@@ -23,9 +23,6 @@ export interface About {
   /** Whether the command takes a StatefulSet name (also after `--`, for one named like a command). */
   statefulSetArg: boolean;
 }
-
-/** The flags as given, with the StatefulSet named on the command line. */
-export type Input<S extends FlagSpecs> = FlagValues<S> & { statefulSet?: string };
 
 interface Described<S extends FlagSpecs, O> extends About {
   flags: S;

@@ -3,8 +3,8 @@
 import yargs, { type Argv } from 'yargs';
 import { isCommandError, UsageError } from '../errors.ts';
 import { type ConnectionFlags, connectionFlags } from '../options/connection.ts';
-import { flagName, type FlagSpecs, withDefaults } from '../options/flags.ts';
-import type { Command, Input } from './command.ts';
+import { flagName, type FlagSpecs, type Input, withDefaults } from '../options/flags.ts';
+import type { Command } from './command.ts';
 import { commands } from './commands.ts';
 
 export interface Parsed {

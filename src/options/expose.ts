@@ -1,7 +1,7 @@
 // The expose command's options: raw flags in, a checked ExposeOptions (or a UsageError) out. Pure: no I/O, so every
 // rule here is unit-tested. What depends on the StatefulSet itself (its ports) is completed in plan/ports.ts.
 import { UsageError } from '../errors.ts';
-import type { FlagSpecs, FlagValues } from './flags.ts';
+import type { FlagSpecs, Input } from './flags.ts';
 import {
   isCidr,
   labelValueProblem,
@@ -110,7 +110,7 @@ export const exposeFlags = {
 } as const satisfies FlagSpecs;
 
 /** The flags as given, and the StatefulSet named on the command line. */
-export type ExposeFlags = FlagValues<typeof exposeFlags> & { statefulSet?: string };
+export type ExposeFlags = Input<typeof exposeFlags>;
 
 /** The checked options: what validateExposeFlags returns, so a new flag's option is written once, there. */
 export type ExposeOptions = Exclude<ReturnType<typeof validateExposeFlags>, UsageError>;

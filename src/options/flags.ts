@@ -36,6 +36,9 @@ export type FlagValues<T extends FlagSpecs> = { [K in WithDefault<T>]: ValueOf<T
   [K in Exclude<keyof T, WithDefault<T>>]?: ValueOf<T[K]>;
 };
 
+/** What a command's validation receives: its flags as given, and the StatefulSet named on the command line. */
+export type Input<T extends FlagSpecs> = FlagValues<T> & { statefulSet?: string };
+
 export const flagName = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /** The defaults of the flags that were not given. */

@@ -1,7 +1,7 @@
 // status and prune: which StatefulSets they look at, and what they do with them. Pure.
 import { UsageError } from '../errors.ts';
 import { dryRunModes, exposeFlags } from './expose.ts';
-import type { FlagSpecs, FlagValues } from './flags.ts';
+import type { FlagSpecs, Input } from './flags.ts';
 import { oneOf } from './values.ts';
 
 const statusOutputs = ['wide', 'json', 'yaml'] as const;
@@ -36,8 +36,8 @@ export const pruneFlags = {
 } as const satisfies FlagSpecs;
 
 /** The flags as given, and the StatefulSet named on the command line (optional: default, every one in scope). */
-export type StatusFlags = FlagValues<typeof statusFlags> & { statefulSet?: string };
-export type PruneFlags = FlagValues<typeof pruneFlags> & { statefulSet?: string };
+export type StatusFlags = Input<typeof statusFlags>;
+export type PruneFlags = Input<typeof pruneFlags>;
 
 /** The checked options: what the validations return, so a new flag's option is written once, there. */
 export type StatusOptions = Exclude<ReturnType<typeof validateStatusFlags>, UsageError>;
