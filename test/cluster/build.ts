@@ -144,7 +144,7 @@ export async function ensureToolchain(log: Log = stderrLog): Promise<Toolchain> 
     const started = Date.now();
     log(
       `building the local control plane (Kubernetes ${versions.kubernetes}, etcd ${versions.etcd}, kwok ${versions.kwok}) into ${t.dir}\n` +
-        'the first build takes about 12 minutes on 2 cores and needs about 6 GB of Go caches; later runs reuse it',
+        'the first build takes about 10 minutes on 2 cores (with MetalLB) and about 7 GB of Go caches; later runs reuse it',
     );
     mkdirSync(t.bin, { recursive: true });
     mkdirSync(join(t.dir, 'share'), { recursive: true });

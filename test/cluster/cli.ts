@@ -1,17 +1,27 @@
 // npm run cluster:up | cluster:down | cluster:build
 //   eval "$(npm run -s cluster:up)"   starts (or reuses) the local cluster; prints only shell lines on stdout
 //   npm run cluster:down              stops it; nothing is left running
-// Options for up: --lb ip|hostname|none, --lb-delay 2s, --nodes N. EXPOSE_STS_CLUSTER names the record (shared).
+// Options for up: --lb metallb|ip|hostname|none, --lb-delay 2s, --nodes N. EXPOSE_STS_CLUSTER names the record
+// (default: shared). build builds the control plane and MetalLB without starting anything.
 import { parseArgs } from 'node:util';
 import { ensureToolchain } from './build.ts';
-import { ensureCluster, readRecord, shellEnv, stopCluster, type ClusterInfo } from './cluster.ts';
-import { lbModes, parseDelay, type LbMode } from './lb-addresses.ts';
+import {
+  ensureCluster,
+  loadBalancers,
+  readRecord,
+  shellEnv,
+  stopCluster,
+  type ClusterInfo,
+  type LoadBalancers,
+} from './cluster.ts';
+import { parseDelay } from './lb-addresses.ts';
+import { ensureMetallb } from './metallb.ts';
 
 const name = process.env.EXPOSE_STS_CLUSTER || 'shared';
 const { positionals, values } = parseArgs({
   allowPositionals: true,
   options: {
-    lb: { type: 'string', default: 'ip' },
+    lb: { type: 'string', default: 'metallb' },
     'lb-delay': { type: 'string', default: '0' },
     nodes: { type: 'string', default: '3' },
   },
@@ -23,8 +33,8 @@ function fail(message: string, code = 1): never {
 }
 
 async function up(): Promise<void> {
-  const lb = values.lb as LbMode;
-  if (!lbModes.includes(lb)) fail(`invalid --lb "${values.lb}": use one of ${lbModes.join(', ')}`, 2);
+  const lb = values.lb as LoadBalancers;
+  if (!loadBalancers.includes(lb)) fail(`invalid --lb "${values.lb}": use one of ${loadBalancers.join(', ')}`, 2);
   try {
     parseDelay(values['lb-delay']!);
   } catch (err) {
@@ -66,8 +76,12 @@ async function down(): Promise<void> {
   process.stderr.write(`cluster ${name} stopped\n`);
 }
 
-const commands: Record<string, () => Promise<unknown>> = { up, down, build: () => ensureToolchain() };
+const build = async () => {
+  await ensureToolchain();
+  await ensureMetallb();
+};
+const commands: Record<string, () => Promise<unknown>> = { up, down, build };
 const command = commands[positionals[0] ?? ''];
 if (!command || positionals.length !== 1)
-  fail(`usage: cli.ts up|down|build [--lb ip|hostname|none] [--lb-delay D] [--nodes N]`, 2);
+  fail(`usage: cli.ts up|down|build [--lb ${loadBalancers.join('|')}] [--lb-delay D] [--nodes N]`, 2);
 await command().catch((err: unknown) => fail((err as Error).message));

@@ -1,5 +1,6 @@
 // A real Kubernetes control plane on 127.0.0.1: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok
-// (simulated nodes and pod lifecycles) and the load-balancer simulator. Used by the vitest global setup, `npm run
+// (simulated nodes and pod lifecycles), MetalLB's controller (addresses for unclassed LoadBalancer Services) and the
+// load-balancer simulator (the classes and modes MetalLB cannot play). Used by the vitest global setup, `npm run
 // cluster:up`, the demo and the benchmarks.
 //
 // Every running cluster has a record under the cache (clusters/<name>.json) listing its processes, so a later process
@@ -11,15 +12,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureToolchain, stderrLog } from './build.ts';
-import type { LbMode } from './lb-addresses.ts';
+import { type LbMode, lbModes } from './lb-addresses.ts';
+import { ensureMetallb } from './metallb.ts';
 import { adminIdentity, componentIdentities, makePki, writeKubeconfig } from './pki.ts';
 import { commandLine, isAlive, startProcess, stopProcesses, waitFor } from './process.ts';
 import { cacheRoot } from './versions.ts';
 
+/**
+ * Who gives unclassed LoadBalancer Services their addresses: MetalLB (the default, as on a bare-metal cluster), or
+ * the simulator in one of its modes (an IP, a cloud-style hostname, or none at all).
+ */
+export const loadBalancers = ['metallb', ...lbModes] as const;
+export type LoadBalancers = (typeof loadBalancers)[number];
+
 export interface ClusterOptions {
   /** Record name: `shared` is the one `npm run cluster:up` leaves running; tests use private ones. */
   name?: string;
-  lb?: LbMode;
+  lb?: LoadBalancers;
   /** How long the simulated cloud takes to assign an address (`500ms`, `2s`). */
   lbDelay?: string;
   nodes?: number;
@@ -41,7 +50,7 @@ export interface ClusterInfo {
   /** The pinned kubectl and the other control-plane binaries. */
   binDir: string;
   caFile: string;
-  lb: LbMode;
+  lb: LoadBalancers;
   lbDelay: string;
   nodes: string[];
   /** The process that started a private cluster; when it is gone, the next start stops the leftovers. */
@@ -168,6 +177,8 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<ClusterIn
   const log = opts.log ?? stderrLog;
   await sweepStale();
   const toolchain = await ensureToolchain(log);
+  const lb = opts.lb ?? 'metallb';
+  const metallb = lb === 'metallb' ? await ensureMetallb(log) : undefined;
   const started = Date.now();
   const dir = mkdtempSync(join(tmpdir(), 'expose-sts-cluster-'));
   const [etcdPort, peerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
@@ -184,7 +195,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<ClusterIn
     auditLog: p('audit.log'),
     binDir: toolchain.bin,
     caFile: p('ca.crt'),
-    lb: opts.lb ?? 'ip',
+    lb,
     lbDelay: opts.lbDelay ?? '0',
     nodes: [],
     owner: opts.persistent ? null : process.pid,
@@ -286,6 +297,21 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<ClusterIn
     const { createNodes } = await import('./nodes.ts'); // client-node loads only once the apiserver is up
     info.nodes = await createNodes(info, opts.nodes ?? 3, toolchain.storageClass, crashed);
     writeRecord(info);
+    if (metallb) {
+      const { metallbNamespace, metallbPod, prepareMetallb, waitForMetallb } = await import('./metallb-setup.ts');
+      await prepareMetallb(info, metallb.crds, crashed);
+      start('metallb-controller', metallb.controller, [
+        `--kubeconfig=${kubeconfigOf('metallb-controller')}`,
+        `--namespace=${metallbNamespace}`,
+        `--pod-name=${metallbPod}`,
+        '--webhook-mode=disabled',
+        '--disable-cert-rotation',
+        '--port=0', // no metrics server
+        '--health-probe-port=0', // a free port of its choosing
+        '--log-level=warn',
+      ]);
+      await waitForMetallb(info, crashed);
+    }
     log(
       `cluster ${info.name} ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${server} (${info.nodes.length} nodes, lb ${info.lb})`,
     );
@@ -304,13 +330,16 @@ function startLbSimulator(
   start('lb-simulator', process.execPath, [
     lbSimulator,
     `--kubeconfig=${kubeconfig}`,
-    `--lb=${info.lb}`,
+    // Beside MetalLB it serves only its classes: one controller per unclassed Service, as in a real cluster.
+    `--lb=${info.lb === 'metallb' ? 'none' : info.lb}`,
     `--lb-delay=${info.lbDelay}`,
   ]);
 }
 
 /** Restarts the load-balancer simulator in another mode; Services it already served keep their addresses. */
 export async function restartLoadBalancer(info: ClusterInfo, lb: LbMode, lbDelay = '0'): Promise<ClusterInfo> {
+  // Beside MetalLB the simulator serves only its classes; another mode would make two controllers for a Service.
+  if (info.lb === 'metallb') throw new Error('restartLoadBalancer: the cluster runs MetalLB for unclassed Services');
   const old = info.processes.filter((x) => x.name === 'lb-simulator');
   await stopProcesses(
     old.map((x) => x.pid),

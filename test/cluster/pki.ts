@@ -20,6 +20,7 @@ export const componentIdentities: Identity[] = [
   { name: 'kube-scheduler', user: 'system:kube-scheduler', groups: [] },
   { name: 'kwok', user: 'expose-sts:kwok', groups: ['system:masters'] },
   { name: 'lb-simulator', user: 'expose-sts:lb-simulator', groups: ['system:masters'] },
+  { name: 'metallb-controller', user: 'expose-sts:metallb-controller', groups: ['system:masters'] },
 ];
 export const adminIdentity: Identity = { name: 'admin', user: 'admin', groups: ['system:masters'] };
 

@@ -8,6 +8,10 @@ export const versions = {
   kubernetes: 'v1.37.2',
   etcd: 'v3.7.0',
   kwok: 'v0.8.0',
+  /** MetalLB's controller, the local cluster's load balancer (test/cluster/metallb.ts). */
+  metallb: 'v0.16.2',
+  /** What MetalLB is built against: v0.0.27, which it requires, is not served here; see test/cluster/metallb/go.mod. */
+  frrK8s: 'v0.0.26',
   /** krew and its manifest validator, for the distribution tests. */
   krew: 'v0.4.3',
 } as const;
@@ -24,6 +28,11 @@ function toolchainKey(): string {
 
 export function toolchainDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(cacheRoot(env), 'toolchain', toolchainKey());
+}
+
+/** MetalLB has a cache directory of its own: its versions change without rebuilding the control plane. */
+export function metallbDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(cacheRoot(env), 'toolchain', `metallb-${versions.metallb}_frr-k8s-${versions.frrK8s}`);
 }
 
 export const binaries = [

@@ -34,7 +34,7 @@ describe('cluster:up and cluster:down', () => {
   it('rejects a bad --lb with a usage error and starts nothing', () => {
     const res = cli('up', '--lb', 'cloudy');
     expect(res.code).toBe(2);
-    expect(res.stderr).toMatch(/^error: invalid --lb "cloudy": use one of ip, hostname, none\n$/);
+    expect(res.stderr).toMatch(/^error: invalid --lb "cloudy": use one of metallb, ip, hostname, none\n$/);
     expect(res.stdout).toBe('');
     expect(readRecord(name)).toBeUndefined();
   });

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { goModVersions, wrapperModuleDir } from '../../cluster/build.ts';
-import { cacheRoot, toolchainDir, versions } from '../../cluster/versions.ts';
+import { patchFrrK8s, requiredMetallb } from '../../cluster/metallb.ts';
+import { cacheRoot, metallbDir, toolchainDir, versions } from '../../cluster/versions.ts';
 
 describe('control-plane versions', () => {
   it('are the same in versions.ts and the Go wrapper module that builds them', () => {
@@ -30,5 +31,24 @@ describe('control-plane versions', () => {
       kubernetes: undefined,
       etcd: 'v3.9.9',
     });
+  });
+});
+
+describe('MetalLB', () => {
+  const goMod = readFileSync(join(wrapperModuleDir, '..', 'metallb', 'go.mod'), 'utf8');
+  it('is the version versions.ts pins, in a wrapper module and a cache directory of its own', () => {
+    expect(requiredMetallb(goMod)).toBe(versions.metallb);
+    expect(goMod).toMatch(/^replace github\.com\/metallb\/frr-k8s => \.\/frr-k8s$/m); // the patched copy, made at build time
+    expect(metallbDir({ XDG_CACHE_HOME: '/c' })).toBe(
+      `/c/expose-sts/toolchain/metallb-${versions.metallb}_frr-k8s-${versions.frrK8s}`,
+    );
+  });
+  it('gets the one field it needs added to frr-k8s, and refuses a file it does not recognise', () => {
+    const types =
+      'type Advertise struct {\n\tPrefixesWithCommunity []CommunityPrefixes `json:"withCommunity,omitempty"`\n}\n';
+    expect(patchFrrK8s(types)).toContain(
+      '\tPrefixesWithAsPathPrepend []AsPathPrependPrefixes `json:"withAsPathPrepend,omitempty"`\n}\n',
+    );
+    expect(() => patchFrrK8s('type Advertise struct {}\n')).toThrow(/not as expected/);
   });
 });
