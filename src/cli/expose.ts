@@ -5,6 +5,7 @@ import type { Kube } from '../kube/client.ts';
 import { exposeFlags, type ExposeOptions, validateExposeFlags } from '../options/expose.ts';
 import { planActions, type ActionKind } from '../plan/diff.ts';
 import { lbAddress } from '../plan/endpoint.ts';
+import { detectProvider } from '../plan/load-balancer.ts';
 import { exposureOf } from '../plan/exposure.ts';
 import { nameOf } from '../plan/meta.ts';
 import { managedSelector } from '../plan/ownership.ts';
@@ -14,6 +15,7 @@ import { exposeTable } from '../render/tables.ts';
 import { startProgress } from '../render/spinner.ts';
 import { loadKube } from '../kube/load.ts';
 import type { OpenWatch } from '../kube/watch.ts';
+import { checkAddresses } from './addresses.ts';
 import type { ClusterCommand } from './command.ts';
 import type { IO } from './io.ts';
 
@@ -43,6 +45,22 @@ export const exposeCommand: ClusterCommand<typeof exposeFlags, ExposeOptions> = 
     [
       'An internal load balancer on AWS',
       'kubectl expose-sts mydb --type LoadBalancer --annotations service.beta.kubernetes.io/aws-load-balancer-internal=true',
+    ],
+    [
+      "Pin each member's address, in ordinal order (MetalLB, Cilium and kube-vip by annotation, found from the cluster)",
+      'kubectl expose-sts kafka --type LoadBalancer --load-balancer-ip 192.0.2.10-192.0.2.12',
+    ],
+    [
+      'The same on GKE (reserved regional addresses, spec.loadBalancerIP) or AKS (public IPs, by annotation)',
+      'kubectl expose-sts kafka --type LoadBalancer --load-balancer-ip 34.76.1.10,34.76.1.11,34.76.1.12',
+    ],
+    [
+      'On AWS a Network Load Balancer takes Elastic IP allocations: one per member, from a list in ordinal order',
+      "kubectl expose-sts kafka --type LoadBalancer --annotations service.beta.kubernetes.io/aws-load-balancer-type=nlb --annotations 'service.beta.kubernetes.io/aws-load-balancer-eip-allocations={eipalloc-0a1,eipalloc-0b2,eipalloc-0c3}'",
+    ],
+    [
+      "A DNS name per member for external-dns: {pod}, {sts}, {ordinal} and {namespace} are each Service's own",
+      "kubectl expose-sts kafka --type LoadBalancer --annotations 'external-dns.alpha.kubernetes.io/hostname={pod}.kafka.example.com'",
     ],
     [
       'Name the Services mydb-0-external, mydb-1-external, …',
@@ -98,7 +116,11 @@ async function runExpose(opts: ExposeOptions, kube: Kube, io: IO): Promise<numbe
     io.err(`statefulset ${opts.statefulSet} has 0 replicas in namespace "${kube.namespace}": nothing to expose\n`);
     return 0;
   }
-  const desired = desiredServices(sts, opts, kube.namespace);
+  // How the load balancer takes a requested address depends on which one it is: found from the cluster if not given.
+  const provider = opts.loadBalancerIPs.length
+    ? (opts.loadBalancerProvider ?? detectProvider(await k.clusterFacts(kube)))
+    : undefined;
+  const desired = desiredServices(sts, opts, kube.namespace, provider);
   if (typeof desired === 'string') throw new CommandError(desired);
   if (opts.type === 'LoadBalancer' && opts.loadBalancerSourceRanges.length === 0) {
     io.err('warning: no --load-balancer-source-ranges: these load balancers accept connections from any address\n');
@@ -113,6 +135,7 @@ async function runExpose(opts: ExposeOptions, kube: Kube, io: IO): Promise<numbe
     return 0;
   }
 
+  if (provider) await checkAddresses(k, kube, desired, provider);
   // One LIST of the namespace's Services: finds our own and any same-named Service we must not touch.
   const existing = await k.listServices(kube);
   const plan = planActions(desired, existing.items, opts.adopt);

@@ -13,7 +13,7 @@ export const statusCommand: ClusterCommand<typeof statusFlags, StatusOptions> = 
   summary: 'Show what is exposed, where it answers, and what has drifted',
   description: [
     'Show what is exposed, where it answers, and what has drifted.',
-    ' One row per ordinal of every exposed StatefulSet in scope (or of the one named), with its state: Ready, Pending (no load-balancer address yet), PodNotReady, Missing (no Service: run expose again), Orphaned (the ordinal or the StatefulSet is gone: prune deletes it) or Modified (someone else changed the selector, type or ports).',
+    ' One row per ordinal of every exposed StatefulSet in scope (or of the one named), with its state: Ready, Pending (no load-balancer address yet), PodNotReady, Missing (no Service: run expose again), Orphaned (the ordinal or the StatefulSet is gone: prune deletes it), Modified (someone else changed the selector, type or ports) or WrongAddress (the load balancer gave another address than --load-balancer-ip asked for).',
   ],
   usage: '[STATEFULSET]',
   statefulSetArg: true,

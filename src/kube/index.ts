@@ -5,3 +5,4 @@ export { getStatefulSet, namespaceNames, statefulSetNames } from './statefulset.
 export { listNodes, listPods } from './pod.ts';
 export { applyAll, deleteService, listServices, replacePorts, watchServices } from './service.ts';
 export { readInventory } from './inventory.ts';
+export { addressHolders, addressPools, clusterFacts } from './load-balancer.ts';

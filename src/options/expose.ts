@@ -3,6 +3,7 @@
 import { UsageError } from '../errors.ts';
 import type { FlagSpecs, Input } from './flags.ts';
 import {
+  addressList,
   isCidr,
   labelValueProblem,
   oneOf,
@@ -13,6 +14,8 @@ import {
 } from './values.ts';
 import { ownershipLabels } from '../plan/ownership.ts';
 import { templateProblem } from '../plan/name-template.ts';
+import { type Provider, providers } from '../plan/load-balancer.ts';
+import { isFixed, type PerOrdinal, parsePerOrdinal } from '../plan/per-ordinal.ts';
 
 const serviceTypes = ['ClusterIP', 'NodePort', 'LoadBalancer'] as const;
 const protocols = ['TCP', 'UDP', 'SCTP'] as const;
@@ -36,7 +39,13 @@ export const exposeFlags = {
     default: false,
     describe: 'Take over Services with the wanted names that expose-sts does not manage yet',
   },
-  annotations: { type: 'string', repeatable: true, describe: 'Annotation key=value for the Services; repeatable' },
+  annotations: {
+    type: 'string',
+    repeatable: true,
+    describe:
+      'Annotation key=value for the Services; repeatable. In the value, {pod}, {sts}, {ordinal} and {namespace} are ' +
+      "each Service's own, and a list {a,b,c} gives each ordinal its item, in ordinal order (quote it)",
+  },
   dryRun: {
     type: 'string',
     default: 'none',
@@ -55,9 +64,24 @@ export const exposeFlags = {
     type: 'string',
     short: 'l',
     repeatable: true,
-    describe: 'Labels for the Services, key=value,key2=value2; repeatable',
+    describe: 'Labels for the Services, key=value,key2=value2; repeatable; values vary per ordinal as in --annotations',
   },
   loadBalancerClass: { type: 'string', describe: 'The load balancer implementation to use (spec.loadBalancerClass)' },
+  loadBalancerIp: {
+    type: 'string',
+    repeatable: true,
+    describe:
+      "The address of each ordinal's load balancer, in ordinal order: repeated, comma-separated, or a range A-B. Asked " +
+      'for the way the load balancer takes it (MetalLB, Cilium, kube-vip and AKS by annotation; GKE and others by ' +
+      'spec.loadBalancerIP; see --load-balancer-provider)',
+  },
+  loadBalancerProvider: {
+    type: 'string',
+    values: providers,
+    describe:
+      'Which load balancer serves the Services, for --load-balancer-ip; default: found from the cluster (MetalLB or ' +
+      "Cilium by their APIs, else the nodes' cloud)",
+  },
   loadBalancerSourceRanges: {
     type: 'string',
     repeatable: true,
@@ -66,7 +90,7 @@ export const exposeFlags = {
   nameTemplate: {
     type: 'string',
     default: '{pod}',
-    describe: 'Service names from {pod}, {sts} and {ordinal}, e.g. {pod}-external',
+    describe: 'Service names from {pod}, {sts}, {ordinal} and {namespace}, e.g. {pod}-external, or a list {a,b,c}',
   },
   output: {
     type: 'string',
@@ -143,18 +167,21 @@ function parsePort(text: string, defaultTarget: string | undefined, defaultProto
   return { port, targetPort, protocol };
 }
 
-function keyValues(flag: string, items: string[]): Record<string, string> | UsageError {
-  const out: Record<string, string> = {};
+/** `key=value` items; a value may vary per ordinal (plan/per-ordinal.ts): a label that does is checked per Service. */
+function keyValues(flag: string, items: string[]): Record<string, PerOrdinal> | UsageError {
+  const out: Record<string, PerOrdinal> = {};
   for (const item of items) {
     const eq = item.indexOf('=');
     if (eq <= 0) return new UsageError(`invalid --${flag} "${item}": use key=value`);
     const key = item.slice(0, eq);
-    const value = item.slice(eq + 1);
+    const value = parsePerOrdinal(item.slice(eq + 1));
     const problem = qualifiedNameProblem(key);
     if (problem) return new UsageError(`invalid --${flag} key "${key}": ${problem}`);
-    if (flag === 'labels') {
-      const vp = labelValueProblem(value);
-      if (vp) return new UsageError(`invalid --labels value "${value}" for "${key}": ${vp}`);
+    if (typeof value === 'string')
+      return new UsageError(`invalid --${flag} value "${item.slice(eq + 1)}" for "${key}": ${value}`);
+    if (flag === 'labels' && isFixed(value)) {
+      const vp = labelValueProblem(value.text);
+      if (vp) return new UsageError(`invalid --labels value "${value.text}" for "${key}": ${vp}`);
     }
     out[key] = value;
   }
@@ -212,6 +239,17 @@ export function validateExposeFlags(flags: ExposeFlags) {
       `invalid --load-balancer-source-ranges "${badRange}": use CIDRs such as 203.0.113.0/24 or 2001:db8::/32`,
     );
 
+  const loadBalancerIPs = addressList(splitList(flags.loadBalancerIp));
+  if (typeof loadBalancerIPs === 'string') return new UsageError(`invalid --load-balancer-ip: ${loadBalancerIPs}`);
+  if (loadBalancerIPs.length && type !== 'LoadBalancer')
+    return new UsageError('--load-balancer-ip applies only to --type LoadBalancer');
+  let loadBalancerProvider: Provider | undefined;
+  if (flags.loadBalancerProvider !== undefined) {
+    const provider = oneOf('load-balancer-provider', flags.loadBalancerProvider, providers);
+    if (provider instanceof UsageError) return provider;
+    loadBalancerProvider = provider;
+  }
+
   const annotations = keyValues('annotations', flags.annotations ?? []);
   if (annotations instanceof UsageError) return annotations;
   const labels = keyValues('labels', splitList(flags.labels));
@@ -246,6 +284,10 @@ export function validateExposeFlags(flags: ExposeFlags) {
     externalTrafficPolicy,
     loadBalancerClass: flags.loadBalancerClass,
     loadBalancerSourceRanges,
+    /** One per ordinal, in ordinal order; empty: whatever the load balancer hands out. */
+    loadBalancerIPs,
+    /** Undefined: found from the cluster when it matters. */
+    loadBalancerProvider,
     annotations,
     labels,
     nameTemplate,

@@ -56,6 +56,28 @@ export function parsePortNumber(text: string): number | undefined {
   return n >= 1 && n <= 65535 ? n : undefined;
 }
 
+const ipv4ToInt = (ip: string) => ip.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
+const intToIpv4 = (n: number) => [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.');
+
+/** Addresses, one per item, or IPv4 ranges `A-B` expanded in order (at most 4096); a string says what is wrong. */
+export function addressList(items: string[]): string[] | string {
+  const out: string[] = [];
+  for (const item of items) {
+    const range = /^([^-]+)-([^-]+)$/.exec(item);
+    if (range) {
+      const [from, to] = [range[1], range[2]];
+      if (isIP(from) !== 4 || isIP(to) !== 4)
+        return `"${item}" is not a range of IPv4 addresses such as 198.51.100.10-198.51.100.14`;
+      const [a, b] = [ipv4ToInt(from), ipv4ToInt(to)];
+      if (b < a || b - a >= 4096) return `"${item}" must run upwards, over at most 4096 addresses`;
+      for (let n = a; n <= b; n++) out.push(intToIpv4(n));
+    } else if (isIP(item)) out.push(item);
+    else return `"${item}" is not an IP address`;
+  }
+  const twice = out.find((ip, i) => out.indexOf(ip) !== i);
+  return twice ? `${twice} is given twice: each ordinal needs an address of its own` : out;
+}
+
 /** Go durations as kubectl's --timeout takes them (`30s`, `5m`, `1h30m`, `500ms`, `0`), in milliseconds. */
 export function parseDuration(text: string): number | undefined {
   if (text === '0') return 0;
@@ -71,10 +93,13 @@ export function parseDuration(text: string): number | undefined {
   return end === text.length && end > 0 ? total : undefined;
 }
 
-/** Splits repeatable list flags that kubectl also accepts comma-separated (`--x a,b --x c`). */
+/**
+ * Splits repeatable list flags that kubectl also accepts comma-separated (`--x a,b --x c`); a comma inside braces
+ * (a per-ordinal list, `zone={a,b}`) does not split.
+ */
 export const splitList = (values: string[] | undefined) =>
   (values ?? [])
-    .flatMap((v) => v.split(','))
+    .flatMap((v) => v.split(/,(?![^{]*\})/))
     .map((v) => v.trim())
     .filter(Boolean);
 

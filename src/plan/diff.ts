@@ -85,6 +85,7 @@ export function isUpToDate(desired: V1Service, actual: V1Service): boolean {
   if (!sameSet(ds.ports?.map(portKey), as.ports?.map(portKey))) return false;
   if (ds.externalTrafficPolicy !== undefined && ds.externalTrafficPolicy !== as.externalTrafficPolicy) return false;
   if (ds.loadBalancerClass !== as.loadBalancerClass) return false;
+  if (ds.loadBalancerIP !== undefined && ds.loadBalancerIP !== as.loadBalancerIP) return false;
   if (!sameSet(ds.loadBalancerSourceRanges, as.loadBalancerSourceRanges)) return false;
 
   // What the tool applied before and no longer asks for must be removed by a new apply.

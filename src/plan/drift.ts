@@ -3,11 +3,12 @@
 import type { V1Node, V1Pod, V1Service, V1StatefulSet } from '@kubernetes/client-node';
 import { podReady } from './endpoint.ts';
 import { type Exposure, exposureOf } from './exposure.ts';
+import { requestedAddress } from './load-balancer.ts';
 import { nameOf, namespaceOf, uidOf } from './meta.ts';
 import { ordinals, podName } from './ordinal.ts';
 import { fieldManager, isManaged, ordinalLabel, podNameLabel, statefulSetLabel } from './ownership.ts';
 
-export const states = ['Ready', 'Pending', 'PodNotReady', 'Missing', 'Orphaned', 'Modified'] as const;
+export const states = ['Ready', 'Pending', 'PodNotReady', 'Missing', 'Orphaned', 'Modified', 'WrongAddress'] as const;
 type State = (typeof states)[number];
 
 /** An ordinal as status sees it: the exposure, and its state with why. */
@@ -75,6 +76,8 @@ export function assess(inv: Inventory, scope: { statefulSet?: string }): StatusR
     let state: State;
     let reason: string;
     const changer = modifiedBy(svc, pod);
+    const requested = svc.spec?.type === 'LoadBalancer' ? requestedAddress(svc) : undefined;
+    const got = (svc.status?.loadBalancer?.ingress ?? []).flatMap((i) => [i.ip ?? i.hostname ?? '']);
     if (!sts) [state, reason] = ['Orphaned', `statefulset ${stsName} not found`];
     else if (owner && owner.uid !== uidOf(sts)) [state, reason] = ['Orphaned', `statefulset ${stsName} was recreated`];
     else if (!Number.isInteger(ordinal) || !range.includes(ordinal))
@@ -84,7 +87,9 @@ export function assess(inv: Inventory, scope: { statefulSet?: string }): StatusR
       ];
     else if (changer) [state, reason] = ['Modified', `changed by ${changer}`];
     else if (svc.spec?.type === 'LoadBalancer' && !svc.status?.loadBalancer?.ingress?.length)
-      [state, reason] = ['Pending', 'no load-balancer address yet'];
+      [state, reason] = ['Pending', `no load-balancer address yet${requested ? ` (requested ${requested})` : ''}`];
+    else if (requested?.split(',').some((ip) => !got.includes(ip.trim())))
+      [state, reason] = ['WrongAddress', `address ${got.join(', ')}, requested ${requested}`];
     else if (!podReady(podObj))
       [state, reason] = ['PodNotReady', podObj ? `pod ${pod} not ready` : `pod ${pod} not found`];
     else [state, reason] = ['Ready', ''];

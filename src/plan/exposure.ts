@@ -2,6 +2,7 @@
 // table, the status table and status -o json|yaml all show this model; render/ turns the facts into text.
 import type { V1LoadBalancerIngress, V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
 import { lbAddress, nodeAddress, podReady } from './endpoint.ts';
+import { requestedAddress } from './load-balancer.ts';
 import { nameOf, uidOf } from './meta.ts';
 
 /** Where a Service answers: a host and its ports (node ports, for NodePort). */
@@ -19,6 +20,8 @@ interface ExposedService {
   nodePorts: number[];
   externalTrafficPolicy?: string;
   ingress: V1LoadBalancerIngress[];
+  /** The address the Service asked its load balancer for (--load-balancer-ip), if it asked. */
+  requested?: string;
   /** Undefined while a load balancer has no address, or while the node's address is unknown. */
   endpoint?: Endpoint;
 }
@@ -68,6 +71,7 @@ function exposedService(svc: V1Service, node: V1Node | undefined): ExposedServic
     nodePorts: (svc.spec?.ports ?? []).flatMap((p) => (p.nodePort === undefined ? [] : [p.nodePort])),
     externalTrafficPolicy: svc.spec?.externalTrafficPolicy,
     ingress: svc.status?.loadBalancer?.ingress ?? [],
+    requested: svc.spec?.type === 'LoadBalancer' ? requestedAddress(svc) : undefined,
     endpoint: endpointOf(svc, node),
   };
 }

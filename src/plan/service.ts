@@ -2,7 +2,10 @@
 import type { V1Service, V1StatefulSet } from '@kubernetes/client-node';
 import type { ExposeOptions } from '../options/expose.ts';
 import { nameOf, uidOf } from './meta.ts';
+import { labelValueProblem } from '../options/values.ts';
+import { addressRequest, type Provider } from './load-balancer.ts';
 import { serviceNames } from './name-template.ts';
+import { type OrdinalOf, type PerOrdinal, tooFewProblem, valueFor } from './per-ordinal.ts';
 import { ordinals, podName } from './ordinal.ts';
 import { managedByLabel, managedByValue, ordinalLabel, podNameLabel, statefulSetLabel } from './ownership.ts';
 import { servicePorts } from './ports.ts';
@@ -15,19 +18,82 @@ export interface DesiredService {
   service: V1Service;
 }
 
-export function desiredServices(sts: V1StatefulSet, opts: ExposeOptions, namespace: string): DesiredService[] | string {
+/** Each key's value for one ordinal. */
+const valuesFor = (values: Record<string, PerOrdinal>, at: OrdinalOf) =>
+  Object.fromEntries(Object.entries(values).map(([k, v]) => [k, valueFor(v, at)]));
+
+/** What is wrong with the per-ordinal values for these ordinals: a list too short, a label value not valid. */
+function valuesProblem(opts: ExposeOptions, at: OrdinalOf[]): string | undefined {
+  for (const [flag, values] of [
+    ['annotations', opts.annotations],
+    ['labels', opts.labels],
+  ] as const) {
+    for (const [key, v] of Object.entries(values)) {
+      const short = tooFewProblem(v, at.length);
+      if (short) return `--${flag} ${key}="${v.text}": ${short}`;
+      if (flag !== 'labels') continue;
+      for (const o of at) {
+        const problem = labelValueProblem(valueFor(v, o));
+        if (problem)
+          return `--labels ${key}="${v.text}" gives "${valueFor(v, o)}" for ordinal ${o.ordinal}, which is not a valid label value: it ${problem}`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The address each ordinal asks for, as `provider` takes it, or what is wrong: too few addresses, or a provider that
+ * takes none.
+ */
+function addressRequests(
+  opts: ExposeOptions,
+  at: OrdinalOf[],
+  provider: Provider | undefined,
+): (V1Service | undefined)[] | string {
+  const ips = opts.loadBalancerIPs;
+  if (!ips.length) return at.map(() => undefined);
+  if (ips.length < at.length) {
+    const range = `${at[0].ordinal}-${at[at.length - 1].ordinal}`;
+    return `${ips.length} address${ips.length === 1 ? '' : 'es'} for ${at.length} ordinals (${range}): give ${at.length - ips.length} more with --load-balancer-ip`;
+  }
+  const requests = at.map((o) => addressRequest(provider ?? 'generic', ips[o.index]));
+  const refused = requests.find((r) => typeof r === 'string');
+  if (refused) return refused;
+  return requests.map((r, i) =>
+    typeof r === 'object' && 'annotation' in r
+      ? { metadata: { annotations: { [r.annotation]: ips[i] } } }
+      : { spec: { loadBalancerIP: ips[i] } },
+  );
+}
+
+/**
+ * The Services to apply. `provider` says how --load-balancer-ip's addresses are asked for (found from the cluster
+ * when the options do not name it).
+ */
+export function desiredServices(
+  sts: V1StatefulSet,
+  opts: ExposeOptions,
+  namespace: string,
+  provider?: Provider,
+): DesiredService[] | string {
   const name = nameOf(sts);
   const ords = ordinals(sts);
-  const names = serviceNames(opts.nameTemplate, name, ords);
+  const at = ords.map((ordinal, index) => ({ statefulSet: name, ordinal, index, namespace }));
+  const names = serviceNames(opts.nameTemplate, at);
   if (typeof names === 'string') return names;
   const ports = servicePorts(sts, opts.ports);
   if (typeof ports === 'string') return ports;
-  const annotations = Object.keys(opts.annotations).length ? opts.annotations : undefined;
+  const problem = valuesProblem(opts, at);
+  if (problem) return problem;
+  const addresses = addressRequests(opts, at, opts.loadBalancerProvider ?? provider);
+  if (typeof addresses === 'string') return addresses;
   const external = opts.type !== 'ClusterIP';
 
   return ords.map((ordinal, i) => {
     const pod = podName(name, ordinal);
     const serviceName = names[i];
+    const annotations = { ...valuesFor(opts.annotations, at[i]), ...addresses[i]?.metadata?.annotations };
     return {
       ordinal,
       pod,
@@ -39,12 +105,12 @@ export function desiredServices(sts: V1StatefulSet, opts: ExposeOptions, namespa
           name: serviceName,
           namespace,
           labels: {
-            ...opts.labels,
+            ...valuesFor(opts.labels, at[i]),
             [managedByLabel]: managedByValue,
             [statefulSetLabel]: name,
             [ordinalLabel]: String(ordinal),
           },
-          annotations,
+          annotations: Object.keys(annotations).length ? annotations : undefined,
           // No blockOwnerDeletion: it needs permission to set finalizers on the StatefulSet, which users rarely have.
           ownerReferences: opts.ownerReference
             ? [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name, uid: uidOf(sts) }]
@@ -57,6 +123,7 @@ export function desiredServices(sts: V1StatefulSet, opts: ExposeOptions, namespa
           ports,
           externalTrafficPolicy: external ? opts.externalTrafficPolicy : undefined,
           loadBalancerClass: opts.loadBalancerClass,
+          loadBalancerIP: addresses[i]?.spec?.loadBalancerIP,
           loadBalancerSourceRanges: opts.loadBalancerSourceRanges.length ? opts.loadBalancerSourceRanges : undefined,
         },
       },

@@ -35,6 +35,7 @@ function statusDocument(rows: StatusRow[]) {
       clusterIP: r.service?.clusterIP ?? null,
       externalTrafficPolicy: r.service?.externalTrafficPolicy ?? null,
       loadBalancer: r.service?.ingress ?? [],
+      requestedAddress: r.service?.requested ?? null,
     })),
   };
 }

@@ -9,6 +9,9 @@ const given = (flags: Partial<ExposeFlags>): ExposeFlags => ({
   statefulSet: 'mydb',
   ...flags,
 });
+/** Annotation or label values as given (options keep them parsed, to vary them per ordinal). */
+const texts = (values: Record<string, { text: string }>) =>
+  Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v.text]));
 const ok = (flags: Partial<ExposeFlags>): ExposeOptions => {
   const r = validateExposeFlags(given(flags));
   if (r instanceof UsageError) throw new Error(`unexpected usage error: ${r.message}`);
@@ -29,6 +32,8 @@ describe('validateExposeFlags', () => {
       externalTrafficPolicy: undefined,
       loadBalancerClass: undefined,
       loadBalancerSourceRanges: [],
+      loadBalancerIPs: [],
+      loadBalancerProvider: undefined,
       annotations: {},
       labels: {},
       nameTemplate: '{pod}',
@@ -102,12 +107,38 @@ describe('validateExposeFlags', () => {
       annotations: ['service.beta.kubernetes.io/aws-load-balancer-internal=true', 'note=a=b'],
       labels: ['team=db,tier=data'],
     });
-    expect(o.annotations).toEqual({ 'service.beta.kubernetes.io/aws-load-balancer-internal': 'true', note: 'a=b' });
-    expect(o.labels).toEqual({ team: 'db', tier: 'data' });
+    expect(texts(o.annotations)).toEqual({
+      'service.beta.kubernetes.io/aws-load-balancer-internal': 'true',
+      note: 'a=b',
+    });
+    expect(texts(o.labels)).toEqual({ team: 'db', tier: 'data' });
     expect(bad({ annotations: ['novalue'] })).toMatch(/use key=value/);
     expect(bad({ labels: ['bad key=x'] })).toMatch(/invalid --labels key/);
     expect(bad({ labels: ['team=not valid'] })).toMatch(/invalid --labels value/);
     expect(bad({ labels: ['app.kubernetes.io/managed-by=me'] })).toMatch(/cannot set app.kubernetes.io\/managed-by/);
+  });
+  it('reads --load-balancer-ip as addresses and IPv4 ranges, in order, only for LoadBalancer', () => {
+    expect(
+      ok({ type: 'LoadBalancer', loadBalancerIp: ['198.18.3.10-198.18.3.12,2001:db8::1', '10.0.0.1'] }).loadBalancerIPs,
+    ).toEqual(['198.18.3.10', '198.18.3.11', '198.18.3.12', '2001:db8::1', '10.0.0.1']);
+    expect(bad({ loadBalancerIp: ['10.0.0.1'] })).toBe('--load-balancer-ip applies only to --type LoadBalancer');
+    expect(bad({ type: 'LoadBalancer', loadBalancerIp: ['10.0.0.300'] })).toBe(
+      'invalid --load-balancer-ip: "10.0.0.300" is not an IP address',
+    );
+    expect(bad({ type: 'LoadBalancer', loadBalancerIp: ['10.0.0.9-10.0.0.1'] })).toMatch(/must run upwards/);
+    expect(bad({ type: 'LoadBalancer', loadBalancerIp: ['10.0.0.1', '10.0.0.1'] })).toMatch(
+      /10\.0\.0\.1 is given twice/,
+    );
+    expect(ok({ type: 'LoadBalancer', loadBalancerProvider: 'MetalLB' }).loadBalancerProvider).toBe('metallb');
+    expect(bad({ loadBalancerProvider: 'openstack' })).toMatch(
+      /must be one of metallb, cilium, kube-vip, gke, aks, aws, generic/,
+    );
+  });
+  it('takes per-ordinal values in annotations and labels, and refuses a misspelt placeholder', () => {
+    expect(texts(ok({ labels: ['zone={a,b},tier=db'] }).labels)).toEqual({ zone: '{a,b}', tier: 'db' });
+    expect(bad({ annotations: ['k={ordnial}'] })).toMatch(
+      /^invalid --annotations value "\{ordnial\}" for "k": unknown placeholder/,
+    );
   });
   it('checks the name template before anything is read', () => {
     expect(ok({ nameTemplate: '{sts}-{ordinal}-ext' }).nameTemplate).toBe('{sts}-{ordinal}-ext');

@@ -181,3 +181,28 @@ describe('assess', () => {
     ).toEqual(['statefulset db: 1 Ready']);
   });
 });
+
+describe('requested addresses', () => {
+  const requested = (ip?: string, requestedIp = '198.18.3.10') => {
+    const s = svc('db', 0, { type: 'LoadBalancer', ip });
+    s.metadata!.annotations = { 'metallb.io/loadBalancerIPs': requestedIp };
+    return s;
+  };
+  it('a Service that got another address than it asked for is WrongAddress, and the reason says both', () => {
+    const rows = assess(
+      inv({ statefulSets: [sts('db', 1)], services: [requested('198.18.0.7')], pods: [pod('db-0')] }),
+      {},
+    );
+    expect(rows[0]).toMatchObject({ state: 'WrongAddress', reason: 'address 198.18.0.7, requested 198.18.3.10' });
+    expect(rows[0].service?.requested).toBe('198.18.3.10');
+    const right = assess(
+      inv({ statefulSets: [sts('db', 1)], services: [requested('198.18.3.10')], pods: [pod('db-0')] }),
+      {},
+    );
+    expect(right[0].state).toBe('Ready');
+  });
+  it('a pending one says which address it waits for', () => {
+    const rows = assess(inv({ statefulSets: [sts('db', 1)], services: [requested()], pods: [pod('db-0')] }), {});
+    expect(rows[0]).toMatchObject({ state: 'Pending', reason: 'no load-balancer address yet (requested 198.18.3.10)' });
+  });
+});

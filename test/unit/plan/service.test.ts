@@ -117,4 +117,83 @@ describe('desiredServices', () => {
       /gives "0" .* start with an alphabetic character/,
     );
   });
+  it('names Services from a list, one per ordinal, and refuses two alike or too few', () => {
+    expect(desired(sts(), options({ nameTemplate: '{alpha,beta,gamma}' }), 'data').map((d) => d.name)).toEqual([
+      'alpha',
+      'beta',
+      'gamma',
+    ]);
+    expect(desiredServices(sts(), options({ nameTemplate: '{alpha,beta}' }), 'data')).toBe(
+      '--name-template "{alpha,beta}": its list has 2 items for 3 ordinals: add 1 more',
+    );
+    expect(desiredServices(sts(), options({ nameTemplate: '{a,b,a}' }), 'data')).toMatch(/gives "a" to two ordinals/);
+  });
+});
+
+describe('per-ordinal values and addresses', () => {
+  const three = sts({ start: 5 });
+  it('gives each Service its annotation and label values: placeholders and lists, in ordinal order', () => {
+    const d = desired(
+      three,
+      options({
+        annotations: [
+          'external-dns.alpha.kubernetes.io/hostname={pod}.db.example.test',
+          'eip={eipalloc-a,eipalloc-b,eipalloc-c}',
+          'note={"fixed": true}',
+        ],
+        labels: ['zone={a,b,c}', 'member=m{ordinal}'],
+      }),
+      'data',
+    );
+    expect(d.map((x) => x.service.metadata!.annotations)).toEqual(
+      [5, 6, 7].map((o, i) => ({
+        'external-dns.alpha.kubernetes.io/hostname': `mydb-${o}.db.example.test`,
+        eip: `eipalloc-${'abc'[i]}`,
+        note: '{"fixed": true}',
+      })),
+    );
+    expect(d.map((x) => [x.service.metadata!.labels!.zone, x.service.metadata!.labels!.member])).toEqual([
+      ['a', 'm5'],
+      ['b', 'm6'],
+      ['c', 'm7'],
+    ]);
+  });
+  it('fails before writing when a list is too short or a label value is not valid for some ordinal', () => {
+    expect(desiredServices(three, options({ annotations: ['eip={x,y}'] }), 'data')).toBe(
+      '--annotations eip="{x,y}": its list has 2 items for 3 ordinals: add 1 more',
+    );
+    expect(desiredServices(three, options({ labels: ['zone={a,b,c d}'] }), 'data')).toMatch(
+      /^--labels zone="\{a,b,c d\}" gives "c d" for ordinal 7, which is not a valid label value/,
+    );
+  });
+  it('asks for one address per ordinal the way the load balancer takes it', () => {
+    const ips = ['198.18.3.10-198.18.3.12'];
+    const metallb = desired(three, options({ type: 'LoadBalancer', loadBalancerIp: ips }), 'data', 'metallb');
+    expect(metallb.map((x) => x.service.metadata!.annotations)).toEqual(
+      ['10', '11', '12'].map((n) => ({ 'metallb.io/loadBalancerIPs': `198.18.3.${n}` })),
+    );
+    expect(metallb[0].service.spec!.loadBalancerIP).toBeUndefined();
+    const generic = desired(three, options({ type: 'LoadBalancer', loadBalancerIp: ips }), 'data', 'gke');
+    expect(generic.map((x) => x.service.spec!.loadBalancerIP)).toEqual(['198.18.3.10', '198.18.3.11', '198.18.3.12']);
+    const named = desired(
+      three,
+      options({ type: 'LoadBalancer', loadBalancerIp: ips, loadBalancerProvider: 'cilium' }),
+      'data',
+      'metallb',
+    );
+    expect(named[0].service.metadata!.annotations).toEqual({ 'lbipam.cilium.io/ips': '198.18.3.10' }); // the flag wins
+  });
+  it('needs an address for every ordinal, and none from AWS, saying what to do instead', () => {
+    expect(
+      desiredServices(
+        three,
+        options({ type: 'LoadBalancer', loadBalancerIp: ['198.18.3.10,198.18.3.11'] }),
+        'data',
+        'metallb',
+      ),
+    ).toBe('2 addresses for 3 ordinals (5-7): give 1 more with --load-balancer-ip');
+    expect(
+      desiredServices(three, options({ type: 'LoadBalancer', loadBalancerIp: ['3.1.2.3-3.1.2.5'] }), 'data', 'aws'),
+    ).toMatch(/^AWS load balancers take Elastic IP allocations/);
+  });
 });

@@ -1,0 +1,117 @@
+// Which load-balancer implementation serves the cluster, and how a Service asks it for a given address: each takes
+// it its own way. Pure: the facts (API groups served, a node's providerID) are read by the kube layer.
+
+export const providers = ['metallb', 'cilium', 'kube-vip', 'gke', 'aks', 'aws', 'generic'] as const;
+export type Provider = (typeof providers)[number];
+
+export interface ClusterFacts {
+  /** API groups the server serves (discovery). */
+  groups: string[];
+  /** A node's spec.providerID (`aws:///eu-west-1a/i-…`, `gce://project/zone/name`, `azure:///subscriptions/…`). */
+  providerID?: string;
+}
+
+/**
+ * The implementation, from what the cluster shows: an in-cluster load balancer's CRDs first (they serve Services
+ * even on a cloud), then the cloud the nodes run on; `generic` when nothing is known.
+ */
+export function detectProvider(facts: ClusterFacts): Provider {
+  if (facts.groups.includes('metallb.io')) return 'metallb';
+  if (facts.groups.includes('cilium.io')) return 'cilium';
+  const cloud = /^(\w+):\/\//.exec(facts.providerID ?? '')?.[1];
+  if (cloud === 'aws') return 'aws';
+  if (cloud === 'gce') return 'gke';
+  if (cloud === 'azure') return 'aks';
+  return 'generic';
+}
+
+/** How a Service asks for an address: an annotation, or spec.loadBalancerIP (deprecated in Kubernetes, still read). */
+export type AddressRequest = { annotation: string } | { spec: true };
+
+const annotations: Partial<Record<Provider, string>> = {
+  metallb: 'metallb.io/loadBalancerIPs',
+  cilium: 'lbipam.cilium.io/ips',
+  'kube-vip': 'kube-vip.io/loadbalancerIPs',
+  aks: 'service.beta.kubernetes.io/azure-load-balancer-ipv4',
+};
+
+/** The request for `provider`, or why it cannot be made. */
+export function addressRequest(provider: Provider, ip: string): AddressRequest | string {
+  if (provider === 'aws') {
+    return (
+      'AWS load balancers take Elastic IP allocations, not addresses: give each ordinal its allocation with ' +
+      "--annotations 'service.beta.kubernetes.io/aws-load-balancer-eip-allocations={eipalloc-…,eipalloc-…}' " +
+      '(a Network Load Balancer, one per ordinal in ordinal order) instead of --load-balancer-ip'
+    );
+  }
+  if (provider === 'aks' && ip.includes(':'))
+    return { annotation: 'service.beta.kubernetes.io/azure-load-balancer-ipv6' };
+  const annotation = annotations[provider];
+  return annotation ? { annotation } : { spec: true };
+}
+
+/** The address a Service asked for, whichever way it asked. */
+export function requestedAddress(svc: {
+  metadata?: { annotations?: Record<string, string> };
+  spec?: { loadBalancerIP?: string };
+}): string | undefined {
+  const a = svc.metadata?.annotations ?? {};
+  const keys = [...Object.values(annotations), 'service.beta.kubernetes.io/azure-load-balancer-ipv6'];
+  return keys.map((k) => a[k]).find(Boolean) ?? svc.spec?.loadBalancerIP;
+}
+
+/** A MetalLB IPAddressPool, as far as addresses go: `spec.addresses` holds CIDRs and `A-B` ranges. */
+export interface AddressPool {
+  name: string;
+  addresses: string[];
+}
+
+const v4 = (ip: string) =>
+  /^\d+\.\d+\.\d+\.\d+$/.test(ip) ? ip.split('.').reduce((n, o) => n * 256 + Number(o), 0) : undefined;
+
+/** Whether a pool entry (a CIDR or a range) holds the IPv4 address; IPv6 entries hold none. */
+function inEntry(ip: number, entry: string): boolean {
+  const cidr = /^([\d.]+)\/(\d+)$/.exec(entry);
+  const range = /^([\d.]+)\s*-\s*([\d.]+)$/.exec(entry);
+  if (cidr) {
+    const size = 2 ** (32 - Number(cidr[2]));
+    const base = v4(cidr[1]) ?? Number.NaN;
+    return ip >= base - (base % size) && ip < base - (base % size) + size;
+  }
+  if (range) return ip >= (v4(range[1]) ?? Number.NaN) && ip <= (v4(range[2]) ?? Number.NaN);
+  return false;
+}
+
+/** The first requested address that no pool holds, as an error line; IPv6 addresses are not checked. */
+export function poolProblem(ips: { ip: string; ordinal: number }[], pools: AddressPool[]): string | undefined {
+  for (const { ip, ordinal } of ips) {
+    const n = v4(ip);
+    if (n === undefined) continue;
+    if (pools.some((p) => p.addresses.some((e) => inEntry(n, e)))) continue;
+    const known = pools.map((p) => `${p.name}: ${p.addresses.join(', ')}`).join('; ');
+    return `address ${ip} (for ordinal ${ordinal}) is in none of MetalLB's address pools (${known || 'there are none'})`;
+  }
+  return undefined;
+}
+
+/** A Service that has, or asked for, an address. */
+export interface AddressHolder {
+  namespace: string;
+  name: string;
+  addresses: string[];
+}
+
+/** The first requested address another Service has or asked for, as an error line. */
+export function heldProblem(
+  wanted: { ip: string; ordinal: number; namespace: string; name: string }[],
+  holders: AddressHolder[],
+): string | undefined {
+  for (const w of wanted) {
+    const other = holders.find(
+      (h) => h.addresses.includes(w.ip) && !(h.namespace === w.namespace && h.name === w.name),
+    );
+    if (other)
+      return `address ${w.ip} (for ordinal ${w.ordinal}) is taken by service ${other.namespace}/${other.name}: choose another, or free it first`;
+  }
+  return undefined;
+}
