@@ -78,6 +78,15 @@ describe('least privilege', () => {
     expect(await foreign()).toEqual(before);
   });
 
+  it('with that Role alone, --load-balancer-ip works: the reads it adds beyond it are optional', async () => {
+    // Discovery is open to every user; nodes, MetalLB's pools and Services of other namespaces are skipped.
+    const kubeconfig = await userWith(role.rules);
+    const pinned = await runPlugin([...expose, '--load-balancer-ip', '198.18.3.200-198.18.3.201'], { kubeconfig });
+    expect(pinned.code, pinned.stderr).toBe(0);
+    expect(parseTable(pinned.stdout).map((r) => r.ENDPOINT)).toEqual(['198.18.3.200:5432', '198.18.3.201:5432']);
+    await deleteManaged(ns);
+  });
+
   const cases: { command: string; args: string[]; verb: string; resource: string; group: string; exposed: boolean }[] =
     [
       ...[
