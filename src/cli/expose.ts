@@ -15,7 +15,7 @@ import { exposeTable } from '../render/tables.ts';
 import { startProgress } from '../render/spinner.ts';
 import { loadKube } from '../kube/load.ts';
 import type { OpenWatch } from '../kube/watch.ts';
-import { checkAddresses } from './addresses.ts';
+import { checkClaims } from './claims.ts';
 import type { ClusterCommand } from './command.ts';
 import type { IO } from './io.ts';
 
@@ -35,8 +35,8 @@ export const exposeCommand: ClusterCommand<typeof exposeFlags, ExposeOptions> = 
       'kubectl expose-sts mydb --type LoadBalancer',
     ],
     [
-      'Expose broker port 9094 (container port "external") on the node of each pod',
-      'kubectl expose-sts kafka -n data --type NodePort --port 9094:external',
+      'Expose broker port 9094 (container port "external") on the node of each pod, on node ports 30094, 30095, …',
+      'kubectl expose-sts kafka -n data --type NodePort --port 9094:external --node-port 30094',
     ],
     [
       'Accept connections from one network only',
@@ -135,7 +135,7 @@ async function runExpose(opts: ExposeOptions, kube: Kube, io: IO): Promise<numbe
     return 0;
   }
 
-  if (provider) await checkAddresses(k, kube, desired, provider);
+  const claims = await checkClaims(k, kube, desired, provider);
   // One LIST of the namespace's Services: finds our own and any same-named Service we must not touch.
   const existing = await k.listServices(kube);
   const plan = planActions(desired, existing.items, opts.adopt);
@@ -148,6 +148,22 @@ async function runExpose(opts: ExposeOptions, kube: Kube, io: IO): Promise<numbe
   const current = new Map(plan.actions.flatMap((a) => (a.existing ? [[a.desired.name, a.existing] as const] : [])));
   const latest = (d: DesiredService) => current.get(d.name) ?? d.service;
   const dryRunServer = opts.dryRun === 'server';
+  if (!claims.everywhere && opts.nodePorts.length && toWrite.length && !dryRunServer) {
+    // A node port held in a namespace this user may not list would fail its write, after others were written: the
+    // API server's dry run of every write allocates as the real one would, and changes nothing.
+    await k
+      .applyAll(
+        kube,
+        toWrite.map((a) => applyBody(a.desired.service)),
+        true,
+      )
+      .catch((err: Error) => {
+        throw new CommandError(`${err.message}; nothing was changed`, {
+          status: (err as CommandError).status,
+          cause: err,
+        });
+      });
+  }
 
   // Every read comes before the first write, so a missing permission or a refused connection changes nothing.
   const format = objectFormat(opts.output);

@@ -5,4 +5,5 @@ export { getStatefulSet, namespaceNames, statefulSetNames } from './statefulset.
 export { listNodes, listPods } from './pod.ts';
 export { applyAll, deleteService, listServices, replacePorts, watchServices } from './service.ts';
 export { readInventory } from './inventory.ts';
-export { addressHolders, addressPools, clusterFacts } from './load-balancer.ts';
+export { addressPools, clusterFacts } from './load-balancer.ts';
+export { serviceClaims } from './claims.ts';

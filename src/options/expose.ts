@@ -25,6 +25,26 @@ type TrafficPolicy = (typeof trafficPolicies)[number];
 export const dryRunModes = ['none', 'client', 'server'] as const;
 const outputFormats = ['wide', 'json', 'yaml', 'name'] as const;
 
+/** --node-port: for the Service port named (or the only one), a base counted up per ordinal, or one per ordinal. */
+export interface NodePortSpec {
+  /** A Service port's name or number; undefined: the Service's only port. */
+  port?: string;
+  base?: number;
+  list?: number[];
+}
+
+function parseNodePort(text: string): NodePortSpec | UsageError {
+  const m = /^(?:([a-z0-9][-a-z0-9]*)=)?(\d+(?:,\d+)*)$/.exec(text);
+  const numbers = m?.[2].split(',').map((n) => parsePortNumber(n));
+  if (!m || !numbers || numbers.some((n) => n === undefined)) {
+    return new UsageError(
+      `invalid --node-port "${text}": use [PORT=]BASE or [PORT=]N0,N1,… with ports from 1 to 65535, e.g. 30000 or postgres=30010,30011`,
+    );
+  }
+  const ports = numbers as number[];
+  return ports.length === 1 ? { port: m[1], base: ports[0] } : { port: m[1], list: ports };
+}
+
 /** A port asked for on the command line; targetPort defaults to the port, as in `kubectl expose`. */
 export interface PortSpec {
   port: number;
@@ -91,6 +111,13 @@ export const exposeFlags = {
     type: 'string',
     default: '{pod}',
     describe: 'Service names from {pod}, {sts}, {ordinal} and {namespace}, e.g. {pod}-external, or a list {a,b,c}',
+  },
+  nodePort: {
+    type: 'string',
+    repeatable: true,
+    describe:
+      'Node ports, for NodePort and LoadBalancer: [PORT=]BASE gives ordinal i BASE + i (counted from the first ' +
+      "ordinal), [PORT=]N0,N1,… one each in ordinal order; PORT (a Service port's name or number) when it has several",
   },
   output: {
     type: 'string',
@@ -250,6 +277,17 @@ export function validateExposeFlags(flags: ExposeFlags) {
     loadBalancerProvider = provider;
   }
 
+  const nodePorts: NodePortSpec[] = [];
+  for (const text of flags.nodePort ?? []) {
+    const spec = parseNodePort(text);
+    if (spec instanceof UsageError) return spec;
+    if (nodePorts.some((s) => s.port === spec.port))
+      return new UsageError(`--node-port for ${spec.port ?? 'the port'} is given twice`);
+    nodePorts.push(spec);
+  }
+  if (nodePorts.length && type === 'ClusterIP')
+    return new UsageError('--node-port applies only to --type NodePort or LoadBalancer');
+
   const annotations = keyValues('annotations', flags.annotations ?? []);
   if (annotations instanceof UsageError) return annotations;
   const labels = keyValues('labels', splitList(flags.labels));
@@ -288,6 +326,8 @@ export function validateExposeFlags(flags: ExposeFlags) {
     loadBalancerIPs,
     /** Undefined: found from the cluster when it matters. */
     loadBalancerProvider,
+    /** Empty: the API server allocates node ports. */
+    nodePorts,
     annotations,
     labels,
     nameTemplate,

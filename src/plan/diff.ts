@@ -80,8 +80,10 @@ export function isUpToDate(desired: V1Service, actual: V1Service): boolean {
   if (wantOwner && !am.ownerReferences?.some((o) => o.uid === wantOwner.uid && o.kind === wantOwner.kind)) return false;
   if (ds.type !== as.type) return false;
   if (JSON.stringify(ds.selector) !== JSON.stringify(as.selector ?? {})) return false;
-  const portKey = (p: { name?: string; port: number; targetPort?: unknown; protocol?: string }) =>
-    `${p.name ?? ''}|${p.port}|${String(p.targetPort ?? p.port)}|${p.protocol ?? 'TCP'}`;
+  // A node port counts only where one is asked for (--node-port): elsewhere the API server's allocation stands.
+  const pinned = new Set(ds.ports?.filter((p) => p.nodePort !== undefined).map((p) => p.port));
+  const portKey = (p: { name?: string; port: number; targetPort?: unknown; protocol?: string; nodePort?: number }) =>
+    `${p.name ?? ''}|${p.port}|${String(p.targetPort ?? p.port)}|${p.protocol ?? 'TCP'}|${pinned.has(p.port) ? p.nodePort : ''}`;
   if (!sameSet(ds.ports?.map(portKey), as.ports?.map(portKey))) return false;
   if (ds.externalTrafficPolicy !== undefined && ds.externalTrafficPolicy !== as.externalTrafficPolicy) return false;
   if (ds.loadBalancerClass !== as.loadBalancerClass) return false;

@@ -93,25 +93,3 @@ export function poolProblem(ips: { ip: string; ordinal: number }[], pools: Addre
   }
   return undefined;
 }
-
-/** A Service that has, or asked for, an address. */
-export interface AddressHolder {
-  namespace: string;
-  name: string;
-  addresses: string[];
-}
-
-/** The first requested address another Service has or asked for, as an error line. */
-export function heldProblem(
-  wanted: { ip: string; ordinal: number; namespace: string; name: string }[],
-  holders: AddressHolder[],
-): string | undefined {
-  for (const w of wanted) {
-    const other = holders.find(
-      (h) => h.addresses.includes(w.ip) && !(h.namespace === w.namespace && h.name === w.name),
-    );
-    if (other)
-      return `address ${w.ip} (for ordinal ${w.ordinal}) is taken by service ${other.namespace}/${other.name}: choose another, or free it first`;
-  }
-  return undefined;
-}

@@ -1,6 +1,6 @@
 // The Service ports of a per-pod Service: the pod template's container ports, or the ones asked for with --port.
 import type { V1ContainerPort, V1ServicePort, V1StatefulSet } from '@kubernetes/client-node';
-import type { PortSpec } from '../options/expose.ts';
+import type { NodePortSpec, PortSpec } from '../options/expose.ts';
 
 /**
  * Ports of the containers, including native sidecars (init containers that keep running); not of plain init containers.
@@ -54,4 +54,41 @@ export function servicePorts(sts: V1StatefulSet, specs: PortSpec[]): V1ServicePo
     targetPort: s.targetPort,
     protocol: s.protocol,
   }));
+}
+
+/**
+ * Each ordinal's ports with the node ports --node-port asks for (by position among the ordinals), or what is wrong:
+ * a port name that is not the Service's, or a list too short.
+ */
+export function withNodePorts(
+  ports: V1ServicePort[],
+  specs: NodePortSpec[],
+  count: number,
+): V1ServicePort[][] | string {
+  const targets: number[] = [];
+  for (const spec of specs) {
+    const names = ports.map((p) => p.name ?? String(p.port)).join(', ');
+    const i =
+      spec.port === undefined
+        ? ports.length === 1
+          ? 0
+          : -1
+        : ports.findIndex((p) => p.name === spec.port || String(p.port) === spec.port);
+    if (i < 0) {
+      return spec.port === undefined
+        ? `--node-port needs PORT= to say which of the Service's ports it is for (${names})`
+        : `--node-port ${spec.port}=…: the Services have no port ${spec.port} (their ports: ${names})`;
+    }
+    if (spec.list && spec.list.length < count) {
+      return `--node-port ${spec.port ? `${spec.port}=` : ''}${spec.list.join(',')}: ${spec.list.length} node ports for ${count} ordinals: add ${count - spec.list.length} more`;
+    }
+    targets.push(i);
+  }
+  return Array.from({ length: count }, (_, index) =>
+    ports.map((p, i) => {
+      const spec = specs[targets.indexOf(i)];
+      if (!spec) return p;
+      return { ...p, nodePort: spec.list ? spec.list[index] : (spec.base ?? 0) + index };
+    }),
+  );
 }

@@ -8,7 +8,7 @@ import { serviceNames } from './name-template.ts';
 import { type OrdinalOf, type PerOrdinal, tooFewProblem, valueFor } from './per-ordinal.ts';
 import { ordinals, podName } from './ordinal.ts';
 import { managedByLabel, managedByValue, ordinalLabel, podNameLabel, statefulSetLabel } from './ownership.ts';
-import { servicePorts } from './ports.ts';
+import { servicePorts, withNodePorts } from './ports.ts';
 
 export interface DesiredService {
   ordinal: number;
@@ -82,7 +82,9 @@ export function desiredServices(
   const at = ords.map((ordinal, index) => ({ statefulSet: name, ordinal, index, namespace }));
   const names = serviceNames(opts.nameTemplate, at);
   if (typeof names === 'string') return names;
-  const ports = servicePorts(sts, opts.ports);
+  const basePorts = servicePorts(sts, opts.ports);
+  if (typeof basePorts === 'string') return basePorts;
+  const ports = withNodePorts(basePorts, opts.nodePorts, at.length);
   if (typeof ports === 'string') return ports;
   const problem = valuesProblem(opts, at);
   if (problem) return problem;
@@ -120,7 +122,7 @@ export function desiredServices(
           type: opts.type,
           // Only this label: the pod's others (controller-revision-hash) change on every rolling update.
           selector: { [podNameLabel]: pod },
-          ports,
+          ports: ports[i],
           externalTrafficPolicy: external ? opts.externalTrafficPolicy : undefined,
           loadBalancerClass: opts.loadBalancerClass,
           loadBalancerIP: addresses[i]?.spec?.loadBalancerIP,

@@ -5,7 +5,7 @@ import type { V1PolicyRule } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse } from 'yaml';
 import { statefulSet } from '../e2e/fixtures.ts';
-import { newNamespace, parseTable, readyStatefulSet } from '../e2e/helpers.ts';
+import { clients, newNamespace, parseTable, readyStatefulSet } from '../e2e/helpers.ts';
 import {
   deleteManaged,
   errorLines,
@@ -85,6 +85,25 @@ describe('least privilege', () => {
     expect(pinned.code, pinned.stderr).toBe(0);
     expect(parseTable(pinned.stdout).map((r) => r.ENDPOINT)).toEqual(['198.18.3.200:5432', '198.18.3.201:5432']);
     await deleteManaged(ns);
+  });
+
+  it('with that Role alone, a node port taken in a namespace it cannot see is refused before any write', async () => {
+    // The user may not list Services everywhere: the API server's dry run of the writes finds the port taken.
+    const { core } = clients();
+    const elsewhere = await newNamespace('least-np');
+    await core.createNamespacedService({
+      namespace: elsewhere,
+      body: { metadata: { name: 'holder' }, spec: { type: 'NodePort', ports: [{ port: 80, nodePort: 30051 }] } },
+    });
+    const kubeconfig = await userWith(role.rules);
+    const res = await runPlugin(['db', '--type', 'NodePort', '--node-port', '30050'], { kubeconfig });
+    expect(res.code).toBe(1);
+    expect(errorLines(res.stderr)).toEqual([
+      expect.stringMatching(
+        /^error: apply service "db-1" in namespace "[^"]+": .*nodePort: Invalid value: 30051: provided port is already allocated; nothing was changed$/,
+      ),
+    ]);
+    expect(await managedServices(ns)).toEqual({});
   });
 
   const cases: { command: string; args: string[]; verb: string; resource: string; group: string; exposed: boolean }[] =

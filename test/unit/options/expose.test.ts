@@ -34,6 +34,7 @@ describe('validateExposeFlags', () => {
       loadBalancerSourceRanges: [],
       loadBalancerIPs: [],
       loadBalancerProvider: undefined,
+      nodePorts: [],
       annotations: {},
       labels: {},
       nameTemplate: '{pod}',
@@ -133,6 +134,15 @@ describe('validateExposeFlags', () => {
     expect(bad({ loadBalancerProvider: 'openstack' })).toMatch(
       /must be one of metallb, cilium, kube-vip, gke, aks, aws, generic/,
     );
+  });
+  it('reads --node-port as a base or a list, for a named port or the only one, and not for ClusterIP', () => {
+    expect(ok({ type: 'NodePort', nodePort: ['30000', 'metrics=31000,31005'] }).nodePorts).toEqual([
+      { port: undefined, base: 30000 },
+      { port: 'metrics', list: [31000, 31005] },
+    ]);
+    expect(bad({ nodePort: ['30000'] })).toBe('--node-port applies only to --type NodePort or LoadBalancer');
+    expect(bad({ type: 'NodePort', nodePort: ['70000'] })).toMatch(/^invalid --node-port "70000": use \[PORT=\]BASE/);
+    expect(bad({ type: 'NodePort', nodePort: ['a=1', 'a=2'] })).toBe('--node-port for a is given twice');
   });
   it('takes per-ordinal values in annotations and labels, and refuses a misspelt placeholder', () => {
     expect(texts(ok({ labels: ['zone={a,b},tier=db'] }).labels)).toEqual({ zone: '{a,b}', tier: 'db' });

@@ -117,3 +117,23 @@ describe('isUpToDate', () => {
     ).toBe(false);
   });
 });
+
+describe('node ports', () => {
+  it('count only where --node-port asks for one: elsewhere the API server’s allocation stands', () => {
+    const pinned = desired({ type: 'NodePort', nodePort: ['postgres=30100'] })[0];
+    expect(
+      isUpToDate(
+        pinned.service,
+        asApplied(pinned, (s) => void (s.spec!.ports![0].nodePort = 30100)),
+      ),
+    ).toBe(true);
+    expect(
+      isUpToDate(
+        pinned.service,
+        asApplied(pinned, (s) => void (s.spec!.ports![0].nodePort = 30101)),
+      ),
+    ).toBe(false);
+    const free = desired({ type: 'NodePort' })[0];
+    expect(isUpToDate(free.service, asApplied(free))).toBe(true);
+  });
+});

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  addressRequest,
-  detectProvider,
-  heldProblem,
-  poolProblem,
-  requestedAddress,
-} from '../../../src/plan/load-balancer.ts';
+import { addressRequest, detectProvider, poolProblem, requestedAddress } from '../../../src/plan/load-balancer.ts';
 
 describe('the load-balancer implementation', () => {
   it('is found from its API group first, then from the nodes’ cloud', () => {
@@ -54,21 +48,5 @@ describe('checks before any write', () => {
       "address 198.19.255.3 (for ordinal 1) is in none of MetalLB's address pools (default: 198.18.0.0/22; tiny: 198.19.255.1-198.19.255.2, fd00::/64)",
     );
     expect(poolProblem(ips('10.0.0.1'), [])).toMatch(/\(there are none\)$/);
-  });
-  it('finds an address another Service has or asked for, but not the one the Service itself holds', () => {
-    const holders = [
-      { namespace: 'data', name: 'mydb-0', addresses: ['198.18.3.10'] },
-      { namespace: 'other', name: 'web', addresses: ['198.18.3.11'] },
-    ];
-    const wanted = ['198.18.3.10', '198.18.3.11'].map((ip, ordinal) => ({
-      ip,
-      ordinal,
-      namespace: 'data',
-      name: `mydb-${ordinal}`,
-    }));
-    expect(heldProblem(wanted.slice(0, 1), holders)).toBeUndefined();
-    expect(heldProblem(wanted, holders)).toBe(
-      'address 198.18.3.11 (for ordinal 1) is taken by service other/web: choose another, or free it first',
-    );
   });
 });

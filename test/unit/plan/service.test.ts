@@ -196,4 +196,33 @@ describe('per-ordinal values and addresses', () => {
       desiredServices(three, options({ type: 'LoadBalancer', loadBalancerIp: ['3.1.2.3-3.1.2.5'] }), 'data', 'aws'),
     ).toMatch(/^AWS load balancers take Elastic IP allocations/);
   });
+  it('gives each ordinal its node ports: a base counted up, or a list, for the port named or the only one', () => {
+    const single = sts({ start: 5, ports: [[{ name: 'kafka', containerPort: 9092 }]] });
+    expect(
+      desired(single, options({ type: 'NodePort', nodePort: ['30010'] }), 'data').map(
+        (d) => d.service.spec!.ports![0].nodePort,
+      ),
+    ).toEqual([30010, 30011, 30012]);
+    const two = desired(
+      three,
+      options({ type: 'LoadBalancer', nodePort: ['metrics=31000,31007,31009', 'postgres=30000'] }),
+      'data',
+    );
+    expect(two.map((d) => d.service.spec!.ports!.map((p) => `${p.name}:${p.nodePort}`))).toEqual([
+      ['postgres:30000', 'metrics:31000'],
+      ['postgres:30001', 'metrics:31007'],
+      ['postgres:30002', 'metrics:31009'],
+    ]);
+  });
+  it('needs the port named when there are several, and a node port for every ordinal', () => {
+    expect(desiredServices(three, options({ type: 'NodePort', nodePort: ['30000'] }), 'data')).toBe(
+      "--node-port needs PORT= to say which of the Service's ports it is for (postgres, metrics)",
+    );
+    expect(desiredServices(three, options({ type: 'NodePort', nodePort: ['http=30000'] }), 'data')).toMatch(
+      /the Services have no port http \(their ports: postgres, metrics\)/,
+    );
+    expect(desiredServices(three, options({ type: 'NodePort', nodePort: ['postgres=30000,30001'] }), 'data')).toBe(
+      '--node-port postgres=30000,30001: 2 node ports for 3 ordinals: add 1 more',
+    );
+  });
 });

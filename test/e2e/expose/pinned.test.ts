@@ -1,6 +1,6 @@
-// Stable addresses per ordinal, proven on MetalLB: --load-balancer-ip gives each ordinal its address, a re-run writes
-// nothing, and every address that cannot be had (too few, outside every pool, taken, or a cloud that takes none) is
-// one error before any write. Per-ordinal values in annotations and labels.
+// What stays put per ordinal, proven on MetalLB and the API server's own node-port allocation: --load-balancer-ip and
+// --node-port give each ordinal its own, a re-run writes nothing, and whatever cannot be had (too few, outside every
+// pool, taken, a cloud that takes no address) is one error before any write. Per-ordinal annotation and label values.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { statefulSet } from '../fixtures.ts';
 import { clients, newNamespace, parseTable, plugin, readyStatefulSet, servicesIn, waitFor } from '../helpers.ts';
@@ -130,5 +130,51 @@ describe('per-ordinal values', () => {
         ];
       }),
     ).toEqual([0, 1, 2, 3].map((i) => [`kafka-${i}.${ns}.example.test`, `r${i + 1}`, 'abcd'[i], `m${i}`]));
+  });
+});
+
+// Node ports from the bottom of the range, which the API server keeps for static assignment (it hands out random
+// ones from the top first), so the other tests' Services never take them first.
+describe('--node-port', () => {
+  it('gives ordinal i the base + i, or the list’s item, and refuses one another Service holds, naming it', async () => {
+    const res = plugin([
+      'kafka',
+      '-n',
+      ns,
+      '--type',
+      'NodePort',
+      '--name-template',
+      '{pod}-np',
+      '--node-port',
+      '30010',
+    ]);
+    expect(res.code, res.stderr).toBe(0);
+    expect(parseTable(res.stdout).map((r) => r.ENDPOINT.split(':')[1])).toEqual(['30010', '30011', '30012', '30013']);
+    const before = await versions();
+    expect(
+      plugin(['kafka', '-n', ns, '--type', 'NodePort', '--name-template', '{pod}-np', '--node-port', '30010']).code,
+    ).toBe(0);
+    expect(await versions()).toEqual(before);
+
+    await core.createNamespacedService({
+      namespace: other,
+      body: { metadata: { name: 'np-holder' }, spec: { type: 'NodePort', ports: [{ port: 80, nodePort: 30022 }] } },
+    });
+    const taken = plugin([
+      'kafka',
+      '-n',
+      ns,
+      '--type',
+      'NodePort',
+      '--name-template',
+      '{pod}-np',
+      '--node-port',
+      '30020,30021,30022,30023',
+    ]);
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toBe(
+      `error: node port 30022 (for ordinal 2) is taken by service ${other}/np-holder: choose another, or free it first; nothing was changed\n`,
+    );
+    expect(await versions()).toEqual(before);
   });
 });
