@@ -117,9 +117,10 @@ async function runExpose(opts: ExposeOptions, kube: Kube, io: IO): Promise<numbe
     return 0;
   }
   // How the load balancer takes a requested address depends on which one it is: found from the cluster if not given.
-  const provider = opts.loadBalancerIPs.length
-    ? (opts.loadBalancerProvider ?? detectProvider(await k.clusterFacts(kube)))
-    : undefined;
+  const provider =
+    opts.loadBalancerIPs.length || opts.sharedAddress
+      ? (opts.loadBalancerProvider ?? detectProvider(await k.clusterFacts(kube)))
+      : undefined;
   const desired = desiredServices(sts, opts, kube.namespace, provider);
   if (typeof desired === 'string') throw new CommandError(desired);
   if (opts.type === 'LoadBalancer' && opts.loadBalancerSourceRanges.length === 0) {

@@ -119,6 +119,14 @@ export const exposeFlags = {
       'Node ports, for NodePort and LoadBalancer: [PORT=]BASE gives ordinal i BASE + i (counted from the first ' +
       "ordinal), [PORT=]N0,N1,… one each in ordinal order; PORT (a Service port's name or number) when it has several",
   },
+  sharedAddress: {
+    type: 'boolean',
+    default: false,
+    describe:
+      'One address for all members, where the load balancer can share one (MetalLB, Cilium): ordinal i answers on ' +
+      "each port + i (the first keeps the container's port), with --external-traffic-policy Cluster; " +
+      '--load-balancer-ip pins the address',
+  },
   output: {
     type: 'string',
     short: 'o',
@@ -249,7 +257,18 @@ export function validateExposeFlags(flags: ExposeFlags) {
       return new UsageError('--external-traffic-policy applies only to --type NodePort or LoadBalancer');
     externalTrafficPolicy = policy;
   } else if (type !== 'ClusterIP') {
-    externalTrafficPolicy = 'Local'; // only the pod's node answers: no extra hop, client source IP kept
+    // Only the pod's node answers: no extra hop, client source IP kept. One shared address is announced from one
+    // place and must reach every member: Cluster (and MetalLB shares only so between Services of different pods).
+    externalTrafficPolicy = flags.sharedAddress ? 'Cluster' : 'Local';
+  }
+  if (flags.sharedAddress) {
+    if (type !== 'LoadBalancer') return new UsageError('--shared-address applies only to --type LoadBalancer');
+    if (externalTrafficPolicy === 'Local') {
+      return new UsageError(
+        '--shared-address needs --external-traffic-policy Cluster: one address for several pods must reach each of ' +
+          'them from wherever it is announced (and MetalLB shares no address between Local Services of different pods)',
+      );
+    }
   }
 
   if (flags.loadBalancerClass !== undefined) {
@@ -270,6 +289,8 @@ export function validateExposeFlags(flags: ExposeFlags) {
   if (typeof loadBalancerIPs === 'string') return new UsageError(`invalid --load-balancer-ip: ${loadBalancerIPs}`);
   if (loadBalancerIPs.length && type !== 'LoadBalancer')
     return new UsageError('--load-balancer-ip applies only to --type LoadBalancer');
+  if (flags.sharedAddress && loadBalancerIPs.length > 1)
+    return new UsageError('--shared-address takes one --load-balancer-ip: the address all members share');
   let loadBalancerProvider: Provider | undefined;
   if (flags.loadBalancerProvider !== undefined) {
     const provider = oneOf('load-balancer-provider', flags.loadBalancerProvider, providers);
@@ -328,6 +349,8 @@ export function validateExposeFlags(flags: ExposeFlags) {
     loadBalancerProvider,
     /** Empty: the API server allocates node ports. */
     nodePorts,
+    /** All ordinals behind one address, each on its own ports. */
+    sharedAddress: flags.sharedAddress,
     annotations,
     labels,
     nameTemplate,

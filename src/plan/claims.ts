@@ -35,10 +35,13 @@ export interface Wanted {
   nodePorts: number[];
 }
 
-/** The first claim another Service holds, as an error line: the Service itself may keep what it has. */
+/**
+ * The first claim a Service other than those being written holds, as an error line: they may keep what they have,
+ * and trade it among themselves (a shared address).
+ */
 export function takenProblem(wanted: Wanted[], held: Claims[]): string | undefined {
+  const others = held.filter((h) => !wanted.some((w) => h.namespace === w.namespace && h.name === w.name));
   for (const w of wanted) {
-    const others = held.filter((h) => !(h.namespace === w.namespace && h.name === w.name));
     const { address: ip } = w;
     const address = ip && others.find((h) => h.addresses.includes(ip));
     if (address)

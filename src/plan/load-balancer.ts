@@ -50,6 +50,20 @@ export function addressRequest(provider: Provider, ip: string): AddressRequest |
   return annotation ? { annotation } : { spec: true };
 }
 
+/**
+ * How Services ask to share one address, for the implementations that can: a key the Services have in common. Clouds
+ * give each load balancer an address of its own.
+ */
+export function sharingRequest(provider: Provider, key: string): { annotation: string; value: string } | string {
+  if (provider === 'metallb') return { annotation: 'metallb.io/allow-shared-ip', value: key };
+  if (provider === 'cilium') return { annotation: 'lbipam.cilium.io/sharing-key', value: key };
+  return (
+    `--shared-address needs a load balancer that shares addresses between Services (MetalLB or Cilium); ` +
+    `${provider === 'generic' ? 'this cluster' : provider} gives each its own: drop --shared-address (and pin each ` +
+    `member's address with --load-balancer-ip), or use --type NodePort`
+  );
+}
+
 /** The address a Service asked for, whichever way it asked. */
 export function requestedAddress(svc: {
   metadata?: { annotations?: Record<string, string> };

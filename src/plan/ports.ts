@@ -92,3 +92,26 @@ export function withNodePorts(
     }),
   );
 }
+
+/**
+ * One address for every ordinal: ordinal i (by position) answers on each port + i, so the first keeps the container's
+ * port; the target stays the container's. Or what is wrong: two ordinals that would answer on the same port.
+ */
+export function sharedPorts(perOrdinal: V1ServicePort[][], at: { ordinal: number }[]): V1ServicePort[][] | string {
+  const moved = perOrdinal.map((ports, index) => ports.map((p) => ({ ...p, port: p.port + index })));
+  const seen = new Map<string, number>();
+  for (const [index, ports] of moved.entries()) {
+    for (const p of ports) {
+      const key = `${p.port}/${p.protocol ?? 'TCP'}`;
+      const other = seen.get(key);
+      if (other !== undefined) {
+        return (
+          `--shared-address: ordinals ${at[other].ordinal} and ${at[index].ordinal} would both answer on port ${key} ` +
+          '(their ports are too close together for this many members): expose ports further apart with --port'
+        );
+      }
+      seen.set(key, index);
+    }
+  }
+  return moved;
+}

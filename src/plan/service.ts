@@ -3,12 +3,12 @@ import type { V1Service, V1StatefulSet } from '@kubernetes/client-node';
 import type { ExposeOptions } from '../options/expose.ts';
 import { nameOf, uidOf } from './meta.ts';
 import { labelValueProblem } from '../options/values.ts';
-import { addressRequest, type Provider } from './load-balancer.ts';
+import { addressRequest, type Provider, sharingRequest } from './load-balancer.ts';
 import { serviceNames } from './name-template.ts';
 import { type OrdinalOf, type PerOrdinal, tooFewProblem, valueFor } from './per-ordinal.ts';
 import { ordinals, podName } from './ordinal.ts';
 import { managedByLabel, managedByValue, ordinalLabel, podNameLabel, statefulSetLabel } from './ownership.ts';
-import { servicePorts, withNodePorts } from './ports.ts';
+import { servicePorts, sharedPorts, withNodePorts } from './ports.ts';
 
 export interface DesiredService {
   ordinal: number;
@@ -51,7 +51,8 @@ function addressRequests(
   at: OrdinalOf[],
   provider: Provider | undefined,
 ): (V1Service | undefined)[] | string {
-  const ips = opts.loadBalancerIPs;
+  // With a shared address, its one --load-balancer-ip is every ordinal's.
+  const ips = opts.sharedAddress ? at.map(() => opts.loadBalancerIPs[0]).filter(Boolean) : opts.loadBalancerIPs;
   if (!ips.length) return at.map(() => undefined);
   if (ips.length < at.length) {
     const range = `${at[0].ordinal}-${at[at.length - 1].ordinal}`;
@@ -90,12 +91,22 @@ export function desiredServices(
   if (problem) return problem;
   const addresses = addressRequests(opts, at, opts.loadBalancerProvider ?? provider);
   if (typeof addresses === 'string') return addresses;
+  const sharing = opts.sharedAddress
+    ? sharingRequest(opts.loadBalancerProvider ?? provider ?? 'generic', `${namespace}/${name}`)
+    : undefined;
+  if (typeof sharing === 'string') return sharing;
+  const shared = opts.sharedAddress ? sharedPorts(ports, at) : ports;
+  if (typeof shared === 'string') return shared;
   const external = opts.type !== 'ClusterIP';
 
   return ords.map((ordinal, i) => {
     const pod = podName(name, ordinal);
     const serviceName = names[i];
-    const annotations = { ...valuesFor(opts.annotations, at[i]), ...addresses[i]?.metadata?.annotations };
+    const annotations = {
+      ...valuesFor(opts.annotations, at[i]),
+      ...addresses[i]?.metadata?.annotations,
+      ...(sharing && { [sharing.annotation]: sharing.value }),
+    };
     return {
       ordinal,
       pod,
@@ -122,7 +133,7 @@ export function desiredServices(
           type: opts.type,
           // Only this label: the pod's others (controller-revision-hash) change on every rolling update.
           selector: { [podNameLabel]: pod },
-          ports: ports[i],
+          ports: shared[i],
           externalTrafficPolicy: external ? opts.externalTrafficPolicy : undefined,
           loadBalancerClass: opts.loadBalancerClass,
           loadBalancerIP: addresses[i]?.spec?.loadBalancerIP,

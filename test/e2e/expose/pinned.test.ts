@@ -178,3 +178,27 @@ describe('--node-port', () => {
     expect(await versions()).toEqual(before);
   });
 });
+
+describe('--shared-address', () => {
+  it('puts every member behind one address, each on its own port, pinned with --load-balancer-ip', async () => {
+    const args = [...lb, '-n', ns, '--shared-address', '--name-template', '{pod}-shared'];
+    const res = plugin([...args, '--load-balancer-ip', '198.18.3.160']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(parseTable(res.stdout).map((r) => [r.SERVICE, r.ENDPOINT])).toEqual(
+      [0, 1, 2, 3].map((i) => [`kafka-${i}-shared`, `198.18.3.160:${5432 + i}`]),
+    );
+    const svc = (await servicesIn(ns)).get('kafka-2-shared')!;
+    expect(svc.spec!.ports).toEqual([expect.objectContaining({ port: 5434, targetPort: 'postgres' })]);
+    expect(svc.spec!.externalTrafficPolicy).toBe('Cluster');
+    const before = await versions();
+    expect(plugin([...args, '--load-balancer-ip', '198.18.3.160']).code).toBe(0);
+    expect(await versions()).toEqual(before);
+
+    const cloud = plugin([...args, '--load-balancer-provider', 'gke']);
+    expect(cloud.code).toBe(1);
+    expect(cloud.stderr).toMatch(
+      /^error: --shared-address needs a load balancer that shares addresses between Services \(MetalLB or Cilium\)/,
+    );
+    expect(await versions()).toEqual(before);
+  });
+});

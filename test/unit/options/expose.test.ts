@@ -35,6 +35,7 @@ describe('validateExposeFlags', () => {
       loadBalancerIPs: [],
       loadBalancerProvider: undefined,
       nodePorts: [],
+      sharedAddress: false,
       annotations: {},
       labels: {},
       nameTemplate: '{pod}',
@@ -143,6 +144,19 @@ describe('validateExposeFlags', () => {
     expect(bad({ nodePort: ['30000'] })).toBe('--node-port applies only to --type NodePort or LoadBalancer');
     expect(bad({ type: 'NodePort', nodePort: ['70000'] })).toMatch(/^invalid --node-port "70000": use \[PORT=\]BASE/);
     expect(bad({ type: 'NodePort', nodePort: ['a=1', 'a=2'] })).toBe('--node-port for a is given twice');
+  });
+  it('shares one address only for LoadBalancer, with the Cluster policy and at most one --load-balancer-ip', () => {
+    expect(ok({ type: 'LoadBalancer', sharedAddress: true })).toMatchObject({
+      sharedAddress: true,
+      externalTrafficPolicy: 'Cluster',
+    });
+    expect(bad({ type: 'LoadBalancer', sharedAddress: true, externalTrafficPolicy: 'Local' })).toMatch(
+      /^--shared-address needs --external-traffic-policy Cluster/,
+    );
+    expect(bad({ type: 'NodePort', sharedAddress: true })).toBe('--shared-address applies only to --type LoadBalancer');
+    expect(bad({ type: 'LoadBalancer', sharedAddress: true, loadBalancerIp: ['10.0.0.1-10.0.0.2'] })).toBe(
+      '--shared-address takes one --load-balancer-ip: the address all members share',
+    );
   });
   it('takes per-ordinal values in annotations and labels, and refuses a misspelt placeholder', () => {
     expect(texts(ok({ labels: ['zone={a,b},tier=db'] }).labels)).toEqual({ zone: '{a,b}', tier: 'db' });

@@ -225,4 +225,39 @@ describe('per-ordinal values and addresses', () => {
       '--node-port postgres=30000,30001: 2 node ports for 3 ordinals: add 1 more',
     );
   });
+  it('puts every ordinal behind one address, each on its own ports, where the load balancer can share', () => {
+    const d = desired(
+      three,
+      options({ type: 'LoadBalancer', sharedAddress: true, loadBalancerIp: ['198.18.3.150'] }),
+      'data',
+      'metallb',
+    );
+    expect(d.map((x) => x.service.spec!.ports!.map((p) => `${p.port}->${p.targetPort}`))).toEqual([
+      ['5432->postgres', '9187->metrics'],
+      ['5433->postgres', '9188->metrics'],
+      ['5434->postgres', '9189->metrics'],
+    ]);
+    expect(d.map((x) => x.service.metadata!.annotations)).toEqual(
+      d.map(() => ({ 'metallb.io/loadBalancerIPs': '198.18.3.150', 'metallb.io/allow-shared-ip': 'data/mydb' })),
+    );
+    expect(d[0].service.spec!.externalTrafficPolicy).toBe('Cluster');
+    const cilium = desired(three, options({ type: 'LoadBalancer', sharedAddress: true }), 'data', 'cilium');
+    expect(cilium[2].service.metadata!.annotations).toEqual({ 'lbipam.cilium.io/sharing-key': 'data/mydb' });
+  });
+  it('refuses to share where the load balancer cannot, or where two members would answer on one port', () => {
+    expect(desiredServices(three, options({ type: 'LoadBalancer', sharedAddress: true }), 'data', 'gke')).toMatch(
+      /^--shared-address needs a load balancer that shares addresses between Services \(MetalLB or Cilium\); gke gives each its own: drop --shared-address/,
+    );
+    const close = sts({
+      ports: [
+        [
+          { name: 'a', containerPort: 9092 },
+          { name: 'b', containerPort: 9093 },
+        ],
+      ],
+    });
+    expect(desiredServices(close, options({ type: 'LoadBalancer', sharedAddress: true }), 'data', 'metallb')).toBe(
+      '--shared-address: ordinals 0 and 1 would both answer on port 9093/TCP (their ports are too close together for this many members): expose ports further apart with --port',
+    );
+  });
 });
