@@ -12,12 +12,12 @@ import { managedSelector } from '../plan/ownership.ts';
 import { applyBody, desiredServices, type DesiredService } from '../plan/service.ts';
 import { formatObjects } from '../render/objects.ts';
 import { exposeTable } from '../render/tables.ts';
-import { startProgress } from '../render/spinner.ts';
 import { loadKube } from '../kube/load.ts';
-import type { OpenWatch } from '../kube/watch.ts';
+import { reasonLine } from '../plan/warnings.ts';
 import { checkClaims } from './claims.ts';
 import type { ClusterCommand } from './command.ts';
 import type { IO } from './io.ts';
+import { waitForAddresses } from './wait.ts';
 
 export const exposeCommand: ClusterCommand<typeof exposeFlags, ExposeOptions> = {
   name: '',
@@ -233,7 +233,17 @@ async function runExpose(opts: ExposeOptions, kube: Kube, io: IO): Promise<numbe
     () =>
       `all ${desired.length} services are applied; interrupted while waiting for load-balancer addresses (kubectl expose-sts status ${opts.statefulSet} shows them)`,
   );
-  const timedOut = watch ? (await waitForAddresses(watch, desired, current, opts)) === 'timeout' : false;
+  const waited = watch
+    ? await waitForAddresses(
+        k,
+        kube,
+        watch,
+        desired.map((d) => d.name),
+        current,
+        opts.timeoutMs,
+        io,
+      )
+    : { timedOut: false as const };
 
   const services = desired.map(latest);
   if (format) {
@@ -252,39 +262,15 @@ async function runExpose(opts: ExposeOptions, kube: Kube, io: IO): Promise<numbe
       ),
     );
   }
-  if (timedOut) {
+  if (waited.timedOut) {
     const pending = services.filter((s) => !lbAddress(s)).map(nameOf);
+    // What the load balancer said of them, where it said something; otherwise the usual causes.
+    const why = waited.reasons.length ? waited.reasons.map(reasonLine).join('; ') : pendingHint(opts.loadBalancerClass);
     io.err(
       `error: timed out after ${opts.timeoutMs / 1000} s waiting for load-balancer addresses of ${pending.length} of ${services.length} services ` +
-        `(${pending.slice(0, 5).join(', ')}${pending.length > 5 ? ', …' : ''}); ${pendingHint(opts.loadBalancerClass)}\n`,
+        `(${pending.slice(0, 5).join(', ')}${pending.length > 5 ? ', …' : ''}); ${why}\n`,
     );
     return 1;
   }
   return 0;
-}
-
-async function waitForAddresses(
-  watch: OpenWatch<V1Service>,
-  desired: DesiredService[],
-  current: Map<string, V1Service>,
-  opts: ExposeOptions,
-): Promise<'done' | 'timeout'> {
-  const names = new Set(desired.map((d) => d.name));
-  const ready = () => [...names].filter((n) => lbAddress(current.get(n))).length;
-  if (ready() === names.size) {
-    watch.close();
-    return 'done';
-  }
-  const progress = await startProgress(`waiting for load-balancer addresses ${ready()}/${names.size}`);
-  try {
-    return await watch.until((svc, deleted) => {
-      const name = svc.metadata?.name;
-      if (!name || !names.has(name) || deleted) return false;
-      current.set(name, svc);
-      progress.update(`waiting for load-balancer addresses ${ready()}/${names.size}`);
-      return ready() === names.size;
-    }, opts.timeoutMs);
-  } finally {
-    progress.stop();
-  }
 }

@@ -2,7 +2,7 @@
 import type { Kube } from '../kube/client.ts';
 import { loadKube } from '../kube/load.ts';
 import { type StatusOptions, statusFlags, validateStatusFlags } from '../options/scope.ts';
-import { assess } from '../plan/drift.ts';
+import { assess, withWarnings } from '../plan/drift.ts';
 import { formatStatus, summaries } from '../render/status.ts';
 import { statusTable } from '../render/tables.ts';
 import type { ClusterCommand } from './command.ts';
@@ -40,7 +40,11 @@ function nothingExposed(scope: { statefulSet?: string; allNamespaces: boolean },
 
 async function runStatus(opts: StatusOptions, kube: Kube, io: IO): Promise<number> {
   const k = await loadKube();
-  const rows = assess(await k.readInventory(kube, opts), opts);
+  let rows = assess(await k.readInventory(kube, opts), opts);
+  // Why a row is Pending, where the load balancer said why: only for the outputs that show reasons.
+  if (opts.output !== '' && rows.some((r) => r.state === 'Pending')) {
+    rows = withWarnings(rows, (await k.readWarnings(kube, false, opts.allNamespaces))?.items ?? []);
+  }
   if (opts.output === 'json' || opts.output === 'yaml') {
     io.out(formatStatus(rows, opts.output));
   } else if (rows.length === 0) {

@@ -7,3 +7,4 @@ export { applyAll, deleteService, listServices, replacePorts, watchServices } fr
 export { readInventory } from './inventory.ts';
 export { addressPools, clusterFacts } from './load-balancer.ts';
 export { serviceClaims } from './claims.ts';
+export { readWarnings } from './events.ts';

@@ -16,6 +16,7 @@ export interface OpenWatch<T> {
    * time is up.
    */
   until(onEvent: (obj: T, deleted: boolean) => boolean, timeoutMs: number): Promise<'done' | 'timeout'>;
+  /** Ends the watch; an `until` in progress ends as done. */
   close(): void;
 }
 
@@ -24,6 +25,7 @@ interface WatchTarget<T> {
   what: string;
   path: string;
   labelSelector?: string;
+  fieldSelector?: string;
   resourceVersion: string;
   /** A fresh LIST, for when the server no longer holds history from our version (410 Gone). */
   relist: () => Promise<{ items: T[]; resourceVersion: string }>;
@@ -40,6 +42,7 @@ export async function openWatch<T extends Versioned>(kube: Kube, target: WatchTa
   let consumer: ((obj: T, deleted: boolean) => void) | undefined;
   let failure: Error | undefined;
   let onFailure: ((err: Error) => void) | undefined;
+  let onClose: (() => void) | undefined;
   const deliver = (whole: T, deleted: boolean) => {
     const obj = target.shown ? target.shown(whole) : whole;
     if (consumer) return consumer(obj, deleted);
@@ -60,6 +63,7 @@ export async function openWatch<T extends Versioned>(kube: Kube, target: WatchTa
         request(kube, 'GET', target.path, {
           query: {
             labelSelector: target.labelSelector,
+            fieldSelector: target.fieldSelector,
             watch: 'true',
             resourceVersion: rv,
             allowWatchBookmarks: 'true',
@@ -123,7 +127,12 @@ export async function openWatch<T extends Versioned>(kube: Kube, target: WatchTa
           clearTimeout(timer);
           consumer = undefined;
           onFailure = undefined;
+          onClose = undefined;
           controller.abort();
+        };
+        onClose = () => {
+          stop();
+          resolve('done');
         };
         const timer = setTimeout(() => {
           stop();
@@ -146,6 +155,9 @@ export async function openWatch<T extends Versioned>(kube: Kube, target: WatchTa
           consumer(obj, deleted);
         }
       }),
-    close: () => controller.abort(),
+    close: () => {
+      onClose?.();
+      controller.abort();
+    },
   };
 }

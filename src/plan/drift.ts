@@ -1,11 +1,12 @@
 // What is exposed and what has drifted: managed Services against their StatefulSets and pods. Pure, so every state
 // is unit-tested; status prints it and prune deletes what it calls Orphaned.
-import type { V1Node, V1Pod, V1Service, V1StatefulSet } from '@kubernetes/client-node';
+import type { CoreV1Event, V1Node, V1Pod, V1Service, V1StatefulSet } from '@kubernetes/client-node';
 import { podReady } from './endpoint.ts';
 import { type Exposure, exposureOf } from './exposure.ts';
 import { requestedAddress } from './load-balancer.ts';
 import { nameOf, namespaceOf, uidOf } from './meta.ts';
 import { ordinals, podName } from './ordinal.ts';
+import { pendingReasons } from './warnings.ts';
 import { fieldManager, isManaged, ordinalLabel, podNameLabel, statefulSetLabel } from './ownership.ts';
 
 export const states = ['Ready', 'Pending', 'PodNotReady', 'Missing', 'Orphaned', 'Modified', 'WrongAddress'] as const;
@@ -128,4 +129,18 @@ export function assess(inv: Inventory, scope: { statefulSet?: string }): StatusR
     (a, b) =>
       a.namespace.localeCompare(b.namespace) || a.statefulSet.localeCompare(b.statefulSet) || a.ordinal - b.ordinal,
   );
+}
+
+/** Pending rows with what the load balancer said of their Service, where it said something (status -o wide). */
+export function withWarnings(rows: StatusRow[], events: CoreV1Event[]): StatusRow[] {
+  return rows.map((r) => {
+    const name = r.service?.name;
+    if (r.state !== 'Pending' || !name) return r;
+    const said = pendingReasons(
+      events.filter((e) => e.involvedObject?.namespace === r.namespace),
+      [name],
+      r.namespace,
+    )[0];
+    return said ? { ...r, reason: `${r.reason}: ${said.text}` } : r;
+  });
 }

@@ -140,6 +140,41 @@ describe('expose, waiting for addresses', () => {
     expect(res.err.split('\n').filter(Boolean)).toHaveLength(1);
   });
 
+  it('says what the load balancer says of those that get no address: while waiting, and as the cause on timeout', async () => {
+    const { api } = cluster(2);
+    const events = new WatchStream();
+    const warn = (name: string, at: string) => ({
+      metadata: { name: `${name}.1`, namespace: ns, resourceVersion: '300' },
+      involvedObject: { kind: 'Service', name, namespace: ns },
+      type: 'Warning',
+      reason: 'AllocationFailed',
+      message: `Failed to allocate IP for "${ns}/${name}": no available IPs in pool tiny`,
+      lastTimestamp: at,
+    });
+    api
+      .onWhere(
+        'GET',
+        `/api/v1/namespaces/${ns}/events`,
+        notWatch,
+        list([warn('mydb-0', '2026-11-30T10:00:00Z')], '300'),
+      )
+      .onWhere('GET', `/api/v1/namespaces/${ns}/events`, isWatch, { watch: events });
+    setTimeout(() => events.event('ADDED', warn('mydb-1', '2026-11-30T10:00:02Z')), 1100);
+    const res = await run(api, [...lb, '--timeout', '1500ms']);
+    expect(res.code).toBe(1);
+    expect(res.err).toBe(
+      'warning: mydb-0: Failed to allocate IP: no available IPs in pool tiny\n' +
+        'error: timed out after 1.5 s waiting for load-balancer addresses of 2 of 2 services (mydb-0, mydb-1); ' +
+        'mydb-0, mydb-1: Failed to allocate IP: no available IPs in pool tiny\n',
+    );
+    // Read only once the wait lasted a second, with the field selector of Services' Warnings.
+    const reads = api.requests.filter((r) => r.path.endsWith('/events'));
+    expect(reads.map((r) => r.query.fieldSelector)).toEqual([
+      'involvedObject.kind=Service,type=Warning',
+      'involvedObject.kind=Service,type=Warning',
+    ]);
+  });
+
   it('fails at once when the watch is refused (403), before anything is written', async () => {
     const { api } = cluster(2);
     api.onWhere('GET', paths.services, isWatch, {

@@ -192,6 +192,12 @@ export async function foreignObjects(namespace: string, sts: string): Promise<()
 }
 
 /** The managed Services of a namespace, reduced to what a run decides (no uids, versions, cluster IPs or ports). */
+/** Annotations without the one MetalLB writes once it has assigned an address (in its own time, not the plugin's). */
+const ours = (annotations: Record<string, string> | undefined) => {
+  const { 'metallb.io/ip-allocated-from-pool': _pool, ...rest } = annotations ?? {};
+  return Object.keys(rest).length ? rest : undefined;
+};
+
 export async function managedServices(namespace: string): Promise<Record<string, unknown>> {
   const items = (await clients().core.listNamespacedService({ namespace, labelSelector: managedBy })).items;
   return Object.fromEntries(
@@ -200,7 +206,7 @@ export async function managedServices(namespace: string): Promise<Record<string,
         s.metadata!.name!,
         {
           labels: s.metadata!.labels,
-          annotations: s.metadata!.annotations,
+          annotations: ours(s.metadata!.annotations),
           type: s.spec!.type,
           selector: s.spec!.selector,
           externalTrafficPolicy: s.spec!.externalTrafficPolicy,

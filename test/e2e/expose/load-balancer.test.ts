@@ -92,6 +92,38 @@ describe('kubectl expose-sts --type LoadBalancer', () => {
     );
   });
 
+  it('says why addresses do not come when the load balancer says it: MetalLB’s Event, while waiting and as the cause', () => {
+    // An address outside every pool, asked for by annotation: MetalLB refuses each Service with the same Warning.
+    const res = plugin([
+      'pg',
+      '-n',
+      ns,
+      '--type',
+      'LoadBalancer',
+      '--name-template',
+      '{pod}-refused',
+      '--annotations',
+      'metallb.io/loadBalancerIPs=192.0.2.99',
+      '--load-balancer-source-ranges',
+      '10.0.0.0/8',
+      '--timeout',
+      '3s',
+    ]);
+    expect(res.code).toBe(1);
+    const reason = 'Failed to allocate IP: ["192.0.2.99"] is not allowed in config';
+    expect(res.stderr.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(
+        new RegExp(`^warning: pg-\\d-refused(, pg-\\d-refused)*: ${reason.replace(/[[\]().]/g, '\\$&')}$`),
+      ),
+      `error: timed out after 3 s waiting for load-balancer addresses of 3 of 3 services (pg-0-refused, pg-1-refused, pg-2-refused); pg-0-refused, pg-1-refused, pg-2-refused: ${reason}`,
+    ]);
+    const status = plugin(['status', 'pg', '-n', ns, '-o', 'wide']);
+    const refused = parseTable(status.stdout.split('\n\n')[0]).filter((r) => r.SERVICE.endsWith('-refused'));
+    expect(refused.map((r) => [r.STATE, r.REASON])).toEqual(
+      refused.map(() => ['Pending', `no load-balancer address yet (requested 192.0.2.99): ${reason}`]),
+    );
+  });
+
   it('with --wait=false returns at once with the Services created', () => {
     const res = plugin([
       'pg',

@@ -1,6 +1,6 @@
-import type { V1ManagedFieldsEntry, V1Pod, V1Service, V1StatefulSet } from '@kubernetes/client-node';
+import type { CoreV1Event, V1ManagedFieldsEntry, V1Pod, V1Service, V1StatefulSet } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { assess, modifiedBy, type Inventory } from '../../../src/plan/drift.ts';
+import { assess, modifiedBy, type Inventory, withWarnings } from '../../../src/plan/drift.ts';
 import { summaries } from '../../../src/render/status.ts';
 import { endpointText } from '../../../src/render/tables.ts';
 
@@ -204,5 +204,35 @@ describe('requested addresses', () => {
   it('a pending one says which address it waits for', () => {
     const rows = assess(inv({ statefulSets: [sts('db', 1)], services: [requested()], pods: [pod('db-0')] }), {});
     expect(rows[0]).toMatchObject({ state: 'Pending', reason: 'no load-balancer address yet (requested 198.18.3.10)' });
+  });
+});
+
+describe('pending rows with the load balancer’s word', () => {
+  it('says why a Pending row waits, from the latest Warning of its Service in its namespace', () => {
+    const rows = assess(
+      inv({
+        statefulSets: [sts('db', 2)],
+        services: [svc('db', 0, { type: 'LoadBalancer' }), svc('db', 1)],
+        pods: [pod('db-0'), pod('db-1')],
+      }),
+      {},
+    );
+    const events = [
+      {
+        involvedObject: { kind: 'Service', name: 'db-0', namespace: 'data' },
+        type: 'Warning',
+        message: 'Failed to allocate IP for "data/db-0": no available IPs',
+      },
+      {
+        involvedObject: { kind: 'Service', name: 'db-0', namespace: 'elsewhere' },
+        type: 'Warning',
+        message: 'not this one',
+      },
+    ];
+    const explained = withWarnings(rows, events as CoreV1Event[]);
+    expect(explained.map((r) => r.reason)).toEqual([
+      'no load-balancer address yet: Failed to allocate IP: no available IPs',
+      '',
+    ]);
   });
 });
