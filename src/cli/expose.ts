@@ -5,7 +5,7 @@ import type { Kube } from '../kube/client.ts';
 import { exposeFlags, type ExposeOptions, validateExposeFlags } from '../options/expose.ts';
 import { planActions, type ActionKind } from '../plan/diff.ts';
 import { lbAddress } from '../plan/endpoint.ts';
-import { detectProvider } from '../plan/load-balancer.ts';
+import { loadBalancerOf } from '../plan/load-balancer.ts';
 import { exposureOf } from '../plan/exposure.ts';
 import { nameOf } from '../plan/meta.ts';
 import { managedSelector } from '../plan/ownership.ts';
@@ -13,6 +13,7 @@ import { applyBody, desiredServices, type DesiredService } from '../plan/service
 import { formatObjects } from '../render/objects.ts';
 import { exposeTable } from '../render/tables.ts';
 import { loadKube } from '../kube/load.ts';
+import { quotaDemand, quotaProblem } from '../plan/quota.ts';
 import { reasonLine } from '../plan/warnings.ts';
 import { checkClaims } from './claims.ts';
 import type { ClusterCommand } from './command.ts';
@@ -116,12 +117,16 @@ async function runExpose(opts: ExposeOptions, kube: Kube, io: IO): Promise<numbe
     io.err(`statefulset ${opts.statefulSet} has 0 replicas in namespace "${kube.namespace}": nothing to expose\n`);
     return 0;
   }
-  // How the load balancer takes a requested address depends on which one it is: found from the cluster if not given.
-  const provider =
-    opts.loadBalancerIPs.length || opts.sharedAddress
-      ? (opts.loadBalancerProvider ?? detectProvider(await k.clusterFacts(kube)))
+  // A requested, shared or internal address is asked for the way the load balancer takes it: which one serves the
+  // cluster is read from it (discovery, a node's providerID) unless named.
+  const lb =
+    opts.loadBalancerIPs.length || opts.sharedAddress || opts.internal
+      ? loadBalancerOf(
+          opts.loadBalancerProvider,
+          opts.loadBalancerProvider ? { groups: [] } : await k.clusterFacts(kube),
+        )
       : undefined;
-  const desired = desiredServices(sts, opts, kube.namespace, provider);
+  const desired = desiredServices(sts, opts, kube.namespace, lb);
   if (typeof desired === 'string') throw new CommandError(desired);
   if (opts.type === 'LoadBalancer' && opts.loadBalancerSourceRanges.length === 0) {
     io.err('warning: no --load-balancer-source-ranges: these load balancers accept connections from any address\n');
@@ -136,7 +141,7 @@ async function runExpose(opts: ExposeOptions, kube: Kube, io: IO): Promise<numbe
     return 0;
   }
 
-  const claims = await checkClaims(k, kube, desired, provider);
+  const claims = await checkClaims(k, kube, desired, lb?.provider);
   // One LIST of the namespace's Services: finds our own and any same-named Service we must not touch.
   const existing = await k.listServices(kube);
   const plan = planActions(desired, existing.items, opts.adopt);
@@ -145,6 +150,11 @@ async function runExpose(opts: ExposeOptions, kube: Kube, io: IO): Promise<numbe
     throw new CommandError(`${plan.conflicts[0]}${more}; nothing was changed`);
   }
   const toWrite = plan.actions.filter((a) => a.kind !== 'unchanged');
+  // A quota the new Services would exceed refuses them one by one, after others were written: checked first. Read
+  // only when the writes add Services, load balancers or node ports.
+  const demand = quotaDemand(toWrite.map((a) => ({ desired: a.desired.service, existing: a.existing })));
+  const overQuota = demand.length ? quotaProblem(await k.resourceQuotas(kube), demand) : undefined;
+  if (overQuota) throw new CommandError(`${overQuota}; nothing was changed`);
   // Each Service as last seen: listed, then as each write answered, then as the watch shows it.
   const current = new Map(plan.actions.flatMap((a) => (a.existing ? [[a.desired.name, a.existing] as const] : [])));
   const latest = (d: DesiredService) => current.get(d.name) ?? d.service;

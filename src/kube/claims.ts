@@ -1,6 +1,6 @@
-// The Services whose addresses and node ports expose's would clash with, read before any write when expose asks for
-// given ones.
-import type { V1Service } from '@kubernetes/client-node';
+// What expose's writes could clash with, read before any write: the Services whose addresses and node ports it asks
+// for, and the namespace's ResourceQuotas.
+import type { V1ResourceQuota, V1Service } from '@kubernetes/client-node';
 import { httpStatusOf } from '../errors.ts';
 import { type Claims, claimsOf } from '../plan/claims.ts';
 import { type Kube, listJson, namespaced, withRetry } from './client.ts';
@@ -23,4 +23,17 @@ export async function serviceClaims(kube: Kube, namespace: string): Promise<{ cl
     listJson<V1Service, Claims | undefined>(kube, namespaced(namespace, 'services'), {}, keep(namespace)),
   );
   return { claims: here.items.filter((c) => c !== undefined), everywhere: false };
+}
+
+/** The namespace's ResourceQuotas; none for a user who may not list them (the API server still enforces them). */
+export async function resourceQuotas(kube: Kube): Promise<V1ResourceQuota[]> {
+  try {
+    const list = await withRetry(kube, `list resourcequotas in namespace "${kube.namespace}"`, () =>
+      listJson<V1ResourceQuota>(kube, namespaced(kube.namespace, 'resourcequotas'), {}),
+    );
+    return list.items;
+  } catch (err) {
+    if (httpStatusOf(err) === 403) return [];
+    throw err;
+  }
 }

@@ -6,5 +6,5 @@ export { listNodes, listPods } from './pod.ts';
 export { applyAll, deleteService, listServices, replacePorts, watchServices } from './service.ts';
 export { readInventory } from './inventory.ts';
 export { addressPools, clusterFacts } from './load-balancer.ts';
-export { serviceClaims } from './claims.ts';
+export { resourceQuotas, serviceClaims } from './claims.ts';
 export { readWarnings } from './events.ts';

@@ -86,6 +86,13 @@ export const exposeFlags = {
     repeatable: true,
     describe: 'Labels for the Services, key=value,key2=value2; repeatable; values vary per ordinal as in --annotations',
   },
+  internal: {
+    type: 'boolean',
+    default: false,
+    describe:
+      "An internal load balancer, reachable only from the cloud's network (AWS, GKE, AKS: the annotation each takes, " +
+      "from the nodes' providerID or --load-balancer-provider)",
+  },
   loadBalancerClass: { type: 'string', describe: 'The load balancer implementation to use (spec.loadBalancerClass)' },
   loadBalancerIp: {
     type: 'string',
@@ -289,6 +296,8 @@ export function validateExposeFlags(flags: ExposeFlags) {
   if (typeof loadBalancerIPs === 'string') return new UsageError(`invalid --load-balancer-ip: ${loadBalancerIPs}`);
   if (loadBalancerIPs.length && type !== 'LoadBalancer')
     return new UsageError('--load-balancer-ip applies only to --type LoadBalancer');
+  if (flags.internal && type !== 'LoadBalancer')
+    return new UsageError('--internal applies only to --type LoadBalancer');
   if (flags.sharedAddress && loadBalancerIPs.length > 1)
     return new UsageError('--shared-address takes one --load-balancer-ip: the address all members share');
   let loadBalancerProvider: Provider | undefined;
@@ -351,6 +360,8 @@ export function validateExposeFlags(flags: ExposeFlags) {
     nodePorts,
     /** All ordinals behind one address, each on its own ports. */
     sharedAddress: flags.sharedAddress,
+    /** A cloud's internal load balancer. */
+    internal: flags.internal,
     annotations,
     labels,
     nameTemplate,

@@ -25,6 +25,44 @@ export function detectProvider(facts: ClusterFacts): Provider {
   return 'generic';
 }
 
+/** The cloud the nodes run on, whatever load balancer runs in the cluster: what --internal depends on. */
+function detectCloud(facts: ClusterFacts): Provider {
+  return detectProvider({ groups: [], providerID: facts.providerID });
+}
+
+/** Who serves the Services (for addresses and sharing) and which cloud they run on (for --internal). */
+export interface LoadBalancerOf {
+  provider: Provider;
+  cloud: Provider;
+}
+
+/** `--load-balancer-provider` wins; otherwise what the cluster shows. */
+export function loadBalancerOf(named: Provider | undefined, facts: ClusterFacts): LoadBalancerOf {
+  return { provider: named ?? detectProvider(facts), cloud: named ?? detectCloud(facts) };
+}
+
+/** The annotations that make a cloud's load balancer internal (reachable only from its network). */
+export function internalRequest(cloud: Provider): Record<string, string> | string {
+  switch (cloud) {
+    case 'aws':
+      // The AWS Load Balancer Controller reads the scheme; the cloud provider's own controller, the older annotation.
+      return {
+        'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal',
+        'service.beta.kubernetes.io/aws-load-balancer-internal': 'true',
+      };
+    case 'gke':
+      return { 'networking.gke.io/load-balancer-type': 'Internal' };
+    case 'aks':
+      return { 'service.beta.kubernetes.io/azure-load-balancer-internal': 'true' };
+    default:
+      return (
+        `--internal knows the internal load balancers of AWS, GKE and AKS (found from the nodes' providerID, or named ` +
+        `with --load-balancer-provider); ${cloud === 'generic' ? 'this cluster runs on none of them' : `${cloud} has none`}: ` +
+        'give the annotation your load balancer takes with --annotations'
+      );
+  }
+}
+
 /** How a Service asks for an address: an annotation, or spec.loadBalancerIP (deprecated in Kubernetes, still read). */
 export type AddressRequest = { annotation: string } | { spec: true };
 

@@ -3,7 +3,13 @@ import type { V1Service, V1StatefulSet } from '@kubernetes/client-node';
 import type { ExposeOptions } from '../options/expose.ts';
 import { nameOf, uidOf } from './meta.ts';
 import { labelValueProblem } from '../options/values.ts';
-import { addressRequest, type Provider, sharingRequest } from './load-balancer.ts';
+import {
+  addressRequest,
+  internalRequest,
+  type LoadBalancerOf,
+  type Provider,
+  sharingRequest,
+} from './load-balancer.ts';
 import { serviceNames } from './name-template.ts';
 import { type OrdinalOf, type PerOrdinal, tooFewProblem, valueFor } from './per-ordinal.ts';
 import { ordinals, podName } from './ordinal.ts';
@@ -69,14 +75,14 @@ function addressRequests(
 }
 
 /**
- * The Services to apply. `provider` says how --load-balancer-ip's addresses are asked for (found from the cluster
- * when the options do not name it).
+ * The Services to apply. `lb` says who serves them and where (read from the cluster when the options ask for an
+ * address, a shared one or an internal one): each takes those its own way.
  */
 export function desiredServices(
   sts: V1StatefulSet,
   opts: ExposeOptions,
   namespace: string,
-  provider?: Provider,
+  lb?: LoadBalancerOf,
 ): DesiredService[] | string {
   const name = nameOf(sts);
   const ords = ordinals(sts);
@@ -89,12 +95,12 @@ export function desiredServices(
   if (typeof ports === 'string') return ports;
   const problem = valuesProblem(opts, at);
   if (problem) return problem;
-  const addresses = addressRequests(opts, at, opts.loadBalancerProvider ?? provider);
+  const addresses = addressRequests(opts, at, lb?.provider);
   if (typeof addresses === 'string') return addresses;
-  const sharing = opts.sharedAddress
-    ? sharingRequest(opts.loadBalancerProvider ?? provider ?? 'generic', `${namespace}/${name}`)
-    : undefined;
+  const sharing = opts.sharedAddress ? sharingRequest(lb?.provider ?? 'generic', `${namespace}/${name}`) : undefined;
   if (typeof sharing === 'string') return sharing;
+  const internal = opts.internal ? internalRequest(lb?.cloud ?? 'generic') : {};
+  if (typeof internal === 'string') return internal;
   const shared = opts.sharedAddress ? sharedPorts(ports, at) : ports;
   if (typeof shared === 'string') return shared;
   const external = opts.type !== 'ClusterIP';
@@ -106,6 +112,7 @@ export function desiredServices(
       ...valuesFor(opts.annotations, at[i]),
       ...addresses[i]?.metadata?.annotations,
       ...(sharing && { [sharing.annotation]: sharing.value }),
+      ...internal,
     };
     return {
       ordinal,

@@ -15,7 +15,8 @@ function cluster(replicas: number) {
     .on('GET', paths.statefulSet('mydb'), { status: 200, body: statefulSet('mydb', replicas) })
     .onWhere('GET', paths.services, notWatch, list([], '100'))
     .onWhere('GET', paths.services, isWatch, { watch })
-    .on('GET', paths.pods, list(Array.from({ length: replicas }, (_, i) => pod(`mydb-${i}`))));
+    .on('GET', paths.pods, list(Array.from({ length: replicas }, (_, i) => pod(`mydb-${i}`))))
+    .on('GET', paths.quotas, list([]));
   for (let i = 0; i < replicas; i++)
     api.on('PATCH', paths.service(`mydb-${i}`), (req) => ({ status: 201, body: applied(req) }));
   return { api, watch };
@@ -51,11 +52,17 @@ describe('expose, waiting for addresses', () => {
         '2         mydb-2   mydb-2    LoadBalancer   203.0.113.3:5432   true\n',
     );
     const order = api.requests.map((r) => `${r.method} ${r.path.split('/').at(-1)}${isWatch(r) ? ' (watch)' : ''}`);
-    expect(order.slice(0, 4)).toEqual(['GET mydb', 'GET services', 'GET pods', 'GET services (watch)']);
-    expect(order.slice(4).sort()).toEqual(['PATCH mydb-0', 'PATCH mydb-1', 'PATCH mydb-2']);
+    expect(order.slice(0, 5)).toEqual([
+      'GET mydb',
+      'GET services',
+      'GET resourcequotas',
+      'GET pods',
+      'GET services (watch)',
+    ]);
+    expect(order.slice(5).sort()).toEqual(['PATCH mydb-0', 'PATCH mydb-1', 'PATCH mydb-2']);
     // The watch starts at the LIST's version, so it replays the writes and every address given since.
-    expect(api.requests[3].query).toMatchObject({ resourceVersion: '100', allowWatchBookmarks: 'true' });
-    expect(api.requests[3].query.labelSelector).toBe(
+    expect(api.requests[4].query).toMatchObject({ resourceVersion: '100', allowWatchBookmarks: 'true' });
+    expect(api.requests[4].query.labelSelector).toBe(
       'app.kubernetes.io/managed-by=kubectl-expose-sts,expose-sts.io/statefulset=mydb',
     );
     expect(api.unexpected).toEqual([]);
@@ -173,6 +180,22 @@ describe('expose, waiting for addresses', () => {
       'involvedObject.kind=Service,type=Warning',
       'involvedObject.kind=Service,type=Warning',
     ]);
+  });
+
+  it('refuses, before any write, Services a ResourceQuota would not take', async () => {
+    const { api } = cluster(3);
+    const quota = {
+      metadata: { name: 'lbs' },
+      status: { hard: { 'services.loadbalancers': '4' }, used: { 'services.loadbalancers': '2' } },
+    };
+    api.on('GET', paths.quotas, list([quota]));
+    const res = await run(api, lb);
+    expect(res.code).toBe(1);
+    expect(res.err).toBe(
+      'error: the Services would exceed ResourceQuota "lbs": services.loadbalancers 2 used + 3 more > 4 allowed ' +
+        '(kubectl describe resourcequota lbs); nothing was changed\n',
+    );
+    expect(patches(api)).toEqual([]);
   });
 
   it('fails at once when the watch is refused (403), before anything is written', async () => {

@@ -15,6 +15,7 @@ export const paths = {
   services: `/api/v1/namespaces/${ns}/services`,
   service: (name: string) => `/api/v1/namespaces/${ns}/services/${name}`,
   pods: `/api/v1/namespaces/${ns}/pods`,
+  quotas: `/api/v1/namespaces/${ns}/resourcequotas`,
   nodes: '/api/v1/nodes',
 };
 

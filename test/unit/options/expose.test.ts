@@ -36,6 +36,7 @@ describe('validateExposeFlags', () => {
       loadBalancerProvider: undefined,
       nodePorts: [],
       sharedAddress: false,
+      internal: false,
       annotations: {},
       labels: {},
       nameTemplate: '{pod}',
@@ -144,6 +145,10 @@ describe('validateExposeFlags', () => {
     expect(bad({ nodePort: ['30000'] })).toBe('--node-port applies only to --type NodePort or LoadBalancer');
     expect(bad({ type: 'NodePort', nodePort: ['70000'] })).toMatch(/^invalid --node-port "70000": use \[PORT=\]BASE/);
     expect(bad({ type: 'NodePort', nodePort: ['a=1', 'a=2'] })).toBe('--node-port for a is given twice');
+  });
+  it('makes internal load balancers only of LoadBalancer Services', () => {
+    expect(ok({ type: 'LoadBalancer', internal: true }).internal).toBe(true);
+    expect(bad({ type: 'NodePort', internal: true })).toBe('--internal applies only to --type LoadBalancer');
   });
   it('shares one address only for LoadBalancer, with the Cluster policy and at most one --load-balancer-ip', () => {
     expect(ok({ type: 'LoadBalancer', sharedAddress: true })).toMatchObject({

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { addressRequest, detectProvider, poolProblem, requestedAddress } from '../../../src/plan/load-balancer.ts';
+import {
+  addressRequest,
+  detectProvider,
+  loadBalancerOf,
+  poolProblem,
+  requestedAddress,
+} from '../../../src/plan/load-balancer.ts';
 
 describe('the load-balancer implementation', () => {
   it('is found from its API group first, then from the nodes’ cloud', () => {
@@ -10,6 +16,13 @@ describe('the load-balancer implementation', () => {
     expect(detectProvider({ groups: [], providerID: 'azure:///subscriptions/x/resourceGroups/y' })).toBe('aks');
     expect(detectProvider({ groups: [], providerID: 'kwok://node-0' })).toBe('generic');
     expect(detectProvider({ groups: [] })).toBe('generic');
+  });
+  it('is the one --load-balancer-provider names; the cloud for --internal is the nodes’, whatever runs in the cluster', () => {
+    expect(loadBalancerOf('cilium', { groups: ['metallb.io'] })).toEqual({ provider: 'cilium', cloud: 'cilium' });
+    expect(loadBalancerOf(undefined, { groups: ['metallb.io'], providerID: 'gce://p/z/n' })).toEqual({
+      provider: 'metallb',
+      cloud: 'gke',
+    });
   });
   it('takes a requested address its own way', () => {
     expect(addressRequest('metallb', '198.18.3.10')).toEqual({ annotation: 'metallb.io/loadBalancerIPs' });

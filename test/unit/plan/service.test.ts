@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ordinals } from '../../../src/plan/ordinal.ts';
 import { applyBody, desiredServices, type DesiredService } from '../../../src/plan/service.ts';
+import { loadBalancerOf, type Provider } from '../../../src/plan/load-balancer.ts';
 import { options, sts } from './fixtures.ts';
+
+/** The load balancer a cluster shows, as expose reads it. */
+const served = (provider: Provider) => loadBalancerOf(provider, { groups: [] });
 
 const desired = (...args: Parameters<typeof desiredServices>) => {
   const d = desiredServices(...args);
@@ -168,20 +172,15 @@ describe('per-ordinal values and addresses', () => {
   });
   it('asks for one address per ordinal the way the load balancer takes it', () => {
     const ips = ['198.18.3.10-198.18.3.12'];
-    const metallb = desired(three, options({ type: 'LoadBalancer', loadBalancerIp: ips }), 'data', 'metallb');
+    const metallb = desired(three, options({ type: 'LoadBalancer', loadBalancerIp: ips }), 'data', served('metallb'));
     expect(metallb.map((x) => x.service.metadata!.annotations)).toEqual(
       ['10', '11', '12'].map((n) => ({ 'metallb.io/loadBalancerIPs': `198.18.3.${n}` })),
     );
     expect(metallb[0].service.spec!.loadBalancerIP).toBeUndefined();
-    const generic = desired(three, options({ type: 'LoadBalancer', loadBalancerIp: ips }), 'data', 'gke');
+    const generic = desired(three, options({ type: 'LoadBalancer', loadBalancerIp: ips }), 'data', served('gke'));
     expect(generic.map((x) => x.service.spec!.loadBalancerIP)).toEqual(['198.18.3.10', '198.18.3.11', '198.18.3.12']);
-    const named = desired(
-      three,
-      options({ type: 'LoadBalancer', loadBalancerIp: ips, loadBalancerProvider: 'cilium' }),
-      'data',
-      'metallb',
-    );
-    expect(named[0].service.metadata!.annotations).toEqual({ 'lbipam.cilium.io/ips': '198.18.3.10' }); // the flag wins
+    const cilium = desired(three, options({ type: 'LoadBalancer', loadBalancerIp: ips }), 'data', served('cilium'));
+    expect(cilium[0].service.metadata!.annotations).toEqual({ 'lbipam.cilium.io/ips': '198.18.3.10' });
   });
   it('needs an address for every ordinal, and none from AWS, saying what to do instead', () => {
     expect(
@@ -189,11 +188,16 @@ describe('per-ordinal values and addresses', () => {
         three,
         options({ type: 'LoadBalancer', loadBalancerIp: ['198.18.3.10,198.18.3.11'] }),
         'data',
-        'metallb',
+        served('metallb'),
       ),
     ).toBe('2 addresses for 3 ordinals (5-7): give 1 more with --load-balancer-ip');
     expect(
-      desiredServices(three, options({ type: 'LoadBalancer', loadBalancerIp: ['3.1.2.3-3.1.2.5'] }), 'data', 'aws'),
+      desiredServices(
+        three,
+        options({ type: 'LoadBalancer', loadBalancerIp: ['3.1.2.3-3.1.2.5'] }),
+        'data',
+        served('aws'),
+      ),
     ).toMatch(/^AWS load balancers take Elastic IP allocations/);
   });
   it('gives each ordinal its node ports: a base counted up, or a list, for the port named or the only one', () => {
@@ -230,7 +234,7 @@ describe('per-ordinal values and addresses', () => {
       three,
       options({ type: 'LoadBalancer', sharedAddress: true, loadBalancerIp: ['198.18.3.150'] }),
       'data',
-      'metallb',
+      served('metallb'),
     );
     expect(d.map((x) => x.service.spec!.ports!.map((p) => `${p.port}->${p.targetPort}`))).toEqual([
       ['5432->postgres', '9187->metrics'],
@@ -241,11 +245,13 @@ describe('per-ordinal values and addresses', () => {
       d.map(() => ({ 'metallb.io/loadBalancerIPs': '198.18.3.150', 'metallb.io/allow-shared-ip': 'data/mydb' })),
     );
     expect(d[0].service.spec!.externalTrafficPolicy).toBe('Cluster');
-    const cilium = desired(three, options({ type: 'LoadBalancer', sharedAddress: true }), 'data', 'cilium');
+    const cilium = desired(three, options({ type: 'LoadBalancer', sharedAddress: true }), 'data', served('cilium'));
     expect(cilium[2].service.metadata!.annotations).toEqual({ 'lbipam.cilium.io/sharing-key': 'data/mydb' });
   });
   it('refuses to share where the load balancer cannot, or where two members would answer on one port', () => {
-    expect(desiredServices(three, options({ type: 'LoadBalancer', sharedAddress: true }), 'data', 'gke')).toMatch(
+    expect(
+      desiredServices(three, options({ type: 'LoadBalancer', sharedAddress: true }), 'data', served('gke')),
+    ).toMatch(
       /^--shared-address needs a load balancer that shares addresses between Services \(MetalLB or Cilium\); gke gives each its own: drop --shared-address/,
     );
     const close = sts({
@@ -256,8 +262,26 @@ describe('per-ordinal values and addresses', () => {
         ],
       ],
     });
-    expect(desiredServices(close, options({ type: 'LoadBalancer', sharedAddress: true }), 'data', 'metallb')).toBe(
+    expect(
+      desiredServices(close, options({ type: 'LoadBalancer', sharedAddress: true }), 'data', served('metallb')),
+    ).toBe(
       '--shared-address: ordinals 0 and 1 would both answer on port 9093/TCP (their ports are too close together for this many members): expose ports further apart with --port',
     );
+  });
+  it('makes an internal load balancer the way the nodes’ cloud takes it, and says what to do elsewhere', () => {
+    const internal = (cloud: Provider) =>
+      desiredServices(three, options({ type: 'LoadBalancer', internal: true }), 'data', served(cloud));
+    const annotations = (d: ReturnType<typeof internal>) =>
+      typeof d === 'string' ? d : d[0].service.metadata!.annotations;
+    expect(annotations(internal('aws'))).toEqual({
+      'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal',
+      'service.beta.kubernetes.io/aws-load-balancer-internal': 'true',
+    });
+    expect(annotations(internal('gke'))).toEqual({ 'networking.gke.io/load-balancer-type': 'Internal' });
+    expect(annotations(internal('aks'))).toEqual({ 'service.beta.kubernetes.io/azure-load-balancer-internal': 'true' });
+    expect(internal('generic')).toMatch(
+      /^--internal knows the internal load balancers of AWS, GKE and AKS .* this cluster runs on none of them: give the annotation your load balancer takes with --annotations$/,
+    );
+    expect(internal('metallb')).toMatch(/metallb has none/);
   });
 });
