@@ -13,9 +13,8 @@ import { applyBody, desiredServices, type DesiredService } from '../plan/service
 import { formatObjects } from '../render/objects.ts';
 import { exposeTable } from '../render/tables.ts';
 import { loadKube } from '../kube/load.ts';
-import { quotaDemand, quotaProblem } from '../plan/quota.ts';
 import { reasonLine } from '../plan/warnings.ts';
-import { checkClaims } from './claims.ts';
+import { checkBeforeWriting } from './preflight.ts';
 import type { ClusterCommand } from './command.ts';
 import type { IO } from './io.ts';
 import { waitForAddresses } from './wait.ts';
@@ -141,7 +140,6 @@ async function runExpose(opts: ExposeOptions, kube: Kube, io: IO): Promise<numbe
     return 0;
   }
 
-  const claims = await checkClaims(k, kube, desired, lb?.provider);
   // One LIST of the namespace's Services: finds our own and any same-named Service we must not touch.
   const existing = await k.listServices(kube);
   const plan = planActions(desired, existing.items, opts.adopt);
@@ -150,31 +148,11 @@ async function runExpose(opts: ExposeOptions, kube: Kube, io: IO): Promise<numbe
     throw new CommandError(`${plan.conflicts[0]}${more}; nothing was changed`);
   }
   const toWrite = plan.actions.filter((a) => a.kind !== 'unchanged');
-  // A quota the new Services would exceed refuses them one by one, after others were written: checked first. Read
-  // only when the writes add Services, load balancers or node ports.
-  const demand = quotaDemand(toWrite.map((a) => ({ desired: a.desired.service, existing: a.existing })));
-  const overQuota = demand.length ? quotaProblem(await k.resourceQuotas(kube), demand) : undefined;
-  if (overQuota) throw new CommandError(`${overQuota}; nothing was changed`);
+  const dryRunServer = opts.dryRun === 'server';
+  if (!dryRunServer) await checkBeforeWriting(k, kube, plan.actions, lb?.provider);
   // Each Service as last seen: listed, then as each write answered, then as the watch shows it.
   const current = new Map(plan.actions.flatMap((a) => (a.existing ? [[a.desired.name, a.existing] as const] : [])));
   const latest = (d: DesiredService) => current.get(d.name) ?? d.service;
-  const dryRunServer = opts.dryRun === 'server';
-  if (!claims.everywhere && opts.nodePorts.length && toWrite.length && !dryRunServer) {
-    // A node port held in a namespace this user may not list would fail its write, after others were written: the
-    // API server's dry run of every write allocates as the real one would, and changes nothing.
-    await k
-      .applyAll(
-        kube,
-        toWrite.map((a) => applyBody(a.desired.service)),
-        true,
-      )
-      .catch((err: Error) => {
-        throw new CommandError(`${err.message}; nothing was changed`, {
-          status: (err as CommandError).status,
-          cause: err,
-        });
-      });
-  }
 
   // Every read comes before the first write, so a missing permission or a refused connection changes nothing.
   const format = objectFormat(opts.output);

@@ -44,6 +44,14 @@ function readFlags<S extends FlagSpecs>(specs: S, raw: Record<string, unknown>) 
   return withDefaults(specs, given as Partial<Record<keyof S, unknown>>);
 }
 
+/** A stray argument; `k=b` is most likely what the shell made of an unquoted `--annotations 'k={a,b}'`. */
+const unknown = (message: string) =>
+  new UsageError(
+    /^Unknown arguments?: .*=/.test(message)
+      ? `${message} (a value with a list in braces must be quoted: the shell expands it)`
+      : message,
+  );
+
 /**
  * Parses argv. strict (commands): an unknown flag or a stray argument is a UsageError; not strict (completion): what
  * is typed so far is read as far as it goes.
@@ -75,7 +83,7 @@ export function parse(argv: string[], { strict }: { strict: boolean }): Parsed {
     .strict(strict)
     .exitProcess(false)
     .fail((msg, err) => {
-      throw isCommandError(err) ? err : new UsageError(msg ?? err?.message ?? 'invalid arguments');
+      throw isCommandError(err) ? err : unknown(msg ?? err?.message ?? 'invalid arguments');
     })
     .parseSync();
   if (!chosen) throw new UsageError('invalid arguments');
@@ -85,8 +93,7 @@ export function parse(argv: string[], { strict }: { strict: boolean }): Parsed {
   const args = [raw.statefulset, ...((raw['--'] as unknown[] | undefined) ?? [])]
     .filter((a) => a !== undefined)
     .map(String);
-  if (strict && args.length > (command.statefulSetArg ? 1 : 0))
-    throw new UsageError(`Unknown argument: ${args.at(-1)}`);
+  if (strict && args.length > (command.statefulSetArg ? 1 : 0)) throw unknown(`Unknown argument: ${args.at(-1)}`);
   return {
     command,
     input: { ...readFlags(command.flags, raw), statefulSet: command.statefulSetArg ? args[0] : undefined },

@@ -7,7 +7,7 @@ import { fieldManager, isManaged, statefulSetLabel } from './ownership.ts';
 
 export type ActionKind = 'create' | 'update' | 'unchanged' | 'adopt';
 
-interface Action {
+export interface Action {
   kind: ActionKind;
   desired: DesiredService;
   existing?: V1Service;

@@ -190,10 +190,22 @@ describe('--shared-address', () => {
     const svc = (await servicesIn(ns)).get('kafka-2-shared')!;
     expect(svc.spec!.ports).toEqual([expect.objectContaining({ port: 5434, targetPort: 'postgres' })]);
     expect(svc.spec!.externalTrafficPolicy).toBe('Cluster');
-    const before = await versions();
+    const same = await versions();
     expect(plugin([...args, '--load-balancer-ip', '198.18.3.160']).code).toBe(0);
-    expect(await versions()).toEqual(before);
+    expect(await versions()).toEqual(same);
 
+    // A member added later joins the same address, on the next port; the others stay as they are.
+    await apps.patchNamespacedStatefulSetScale({
+      name: 'kafka',
+      namespace: ns,
+      body: [{ op: 'replace', path: '/spec/replicas', value: 5 }],
+    });
+    await waitFor('pod kafka-4', async () => (await core.listNamespacedPod({ namespace: ns })).items.length === 5);
+    const grown = plugin([...args, '--load-balancer-ip', '198.18.3.160']);
+    expect(grown.code, grown.stderr).toBe(0);
+    expect(parseTable(grown.stdout).at(-1)!.ENDPOINT).toBe('198.18.3.160:5436');
+
+    const before = await versions();
     const cloud = plugin([...args, '--load-balancer-provider', 'gke']);
     expect(cloud.code).toBe(1);
     expect(cloud.stderr).toMatch(

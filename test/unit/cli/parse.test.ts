@@ -67,6 +67,12 @@ describe('parse', () => {
     expect(() => of('a', 'b')).toThrow(expect.objectContaining({ exitCode: 2, message: 'Unknown argument: b' }));
     expect(() => of('a', '--', 'b')).toThrow(expect.objectContaining({ exitCode: 2, message: 'Unknown argument: b' }));
     expect(() => of('completion', 'x')).toThrow(expect.objectContaining({ exitCode: 2 }));
+    // What the shell makes of --annotations k={a,b} unquoted.
+    expect(() => of('a', '--annotations', 'k=a', 'k=b')).toThrow(
+      expect.objectContaining({
+        message: 'Unknown argument: k=b (a value with a list in braces must be quoted: the shell expands it)',
+      }),
+    );
     expect(() => of('status', '--type', 'NodePort')).toThrow(
       expect.objectContaining({ exitCode: 2, message: 'Unknown argument: type' }),
     );
