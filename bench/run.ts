@@ -1,5 +1,5 @@
 // npm run bench: the plugin against the ways users do the same job today, side by side on a local control plane
-// started for the run (load-balancer simulator in ip mode, no delay). Every figure is a ratio to a baseline measured
+// started for the run, with MetalLB handing out the addresses (--lb ip: the simulator, without delay). Every figure is a ratio to a baseline measured
 // in the same run, interleaved round by round, because these machines are noisy. Writes bench/RESULTS.md; reports,
 // never fails. Progress goes to stderr.
 import { spawnSync } from 'node:child_process';
@@ -9,14 +9,27 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse, stringify } from 'yaml';
-import { pluginBinDir, startCluster, stopCluster, type ClusterInfo } from '../test/cluster/cluster.ts';
+import {
+  type ClusterInfo,
+  type LoadBalancers,
+  loadBalancers,
+  pluginBinDir,
+  startCluster,
+  stopCluster,
+} from '../test/cluster/cluster.ts';
 import { versions } from '../test/cluster/versions.ts';
 import { fmt, measure, ratio, stats, type Sample } from './measure.ts';
 
 const { values: opts } = parseArgs({
-  options: { rounds: { type: 'string', default: '10' }, only: { type: 'string' } },
+  options: {
+    rounds: { type: 'string', default: '10' },
+    only: { type: 'string' },
+    lb: { type: 'string', default: 'metallb' },
+  },
 });
 const rounds = Number(opts.rounds);
+const lb = opts.lb as LoadBalancers;
+if (!loadBalancers.includes(lb)) throw new Error(`--lb must be one of ${loadBalancers.join(', ')}`);
 const only = opts.only?.split(',');
 const want = (id: string) => !only || only.some((o) => id.startsWith(o));
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -141,7 +154,7 @@ const x = (n: number) => `${n.toFixed(2)}×`;
 async function main(): Promise<void> {
   progress('building the single binary');
   must(measure(process.execPath, [join(root, '.ci', 'build.ts')], process.env), 'build');
-  cluster = await startCluster({ lb: 'ip', lbDelay: '0', log: progress });
+  cluster = await startCluster({ lb: lb, lbDelay: '0', log: progress });
   env = {
     PATH: `${pluginBinDir}:${cluster.binDir}:/usr/bin:/bin`,
     HOME: process.env.HOME,
@@ -371,7 +384,7 @@ ${rounds} interleaved rounds unless n says otherwise; every ratio is to a baseli
 
 - Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${process.platform}/${process.arch}
 - Plugin: ${version(join(pluginBinDir, 'kubectl-expose_sts'), ['--version'])} (Node ${process.version} single executable)
-- Cluster: Kubernetes ${versions.kubernetes}, etcd ${versions.etcd}, kwok ${versions.kwok}, load-balancer simulator in ip mode without delay;
+- Cluster: Kubernetes ${versions.kubernetes}, etcd ${versions.etcd}, kwok ${versions.kwok}; addresses from ${lb === 'metallb' ? `MetalLB ${versions.metallb}` : `the load-balancer simulator in ${lb} mode, without delay`};
   kubectl ${versions.kubernetes} for every baseline
 
 | # | what | plugin | baseline | ratio | target | met |
