@@ -137,40 +137,20 @@ describe('per-ordinal values', () => {
 // ones from the top first), so the other tests' Services never take them first.
 describe('--node-port', () => {
   it('gives ordinal i the base + i, or the list’s item, and refuses one another Service holds, naming it', async () => {
-    const res = plugin([
-      'kafka',
-      '-n',
-      ns,
-      '--type',
-      'NodePort',
-      '--name-template',
-      '{pod}-np',
-      '--node-port',
-      '30010',
-    ]);
+    const expose = (nodePorts: string) =>
+      plugin(['kafka', '-n', ns, '--type', 'NodePort', '--name-template', '{pod}-np', '--node-port', nodePorts]);
+    const res = expose('30010');
     expect(res.code, res.stderr).toBe(0);
     expect(parseTable(res.stdout).map((r) => r.ENDPOINT.split(':')[1])).toEqual(['30010', '30011', '30012', '30013']);
     const before = await versions();
-    expect(
-      plugin(['kafka', '-n', ns, '--type', 'NodePort', '--name-template', '{pod}-np', '--node-port', '30010']).code,
-    ).toBe(0);
+    expect(expose('30010').code).toBe(0);
     expect(await versions()).toEqual(before);
 
     await core.createNamespacedService({
       namespace: other,
       body: { metadata: { name: 'np-holder' }, spec: { type: 'NodePort', ports: [{ port: 80, nodePort: 30022 }] } },
     });
-    const taken = plugin([
-      'kafka',
-      '-n',
-      ns,
-      '--type',
-      'NodePort',
-      '--name-template',
-      '{pod}-np',
-      '--node-port',
-      '30020,30021,30022,30023',
-    ]);
+    const taken = expose('30020,30021,30022,30023');
     expect(taken.code).toBe(1);
     expect(taken.stderr).toBe(
       `error: node port 30022 (for ordinal 2) is taken by service ${other}/np-holder: choose another, or free it first; nothing was changed\n`,
