@@ -1,8 +1,10 @@
 // npm run cluster:up | cluster:down | cluster:build
 //   eval "$(npm run -s cluster:up)"   starts (or reuses) the local cluster; prints only shell lines on stdout
 //   npm run cluster:down              stops it; nothing is left running
-// Options for up: --lb metallb|ip|hostname|none, --lb-delay 2s, --nodes N. EXPOSE_STS_CLUSTER names the record
-// (default: shared). build builds the control plane and MetalLB without starting anything.
+// Options for up: --lb metallb|ip|hostname|none, --lb-delay 2s, --nodes N, --dns (external-dns publishes names under
+// example.test, answered by a DNS server on 127.0.0.1 that up names). EXPOSE_STS_CLUSTER names the record (default:
+// shared). build builds the control plane and MetalLB (with --dns, external-dns and CoreDNS too) without starting
+// anything.
 import { parseArgs } from 'node:util';
 import { ensureToolchain } from './build.ts';
 import {
@@ -15,6 +17,7 @@ import {
   type LoadBalancers,
 } from './cluster.ts';
 import { parseDelay } from './lb-addresses.ts';
+import { ensureDnsTools } from './dns.ts';
 import { ensureMetallb } from './metallb.ts';
 
 const name = process.env.EXPOSE_STS_CLUSTER || 'shared';
@@ -24,6 +27,7 @@ const { positionals, values } = parseArgs({
     lb: { type: 'string', default: 'metallb' },
     'lb-delay': { type: 'string', default: '0' },
     nodes: { type: 'string', default: '3' },
+    dns: { type: 'boolean', default: false },
   },
 });
 
@@ -53,14 +57,21 @@ async function up(): Promise<void> {
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
 
-  const { info, reused } = await ensureCluster({ name, lb, lbDelay: values['lb-delay'], nodes, persistent: true });
+  const dns = values.dns;
+  const { info, reused } = await ensureCluster({ name, lb, lbDelay: values['lb-delay'], nodes, dns, persistent: true });
   if (reused)
     process.stderr.write(
       `reusing running cluster ${info.name}: ${info.server} (lb ${info.lb}; cluster:down stops it)\n`,
     );
-  if (reused && (info.lb !== lb || info.lbDelay !== values['lb-delay'])) {
+  if (reused && (info.lb !== lb || info.lbDelay !== values['lb-delay'] || Boolean(info.dns) !== dns)) {
     process.stderr.write(
-      `warning: it runs with --lb ${info.lb} --lb-delay ${info.lbDelay}; run cluster:down first to change that\n`,
+      `warning: it runs with --lb ${info.lb} --lb-delay ${info.lbDelay}${info.dns ? ' --dns' : ''}; run cluster:down first to change that\n`,
+    );
+  }
+  if (info.dns) {
+    const [host, port] = info.dns.server.split(':');
+    process.stderr.write(
+      `names under ${info.dns.zone} (--hostname '{pod}.${info.dns.zone}') answer on ${info.dns.server}: dig @${host} -p ${port} NAME\n`,
     );
   }
   process.stdout.write(shellEnv(info));
@@ -79,9 +90,10 @@ async function down(): Promise<void> {
 const build = async () => {
   await ensureToolchain();
   await ensureMetallb();
+  if (values.dns) await ensureDnsTools();
 };
 const commands: Record<string, () => Promise<unknown>> = { up, down, build };
 const command = commands[positionals[0] ?? ''];
 if (!command || positionals.length !== 1)
-  fail(`usage: cli.ts up|down|build [--lb ${loadBalancers.join('|')}] [--lb-delay D] [--nodes N]`, 2);
+  fail(`usage: cli.ts up|down|build [--lb ${loadBalancers.join('|')}] [--lb-delay D] [--nodes N] [--dns]`, 2);
 await command().catch((err: unknown) => fail((err as Error).message));

@@ -1,7 +1,8 @@
 // A real Kubernetes control plane on 127.0.0.1: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok
 // (simulated nodes and pod lifecycles), MetalLB's controller (addresses for unclassed LoadBalancer Services) and the
-// load-balancer simulator (the classes and modes MetalLB cannot play). Used by the vitest global setup, `npm run
-// cluster:up`, the demo and the benchmarks.
+// load-balancer simulator (the classes and modes MetalLB cannot play), and on request DNS names for Services
+// (external-dns and a CoreDNS, see dns.ts). Used by the vitest global setup, `npm run cluster:up`, the demo and the
+// benchmarks.
 //
 // Every running cluster has a record under the cache (clusters/<name>.json) listing its processes, so a later process
 // can stop it, and a run that crashed is cleaned up by the next one instead of breaking it.
@@ -32,6 +33,8 @@ export interface ClusterOptions {
   /** How long the simulated cloud takes to assign an address (`500ms`, `2s`). */
   lbDelay?: string;
   nodes?: number;
+  /** Runs external-dns for Services, publishing names under dns.ts's zone to a CoreDNS on 127.0.0.1. */
+  dns?: boolean;
   /** Outlives the process that starts it (cluster:up); otherwise it is swept once that process is gone. */
   persistent?: boolean;
   log?: (line: string) => void;
@@ -53,6 +56,8 @@ export interface ClusterInfo {
   lb: LoadBalancers;
   lbDelay: string;
   nodes: string[];
+  /** With ClusterOptions.dns: the zone names are published in, and the DNS server (host:port) that answers for it. */
+  dns?: { zone: string; server: string };
   /** The process that started a private cluster; when it is gone, the next start stops the leftovers. */
   owner: number | null;
   processes: { name: string; pid: number }[];
@@ -75,7 +80,7 @@ function writeRecord(info: ClusterInfo): void {
   writeFileSync(recordPath(info.name), `${JSON.stringify(info, null, 2)}\n`);
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();
@@ -179,6 +184,8 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<ClusterIn
   const toolchain = await ensureToolchain(log);
   const lb = opts.lb ?? 'metallb';
   const metallb = lb === 'metallb' ? await ensureMetallb(log) : undefined;
+  const dns = opts.dns ? await import('./dns.ts') : undefined;
+  await dns?.ensureDnsTools(log);
   const started = Date.now();
   const dir = mkdtempSync(join(tmpdir(), 'expose-sts-cluster-'));
   const [etcdPort, peerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
@@ -202,8 +209,8 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<ClusterIn
     processes: [],
   };
   const running: ReturnType<typeof startProcess>[] = [];
-  const start = (name: string, cmd: string, args: string[]) => {
-    const proc = startProcess(name, cmd, args, p(`logs/${name}.log`));
+  const start = (name: string, cmd: string, args: string[], env?: NodeJS.ProcessEnv) => {
+    const proc = startProcess(name, cmd, args, p(`logs/${name}.log`), env);
     running.push(proc);
     info.processes.push({ name, pid: proc.pid });
     writeRecord(info); // recorded at once, so a crash from here on can still be cleaned up
@@ -312,8 +319,14 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<ClusterIn
       ]);
       await waitForMetallb(info, crashed);
     }
+    // Every cluster has the identity, so a test's own external-dns (dns.ts's startDns) stays out of the audit log.
+    const externalDnsKubeconfig = kubeconfigOf('external-dns');
+    if (dns) {
+      info.dns = await dns.startClusterDns(info, externalDnsKubeconfig, start, crashed);
+      writeRecord(info);
+    }
     log(
-      `cluster ${info.name} ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${server} (${info.nodes.length} nodes, lb ${info.lb})`,
+      `cluster ${info.name} ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${server} (${info.nodes.length} nodes, lb ${info.lb}${info.dns ? `, names under ${info.dns.zone} on ${info.dns.server}` : ''})`,
     );
     return info;
   } catch (err) {

@@ -21,6 +21,7 @@ export const componentIdentities: Identity[] = [
   { name: 'kwok', user: 'expose-sts:kwok', groups: ['system:masters'] },
   { name: 'lb-simulator', user: 'expose-sts:lb-simulator', groups: ['system:masters'] },
   { name: 'metallb-controller', user: 'expose-sts:metallb-controller', groups: ['system:masters'] },
+  { name: 'external-dns', user: 'expose-sts:external-dns', groups: ['system:masters'] },
 ];
 export const adminIdentity: Identity = { name: 'admin', user: 'admin', groups: ['system:masters'] };
 

@@ -12,6 +12,9 @@ export const versions = {
   metallb: 'v0.16.2',
   /** What MetalLB is built against: v0.0.27, which it requires, is not served here; see test/cluster/metallb/go.mod. */
   frrK8s: 'v0.0.26',
+  /** For the DNS tests only (test/cluster/dns.ts): v0.21.0 is the newest that builds from the module proxy here. */
+  externalDns: 'v0.21.0',
+  coredns: 'v1.15.0',
   /** krew and its manifest validator, for the distribution tests. */
   krew: 'v0.4.3',
 } as const;
@@ -33,6 +36,11 @@ export function toolchainDir(env: NodeJS.ProcessEnv = process.env): string {
 /** MetalLB has a cache directory of its own: its versions change without rebuilding the control plane. */
 export function metallbDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(cacheRoot(env), 'toolchain', `metallb-${versions.metallb}_frr-k8s-${versions.frrK8s}`);
+}
+
+/** external-dns and CoreDNS, for the tests that need names: built apart from the control plane. */
+export function dnsDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(cacheRoot(env), 'toolchain', `external-dns-${versions.externalDns}_coredns-${versions.coredns}`);
 }
 
 export const binaries = [

@@ -1,7 +1,8 @@
 // The entry points as a developer uses them: `cluster:up` (eval-able stdout, reuse, recovery after a crash), the
-// load-balancer modes chosen at start, and `cluster:down` leaving nothing behind. This file runs its own cluster
+// load-balancer modes chosen at start, names with --dns, and `cluster:down` leaving nothing behind. This file runs its own cluster
 // under a private record name, so the run's shared cluster is never disturbed.
 import { spawnSync } from 'node:child_process';
+import { Resolver } from 'node:dns/promises';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -81,10 +82,10 @@ describe('cluster:up and cluster:down', () => {
     expect(exported(res.stdout).KUBECONFIG).toBe(first.kubeconfig);
   });
 
-  it('recovers when the cluster crashed: the next up stops the leftovers and starts afresh', () => {
+  it('recovers when the cluster crashed: the next up stops the leftovers and starts afresh (here with --dns)', () => {
     const apiserver = first.processes.find((p) => p.name === 'kube-apiserver')!;
     process.kill(apiserver.pid, 'SIGKILL');
-    const res = cli('up', '--lb', 'none');
+    const res = cli('up', '--lb', 'none', '--dns');
     expect(res.code, res.stderr).toBe(0);
     const second = readRecord(name)!;
     expect(second.dir).not.toBe(first.dir);
@@ -94,10 +95,47 @@ describe('cluster:up and cluster:down', () => {
     first = second;
   });
 
+  it('with --dns, external-dns keeps names under example.test in step with the Services, answered where up says', async () => {
+    const { zone, server } = first.dns!;
+    expect(cli('up', '--lb', 'none', '--dns').stderr).toContain(
+      `names under ${zone} (--hostname '{pod}.${zone}') answer on ${server}`,
+    );
+    const resolver = new Resolver({ timeout: 1000, tries: 1 });
+    resolver.setServers([server]);
+    const addressOf = (name: string) =>
+      resolver.resolve4(name).then(
+        (a) => a.join(','),
+        (e: NodeJS.ErrnoException) => e.code,
+      );
+    const { core } = clients(first);
+    const ns = await newNamespace('names', first);
+    const hostname = `named.${ns}.${zone}`;
+    await core.createNamespacedService({
+      namespace: ns,
+      body: {
+        metadata: { name: 'named', annotations: { 'external-dns.alpha.kubernetes.io/hostname': hostname } },
+        spec: { type: 'LoadBalancer', loadBalancerClass: lbClasses.ip, ports: [{ port: 5432 }] },
+      },
+    });
+    const ip = (await waitFor(
+      'an address',
+      async () =>
+        (
+          await core.readNamespacedService({ name: 'named', namespace: ns })
+        ).status?.loadBalancer?.ingress?.[0]?.ip,
+    ))!;
+    // external-dns reacts to the change after its 5 s minimum between syncs.
+    expect(await waitFor(`${hostname} published`, async () => (await addressOf(hostname)) === ip && ip)).toBe(ip);
+    await core.deleteNamespacedService({ name: 'named', namespace: ns });
+    await waitFor(`${hostname} gone`, async () => (await addressOf(hostname)) === 'ENOTFOUND');
+  });
+
   it('down stops every process and removes the cluster’s files', () => {
     const res = cli('down');
     expect(res.code).toBe(0);
-    expect(first.processes.length).toBe(6);
+    expect(first.processes.map((p) => p.name)).toEqual(
+      expect.arrayContaining(['kube-apiserver', 'lb-simulator', 'dns-etcd', 'coredns', 'external-dns']),
+    );
     expect(first.processes.filter((p) => isAlive(p.pid))).toEqual([]);
     expect(existsSync(first.dir)).toBe(false);
     expect(readRecord(name)).toBeUndefined();
