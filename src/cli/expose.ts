@@ -7,11 +7,12 @@ import { planActions, type ActionKind } from '../plan/diff.ts';
 import { lbAddress } from '../plan/endpoint.ts';
 import { loadBalancerOf } from '../plan/load-balancer.ts';
 import { exposureOf } from '../plan/exposure.ts';
-import { nameOf } from '../plan/meta.ts';
+import { nameOf, uidOf } from '../plan/meta.ts';
+import { configMapName, configMapNameProblem, endpointsConfigMap } from '../plan/dns.ts';
 import { managedSelector } from '../plan/ownership.ts';
 import { applyBody, desiredServices, type DesiredService } from '../plan/service.ts';
 import { formatObjects } from '../render/objects.ts';
-import { exposeTable } from '../render/tables.ts';
+import { configMapData, endpointsLine, exposeTable } from '../render/tables.ts';
 import { loadKube } from '../kube/load.ts';
 import { reasonLine } from '../plan/warnings.ts';
 import { checkBeforeWriting } from './preflight.ts';
@@ -60,7 +61,15 @@ export const exposeCommand: ClusterCommand<typeof exposeFlags, ExposeOptions> = 
     ],
     [
       "A DNS name per member for external-dns: {pod}, {sts}, {ordinal} and {namespace} are each Service's own",
-      "kubectl expose-sts kafka --type LoadBalancer --annotations 'external-dns.alpha.kubernetes.io/hostname={pod}.kafka.example.com'",
+      "kubectl expose-sts kafka --type LoadBalancer --hostname '{pod}.kafka.example.com' --dns-ttl 60s",
+    ],
+    [
+      "Only the members' endpoints, comma-separated in ordinal order: a client's bootstrap servers or seed list",
+      'kubectl expose-sts kafka --type LoadBalancer --endpoint-port external -o endpoints',
+    ],
+    [
+      'Tell each member its own endpoint: ConfigMap kafka-endpoints, one key per pod, for a volume in the pod template',
+      'kubectl expose-sts kafka --type LoadBalancer --hostname {pod}.kafka.example.com --publish-configmap',
     ],
     [
       'Name the Services mydb-0-external, mydb-1-external, …',
@@ -127,6 +136,17 @@ async function runExpose(opts: ExposeOptions, kube: Kube, io: IO): Promise<numbe
       : undefined;
   const desired = desiredServices(sts, opts, kube.namespace, lb);
   if (typeof desired === 'string') throw new CommandError(desired);
+  const configMap = opts.publishConfigmap && configMapName(opts.publishConfigmap, opts.statefulSet, kube.namespace);
+  const badName = configMap && configMapNameProblem(configMap);
+  if (badName) throw new CommandError(badName);
+  if (opts.type === 'NodePort' && opts.hostname) {
+    // What external-dns does with a NodePort Service's name (seen with its coredns provider, v0.21.0).
+    io.err(
+      opts.externalTrafficPolicy === 'Local'
+        ? "warning: external-dns points each NodePort name at the node that runs its pod (the only one that answers, with externalTrafficPolicy Local); when a pod moves, its name follows at external-dns's next sync\n"
+        : 'warning: external-dns points each NodePort name at every node (each forwards, with externalTrafficPolicy Cluster)\n',
+    );
+  }
   if (opts.type === 'LoadBalancer' && opts.loadBalancerSourceRanges.length === 0) {
     io.err('warning: no --load-balancer-source-ranges: these load balancers accept connections from any address\n');
   }
@@ -149,7 +169,15 @@ async function runExpose(opts: ExposeOptions, kube: Kube, io: IO): Promise<numbe
   }
   const toWrite = plan.actions.filter((a) => a.kind !== 'unchanged');
   const dryRunServer = opts.dryRun === 'server';
-  if (!dryRunServer) await checkBeforeWriting(k, kube, plan.actions, lb?.provider);
+  if (!dryRunServer) {
+    await checkBeforeWriting(
+      k,
+      kube,
+      plan.actions,
+      lb?.provider,
+      configMap ? { name: configMap, statefulSet: opts.statefulSet } : undefined,
+    );
+  }
   // Each Service as last seen: listed, then as each write answered, then as the watch shows it.
   const current = new Map(plan.actions.flatMap((a) => (a.existing ? [[a.desired.name, a.existing] as const] : [])));
   const latest = (d: DesiredService) => current.get(d.name) ?? d.service;
@@ -234,22 +262,34 @@ async function runExpose(opts: ExposeOptions, kube: Kube, io: IO): Promise<numbe
     : { timedOut: false as const };
 
   const services = desired.map(latest);
-  if (format) {
-    io.out(formatObjects(services, format));
-  } else {
-    const at = (d: DesiredService) => ({
-      namespace: kube.namespace,
-      statefulSet: opts.statefulSet,
-      ordinal: d.ordinal,
-      pod: d.pod,
-    });
-    io.out(
-      exposeTable(
-        desired.map((d, i) => exposureOf(at(d), services[i], pods?.get(d.pod), nodes)),
-        opts.output === 'wide',
-      ),
+  const at = (d: DesiredService) => ({
+    namespace: kube.namespace,
+    statefulSet: opts.statefulSet,
+    ordinal: d.ordinal,
+    pod: d.pod,
+  });
+  const rows = desired.map((d, i) => exposureOf(at(d), services[i], pods?.get(d.pod), nodes));
+  if (configMap && !waited.timedOut) {
+    // Once the addresses are in: every run writes it again, so it follows scaling and changed addresses.
+    await k.applyConfigMap(
+      kube,
+      endpointsConfigMap({
+        name: configMap,
+        namespace: kube.namespace,
+        statefulSet: { name: opts.statefulSet, uid: uidOf(sts) },
+        owned: opts.ownerReference,
+        endpointPort: opts.endpointPort,
+        data: configMapData(rows, opts.endpointPort),
+      }),
     );
+    kube.log(1, `configmap/${configMap} configured`);
   }
+  if (format) io.out(formatObjects(services, format));
+  else if (opts.output === 'endpoints') {
+    const { line, missing } = endpointsLine(rows, opts.endpointPort);
+    if (missing.length) io.err(`warning: no endpoint yet for ${missing.join(', ')}\n`);
+    io.out(line);
+  } else io.out(exposeTable(rows, { wide: opts.output === 'wide', endpointPort: opts.endpointPort }));
   if (waited.timedOut) {
     const pending = services.filter((s) => !lbAddress(s)).map(nameOf);
     // What the load balancer said of them, where it said something; otherwise the usual causes.

@@ -1,25 +1,34 @@
 // What expose checks before its first write, so that a problem is one error line and nothing changed, instead of a
 // failure half-way through the writes: that the addresses asked for with --load-balancer-ip (and with MetalLB, that
 // each is in one of its pools) and the node ports asked for with --node-port are not another Service's, and that no
-// ResourceQuota would refuse the new Services.
+// ResourceQuota would refuse the new Services, and that the ConfigMap --publish-configmap names is expose-sts's own.
 import { CommandError } from '../errors.ts';
 import type { Kube } from '../kube/client.ts';
 import type { KubeLayer } from '../kube/load.ts';
 import { takenProblem, type Wanted } from '../plan/claims.ts';
 import type { Action } from '../plan/diff.ts';
+import { configMapConflict } from '../plan/dns.ts';
 import { poolProblem, type Provider, requestedAddress } from '../plan/load-balancer.ts';
 import { quotaDemand, quotaProblem } from '../plan/quota.ts';
 import { applyBody } from '../plan/service.ts';
 
 const refuse = (problem: string) => new CommandError(`${problem}; nothing was changed`);
 
-/** `actions`: every Service of the StatefulSet, those that stay as they are included (what they hold is theirs). */
+/**
+ * `actions`: every Service of the StatefulSet, those that stay as they are included (what they hold is theirs);
+ * `configMap`: the one --publish-configmap names, which must be expose-sts's for this StatefulSet, or absent.
+ */
 export async function checkBeforeWriting(
   k: KubeLayer,
   kube: Kube,
   actions: Action[],
   provider: Provider | undefined,
+  configMap?: { name: string; statefulSet: string },
 ): Promise<void> {
+  if (configMap) {
+    const conflict = configMapConflict(await k.getConfigMap(kube, configMap.name), configMap.statefulSet);
+    if (conflict) throw refuse(conflict);
+  }
   const toWrite = actions.filter((a) => a.kind !== 'unchanged');
   const wanted: Wanted[] = actions.map(({ desired: d }) => ({
     namespace: kube.namespace,

@@ -4,6 +4,7 @@ import type { Kube } from '../kube/client.ts';
 import { loadKube } from '../kube/load.ts';
 import { type PruneOptions, pruneFlags, validatePruneFlags } from '../options/scope.ts';
 import { assess } from '../plan/drift.ts';
+import { managedSelector } from '../plan/ownership.ts';
 import type { ClusterCommand } from './command.ts';
 import type { IO } from './io.ts';
 
@@ -58,6 +59,28 @@ async function runPrune(opts: PruneOptions, kube: Kube, io: IO): Promise<number>
     }
     io.out(`service/${name} deleted${suffix}\n`);
     done++;
+  }
+  // Un-exposed whole: its published ConfigMap goes too (read only when a Service says it has one).
+  if (opts.all && opts.statefulSet && rows.some((r) => r.service?.configMap)) {
+    for (const cm of await k.listConfigMaps(
+      kube,
+      managedSelector(opts.statefulSet),
+      false,
+      'the published ConfigMap is not deleted',
+    )) {
+      const name = cm.metadata?.name ?? '';
+      if (opts.dryRun !== 'client') {
+        const result = await k.deleteConfigMap(
+          kube,
+          kube.namespace,
+          name,
+          cm.metadata?.uid ?? '',
+          opts.dryRun === 'server',
+        );
+        if (result === 'replaced') continue;
+      }
+      io.out(`configmap/${name} deleted${suffix}\n`);
+    }
   }
   return 0;
 }

@@ -3,8 +3,9 @@ import type { Kube } from '../kube/client.ts';
 import { loadKube } from '../kube/load.ts';
 import { type StatusOptions, statusFlags, validateStatusFlags } from '../options/scope.ts';
 import { assess, withWarnings } from '../plan/drift.ts';
-import { formatStatus, summaries } from '../render/status.ts';
-import { statusTable } from '../render/tables.ts';
+import { managedSelector } from '../plan/ownership.ts';
+import { configMapStates, formatStatus, staleLines, summaries } from '../render/status.ts';
+import { endpointsLine, statusTable } from '../render/tables.ts';
 import type { ClusterCommand } from './command.ts';
 import type { IO } from './io.ts';
 
@@ -45,13 +46,36 @@ async function runStatus(opts: StatusOptions, kube: Kube, io: IO): Promise<numbe
   if (opts.output !== '' && rows.some((r) => r.state === 'Pending')) {
     rows = withWarnings(rows, (await k.readWarnings(kube, false, opts.allNamespaces))?.items ?? []);
   }
+  // Published ConfigMaps (--publish-configmap), read only when a Service says it has one.
+  const configMaps = rows.some((r) => r.service?.configMap)
+    ? configMapStates(
+        rows,
+        await k.listConfigMaps(
+          kube,
+          managedSelector(opts.statefulSet),
+          opts.allNamespaces,
+          'the published ConfigMaps are not checked',
+        ),
+      )
+    : [];
+  const stale = staleLines(configMaps, opts.allNamespaces);
   if (opts.output === 'json' || opts.output === 'yaml') {
-    io.out(formatStatus(rows, opts.output));
+    io.out(formatStatus(rows, configMaps, opts.output));
   } else if (rows.length === 0) {
     io.err(`${nothingExposed(opts, kube.namespace)}\n`);
+  } else if (opts.output === 'endpoints') {
+    const { line, missing } = endpointsLine(rows, opts.endpointPort);
+    if (missing.length) io.err(`warning: no endpoint for ${missing.join(', ')}\n`);
+    io.out(line);
   } else {
-    io.out(statusTable(rows, { allNamespaces: opts.allNamespaces, wide: opts.output === 'wide' }));
-    io.out(`\n${summaries(rows, opts.allNamespaces).join('\n')}\n`);
+    io.out(
+      statusTable(rows, {
+        allNamespaces: opts.allNamespaces,
+        wide: opts.output === 'wide',
+        endpointPort: opts.endpointPort,
+      }),
+    );
+    io.out(`\n${[...summaries(rows, opts.allNamespaces), ...stale].join('\n')}\n`);
   }
-  return opts.exitCode && rows.some((r) => r.state !== 'Ready') ? 1 : 0;
+  return opts.exitCode && (rows.some((r) => r.state !== 'Ready') || stale.length) ? 1 : 0;
 }

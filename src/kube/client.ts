@@ -1,7 +1,7 @@
 // The connection to the API server: the kubeconfig resolved like kubectl, credentials, one pool of keep-alive
 // connections for every request, retries of transient failures. Requests and answers are plain JSON: the objects
 // keep the API's shape (timestamps stay strings), and no generated client is loaded (bench/ANALYSIS.md).
-import { CommandError } from '../errors.ts';
+import { CommandError, httpStatusOf } from '../errors.ts';
 import type { ConnectionOptions } from '../options/connection.ts';
 import { credentialsOf, type Credentials } from './credentials.ts';
 import { ApiError, answerOf, causeCode, isTransient, translate } from './errors.ts';
@@ -167,4 +167,32 @@ export const appsV1 = '/apis/apps/v1';
 /** The path of a namespaced resource, e.g. namespaced('data', 'services', 'db-0'). */
 export function namespaced(namespace: string, resource: string, name?: string, group = '/api/v1'): string {
   return `${group}/namespaces/${encodeURIComponent(namespace)}/${resource}${name === undefined ? '' : `/${encodeURIComponent(name)}`}`;
+}
+
+/**
+ * Deletes an object only if it is still the one that was listed (same uid): one recreated in between is not removed.
+ * Returns what happened; an object already gone or replaced is not an error.
+ */
+export async function deleteListed(
+  kube: Kube,
+  resource: string,
+  namespace: string,
+  name: string,
+  uid: string,
+  dryRun: boolean,
+): Promise<'deleted' | 'gone' | 'replaced'> {
+  try {
+    await withRetry(kube, `delete ${resource} "${name}" in namespace "${namespace}"`, () =>
+      // With a body, the API server reads DeleteOptions from it and ignores the dryRun query parameter.
+      requestJson(kube, 'DELETE', namespaced(namespace, resource, name), {
+        body: { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { uid }, dryRun: dryRun ? ['All'] : undefined },
+      }),
+    );
+    return 'deleted';
+  } catch (err) {
+    const code = httpStatusOf(err);
+    if (code === 404) return 'gone';
+    if (code === 409) return 'replaced';
+    throw err;
+  }
 }

@@ -1,9 +1,8 @@
 // Services: one LIST, server-side apply, and one watch to wait for load-balancer addresses.
 import type { V1Service, V1ServicePort } from '@kubernetes/client-node';
-import { httpStatusOf } from '../errors.ts';
 import { nameOf } from '../plan/meta.ts';
 import { fieldManager } from '../plan/ownership.ts';
-import { listJson, namespaced, requestJson, withRetry, type Kube } from './client.ts';
+import { deleteListed, listJson, namespaced, requestJson, withRetry, type Kube } from './client.ts';
 import { openWatch, type OpenWatch } from './watch.ts';
 
 export async function listServices(
@@ -97,32 +96,9 @@ export async function applyAll(
   return results;
 }
 
-/**
- * Deletes a Service only if it is still the one that was listed (same uid): one recreated in between is not removed.
- * Returns what happened; a Service already gone or replaced is not an error.
- */
-export async function deleteService(
-  kube: Kube,
-  namespace: string,
-  name: string,
-  uid: string,
-  dryRun: boolean,
-): Promise<'deleted' | 'gone' | 'replaced'> {
-  try {
-    await withRetry(kube, `delete service "${name}" in namespace "${namespace}"`, () =>
-      // With a body, the API server reads DeleteOptions from it and ignores the dryRun query parameter.
-      requestJson(kube, 'DELETE', namespaced(namespace, 'services', name), {
-        body: { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { uid }, dryRun: dryRun ? ['All'] : undefined },
-      }),
-    );
-    return 'deleted';
-  } catch (err) {
-    const code = httpStatusOf(err);
-    if (code === 404) return 'gone';
-    if (code === 409) return 'replaced';
-    throw err;
-  }
-}
+/** Deletes a Service only if it is still the one that was listed (same uid): see deleteListed. */
+export const deleteService = (kube: Kube, namespace: string, name: string, uid: string, dryRun: boolean) =>
+  deleteListed(kube, 'services', namespace, name, uid, dryRun);
 
 /**
  * A watch on the namespace's Services matching the selector, from the version of the LIST the plan was made from:

@@ -12,6 +12,7 @@ import {
   qualifiedNameProblem,
   splitList,
 } from './values.ts';
+import { hostnameAnnotation, ttlAnnotation } from '../plan/dns.ts';
 import { ownershipLabels } from '../plan/ownership.ts';
 import { templateProblem } from '../plan/name-template.ts';
 import { type Provider, providers } from '../plan/load-balancer.ts';
@@ -23,7 +24,7 @@ type Protocol = (typeof protocols)[number];
 const trafficPolicies = ['Local', 'Cluster'] as const;
 type TrafficPolicy = (typeof trafficPolicies)[number];
 export const dryRunModes = ['none', 'client', 'server'] as const;
-const outputFormats = ['wide', 'json', 'yaml', 'name'] as const;
+const outputFormats = ['wide', 'json', 'yaml', 'name', 'endpoints'] as const;
 
 /** --node-port: for the Service port named (or the only one), a base counted up per ordinal, or one per ordinal. */
 export interface NodePortSpec {
@@ -86,6 +87,21 @@ export const exposeFlags = {
     repeatable: true,
     describe: 'Labels for the Services, key=value,key2=value2; repeatable; values vary per ordinal as in --annotations',
   },
+  dnsTtl: {
+    type: 'string',
+    describe: 'The TTL of the --hostname records, e.g. 60s or 5m (external-dns.alpha.kubernetes.io/ttl)',
+  },
+  endpointPort: {
+    type: 'string',
+    describe:
+      'The port the ENDPOINT column, -o endpoints and --publish-configmap give (its name or number); default: the first',
+  },
+  hostname: {
+    type: 'string',
+    describe:
+      'A DNS name per member for external-dns (external-dns.alpha.kubernetes.io/hostname), e.g. {pod}.kafka.example.com: ' +
+      '{pod}, {sts}, {ordinal}, {namespace} or a list, as in --annotations. The tables then show names as endpoints',
+  },
   internal: {
     type: 'boolean',
     default: false,
@@ -126,6 +142,18 @@ export const exposeFlags = {
       'Node ports, for NodePort and LoadBalancer: [PORT=]BASE gives ordinal i BASE + i (counted from the first ' +
       "ordinal), [PORT=]N0,N1,… one each in ordinal order; PORT (a Service port's name or number) when it has several",
   },
+  publishConfigmap: {
+    type: 'string',
+    bare: '{sts}-endpoints',
+    describe:
+      "A ConfigMap (default NAME: <sts>-endpoints; owned by the StatefulSet) with each member's endpoint under its pod " +
+      'name and the joined list under "endpoints", written once the addresses are in: pods mount it to learn their own',
+  },
+  publishNotReadyAddresses: {
+    type: 'boolean',
+    default: false,
+    describe: 'Route to members that are not Ready yet (spec.publishNotReadyAddresses), e.g. while a cluster forms',
+  },
   sharedAddress: {
     type: 'boolean',
     default: false,
@@ -138,7 +166,9 @@ export const exposeFlags = {
     type: 'string',
     short: 'o',
     values: outputFormats,
-    describe: 'Output format. One of: (json, yaml, name, wide).',
+    describe:
+      "Output format. One of: (json, yaml, name, wide, endpoints). endpoints: the members' host:port, comma-separated " +
+      'in ordinal order, the list a client takes (bootstrap.servers, a seed list); nothing else on stdout',
   },
   ownerReference: {
     type: 'boolean',
@@ -307,6 +337,35 @@ export function validateExposeFlags(flags: ExposeFlags) {
     loadBalancerProvider = provider;
   }
 
+  const hostname = flags.hostname === undefined ? undefined : parsePerOrdinal(flags.hostname);
+  if (typeof hostname === 'string') return new UsageError(`invalid --hostname "${flags.hostname}": ${hostname}`);
+  if (hostname && type === 'ClusterIP')
+    return new UsageError(
+      '--hostname applies only to --type NodePort or LoadBalancer, the Services external-dns publishes',
+    );
+  let dnsTtlSeconds: number | undefined;
+  if (flags.dnsTtl !== undefined) {
+    const ms = parseDuration(flags.dnsTtl);
+    if (ms === undefined || ms < 1000)
+      return new UsageError(
+        `invalid --dns-ttl "${flags.dnsTtl}": use a duration of at least a second, such as 60s or 5m`,
+      );
+    if (!hostname) return new UsageError('--dns-ttl needs --hostname: it is the TTL of its records');
+    dnsTtlSeconds = Math.round(ms / 1000);
+  }
+  const publishConfigmap = flags.publishConfigmap === undefined ? undefined : parsePerOrdinal(flags.publishConfigmap);
+  if (typeof publishConfigmap === 'string')
+    return new UsageError(`invalid --publish-configmap "${flags.publishConfigmap}": ${publishConfigmap}`);
+  if (
+    publishConfigmap?.parts.some(
+      (p) => typeof p === 'object' && ('list' in p || ['pod', 'ordinal'].includes(p.placeholder)),
+    )
+  ) {
+    return new UsageError(
+      `invalid --publish-configmap "${flags.publishConfigmap}": it names one ConfigMap for all members: use {sts} or {namespace}`,
+    );
+  }
+
   const nodePorts: NodePortSpec[] = [];
   for (const text of flags.nodePort ?? []) {
     const spec = parseNodePort(text);
@@ -320,6 +379,14 @@ export function validateExposeFlags(flags: ExposeFlags) {
 
   const annotations = keyValues('annotations', flags.annotations ?? []);
   if (annotations instanceof UsageError) return annotations;
+  // An annotation a flag of its own sets is set one way only.
+  const setByFlags: [string | undefined, string, string][] = [
+    [flags.hostname, 'hostname', hostnameAnnotation],
+    [flags.dnsTtl, 'dns-ttl', ttlAnnotation],
+  ];
+  const twice = setByFlags.find(([value, , key]) => value !== undefined && key in annotations);
+  if (twice)
+    return new UsageError(`--annotations cannot set ${twice[2]} with --${twice[1]}, which sets it: give one of them`);
   const labels = keyValues('labels', splitList(flags.labels));
   if (labels instanceof UsageError) return labels;
   const reserved = Object.keys(labels).find((k) => (ownershipLabels as readonly string[]).includes(k));
@@ -362,6 +429,14 @@ export function validateExposeFlags(flags: ExposeFlags) {
     sharedAddress: flags.sharedAddress,
     /** A cloud's internal load balancer. */
     internal: flags.internal,
+    /** Each member's DNS name, for external-dns; the tables show it as the endpoint. */
+    hostname,
+    dnsTtlSeconds,
+    /** The Service port endpoints show (its name or number); undefined: the first. */
+    endpointPort: flags.endpointPort,
+    /** The ConfigMap to write the endpoints into; undefined: none. */
+    publishConfigmap,
+    publishNotReadyAddresses: flags.publishNotReadyAddresses,
     annotations,
     labels,
     nameTemplate,

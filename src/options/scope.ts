@@ -4,7 +4,7 @@ import { dryRunModes, exposeFlags } from './expose.ts';
 import type { FlagSpecs, Input } from './flags.ts';
 import { oneOf } from './values.ts';
 
-const statusOutputs = ['wide', 'json', 'yaml'] as const;
+const statusOutputs = ['wide', 'json', 'yaml', 'endpoints'] as const;
 
 const allNamespaces = {
   type: 'boolean',
@@ -16,8 +16,20 @@ const allNamespaces = {
 
 export const statusFlags = {
   allNamespaces,
-  exitCode: { type: 'boolean', default: false, describe: 'Exit 1 when anything is not Ready (for scripts and CI)' },
-  output: { type: 'string', short: 'o', values: statusOutputs, describe: 'Output format. One of: (wide, json, yaml).' },
+  endpointPort: exposeFlags.endpointPort,
+  exitCode: {
+    type: 'boolean',
+    default: false,
+    describe: 'Exit 1 when anything is not Ready, or a published ConfigMap is stale (for scripts and CI)',
+  },
+  output: {
+    type: 'string',
+    short: 'o',
+    values: statusOutputs,
+    describe:
+      "Output format. One of: (wide, json, yaml, endpoints). endpoints: the members' host:port, comma-separated in " +
+      'ordinal order; nothing else on stdout',
+  },
 } as const satisfies FlagSpecs;
 
 export const pruneFlags = {
@@ -62,6 +74,7 @@ export function validateStatusFlags(f: StatusFlags) {
     output,
     /** Exit 1 when anything is not Ready, like `kubectl diff`, for scripts and CI. */
     exitCode: f.exitCode,
+    endpointPort: f.endpointPort,
   };
 }
 

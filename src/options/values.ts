@@ -14,7 +14,8 @@ export function dns1035Problem(name: string): string | undefined {
   return undefined;
 }
 
-function dnsSubdomainProblem(name: string): string | undefined {
+/** Why `name` is not a DNS subdomain (RFC 1123: what ConfigMap names and DNS host names must be), or undefined. */
+export function dnsSubdomainProblem(name: string): string | undefined {
   if (name.length > 253) return 'must be no more than 253 characters';
   if (!name.split('.').every((part) => dns1123Label.test(part))) return 'must be a lowercase DNS subdomain';
   return undefined;

@@ -85,10 +85,14 @@ export function isUpToDate(desired: V1Service, actual: V1Service): boolean {
   const portKey = (p: { name?: string; port: number; targetPort?: unknown; protocol?: string; nodePort?: number }) =>
     `${p.name ?? ''}|${p.port}|${String(p.targetPort ?? p.port)}|${p.protocol ?? 'TCP'}|${pinned.has(p.port) ? p.nodePort : ''}`;
   if (!sameSet(ds.ports?.map(portKey), as.ports?.map(portKey))) return false;
-  if (ds.externalTrafficPolicy !== undefined && ds.externalTrafficPolicy !== as.externalTrafficPolicy) return false;
   if (ds.loadBalancerClass !== as.loadBalancerClass) return false;
-  if (ds.loadBalancerIP !== undefined && ds.loadBalancerIP !== as.loadBalancerIP) return false;
   if (!sameSet(ds.loadBalancerSourceRanges, as.loadBalancerSourceRanges)) return false;
+  // Every other field asked for (externalTrafficPolicy, loadBalancerIP, publishNotReadyAddresses, …) as asked.
+  const compared = new Set(['type', 'selector', 'ports', 'loadBalancerClass', 'loadBalancerSourceRanges']);
+  for (const [key, value] of Object.entries(ds)) {
+    if (compared.has(key) || value === undefined) continue;
+    if (JSON.stringify(value) !== JSON.stringify((as as Record<string, unknown>)[key])) return false;
+  }
 
   // What the tool applied before and no longer asks for must be removed by a new apply.
   const owned = ownedFields(actual);

@@ -2,13 +2,21 @@
 // table, the status table and status -o json|yaml all show this model; render/ turns the facts into text.
 import type { V1LoadBalancerIngress, V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
 import { lbAddress, nodeAddress, podReady } from './endpoint.ts';
+import { configMapAnnotation, hostnameOf } from './dns.ts';
 import { requestedAddress } from './load-balancer.ts';
 import { nameOf, uidOf } from './meta.ts';
 
-/** Where a Service answers: a host and its ports (node ports, for NodePort). */
+/** A port a client reaches: the Service port's name and number, and the port to dial (the node port, for NodePort). */
+export interface EndpointPort {
+  name?: string;
+  servicePort: number;
+  port: number;
+}
+
+/** Where a Service answers: an address and its ports. */
 interface Endpoint {
   host: string;
-  ports: number[];
+  ports: EndpointPort[];
 }
 
 interface ExposedService {
@@ -22,6 +30,10 @@ interface ExposedService {
   ingress: V1LoadBalancerIngress[];
   /** The address the Service asked its load balancer for (--load-balancer-ip), if it asked. */
   requested?: string;
+  /** The DNS name external-dns publishes for it (--hostname), if any: clients use it rather than the address. */
+  hostname?: string;
+  /** The ConfigMap its endpoint is published in (--publish-configmap), if any. */
+  configMap?: string;
   /** Undefined while a load balancer has no address, or while the node's address is unknown. */
   endpoint?: Endpoint;
 }
@@ -44,7 +56,7 @@ export interface Exposure {
 /** Where a client reaches the Service: the load balancer's address, the pod's node (NodePort), or the cluster IP. */
 function endpointOf(svc: V1Service, node: V1Node | undefined): Endpoint | undefined {
   const ports = svc.spec?.ports ?? [];
-  const servicePorts = ports.map((p) => p.port);
+  const servicePorts = ports.map((p) => ({ name: p.name, servicePort: p.port, port: p.port }));
   switch (svc.spec?.type) {
     case 'LoadBalancer': {
       const host = lbAddress(svc);
@@ -52,7 +64,9 @@ function endpointOf(svc: V1Service, node: V1Node | undefined): Endpoint | undefi
     }
     case 'NodePort': {
       const host = nodeAddress(node);
-      const nodePorts = ports.flatMap((p) => (p.nodePort === undefined ? [] : [p.nodePort]));
+      const nodePorts = ports.flatMap((p) =>
+        p.nodePort === undefined ? [] : [{ name: p.name, servicePort: p.port, port: p.nodePort }],
+      );
       return host && nodePorts.length ? { host, ports: nodePorts } : undefined;
     }
     default: {
@@ -72,6 +86,8 @@ function exposedService(svc: V1Service, node: V1Node | undefined): ExposedServic
     externalTrafficPolicy: svc.spec?.externalTrafficPolicy,
     ingress: svc.status?.loadBalancer?.ingress ?? [],
     requested: svc.spec?.type === 'LoadBalancer' ? requestedAddress(svc) : undefined,
+    hostname: hostnameOf(svc),
+    configMap: svc.metadata?.annotations?.[configMapAnnotation],
     endpoint: endpointOf(svc, node),
   };
 }

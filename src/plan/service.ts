@@ -1,8 +1,9 @@
 // Desired per-pod Services from a StatefulSet and the expose options. Pure: the apply bodies the kube layer sends.
-import type { V1Service, V1StatefulSet } from '@kubernetes/client-node';
+import type { V1Service, V1ServicePort, V1StatefulSet } from '@kubernetes/client-node';
 import type { ExposeOptions } from '../options/expose.ts';
 import { nameOf, uidOf } from './meta.ts';
-import { labelValueProblem } from '../options/values.ts';
+import { dnsSubdomainProblem, labelValueProblem } from '../options/values.ts';
+import { configMapAnnotation, configMapName, hostnameAnnotation, ttlAnnotation } from './dns.ts';
 import {
   addressRequest,
   internalRequest,
@@ -46,6 +47,31 @@ function valuesProblem(opts: ExposeOptions, at: OrdinalOf[]): string | undefined
     }
   }
   return undefined;
+}
+
+/** Each ordinal's DNS name from --hostname, or what is wrong with one; undefined without --hostname. */
+function hostnames(opts: ExposeOptions, at: OrdinalOf[]): string[] | string | undefined {
+  const template = opts.hostname;
+  if (!template) return undefined;
+  const short = tooFewProblem(template, at.length);
+  if (short) return `--hostname "${template.text}": ${short}`;
+  const names = at.map((o) => valueFor(template, o));
+  for (const [i, name] of names.entries()) {
+    const problem =
+      dnsSubdomainProblem(name) ??
+      (name.split('.').some((l) => l.length > 63) ? 'must have labels of at most 63 characters' : undefined);
+    if (problem)
+      return `--hostname "${template.text}" gives "${name}" for ordinal ${at[i].ordinal}, which is not a valid DNS name: it ${problem}`;
+  }
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  return twice ? `--hostname "${template.text}" gives "${twice}" to two ordinals: use {pod} or {ordinal} in it` : names;
+}
+
+/** Why --endpoint-port names none of the Service's ports, if it does not. */
+function endpointPortProblem(endpointPort: string | undefined, ports: V1ServicePort[]): string | undefined {
+  if (endpointPort === undefined || ports.some((p) => p.name === endpointPort || String(p.port) === endpointPort))
+    return undefined;
+  return `--endpoint-port ${endpointPort}: the Services have no such port (their ports: ${ports.map((p) => p.name ?? p.port).join(', ')})`;
 }
 
 /**
@@ -101,6 +127,10 @@ export function desiredServices(
   if (typeof sharing === 'string') return sharing;
   const internal = opts.internal ? internalRequest(lb?.cloud ?? 'generic') : {};
   if (typeof internal === 'string') return internal;
+  const dnsNames = hostnames(opts, at);
+  if (typeof dnsNames === 'string') return dnsNames;
+  const portProblem = endpointPortProblem(opts.endpointPort, basePorts);
+  if (portProblem) return portProblem;
   const shared = opts.sharedAddress ? sharedPorts(ports, at) : ports;
   if (typeof shared === 'string') return shared;
   const external = opts.type !== 'ClusterIP';
@@ -113,6 +143,9 @@ export function desiredServices(
       ...addresses[i]?.metadata?.annotations,
       ...(sharing && { [sharing.annotation]: sharing.value }),
       ...internal,
+      ...(dnsNames && { [hostnameAnnotation]: dnsNames[i] }),
+      ...(opts.dnsTtlSeconds !== undefined && { [ttlAnnotation]: String(opts.dnsTtlSeconds) }),
+      ...(opts.publishConfigmap && { [configMapAnnotation]: configMapName(opts.publishConfigmap, name, namespace) }),
     };
     return {
       ordinal,
@@ -144,6 +177,7 @@ export function desiredServices(
           externalTrafficPolicy: external ? opts.externalTrafficPolicy : undefined,
           loadBalancerClass: opts.loadBalancerClass,
           loadBalancerIP: addresses[i]?.spec?.loadBalancerIP,
+          publishNotReadyAddresses: opts.publishNotReadyAddresses || undefined,
           loadBalancerSourceRanges: opts.loadBalancerSourceRanges.length ? opts.loadBalancerSourceRanges : undefined,
         },
       },

@@ -1,7 +1,10 @@
-// status output besides its table: the summary line per StatefulSet, and -o json|yaml with stable field names.
+// status output besides its table: the summary line per StatefulSet, the published ConfigMaps that are stale, and
+// -o json|yaml with stable field names.
+import type { V1ConfigMap } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
+import { endpointPortAnnotation } from '../plan/dns.ts';
 import { type StatusRow, states } from '../plan/drift.ts';
-import { endpointText } from './tables.ts';
+import { configMapData, endpointsText, endpointText } from './tables.ts';
 
 /** One line per StatefulSet: `statefulset mydb: 3 Ready, 2 Orphaned`. */
 export function summaries(rows: StatusRow[], allNamespaces: boolean): string[] {
@@ -16,8 +19,47 @@ export function summaries(rows: StatusRow[], allNamespaces: boolean): string[] {
   });
 }
 
+export interface ConfigMapState {
+  namespace: string;
+  name: string;
+  statefulSet: string;
+  /** Keys whose value is not what the Services say now (a member added, an address changed). */
+  differences: { key: string; has?: string; wants?: string }[];
+}
+
+/** Each published ConfigMap, against what its StatefulSet's Services say now. */
+export function configMapStates(rows: StatusRow[], configMaps: V1ConfigMap[]): ConfigMapState[] {
+  return configMaps.flatMap((cm) => {
+    const namespace = cm.metadata?.namespace ?? '';
+    const name = cm.metadata?.name ?? '';
+    const members = rows.filter((r) => r.namespace === namespace && r.service?.configMap === name);
+    if (!members.length) return [];
+    const wants = configMapData(members, cm.metadata?.annotations?.[endpointPortAnnotation]);
+    const has = cm.data ?? {};
+    const keys = [...new Set([...Object.keys(wants), ...Object.keys(has)])];
+    const differences = keys
+      .filter((k) => wants[k] !== has[k])
+      .map((key) => ({ key, has: has[key], wants: wants[key] }));
+    return [{ namespace, name, statefulSet: members[0].statefulSet, differences }];
+  });
+}
+
+/** `configmap kafka-endpoints is stale: kafka-2 says 198.18.0.5:9092, its Service 198.18.0.7:9092; …` */
+export function staleLines(states: ConfigMapState[], allNamespaces: boolean): string[] {
+  return states
+    .filter((s) => s.differences.length)
+    .map((s) => {
+      const what = s.differences
+        .filter((d) => d.key !== 'endpoints')
+        .slice(0, 3)
+        .map((d) => `${d.key} says ${d.has ?? 'nothing'}, its Service ${d.wants ?? 'is gone'}`);
+      const name = `${allNamespaces ? `${s.namespace}/` : ''}${s.name}`;
+      return `configmap ${name} is stale${what.length ? `: ${what.join('; ')}` : ''} (kubectl expose-sts ${s.statefulSet} writes it again)`;
+    });
+}
+
 /** The machine-readable form: one object per row; field names are part of the interface, keep them stable. */
-function statusDocument(rows: StatusRow[]) {
+function statusDocument(rows: StatusRow[], configMaps: ConfigMapState[]) {
   return {
     apiVersion: 'expose-sts.io/v1alpha1',
     kind: 'ExposureStatus',
@@ -29,6 +71,9 @@ function statusDocument(rows: StatusRow[]) {
       service: r.service?.name ?? null,
       type: r.type ?? '<none>',
       endpoint: endpointText(r),
+      endpoints: endpointsText(r),
+      hostname: r.service?.hostname ?? null,
+      address: r.service?.endpoint?.host ?? null,
       state: r.state,
       reason: r.reason,
       node: r.node ?? '<none>',
@@ -37,10 +82,11 @@ function statusDocument(rows: StatusRow[]) {
       loadBalancer: r.service?.ingress ?? [],
       requestedAddress: r.service?.requested ?? null,
     })),
+    configMaps: configMaps.map((c) => ({ ...c, stale: c.differences.length > 0 })),
   };
 }
 
-export function formatStatus(rows: StatusRow[], format: 'json' | 'yaml'): string {
-  const doc = statusDocument(rows);
+export function formatStatus(rows: StatusRow[], configMaps: ConfigMapState[], format: 'json' | 'yaml'): string {
+  const doc = statusDocument(rows, configMaps);
   return format === 'json' ? `${JSON.stringify(doc, null, 4)}\n` : stringify(doc);
 }

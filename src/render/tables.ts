@@ -1,39 +1,84 @@
 // The expose table and the status table, from the one row model (plan/exposure.ts): kubectl's `<none>` and
-// `<pending>` for what is absent, `host:port,port` endpoints, and -o wide's node, cluster IP, node ports and policy.
+// `<pending>` for what is absent, one `host:port` endpoint per member (the DNS name as host when it has one; the port
+// --endpoint-port names, or the first), and -o wide's node, address, cluster IP, node ports, policy and every endpoint.
+import { endpointsKey } from '../plan/dns.ts';
 import type { StatusRow } from '../plan/drift.ts';
-import type { Exposure } from '../plan/exposure.ts';
+import type { EndpointPort, Exposure } from '../plan/exposure.ts';
 import { table } from './table.ts';
 
 const none = (v: string | undefined) => v || '<none>';
 
-/** `host:port[,port…]`; `<pending>` for a load balancer that has no address yet; `<none>` otherwise. */
-export function endpointText(e: Exposure): string {
+/** The port named (by its name or the Service port's number), or the first. */
+function chosen(ports: EndpointPort[], endpointPort: string | undefined): EndpointPort | undefined {
+  if (endpointPort === undefined) return ports[0];
+  return ports.find((p) => p.name === endpointPort || String(p.servicePort) === endpointPort);
+}
+
+const hostOf = (e: Exposure) => e.service?.hostname ?? e.service?.endpoint?.host;
+
+/** `host:port`; `<pending>` for a load balancer that has no address yet; `<none>` otherwise. */
+export function endpointText(e: Exposure, endpointPort?: string): string {
   const endpoint = e.service?.endpoint;
-  if (endpoint) return `${endpoint.host}:${endpoint.ports.join(',')}`;
-  return e.service?.type === 'LoadBalancer' ? '<pending>' : '<none>';
+  const port = endpoint && chosen(endpoint.ports, endpointPort);
+  if (endpoint && port) return `${hostOf(e)}:${port.port}`;
+  return e.service?.type === 'LoadBalancer' && !endpoint ? '<pending>' : '<none>';
+}
+
+/** Every port: `name=host:port,…` (the Service port's number where it has no name). */
+export function endpointsText(e: Exposure): string {
+  const endpoint = e.service?.endpoint;
+  if (!endpoint) return endpointText(e);
+  return endpoint.ports.map((p) => `${p.name ?? p.servicePort}=${hostOf(e)}:${p.port}`).join(',');
+}
+
+/** What -o endpoints prints: the members' endpoints in order, comma-separated; those without one are left out. */
+export function endpointsLine(rows: Exposure[], endpointPort?: string): { line: string; missing: string[] } {
+  const texts = rows.map((r) => [r.pod, endpointText(r, endpointPort)] as const);
+  return {
+    line: `${texts.flatMap(([, t]) => (t.startsWith('<') ? [] : [t])).join(',')}\n`,
+    missing: texts.flatMap(([pod, t]) => (t.startsWith('<') ? [pod] : [])),
+  };
+}
+
+/** The ConfigMap's data: each member's endpoint under its pod name, and the joined list under `endpoints`. */
+export function configMapData(rows: Exposure[], endpointPort?: string): Record<string, string> {
+  const data: Record<string, string> = {};
+  for (const r of rows) {
+    const text = endpointText(r, endpointPort);
+    if (!text.startsWith('<')) data[r.pod] = text;
+  }
+  data[endpointsKey] = endpointsLine(rows, endpointPort).line.trimEnd();
+  return data;
 }
 
 /** The columns both tables add with -o wide. */
 const wideCells = (e: Exposure) => [
   none(e.node),
+  none(e.service?.endpoint?.host),
   none(e.service?.clusterIP),
   none(e.service?.nodePorts.join(',')),
   none(e.service?.externalTrafficPolicy),
+  endpointsText(e),
 ];
+const wideHeaders = ['NODE', 'ADDRESS', 'CLUSTER-IP', 'NODE-PORTS', 'POLICY', 'ENDPOINTS'];
 
-export function exposeTable(rows: Exposure[], wide: boolean): string {
+export function exposeTable(rows: Exposure[], opts: { wide: boolean; endpointPort?: string }): string {
   const headers = ['ORDINAL', 'POD', 'SERVICE', 'TYPE', 'ENDPOINT', 'READY'];
-  if (wide) headers.push('NODE', 'CLUSTER-IP', 'NODE-PORTS', 'POLICY');
+  if (opts.wide) headers.push(...wideHeaders);
   return table(
     headers,
     rows.map((r) => {
-      const cells = [String(r.ordinal), r.pod, none(r.service?.name), none(r.type), endpointText(r), String(r.ready)];
-      return wide ? [...cells, ...wideCells(r)] : cells;
+      const endpoint = endpointText(r, opts.endpointPort);
+      const cells = [String(r.ordinal), r.pod, none(r.service?.name), none(r.type), endpoint, String(r.ready)];
+      return opts.wide ? [...cells, ...wideCells(r)] : cells;
     }),
   );
 }
 
-export function statusTable(rows: StatusRow[], opts: { allNamespaces: boolean; wide: boolean }): string {
+export function statusTable(
+  rows: StatusRow[],
+  opts: { allNamespaces: boolean; wide: boolean; endpointPort?: string },
+): string {
   const headers = [
     ...(opts.allNamespaces ? ['NAMESPACE'] : []),
     'STATEFULSET',
@@ -43,7 +88,7 @@ export function statusTable(rows: StatusRow[], opts: { allNamespaces: boolean; w
     'ENDPOINT',
     'STATE',
   ];
-  if (opts.wide) headers.push('POD', 'NODE', 'CLUSTER-IP', 'NODE-PORTS', 'POLICY', 'REASON');
+  if (opts.wide) headers.push('POD', ...wideHeaders, 'REASON');
   return table(
     headers,
     rows.map((r) => {
@@ -53,7 +98,7 @@ export function statusTable(rows: StatusRow[], opts: { allNamespaces: boolean; w
         String(r.ordinal),
         none(r.service?.name),
         none(r.type),
-        endpointText(r),
+        endpointText(r, opts.endpointPort),
         r.state,
       ];
       return opts.wide ? [...cells, r.pod, ...wideCells(r), none(r.reason)] : cells;

@@ -16,6 +16,7 @@ export const paths = {
   service: (name: string) => `/api/v1/namespaces/${ns}/services/${name}`,
   pods: `/api/v1/namespaces/${ns}/pods`,
   quotas: `/api/v1/namespaces/${ns}/resourcequotas`,
+  configMaps: `/api/v1/namespaces/${ns}/configmaps`,
   nodes: '/api/v1/nodes',
 };
 

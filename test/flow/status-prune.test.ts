@@ -1,5 +1,5 @@
 // status and prune against a scripted transport: deletions that meet a recreated or vanished Service, what an
-// interrupted prune says, and a user who may not list nodes.
+// interrupted prune says, and a user who may not list nodes or ConfigMaps.
 import type { V1Service } from '@kubernetes/client-node';
 import { describe, expect, it, vi } from 'vitest';
 import { FakeApi, status } from './fake-api.ts';
@@ -96,6 +96,33 @@ describe('status', () => {
     expect(res.code, res.err).toBe(0);
     expect(res.err).toBe('warning: cannot list nodes, so NodePort endpoints show no node address\n');
     expect(res.out).toContain('mydb          0         mydb-0    NodePort   <none>     Ready\n');
+  });
+
+  it('without permission to list ConfigMaps, says the published one is not checked (status) or not deleted (prune)', async () => {
+    const published = (ordinal: number) => {
+      const svc = managed(ordinal, 'ClusterIP');
+      svc.metadata!.annotations = { 'expose-sts.io/configmap': 'mydb-endpoints' };
+      return svc;
+    };
+    const forbidden = {
+      status: 403,
+      body: status(403, 'Forbidden', `configmaps is forbidden: User "jane" cannot list resource "configmaps"`),
+    };
+    const api = cluster(2, [published(0), published(1)])
+      .on('GET', paths.configMaps, forbidden)
+      .on('DELETE', paths.service('mydb-0'), { status: 200, body: {} })
+      .on('DELETE', paths.service('mydb-1'), { status: 200, body: {} });
+    const res = await run(api, ['status', '--exit-code']);
+    expect(res.code, res.err).toBe(0);
+    expect(res.err).toBe(
+      `warning: cannot list configmaps in namespace "${ns}", so the published ConfigMaps are not checked\n`,
+    );
+    const pruned = await run(api, ['prune', 'mydb', '--all']);
+    expect(pruned.code, pruned.err).toBe(0);
+    expect(pruned.out).toBe('service/mydb-0 deleted\nservice/mydb-1 deleted\n');
+    expect(pruned.err).toBe(
+      `warning: cannot list configmaps in namespace "${ns}", so the published ConfigMap is not deleted\n`,
+    );
   });
 
   it('reads three LISTs in parallel, and nodes only when a NodePort endpoint needs one', async () => {

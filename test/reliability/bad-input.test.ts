@@ -146,6 +146,26 @@ const cases: Case[] = [
     error: /^--wait applies only to --type LoadBalancer: a NodePort Service has no load-balancer address to wait for$/,
   },
   {
+    name: '--hostname giving an invalid DNS name',
+    args: () => ['db', '--type', 'NodePort', '--hostname', '{pod}_x.example.com'],
+    code: 1,
+    error:
+      /^--hostname "\{pod\}_x.example.com" gives "db-0_x.example.com" for ordinal 0, which is not a valid DNS name: it /,
+  },
+  {
+    name: '--dns-ttl that is not a duration',
+    args: () => ['db', '--type', 'NodePort', '--hostname', '{pod}.example.com', '--dns-ttl', 'soon'],
+    code: 2,
+    error: /^invalid --dns-ttl "soon": use a duration of at least a second, such as 60s or 5m$/,
+  },
+  {
+    name: '--publish-configmap naming a ConfigMap not managed',
+    args: () => ['db', '--publish-configmap', 'db-config'],
+    code: 1,
+    error:
+      /^configmap "db-config" already exists and is not managed by expose-sts: name another with --publish-configmap NAME; nothing was changed$/,
+  },
+  {
     name: 'annotation without a value',
     args: () => ['db', '--annotations', 'novalue'],
     code: 2,
@@ -173,7 +193,7 @@ const cases: Case[] = [
     name: 'invalid --output',
     args: () => ['db', '-o', 'xml'],
     code: 2,
-    error: /^invalid argument "xml" for "--output": must be one of wide, json, yaml, name$/,
+    error: /^invalid argument "xml" for "--output": must be one of wide, json, yaml, name, endpoints$/,
   },
   {
     name: 'invalid --dry-run',

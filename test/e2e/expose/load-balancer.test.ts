@@ -37,7 +37,7 @@ describe('kubectl expose-sts --type LoadBalancer', () => {
       const svc = services.get(r.SERVICE)!;
       const ip = svc.status!.loadBalancer!.ingress![0].ip!;
       expect(ip).toMatch(/^203\.0\.113\./);
-      expect(r.ENDPOINT).toBe(`${ip}:5432,9187`);
+      expect(r.ENDPOINT).toBe(`${ip}:5432`);
       expect(svc.spec!.externalTrafficPolicy).toBe('Local');
       expect(svc.spec!.selector).toEqual({ 'statefulset.kubernetes.io/pod-name': r.POD });
       expect(svc.spec!.loadBalancerSourceRanges).toEqual(['198.51.100.0/24']);
@@ -63,7 +63,7 @@ describe('kubectl expose-sts --type LoadBalancer', () => {
       'warning: no --load-balancer-source-ranges: these load balancers accept connections from any address\n',
     );
     expect(parseTable(res.stdout).map((r) => [r.SERVICE, r.ENDPOINT])).toEqual(
-      [0, 1, 2].map((i) => [`pg-${i}-public`, `pg-${i}-public.${ns}.lb.test:5432,9187`]),
+      [0, 1, 2].map((i) => [`pg-${i}-public`, `pg-${i}-public.${ns}.lb.test:5432`]),
     );
   });
 

@@ -40,7 +40,7 @@ describe('kubectl expose-sts --type NodePort / ClusterIP', () => {
       const node = await core.readNode({ name: pod.spec!.nodeName! });
       const external = node.status!.addresses!.find((a) => a.type === 'ExternalIP')!.address;
       const svc = services.get(r.SERVICE)!;
-      expect(r.ENDPOINT).toBe(`${external}:${svc.spec!.ports!.map((p) => p.nodePort).join(',')}`);
+      expect(r.ENDPOINT).toBe(`${external}:${svc.spec!.ports![0].nodePort}`); // the first port's
       expect(svc.spec!.externalTrafficPolicy).toBe('Local');
       expect(svc.spec!.selector).toEqual({ 'statefulset.kubernetes.io/pod-name': r.POD });
     }
@@ -86,7 +86,10 @@ describe('kubectl expose-sts --type NodePort / ClusterIP', () => {
       const svc = after.get(r.SERVICE)!;
       expect(svc.metadata!.uid).toBe(before.get(r.SERVICE)!.metadata!.uid);
       expect(svc.spec!.type).toBe('ClusterIP');
-      expect(r.ENDPOINT).toBe(`${svc.spec!.clusterIP}:5432,9187`);
+      expect(r.ENDPOINT).toBe(`${svc.spec!.clusterIP}:5432`);
+      expect(r.ENDPOINTS).toBe(
+        `${svc.spec!.ports!.map((p) => `${p.name}=${svc.spec!.clusterIP}:${p.port}`).join(',')}`,
+      );
       expect(r['CLUSTER-IP']).toBe(svc.spec!.clusterIP);
       expect(r['NODE-PORTS']).toBe('<none>');
       expect(r.POLICY).toBe('<none>');

@@ -120,7 +120,7 @@ describe('krew', () => {
       'ClusterIP\nNodePort\nLoadBalancer\n:4\n',
     );
     expect(user(join(krewRoot, 'bin', 'kubectl_complete-expose_sts'), ['status', '--ex']).stdout).toBe(
-      '--exit-code\tExit 1 when anything is not Ready (for scripts and CI)\n:4\n',
+      '--exit-code\tExit 1 when anything is not Ready, or a published ConfigMap is stale (for scripts and CI)\n:4\n',
     );
     expect(
       user(join(krewRoot, 'bin', 'kubectl_complete-expose_sts'), ['mongo', '--external-traffic-policy=']).stdout,

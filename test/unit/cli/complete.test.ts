@@ -40,7 +40,7 @@ describe('shell completion', () => {
       '--external-traffic-policy=Cluster',
     ]);
     expect((await complete('mydb', '-o', 'y')).lines).toEqual(['yaml']);
-    expect((await complete('status', '-o', '')).lines).toEqual(['wide', 'json', 'yaml']);
+    expect((await complete('status', '-o', '')).lines).toEqual(['wide', 'json', 'yaml', 'endpoints']);
     expect((await complete('-n', 'd')).lines).toEqual(['data', 'default']);
     expect(await complete('--kubeconfig', '')).toEqual({ lines: [], directive: Directive.Default }); // the shell's file names
   });
@@ -50,7 +50,7 @@ describe('shell completion', () => {
   });
   it('offers the command’s own flags and the connection flags, with their descriptions', async () => {
     expect((await complete('status', '--ex')).lines).toEqual([
-      '--exit-code\tExit 1 when anything is not Ready (for scripts and CI)',
+      '--exit-code\tExit 1 when anything is not Ready, or a published ConfigMap is stale (for scripts and CI)',
     ]);
     expect((await complete('prune', '-A')).lines).toEqual([
       '-A\tIf present, look in all namespaces. Namespace in current context is ignored even if specified with --namespace.',

@@ -37,6 +37,11 @@ describe('validateExposeFlags', () => {
       nodePorts: [],
       sharedAddress: false,
       internal: false,
+      hostname: undefined,
+      dnsTtlSeconds: undefined,
+      endpointPort: undefined,
+      publishConfigmap: undefined,
+      publishNotReadyAddresses: false,
       annotations: {},
       labels: {},
       nameTemplate: '{pod}',
@@ -161,6 +166,37 @@ describe('validateExposeFlags', () => {
     expect(bad({ type: 'NodePort', sharedAddress: true })).toBe('--shared-address applies only to --type LoadBalancer');
     expect(bad({ type: 'LoadBalancer', sharedAddress: true, loadBalancerIp: ['10.0.0.1-10.0.0.2'] })).toBe(
       '--shared-address takes one --load-balancer-ip: the address all members share',
+    );
+  });
+  it('reads --hostname, --dns-ttl, --endpoint-port, --publish-configmap and -o endpoints', () => {
+    const o = ok({
+      type: 'LoadBalancer',
+      hostname: '{pod}.kafka.example.test',
+      dnsTtl: '5m',
+      endpointPort: 'external',
+      publishConfigmap: '{sts}-endpoints',
+      output: 'endpoints',
+    });
+    expect(o).toMatchObject({ dnsTtlSeconds: 300, endpointPort: 'external', output: 'endpoints' });
+    expect([o.hostname?.text, o.publishConfigmap?.text]).toEqual(['{pod}.kafka.example.test', '{sts}-endpoints']);
+    expect(bad({ hostname: '{pod}.example.test' })).toMatch(
+      /^--hostname applies only to --type NodePort or LoadBalancer/,
+    );
+    expect(bad({ type: 'NodePort', hostname: '{pod}.example.test', dnsTtl: 'soon' })).toBe(
+      'invalid --dns-ttl "soon": use a duration of at least a second, such as 60s or 5m',
+    );
+    expect(bad({ type: 'NodePort', dnsTtl: '60s' })).toBe('--dns-ttl needs --hostname: it is the TTL of its records');
+    expect(bad({ publishConfigmap: '{pod}-endpoints' })).toMatch(
+      /it names one ConfigMap for all members: use \{sts\} or \{namespace\}$/,
+    );
+    expect(
+      bad({
+        type: 'NodePort',
+        hostname: '{pod}.example.test',
+        annotations: ['external-dns.alpha.kubernetes.io/hostname=db.example.test'],
+      }),
+    ).toBe(
+      '--annotations cannot set external-dns.alpha.kubernetes.io/hostname with --hostname, which sets it: give one of them',
     );
   });
   it('takes per-ordinal values in annotations and labels, and refuses a misspelt placeholder', () => {

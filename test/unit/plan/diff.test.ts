@@ -116,6 +116,23 @@ describe('isUpToDate', () => {
       ),
     ).toBe(false);
   });
+  it('notices any other spec field asked for and not as asked, such as publishNotReadyAddresses', () => {
+    const [d] = desired({ publishNotReadyAddresses: true });
+    expect(isUpToDate(d.service, asApplied(d))).toBe(true);
+    expect(
+      isUpToDate(
+        d.service,
+        asApplied(d, (s) => void delete s.spec!.publishNotReadyAddresses),
+      ),
+    ).toBe(false);
+    const [lb] = desired({ type: 'LoadBalancer', externalTrafficPolicy: 'Cluster' });
+    expect(
+      isUpToDate(
+        lb.service,
+        asApplied(lb, (s) => void (s.spec!.externalTrafficPolicy = 'Local')),
+      ),
+    ).toBe(false);
+  });
 });
 
 describe('node ports', () => {

@@ -36,25 +36,25 @@ const endpointOf = (s: V1Service, p: V1Pod | undefined, n: V1Node | undefined) =
   endpointText(exposureOf(at(), s, p, new Map(n ? [['n1', n]] : [])));
 
 describe('endpoints', () => {
-  it('LoadBalancer: the ip or hostname with every port, or <pending>', () => {
+  it('LoadBalancer: the ip or hostname with the first port, or <pending>', () => {
     expect(
       endpointOf(svc('LoadBalancer', { status: { loadBalancer: { ingress: [{ ip: '203.0.113.5' }] } } }), pod, node),
-    ).toBe('203.0.113.5:5432,9187');
+    ).toBe('203.0.113.5:5432');
     expect(
       endpointOf(
         svc('LoadBalancer', { status: { loadBalancer: { ingress: [{ hostname: 'a.elb.example' }] } } }),
         pod,
         node,
       ),
-    ).toBe('a.elb.example:5432,9187');
+    ).toBe('a.elb.example:5432');
     expect(endpointOf(svc('LoadBalancer'), pod, node)).toBe('<pending>');
   });
-  it('NodePort: the address of the node running the pod, with the node ports', () => {
-    expect(endpointOf(svc('NodePort'), pod, node)).toBe('198.51.100.10:31000,31001');
+  it('NodePort: the address of the node running the pod, with the first node port', () => {
+    expect(endpointOf(svc('NodePort'), pod, node)).toBe('198.51.100.10:31000');
     expect(endpointOf(svc('NodePort'), undefined, undefined)).toBe('<none>');
   });
-  it('ClusterIP: the cluster IP with the ports', () => {
-    expect(endpointOf(svc('ClusterIP'), pod, node)).toBe('10.96.0.10:5432,9187');
+  it('ClusterIP: the cluster IP with the first port', () => {
+    expect(endpointOf(svc('ClusterIP'), pod, node)).toBe('10.96.0.10:5432');
     expect(endpointOf({ ...svc('ClusterIP'), spec: { type: 'ClusterIP' } }, pod, node)).toBe('<none>'); // a client dry run: not allocated
   });
   it('prefers a node’s external address, then its internal one', () => {
@@ -82,24 +82,35 @@ describe('exposureOf', () => {
         nodePorts: [31000, 31001],
         externalTrafficPolicy: 'Local',
         ingress: [],
-        endpoint: { host: '198.51.100.10', ports: [31000, 31001] },
+        endpoint: {
+          host: '198.51.100.10',
+          ports: [
+            { name: undefined, servicePort: 5432, port: 31000 },
+            { name: undefined, servicePort: 9187, port: 31001 },
+          ],
+        },
+        requested: undefined,
+        hostname: undefined,
+        configMap: undefined,
       },
     });
-    expect(exposeTable([e], true).split('\n')[1].split(/ {3,}/)).toEqual([
+    expect(exposeTable([e], { wide: true }).split('\n')[1].split(/ {3,}/)).toEqual([
       '0',
       'mydb-0',
       'mydb-0',
       'NodePort',
-      '198.51.100.10:31000,31001',
+      '198.51.100.10:31000',
       'true',
       'n1',
+      '198.51.100.10',
       '10.96.0.10',
       '31000,31001',
       'Local',
+      '5432=198.51.100.10:31000,9187=198.51.100.10:31001',
     ]);
     const pending = exposureOf(at(1), svc('LoadBalancer'), undefined, new Map());
     expect(pending).toMatchObject({ ready: false, node: undefined, service: { endpoint: undefined } });
-    expect(exposeTable([pending], true).split('\n')[1].split(/ {3,}/)).toEqual([
+    expect(exposeTable([pending], { wide: true }).split('\n')[1].split(/ {3,}/)).toEqual([
       '1',
       'mydb-1',
       'mydb-0',
@@ -107,9 +118,11 @@ describe('exposureOf', () => {
       '<pending>',
       'false',
       '<none>',
+      '<none>',
       '10.96.0.10',
       '31000,31001',
       'Local',
+      '<pending>',
     ]);
   });
 });

@@ -284,4 +284,37 @@ describe('per-ordinal values and addresses', () => {
     );
     expect(internal('metallb')).toMatch(/metallb has none/);
   });
+  it('names each member for external-dns, with a TTL, and refuses a name that is not a DNS name', () => {
+    const d = desired(
+      three,
+      options({
+        type: 'LoadBalancer',
+        hostname: '{pod}.db.example.test',
+        dnsTtl: '1m',
+        publishNotReadyAddresses: true,
+      }),
+      'data',
+    );
+    expect(d.map((x) => x.service.metadata!.annotations)).toEqual(
+      ['mydb-5', 'mydb-6', 'mydb-7'].map((pod) => ({
+        'external-dns.alpha.kubernetes.io/hostname': `${pod}.db.example.test`,
+        'external-dns.alpha.kubernetes.io/ttl': '60',
+      })),
+    );
+    expect(d[0].service.spec!.publishNotReadyAddresses).toBe(true);
+    expect(desiredServices(three, options({ type: 'LoadBalancer', hostname: '{pod}_x.example.test' }), 'data')).toMatch(
+      /^--hostname "\{pod\}_x.example.test" gives "mydb-5_x.example.test" for ordinal 5, which is not a valid DNS name/,
+    );
+    expect(desiredServices(three, options({ type: 'LoadBalancer', hostname: 'db.example.test' }), 'data')).toMatch(
+      /gives "db.example.test" to two ordinals/,
+    );
+  });
+  it('marks the Services with the ConfigMap they are published in, and refuses an --endpoint-port they do not have', () => {
+    const d = desired(three, options({ publishConfigmap: '{sts}-endpoints' }), 'data');
+    expect(d[0].service.metadata!.annotations).toEqual({ 'expose-sts.io/configmap': 'mydb-endpoints' });
+    expect(desiredServices(three, options({ endpointPort: 'http' }), 'data')).toBe(
+      '--endpoint-port http: the Services have no such port (their ports: postgres, metrics)',
+    );
+    expect(desired(three, options({ endpointPort: '9187' }), 'data')).toHaveLength(3);
+  });
 });

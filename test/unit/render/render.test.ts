@@ -23,7 +23,10 @@ const row = (
     nodePorts: [31000],
     externalTrafficPolicy: 'Local',
     ingress: [],
-    endpoint: over.address === '' ? undefined : { host: over.address ?? '203.0.113.5', ports: [5432] },
+    endpoint:
+      over.address === ''
+        ? undefined
+        : { host: over.address ?? '203.0.113.5', ports: [{ name: 'postgres', servicePort: 5432, port: 5432 }] },
   },
 });
 
@@ -42,15 +45,15 @@ describe('table', () => {
   it('prints the expose table and its wide form', () => {
     const out = exposeTable(
       [row(), row({ ordinal: 10, pod: 'mydb-10', service: 'mydb-10', address: '', ready: false })],
-      false,
+      { wide: false },
     );
     expect(out).toBe(
       'ORDINAL   POD       SERVICE   TYPE           ENDPOINT           READY\n' +
         '0         mydb-0    mydb-0    LoadBalancer   203.0.113.5:5432   true\n' +
         '10        mydb-10   mydb-10   LoadBalancer   <pending>          false\n',
     );
-    expect(exposeTable([row()], true).split('\n')[0]).toBe(
-      'ORDINAL   POD      SERVICE   TYPE           ENDPOINT           READY   NODE          CLUSTER-IP   NODE-PORTS   POLICY',
+    expect(exposeTable([row()], { wide: true }).split('\n')[0]).toBe(
+      'ORDINAL   POD      SERVICE   TYPE           ENDPOINT           READY   NODE          ADDRESS       CLUSTER-IP   NODE-PORTS   POLICY   ENDPOINTS',
     );
   });
 });

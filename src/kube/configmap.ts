@@ -1,0 +1,61 @@
+// The ConfigMap of endpoints (--publish-configmap): read before any write (it must be expose-sts's own or absent),
+// applied once the addresses are in, listed for status, and deleted by prune --all.
+import type { V1ConfigMap } from '@kubernetes/client-node';
+import { httpStatusOf } from '../errors.ts';
+import { fieldManager } from '../plan/ownership.ts';
+import { deleteListed, type Kube, listJson, namespaced, requestJson, withRetry } from './client.ts';
+
+export async function getConfigMap(kube: Kube, name: string): Promise<V1ConfigMap | undefined> {
+  try {
+    return await withRetry(kube, `get configmap "${name}" in namespace "${kube.namespace}"`, () =>
+      requestJson<V1ConfigMap>(kube, 'GET', namespaced(kube.namespace, 'configmaps', name)),
+    );
+  } catch (err) {
+    if (httpStatusOf(err) === 404) return undefined;
+    throw err;
+  }
+}
+
+/** Server-side apply, as the Services: it follows scaling and address changes, and leaves others' fields alone. */
+export async function applyConfigMap(kube: Kube, body: V1ConfigMap): Promise<void> {
+  const name = body.metadata?.name ?? '';
+  await withRetry(
+    kube,
+    `apply configmap "${name}" in namespace "${kube.namespace}"`,
+    () =>
+      requestJson(kube, 'PATCH', namespaced(kube.namespace, 'configmaps', name), {
+        query: { fieldManager, force: 'true' },
+        body,
+        contentType: 'application/apply-patch+yaml',
+      }),
+    { conflicts: true },
+  );
+}
+
+/**
+ * The ConfigMaps expose-sts manages that match the label selector, in the namespace or in all. Reading them is
+ * optional permission: without it, a warning says what is left undone (`unchecked`) and the command goes on.
+ */
+export async function listConfigMaps(
+  kube: Kube,
+  labelSelector: string,
+  allNamespaces: boolean,
+  unchecked: string,
+): Promise<V1ConfigMap[]> {
+  const where = allNamespaces ? 'in all namespaces' : `in namespace "${kube.namespace}"`;
+  const path = allNamespaces ? '/api/v1/configmaps' : namespaced(kube.namespace, 'configmaps');
+  try {
+    const list = await withRetry(kube, `list configmaps ${where}`, () =>
+      listJson<V1ConfigMap>(kube, path, { labelSelector }),
+    );
+    for (const cm of list.items) if (cm.metadata) cm.metadata.namespace ??= kube.namespace;
+    return list.items;
+  } catch (err) {
+    if (httpStatusOf(err) !== 403) throw err;
+    kube.log(0, `warning: cannot list configmaps ${where}, so ${unchecked}`);
+    return [];
+  }
+}
+
+export const deleteConfigMap = (kube: Kube, namespace: string, name: string, uid: string, dryRun: boolean) =>
+  deleteListed(kube, 'configmaps', namespace, name, uid, dryRun);
