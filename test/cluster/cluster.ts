@@ -80,6 +80,21 @@ function writeRecord(info: ClusterInfo): void {
   writeFileSync(recordPath(info.name), `${JSON.stringify(info, null, 2)}\n`);
 }
 
+/** A single-member etcd on 127.0.0.1 for tests: no fsync, warnings only. */
+export function etcdArgs(name: string, dataDir: string, clientUrl: string, peerUrl: string): string[] {
+  return [
+    `--name=${name}`,
+    `--data-dir=${dataDir}`,
+    `--listen-client-urls=${clientUrl}`,
+    `--advertise-client-urls=${clientUrl}`,
+    `--listen-peer-urls=${peerUrl}`,
+    `--initial-advertise-peer-urls=${peerUrl}`,
+    `--initial-cluster=${name}=${peerUrl}`,
+    '--unsafe-no-fsync',
+    '--log-level=warn',
+  ];
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
@@ -231,17 +246,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<ClusterIn
 
     const etcdUrl = `http://127.0.0.1:${etcdPort}`;
     const peerUrl = `http://127.0.0.1:${peerPort}`;
-    start('etcd', bin('etcd'), [
-      '--name=n0',
-      `--data-dir=${p('etcd')}`,
-      `--listen-client-urls=${etcdUrl}`,
-      `--advertise-client-urls=${etcdUrl}`,
-      `--listen-peer-urls=${peerUrl}`,
-      `--initial-advertise-peer-urls=${peerUrl}`,
-      `--initial-cluster=n0=${peerUrl}`,
-      '--unsafe-no-fsync',
-      '--log-level=warn',
-    ]);
+    start('etcd', bin('etcd'), etcdArgs('n0', p('etcd'), etcdUrl, peerUrl));
     await waitFor(
       'etcd',
       async () => ((await (await fetch(`${etcdUrl}/health`)).json()) as { health: string }).health === 'true',

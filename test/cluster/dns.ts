@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { run, stderrLog, toolchainPaths, withLock } from './build.ts';
-import { type ClusterInfo, freePort } from './cluster.ts';
+import { type ClusterInfo, etcdArgs, freePort } from './cluster.ts';
 import { isAlive, type Started, startProcess, stopProcesses, waitFor } from './process.ts';
 import { dnsDir, versions } from './versions.ts';
 
@@ -68,17 +68,7 @@ async function startServers(
   const [etcdPort, peerPort, dnsPort] = [await freePort(), await freePort(), await freePort()];
   const etcdUrl = `http://127.0.0.1:${etcdPort}`;
   const peerUrl = `http://127.0.0.1:${peerPort}`;
-  start('dns-etcd', join(toolchainPaths().bin, 'etcd'), [
-    '--name=dns',
-    `--data-dir=${join(dir, 'dns-etcd')}`,
-    `--listen-client-urls=${etcdUrl}`,
-    `--advertise-client-urls=${etcdUrl}`,
-    `--listen-peer-urls=${peerUrl}`,
-    `--initial-advertise-peer-urls=${peerUrl}`,
-    `--initial-cluster=dns=${peerUrl}`,
-    '--unsafe-no-fsync',
-    '--log-level=warn',
-  ]);
+  start('dns-etcd', join(toolchainPaths().bin, 'etcd'), etcdArgs('dns', join(dir, 'dns-etcd'), etcdUrl, peerUrl));
   const corefile = join(dir, 'Corefile');
   writeFileSync(
     corefile,
