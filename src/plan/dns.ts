@@ -2,7 +2,7 @@
 // --dns-ttl set), and the ConfigMap that tells pods their own endpoint (--publish-configmap).
 import type { V1ConfigMap } from '@kubernetes/client-node';
 import { dnsSubdomainProblem } from '../options/values.ts';
-import { isManaged, managedByLabel, managedByValue, statefulSetLabel } from './ownership.ts';
+import { isManaged, ownedLabels, statefulSetLabel, statefulSetOwner } from './ownership.ts';
 import { type PerOrdinal, valueFor } from './per-ordinal.ts';
 
 export const hostnameAnnotation = 'external-dns.alpha.kubernetes.io/hostname';
@@ -59,13 +59,9 @@ export function endpointsConfigMap(opts: {
     metadata: {
       name: opts.name,
       namespace: opts.namespace,
-      labels: { [managedByLabel]: managedByValue, [statefulSetLabel]: opts.statefulSet.name },
+      labels: ownedLabels(opts.statefulSet.name),
       ...(opts.endpointPort !== undefined && { annotations: { [endpointPortAnnotation]: opts.endpointPort } }),
-      ...(opts.owned && {
-        ownerReferences: [
-          { apiVersion: 'apps/v1', kind: 'StatefulSet', name: opts.statefulSet.name, uid: opts.statefulSet.uid },
-        ],
-      }),
+      ...(opts.owned && { ownerReferences: statefulSetOwner(opts.statefulSet.name, opts.statefulSet.uid) }),
     },
     data: opts.data,
   };

@@ -1,13 +1,28 @@
 // How the tool recognises what is its own (docs/conventions.md, Ownership): a Service without managedBy is never changed.
+import type { V1OwnerReference } from '@kubernetes/client-node';
+
 export const fieldManager = 'kubectl-expose-sts';
-export const managedByLabel = 'app.kubernetes.io/managed-by';
-export const managedByValue = 'kubectl-expose-sts';
+const managedByLabel = 'app.kubernetes.io/managed-by';
+const managedByValue = 'kubectl-expose-sts';
 export const statefulSetLabel = 'expose-sts.io/statefulset';
 export const ordinalLabel = 'expose-sts.io/ordinal';
 /** Set by the StatefulSet controller on every pod; the only selector of a per-pod Service. */
 export const podNameLabel = 'statefulset.kubernetes.io/pod-name';
 
 export const ownershipLabels = [managedByLabel, statefulSetLabel, ordinalLabel] as const;
+
+/** The labels that make an object expose-sts's, for one StatefulSet (docs/conventions.md, Ownership). */
+export function ownedLabels(statefulSet: string): Record<string, string> {
+  return { [managedByLabel]: managedByValue, [statefulSetLabel]: statefulSet };
+}
+
+/**
+ * The StatefulSet as owner, so that deleting it lets the garbage collector remove what expose-sts made for it. No
+ * blockOwnerDeletion: it needs permission to set finalizers on the StatefulSet, which users rarely have.
+ */
+export function statefulSetOwner(name: string, uid: string): V1OwnerReference[] {
+  return [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name, uid }];
+}
 
 export function isManaged(labels: Record<string, string> | undefined): boolean {
   return labels?.[managedByLabel] === managedByValue;

@@ -14,7 +14,7 @@ import {
 import { serviceNames } from './name-template.ts';
 import { type OrdinalOf, type PerOrdinal, tooFewProblem, valueFor } from './per-ordinal.ts';
 import { ordinals, podName } from './ordinal.ts';
-import { managedByLabel, managedByValue, ordinalLabel, podNameLabel, statefulSetLabel } from './ownership.ts';
+import { ordinalLabel, ownedLabels, podNameLabel, statefulSetOwner } from './ownership.ts';
 import { servicePorts, sharedPorts, withNodePorts } from './ports.ts';
 
 export interface DesiredService {
@@ -159,15 +159,11 @@ export function desiredServices(
           namespace,
           labels: {
             ...valuesFor(opts.labels, at[i]),
-            [managedByLabel]: managedByValue,
-            [statefulSetLabel]: name,
+            ...ownedLabels(name),
             [ordinalLabel]: String(ordinal),
           },
           annotations: Object.keys(annotations).length ? annotations : undefined,
-          // No blockOwnerDeletion: it needs permission to set finalizers on the StatefulSet, which users rarely have.
-          ownerReferences: opts.ownerReference
-            ? [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name, uid: uidOf(sts) }]
-            : undefined,
+          ownerReferences: opts.ownerReference ? statefulSetOwner(name, uidOf(sts)) : undefined,
         },
         spec: {
           type: opts.type,
