@@ -86,6 +86,16 @@ export function plugin(args: string[], opts: { cluster?: ClusterInfo; env?: Node
   });
 }
 
+/** expose STS as LoadBalancers open only to 10.0.0.0/8 (so without the open-to-the-world warning), then `more`. */
+export const lbArgs = (sts: string, ...more: string[]) => [
+  sts,
+  '--type',
+  'LoadBalancer',
+  '--load-balancer-source-ranges',
+  '10.0.0.0/8',
+  ...more,
+];
+
 /** Parses a kubectl-style table into one record per row, keyed by header. */
 export function parseTable(text: string): Record<string, string>[] {
   const [head, ...rows] = text.trimEnd().split('\n');

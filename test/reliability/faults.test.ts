@@ -1,7 +1,7 @@
 // Injected API faults: 20 % of requests (writes and the watch included) fail with 429, 500, 503 or a reset connection,
 // over 20 seeds; every run must still end in exactly the right Services with every address printed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseTable } from '../e2e/helpers.ts';
+import { lbArgs, parseTable } from '../e2e/helpers.ts';
 import { allFaults, type Fault, type FaultProxy } from './fault-proxy.ts';
 import {
   deleteManaged,
@@ -27,7 +27,7 @@ const proxy = async (seed: number, rate: number, faults?: Fault[]) => {
   proxies.push(p);
   return { p, kubeconfig: tokenKubeconfig(`faults-${seed}-${rate}`, token, ns, p.url) };
 };
-const expose = ['db', '--type', 'LoadBalancer', '--load-balancer-source-ranges', '10.0.0.0/8', '-v', '4'];
+const expose = lbArgs('db', '-v', '4');
 
 beforeAll(async () => {
   ({ ns, token, foreign, foreignBefore } = await testbed('faults', 5));

@@ -12,9 +12,10 @@ import {
   tokenKubeconfig,
   type Run,
 } from './harness.ts';
+import { lbArgs } from '../e2e/helpers.ts';
 
 const seeds = Array.from({ length: 20 }, (_, i) => i + 1);
-const expose = ['db', '--type', 'LoadBalancer', '--load-balancer-source-ranges', '10.0.0.0/8'];
+const expose = lbArgs('db');
 let ns: string;
 let direct: string;
 let slow: string;

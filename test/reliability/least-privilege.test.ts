@@ -5,7 +5,7 @@ import type { V1PolicyRule } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse } from 'yaml';
 import { statefulSet } from '../e2e/fixtures.ts';
-import { clients, newNamespace, parseTable, readyStatefulSet } from '../e2e/helpers.ts';
+import { lbArgs, clients, newNamespace, parseTable, readyStatefulSet } from '../e2e/helpers.ts';
 import {
   deleteManaged,
   errorLines,
@@ -21,7 +21,7 @@ const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
 const section = readme.slice(readme.indexOf('## Permissions'));
 const role = parse(/```yaml\n([\s\S]*?)```/.exec(section)![1]) as { rules: V1PolicyRule[] };
 
-const expose = ['db', '--type', 'LoadBalancer', '--load-balancer-source-ranges', '10.0.0.0/8'];
+const expose = lbArgs('db');
 let ns: string;
 let foreign: () => Promise<Record<string, string>>;
 let accounts = 0;

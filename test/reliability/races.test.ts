@@ -1,7 +1,7 @@
 // Races: two expose runs at once, expose against a scale-up, and conflicts (409) on writes. The user sees no error
 // and the final state is right.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clients, parseTable, waitFor } from '../e2e/helpers.ts';
+import { lbArgs, clients, parseTable, waitFor } from '../e2e/helpers.ts';
 import {
   deleteManaged,
   errorLines,
@@ -12,7 +12,7 @@ import {
   tokenKubeconfig,
 } from './harness.ts';
 
-const expose = ['db', '--type', 'LoadBalancer', '--load-balancer-source-ranges', '10.0.0.0/8'];
+const expose = lbArgs('db');
 let ns: string;
 let token: string;
 let kubeconfig: string;

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse } from 'yaml';
 import { runPlugin, testbed, tokenKubeconfig } from './harness.ts';
+import { lbArgs } from '../e2e/helpers.ts';
 
 const cluster = inject('cluster');
 let ns: string;
@@ -24,11 +25,7 @@ beforeAll(async () => {
   ({ ns, token, foreign } = await testbed('secrets', 2));
 });
 
-const commands = [
-  ['db', '--type', 'LoadBalancer', '--load-balancer-source-ranges', '10.0.0.0/8'],
-  ['status', 'db', '-o', 'wide'],
-  ['prune', 'db', '--all'],
-];
+const commands = [lbArgs('db'), ['status', 'db', '-o', 'wide'], ['prune', 'db', '--all']];
 
 describe('no credential in any output', () => {
   it('a token kubeconfig: expose, status and prune at -v 9 log every request and its headers, with the token masked', async () => {

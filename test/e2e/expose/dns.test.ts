@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Dns, startDns } from '../../cluster/dns.ts';
 import { statefulSet } from '../fixtures.ts';
-import { clients, newNamespace, parseTable, plugin, readyStatefulSet, waitFor } from '../helpers.ts';
+import { clients, lbArgs, newNamespace, parseTable, plugin, readyStatefulSet, waitFor } from '../helpers.ts';
 
 const { apps, core, discovery } = clients();
 let ns: string;
@@ -30,17 +30,7 @@ const resolve = (name: string) =>
     (a) => a.sort(),
     (e: NodeJS.ErrnoException) => e.code,
   );
-/** expose STS as LoadBalancers open to 10.0.0.0/8, with `more` flags. */
-const lb = (sts: string, ...more: string[]) => [
-  sts,
-  '-n',
-  ns,
-  '--type',
-  'LoadBalancer',
-  '--load-balancer-source-ranges',
-  '10.0.0.0/8',
-  ...more,
-];
+const lb = (sts: string, ...more: string[]) => lbArgs(sts, '-n', ns, ...more);
 /** Each member named <pod>.<namespace>.<zone>. */
 const named = () => ['--hostname', `{pod}.${ns}.${dns.zone}`];
 

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { lbClasses } from '../../cluster/lb-addresses.ts';
 import { statefulSet } from '../fixtures.ts';
-import { newNamespace, parseTable, plugin, pluginBinDir, readyStatefulSet, servicesIn } from '../helpers.ts';
+import { lbArgs, newNamespace, parseTable, plugin, pluginBinDir, readyStatefulSet, servicesIn } from '../helpers.ts';
 
 let ns: string;
 beforeAll(async () => {
@@ -68,21 +68,19 @@ describe('kubectl expose-sts --type LoadBalancer', () => {
   });
 
   it('times out with exit 1, still prints the table with <pending> rows, and names the likely causes', () => {
-    const res = plugin([
-      'pg',
-      '-n',
-      ns,
-      '--type',
-      'LoadBalancer',
-      '--load-balancer-class',
-      'example.com/nobody',
-      '--name-template',
-      '{pod}-nobody',
-      '--load-balancer-source-ranges',
-      '10.0.0.0/8',
-      '--timeout',
-      '2s',
-    ]);
+    const res = plugin(
+      lbArgs(
+        'pg',
+        '-n',
+        ns,
+        '--load-balancer-class',
+        'example.com/nobody',
+        '--name-template',
+        '{pod}-nobody',
+        '--timeout',
+        '2s',
+      ),
+    );
     expect(res.code).toBe(1);
     expect(parseTable(res.stdout).map((r) => r.ENDPOINT)).toEqual(['<pending>', '<pending>', '<pending>']);
     const lines = res.stderr.trimEnd().split('\n');
@@ -94,21 +92,19 @@ describe('kubectl expose-sts --type LoadBalancer', () => {
 
   it('says why addresses do not come when the load balancer says it: MetalLB’s Event, while waiting and as the cause', () => {
     // An address outside every pool, asked for by annotation: MetalLB refuses each Service with the same Warning.
-    const res = plugin([
-      'pg',
-      '-n',
-      ns,
-      '--type',
-      'LoadBalancer',
-      '--name-template',
-      '{pod}-refused',
-      '--annotations',
-      'metallb.io/loadBalancerIPs=192.0.2.99',
-      '--load-balancer-source-ranges',
-      '10.0.0.0/8',
-      '--timeout',
-      '3s',
-    ]);
+    const res = plugin(
+      lbArgs(
+        'pg',
+        '-n',
+        ns,
+        '--name-template',
+        '{pod}-refused',
+        '--annotations',
+        'metallb.io/loadBalancerIPs=192.0.2.99',
+        '--timeout',
+        '3s',
+      ),
+    );
     expect(res.code).toBe(1);
     const reason = 'Failed to allocate IP: ["192.0.2.99"] is not allowed in config';
     expect(res.stderr.trimEnd().split('\n')).toEqual([
@@ -125,20 +121,18 @@ describe('kubectl expose-sts --type LoadBalancer', () => {
   });
 
   it('with --wait=false returns at once with the Services created', () => {
-    const res = plugin([
-      'pg',
-      '-n',
-      ns,
-      '--type',
-      'LoadBalancer',
-      '--load-balancer-class',
-      'example.com/nobody',
-      '--name-template',
-      '{pod}-nowait',
-      '--load-balancer-source-ranges',
-      '10.0.0.0/8',
-      '--wait=false',
-    ]);
+    const res = plugin(
+      lbArgs(
+        'pg',
+        '-n',
+        ns,
+        '--load-balancer-class',
+        'example.com/nobody',
+        '--name-template',
+        '{pod}-nowait',
+        '--wait=false',
+      ),
+    );
     expect(res.code, res.stderr).toBe(0);
     expect(parseTable(res.stdout).map((r) => r.ENDPOINT)).toEqual(['<pending>', '<pending>', '<pending>']);
   });

@@ -3,7 +3,16 @@
 // pool, taken, a cloud that takes no address) is one error before any write. Per-ordinal annotation and label values.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { statefulSet } from '../fixtures.ts';
-import { clients, newNamespace, parseTable, plugin, readyStatefulSet, servicesIn, waitFor } from '../helpers.ts';
+import {
+  lbArgs,
+  clients,
+  newNamespace,
+  parseTable,
+  plugin,
+  readyStatefulSet,
+  servicesIn,
+  waitFor,
+} from '../helpers.ts';
 
 const { apps, core } = clients();
 let ns: string;
@@ -15,7 +24,7 @@ beforeAll(async () => {
   await readyStatefulSet(ns, statefulSet('kafka', { replicas: 3 }));
 });
 
-const lb = ['kafka', '--type', 'LoadBalancer', '--load-balancer-source-ranges', '10.0.0.0/8'];
+const lb = lbArgs('kafka');
 const versions = async () => new Map([...(await servicesIn(ns))].map(([n, s]) => [n, s.metadata!.resourceVersion]));
 
 describe('--load-balancer-ip', () => {

@@ -2,7 +2,7 @@
 // half-way through the writes.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { statefulSet } from '../fixtures.ts';
-import { clients, newNamespace, plugin, readyStatefulSet, servicesIn, waitFor } from '../helpers.ts';
+import { lbArgs, clients, newNamespace, plugin, readyStatefulSet, servicesIn, waitFor } from '../helpers.ts';
 
 const { core } = clients();
 let ns: string;
@@ -22,7 +22,7 @@ beforeAll(async () => {
 
 describe('ResourceQuota', () => {
   it('refuses Services the quota would not take, before any write, naming the quota', async () => {
-    const res = plugin(['redis', '-n', ns, '--type', 'LoadBalancer', '--load-balancer-source-ranges', '10.0.0.0/8']);
+    const res = plugin(lbArgs('redis', '-n', ns));
     expect(res.code).toBe(1);
     expect(res.stderr).toBe(
       'error: the Services would exceed ResourceQuota "two-lbs": services.loadbalancers 0 used + 3 more > 2 allowed ' +

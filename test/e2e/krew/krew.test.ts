@@ -19,7 +19,7 @@ import { buildDist, isHost } from '../../../.ci/dist.ts';
 import { renderManifest, type PlatformArchive } from '../../../.ci/manifest.ts';
 import { ensureKrewTools, type KrewTools } from '../../krew/tools.ts';
 import { statefulSet } from '../fixtures.ts';
-import { newNamespace, parseTable, readyStatefulSet } from '../helpers.ts';
+import { lbArgs, newNamespace, parseTable, readyStatefulSet } from '../helpers.ts';
 
 const cluster = inject('cluster');
 const repo = fileURLToPath(new URL('../../..', import.meta.url));
@@ -83,16 +83,7 @@ describe('krew', () => {
     expect(readdirSync(join(krewRoot, 'bin'))).toEqual(['kubectl-expose_sts']);
     expect(user('kubectl', ['plugin', 'list', '--name-only']).stdout).toContain('kubectl-expose_sts');
 
-    const exposed = user('kubectl', [
-      'expose-sts',
-      'mongo',
-      '-n',
-      ns,
-      '--type',
-      'LoadBalancer',
-      '--load-balancer-source-ranges',
-      '10.0.0.0/8',
-    ]);
+    const exposed = user('kubectl', ['expose-sts', ...lbArgs('mongo', '-n', ns)]);
     expect(exposed.code, exposed.stderr).toBe(0);
     expect(parseTable(exposed.stdout).map((r) => [r.SERVICE, /^198\.1[89]\./.test(r.ENDPOINT)])).toEqual([
       ['mongo-0', true],

@@ -2,6 +2,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { statefulSet } from '../fixtures.ts';
 import {
+  lbArgs,
   clients,
   kubectl,
   newNamespace,
@@ -39,7 +40,7 @@ const versions = async () =>
 beforeAll(async () => {
   ns = await newNamespace('drift');
   await readyStatefulSet(ns, statefulSet('db', { replicas: 5 }));
-  const res = plugin(['db', '-n', ns, '--type', 'LoadBalancer', '--load-balancer-source-ranges', '10.0.0.0/8']);
+  const res = plugin(lbArgs('db', '-n', ns));
   expect(res.code, res.stderr).toBe(0);
 });
 
@@ -108,9 +109,7 @@ describe('status and prune', () => {
     const row = parseTable(res.stdout.split('\n\n')[0])[0];
     expect([row.STATE, row.REASON]).toEqual(['Modified', 'changed by kubectl-patch']);
     // A re-run of expose takes the field back.
-    expect(plugin(['db', '-n', ns, '--type', 'LoadBalancer', '--load-balancer-source-ranges', '10.0.0.0/8']).code).toBe(
-      0,
-    );
+    expect(plugin(lbArgs('db', '-n', ns)).code).toBe(0);
     expect(stateOf(status().stdout)).toEqual({ 0: 'Ready', 1: 'Ready', 2: 'Ready', 3: 'Ready', 4: 'Ready' });
   });
 
