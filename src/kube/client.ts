@@ -29,7 +29,12 @@ export function connect(flags: ConnectionOptions, stderr: (line: string) => void
   const log = (level: number, message: string) => {
     if (flags.verbosity >= level) stderr(level === 0 ? message : `I ${message}`);
   };
-  log(6, `using context "${resolved.context}", server ${resolved.server}, namespace "${resolved.namespace}"`);
+  log(
+    6,
+    resolved.inCluster
+      ? `using the in-cluster configuration: server ${resolved.server}, namespace "${resolved.namespace}"`
+      : `using context "${resolved.context}", server ${resolved.server}, namespace "${resolved.namespace}"`,
+  );
   return {
     namespace: resolved.namespace,
     server: resolved.server,
@@ -41,6 +46,7 @@ export function connect(flags: ConnectionOptions, stderr: (line: string) => void
       new HttpTransport({
         proxyUrl: resolved.cluster['proxy-url'],
         requestTimeoutMs: flags.requestTimeoutMs,
+        compression: !(flags.disableCompression || resolved.cluster['disable-compression']),
         verbosity: flags.verbosity,
         log,
       }),
@@ -102,19 +108,29 @@ export async function request(kube: Kube, method: string, path: string, opts: Re
   // Appended, not resolved: a server URL may carry a path prefix (a proxy such as Rancher's) that requests keep.
   const url = new URL(kube.base + path);
   for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
-  const { tls, headers } = await kube.credentials();
-  headers.Accept = 'application/json';
-  if (opts.body !== undefined) headers['Content-Type'] = opts.contentType ?? 'application/json';
-  const res = await kube.transport.send(
-    {
-      method,
-      url,
-      headers,
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-      signal: opts.signal,
-    },
-    tls,
-  );
+  const send = async ({ tls, headers }: Credentials) => {
+    headers.Accept = 'application/json';
+    if (opts.body !== undefined) headers['Content-Type'] = opts.contentType ?? 'application/json';
+    return kube.transport.send(
+      {
+        method,
+        url,
+        headers,
+        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+        signal: opts.signal,
+      },
+      tls,
+    );
+  };
+  const credentials = await kube.credentials();
+  let res = await send(credentials);
+  if (res.statusCode === 401 && credentials.renew) {
+    // What an exec plugin gave was refused (revoked, or expired early): as client-go, run it again; the request is
+    // sent once more with what it gives now.
+    res.resume();
+    kube.log(4, `${method} ${url.pathname}: 401 with the exec plugin's credentials; running it again`);
+    res = await send(await credentials.renew());
+  }
   const status = res.statusCode ?? 0;
   if (status >= 400) {
     const flat = Object.fromEntries(

@@ -1,15 +1,19 @@
 // How requests authenticate, read from the kubeconfig's cluster and user as kubectl reads them: a CA, client
 // certificates, a bearer token (or a token file, read again for every request, as projected tokens rotate), basic
-// auth, an exec credential plugin (client.authentication.k8s.io), and impersonation headers. Written here rather
+// auth, an exec credential plugin (client.authentication.k8s.io), and impersonation headers. As client-go, a plain
+// http:// server gets no credentials at all (only impersonation), and without a CA the operating system's trust store
+// is used, not Node's bundled roots. Written here rather
 // than taken from client-node because its KubeConfig loads its HTTP client and generated API with it, which cost this
 // one-shot command most of its start-up and memory (bench/ANALYSIS.md).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { getCACertificates } from 'node:tls';
 import { CommandError } from '../errors.ts';
 import type { ClusterEntry, ExecConfig, UserEntry } from './kubeconfig.ts';
+import { execApiVersions, interactiveMode } from './validation.ts';
 
 export interface TlsSettings {
-  ca?: Buffer;
+  ca?: Buffer | string[];
   cert?: Buffer;
   key?: Buffer;
   rejectUnauthorized: boolean;
@@ -19,7 +23,15 @@ export interface TlsSettings {
 export interface Credentials {
   tls: TlsSettings;
   headers: Record<string, string | string[]>;
+  /**
+   * Set when an exec plugin gave these: runs it again, for a request the API server refused with 401 (client-go
+   * re-runs the plugin then, so the request after it succeeds).
+   */
+  renew?: () => Promise<Credentials>;
 }
+
+/** The key of the kubeconfig cluster extension an exec plugin receives as spec.cluster.config. */
+const execExtension = 'client.authentication.k8s.io/exec';
 
 const fileOrData = (file: string | undefined, data: string | undefined): Buffer | undefined =>
   file ? readFileSync(file) : data ? Buffer.from(data, 'base64') : undefined;
@@ -34,9 +46,13 @@ interface ExecResult {
 
 /** Runs the exec plugin as client-go does: its environment, KUBERNETES_EXEC_INFO, stderr passed to the user. */
 async function runExec(exec: ExecConfig & { command: string }, cluster: ClusterEntry): Promise<ExecResult> {
-  const apiVersion = exec.apiVersion ?? 'client.authentication.k8s.io/v1';
-  const interactive =
-    exec.interactiveMode === 'Always' || (exec.interactiveMode !== 'Never' && process.stdin.isTTY === true);
+  const apiVersion = exec.apiVersion ?? '';
+  const mode = interactiveMode(exec);
+  if (mode === 'Always' && !process.stdin.isTTY)
+    throw new CommandError(
+      'getting credentials: exec plugin cannot support interactive mode: standard input is not a terminal',
+    );
+  const interactive = mode !== 'Never' && process.stdin.isTTY === true;
   const info = {
     apiVersion,
     kind: 'ExecCredential',
@@ -54,6 +70,7 @@ async function runExec(exec: ExecConfig & { command: string }, cluster: ClusterE
               'insecure-skip-tls-verify': cluster['insecure-skip-tls-verify'],
               'tls-server-name': cluster['tls-server-name'],
               'proxy-url': cluster['proxy-url'],
+              config: cluster.extensions?.find((e) => e.name === execExtension)?.extension,
             },
           }
         : {}),
@@ -129,14 +146,19 @@ function impersonation(user: UserEntry): Record<string, string | string[]> {
  * the function it returns gives the credentials of the moment.
  */
 export function credentialsOf(cluster: ClusterEntry, user: UserEntry): () => Promise<Credentials> {
+  const fixed = impersonation(user);
+  // Over plain HTTP client-go reads neither TLS settings nor credentials: nothing secret goes out in clear text.
+  if (new URL(cluster.server).protocol === 'http:') {
+    const plain = { tls: { rejectUnauthorized: true }, headers: fixed };
+    return async () => ({ tls: plain.tls, headers: { ...plain.headers } });
+  }
   const tls: TlsSettings = {
-    ca: fileOrData(cluster['certificate-authority'], cluster['certificate-authority-data']),
+    ca: fileOrData(cluster['certificate-authority'], cluster['certificate-authority-data']) ?? systemRoots(),
     cert: fileOrData(user['client-certificate'], user['client-certificate-data']),
     key: fileOrData(user['client-key'], user['client-key-data']),
     rejectUnauthorized: cluster['insecure-skip-tls-verify'] !== true,
     servername: cluster['tls-server-name'],
   };
-  const fixed = impersonation(user);
   const provider = user['auth-provider'];
   let idToken: string | undefined;
   if (provider && !user.token && !user.tokenFile) {
@@ -150,14 +172,20 @@ export function credentialsOf(cluster: ClusterEntry, user: UserEntry): () => Pro
       );
     }
   }
+  // client-go runs the plugin only when nothing else identifies the user: a token, basic auth or a client certificate
+  // given beside it (in the kubeconfig or by flag) is used instead.
+  const hasCert =
+    (user['client-certificate'] || user['client-certificate-data']) && (user['client-key'] || user['client-key-data']);
   const exec =
-    user.exec?.command && !user.token && !user.tokenFile && !user.username
+    user.exec?.command && !user.token && !user.tokenFile && !user.username && !hasCert
       ? { ...user.exec, command: user.exec.command }
       : undefined;
+  if (exec && !execApiVersions.includes(exec.apiVersion ?? ''))
+    throw new CommandError(`exec plugin: invalid apiVersion "${exec.apiVersion}"`);
   let cached: Promise<ExecResult> | undefined;
   let execTls: TlsSettings | undefined;
 
-  return async () => {
+  const current = async (): Promise<Credentials> => {
     const headers: Record<string, string | string[]> = { ...fixed };
     if (user.token) headers.Authorization = `Bearer ${user.token}`;
     else if (user.tokenFile) headers.Authorization = `Bearer ${readFileSync(user.tokenFile, 'utf8').trim()}`;
@@ -166,18 +194,33 @@ export function credentialsOf(cluster: ClusterEntry, user: UserEntry): () => Pro
     else if (idToken) headers.Authorization = `Bearer ${idToken}`;
     if (!exec) return { tls, headers };
     // One run of the plugin serves every request until what it gave expires (a minute early, for clock skew).
-    const current = cached ? await cached : undefined;
-    if (!cached || (current?.expires !== undefined && current.expires - 60_000 < Date.now())) {
-      cached = runExec(exec, cluster);
-      cached.catch(() => (cached = undefined));
-    }
-    const got = await cached;
+    const previous = cached ? await cached : undefined;
+    if (!cached || (previous?.expires !== undefined && previous.expires - 60_000 < Date.now())) run();
+    const running = cached as Promise<ExecResult>;
+    const got = await running;
     if (got.token) headers.Authorization = `Bearer ${got.token}`;
+    // Renewing what is already renewed (several requests refused at once) waits for that one run.
+    const renew = () => {
+      if (cached === running) run();
+      return current();
+    };
     if (got.cert && got.key) {
       // The same settings object while the certificate is the same, so the connection pool stays.
       if (execTls?.cert !== got.cert) execTls = { ...tls, cert: got.cert, key: got.key };
-      return { tls: execTls, headers };
+      return { tls: execTls, headers, renew };
     }
-    return { tls, headers };
+    return { tls, headers, renew };
   };
+  const run = () => {
+    if (!exec) return;
+    cached = runExec(exec, cluster);
+    cached.catch(() => (cached = undefined));
+  };
+  return current;
+}
+
+/** The operating system's trust store, as Go's crypto/x509 uses it; Node's own bundle only where there is none. */
+function systemRoots(): string[] | undefined {
+  const system = getCACertificates('system');
+  return system.length ? system : undefined;
 }

@@ -102,7 +102,8 @@ export function translate(err: unknown, kube: { server: string; namespace: strin
     );
   if (code && /CERT|SELF_SIGNED|ALTNAME|UNABLE_TO_VERIFY|TLS/.test(code)) {
     return fail(
-      `cannot verify the certificate of ${kube.server}: ${message ?? code} (check the kubeconfig's certificate-authority, or --insecure-skip-tls-verify for a test cluster)`,
+      // Node's advice to run it with --use-system-ca does not apply: the system's store is already used.
+      `cannot verify the certificate of ${kube.server}: ${message?.replace(/; if the root CA is installed locally.*$/, '') ?? code} (check the kubeconfig's certificate-authority, or --insecure-skip-tls-verify for a test cluster)`,
     );
   }
   return fail(`${what}: ${(err as Error)?.message ?? String(err)}${code ? ` (${code})` : ''}`);

@@ -1,13 +1,22 @@
 // Kubeconfig resolution as kubectl does it: a KUBECONFIG list is merged with the first file winning for every name and
 // for current-context, missing files are skipped, relative paths are relative to their own file, and the connection
-// flags override the result. (client-node 2.0's loadFromDefault differs on each point: it takes current-context from
-// the last file, throws on a name defined twice and on a missing file, and falls back to localhost:8080.)
+// flags override the result (client-go's tools/clientcmd: loader.go, client_config.go). Inside a pod with no server
+// configured, the pod's ServiceAccount is used (in-cluster.ts). (client-node 2.0's loadFromDefault differs on each
+// point: it takes current-context from the last file, throws on a missing file, and falls back to localhost:8080.)
 import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { delimiter, dirname, isAbsolute, join } from 'node:path';
+import { delimiter, dirname, isAbsolute, join, sep } from 'node:path';
 import { parse } from 'yaml';
 import { CommandError } from '../errors.ts';
 import type { ConnectionOptions } from '../options/connection.ts';
+import { homeKubeconfig } from './home.ts';
+import {
+  inClusterPossible,
+  inClusterServer,
+  podNamespace,
+  serviceAccountCa,
+  serviceAccountToken,
+} from './in-cluster.ts';
+import { clusterProblems, userProblems } from './validation.ts';
 
 type Named = { name: string; [k: string]: unknown };
 
@@ -19,6 +28,8 @@ export interface ClusterEntry {
   'insecure-skip-tls-verify'?: boolean;
   'tls-server-name'?: string;
   'proxy-url'?: string;
+  'disable-compression'?: boolean;
+  extensions?: { name: string; extension: unknown }[];
 }
 
 export interface ExecConfig {
@@ -63,6 +74,8 @@ export interface Resolved {
   context: string;
   namespace: string;
   server: string;
+  /** The pod's ServiceAccount is used: no kubeconfig names a server, and this runs in a pod. */
+  inCluster: boolean;
 }
 
 const pathFields: Record<'clusters' | 'users', [string, string][]> = {
@@ -75,6 +88,11 @@ const pathFields: Record<'clusters' | 'users', [string, string][]> = {
 };
 
 function absolutize(raw: RawConfig, file: string): RawConfig {
+  // An exec command is a path relative to its kubeconfig only when it names a folder; a bare name is looked up on PATH.
+  for (const entry of raw.users ?? []) {
+    const exec = (entry.user as UserEntry | undefined)?.exec;
+    if (exec?.command?.includes(sep) && !isAbsolute(exec.command)) exec.command = join(dirname(file), exec.command);
+  }
   for (const [list, fields] of Object.entries(pathFields) as [keyof typeof pathFields, [string, string][]][]) {
     for (const entry of raw[list] ?? []) {
       for (const [section, field] of fields) {
@@ -110,6 +128,13 @@ function readConfig(file: string): RawConfig {
   }
   if (typeof raw !== 'object' || Array.isArray(raw))
     throw new CommandError(`kubeconfig ${file} is not a kubeconfig file`);
+  // Within one file a name is defined once (client-go refuses the file); across files the first file wins.
+  for (const list of ['clusters', 'users', 'contexts'] as const) {
+    const names = (raw[list] ?? []).map((e) => e.name);
+    const twice = names.find((n, i) => names.indexOf(n) !== i);
+    if (twice !== undefined)
+      throw new CommandError(`error loading config file "${file}": duplicate name "${twice}" in its ${list}`);
+  }
   return absolutize(
     { ...raw, clusters: raw.clusters ?? [], users: raw.users ?? [], contexts: raw.contexts ?? [] },
     file,
@@ -123,16 +148,43 @@ export function configFiles(flags: ConnectionOptions, env: NodeJS.ProcessEnv): s
     return [flags.kubeconfig];
   }
   if (env.KUBECONFIG) return env.KUBECONFIG.split(delimiter).filter((f) => f && existsSync(f));
-  const home = join(env.HOME ?? homedir(), '.kube', 'config');
-  return existsSync(home) ? [home] : [];
+  const home = homeKubeconfig(env);
+  return home ? [home] : [];
+}
+
+/** kubectl's words for a configuration that cannot be used: one problem, or a list of them. */
+function invalid(problems: string[]): CommandError {
+  return new CommandError(`invalid configuration: ${problems.length === 1 ? problems[0] : `[${problems.join(', ')}]`}`);
+}
+
+/**
+ * The pod's ServiceAccount, as client-go's inClusterClientConfig: only --token and --certificate-authority apply (a
+ * --server would have been used instead), and -n.
+ */
+function inClusterResolved(raw: RawConfig, flags: ConnectionOptions, env: NodeJS.ProcessEnv): Resolved {
+  const cluster: ClusterEntry = {
+    server: inClusterServer(env),
+    'certificate-authority': flags.certificateAuthority ?? serviceAccountCa,
+  };
+  return {
+    raw,
+    cluster,
+    userEntry: flags.token ? { token: flags.token } : { tokenFile: serviceAccountToken },
+    context: 'in-cluster',
+    namespace: flags.namespace ?? podNamespace(env),
+    server: cluster.server,
+    inCluster: true,
+  };
 }
 
 /** Applies the connection flags to the merged config; errors name the flag or context to fix. */
-export function resolve(merged: RawConfig, flags: ConnectionOptions): Resolved {
+export function resolve(merged: RawConfig, flags: ConnectionOptions, env: NodeJS.ProcessEnv = {}): Resolved {
   const raw: RawConfig = structuredClone(merged);
   const contextName = flags.context ?? raw['current-context'];
   let ctxEntry = raw.contexts.find((c) => c.name === contextName);
   if (flags.context && !ctxEntry) throw new CommandError(`context "${flags.context}" does not exist in the kubeconfig`);
+  const inPod = inClusterPossible(env);
+  if (inPod && !flags.server && nothingToConnectTo(raw, ctxEntry, flags)) return inClusterResolved(raw, flags, env);
   if (!ctxEntry) {
     if (!flags.server) {
       throw new CommandError(
@@ -167,12 +219,15 @@ export function resolve(merged: RawConfig, flags: ConnectionOptions): Resolved {
   }
   const c = (cluster.cluster ??= {}) as Record<string, unknown>;
   if (flags.server) c.server = flags.server;
-  if (flags.certificateAuthority) c['certificate-authority'] = flags.certificateAuthority;
-  if (flags.insecureSkipTlsVerify) {
-    c['insecure-skip-tls-verify'] = true;
-    delete c['certificate-authority'];
+  // As client-go's getCluster: a CA flag replaces the kubeconfig's CA and its insecure setting, the insecure flag
+  // drops its CA; a --server drops its tls-server-name unless --tls-server-name is given too.
+  if (flags.certificateAuthority || flags.insecureSkipTlsVerify) {
+    setOrDelete(c, 'insecure-skip-tls-verify', flags.insecureSkipTlsVerify || undefined);
+    setOrDelete(c, 'certificate-authority', flags.certificateAuthority);
     delete c['certificate-authority-data'];
   }
+  if (flags.server || flags.tlsServerName) setOrDelete(c, 'tls-server-name', flags.tlsServerName);
+  if (flags.proxyUrl) c['proxy-url'] = flags.proxyUrl;
   if (typeof c.server !== 'string' || !c.server)
     throw new CommandError(`cluster "${cluster.name}" has no server in the kubeconfig: use --server`);
   if (!URL.canParse(c.server) || !/^https?:$/.test(new URL(c.server).protocol)) {
@@ -191,8 +246,16 @@ export function resolve(merged: RawConfig, flags: ConnectionOptions): Resolved {
   if (flags.token) u.token = flags.token;
   if (flags.clientCertificate) u['client-certificate'] = flags.clientCertificate;
   if (flags.clientKey) u['client-key'] = flags.clientKey;
+  if (flags.username) u.username = flags.username;
+  if (flags.password) u.password = flags.password;
   if (flags.as) u.as = flags.as;
+  if (flags.asUid) u['as-uid'] = flags.asUid;
   if (flags.asGroup?.length) u['as-groups'] = flags.asGroup;
+  const problems = [
+    ...userProblems(user.name, u as UserEntry),
+    ...clusterProblems(cluster.name, c as unknown as ClusterEntry),
+  ];
+  if (problems.length) throw invalid(problems);
 
   // client-node would only fail at the first request, with a bare ENOENT; kubectl names the file and what it is for.
   for (const [what, file] of [
@@ -213,9 +276,35 @@ export function resolve(merged: RawConfig, flags: ConnectionOptions): Resolved {
     cluster: c as unknown as ClusterEntry,
     userEntry: u as UserEntry,
     context: ctxEntry.name,
-    namespace: flags.namespace ?? ctx.namespace ?? 'default',
+    // In a pod, a context without a namespace means the pod's (client-go's DeferredLoadingClientConfig.Namespace).
+    namespace: flags.namespace ?? ctx.namespace ?? (inPod ? podNamespace(env) : 'default'),
     server: redactUrl(c.server),
+    inCluster: false,
   };
+}
+
+function setOrDelete(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (value === undefined) delete obj[key];
+  else obj[key] = value;
+}
+
+/**
+ * kubectl uses the in-cluster configuration when the kubeconfig and flags amount to its built-in default, a plain
+ * http://localhost:8080 (where TLS settings and credentials are not read): no server, and nothing else that shapes the
+ * connection. A proxy, impersonation, compression or a request timeout instead send it to localhost:8080.
+ */
+function nothingToConnectTo(raw: RawConfig, ctxEntry: Named | undefined, flags: ConnectionOptions): boolean {
+  const ctx = (ctxEntry?.context ?? {}) as Record<string, string>;
+  const cluster = (raw.clusters.find((c) => c.name === (flags.cluster ?? ctx.cluster))?.cluster ?? {}) as ClusterEntry;
+  const user = (raw.users.find((u) => u.name === (flags.user ?? ctx.user))?.user ?? {}) as UserEntry;
+  return (
+    !cluster.server &&
+    !cluster['proxy-url'] &&
+    !cluster['disable-compression'] &&
+    !flags.disableCompression &&
+    !(flags.as ?? user.as) &&
+    !flags.requestTimeoutMs
+  );
 }
 
 /** A server URL fit to print: without any user:password part. */
@@ -231,5 +320,5 @@ export function redactUrl(url: string): string {
 }
 
 export function loadRawConfig(flags: ConnectionOptions, env: NodeJS.ProcessEnv = process.env): Resolved {
-  return resolve(mergeConfigs(configFiles(flags, env).map(readConfig)), flags);
+  return resolve(mergeConfigs(configFiles(flags, env).map(readConfig)), flags, env);
 }

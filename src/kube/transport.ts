@@ -1,17 +1,24 @@
 // Where the kube layer's requests go. HttpTransport is HTTP to the API server with Node's own client: keep-alive
-// connections shared by every request, a proxy from the cluster's proxy-url or the environment as kubectl takes it,
-// --request-timeout, and the -v request log. The flow tests (test/flow/) put a scripted transport in its place.
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+// connections shared by every request, a proxy chosen by Go's rules (proxy.ts; HTTP CONNECT or SOCKS5),
+// gzip-compressed answers as kubectl asks for them, --request-timeout over the whole request, and the -v request log.
+// The flow tests (test/flow/) put a scripted transport in its place.
+import { Agent as HttpAgent, type ClientRequest, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
-import type { Readable } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import { createGunzip } from 'node:zlib';
+import { SocksClient } from 'socks';
 import { CommandError } from '../errors.ts';
 import type { TlsSettings } from './credentials.ts';
+import { proxyFor } from './proxy.ts';
 import { requestHeaderLines, responseLine } from './request-log.ts';
 
 export interface TransportSettings {
   proxyUrl?: string;
   requestTimeoutMs: number;
+  /** Ask for gzip-compressed answers (kubectl does, unless --disable-compression). */
+  compression: boolean;
   verbosity: number;
   log: (level: number, message: string) => void;
 }
@@ -24,7 +31,7 @@ export interface Outgoing {
   signal?: AbortSignal;
 }
 
-/** What the kube layer reads of an answer: its status and headers, and its body as a stream. */
+/** What the kube layer reads of an answer: its status and headers, and its body (decompressed) as a stream. */
 export interface Answer extends Readable {
   statusCode?: number;
   headers: IncomingHttpHeaders;
@@ -35,18 +42,49 @@ export interface Transport {
   send(req: Outgoing, tls: TlsSettings): Promise<Answer>;
 }
 
-/** Like Go's ProxyFromEnvironment, which kubectl uses: loopback addresses never go through a proxy. */
-function proxyEnv(url: URL, proxyUrl: string | undefined): NodeJS.ProcessEnv | undefined {
-  if (proxyUrl) {
-    if (!/^https?:$/.test(new URL(proxyUrl).protocol))
-      throw new CommandError(`proxy-url ${proxyUrl}: only http and https proxies are supported`);
-    return { HTTPS_PROXY: proxyUrl, HTTP_PROXY: proxyUrl };
-  }
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (host === 'localhost' || (isIP(host) && /^(127\.|::1$)/.test(host))) return undefined;
-  const env = process.env;
-  const any = env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy;
-  return any ? env : undefined;
+type Connected = (err: Error | null, socket?: Duplex) => void;
+
+/**
+ * Connections through a SOCKS5 proxy (a cluster's `proxy-url: socks5://…`, which kubectl supports and Node does not):
+ * the proxy opens the TCP connection, TLS runs inside it. The host name is resolved by the proxy, as Go's does.
+ */
+function socksAgent(
+  proxy: URL,
+  secure: boolean,
+  tls: TlsSettings,
+  options: { keepAlive: boolean; maxSockets: number },
+) {
+  const open = (
+    target: { host?: string | null; port?: number | string | null; servername?: string },
+    cb: Connected,
+  ) => {
+    SocksClient.createConnection({
+      proxy: {
+        host: proxy.hostname.replace(/^\[|\]$/g, ''),
+        port: Number(proxy.port || 1080),
+        type: 5,
+        userId: proxy.username ? decodeURIComponent(proxy.username) : undefined,
+        password: proxy.password ? decodeURIComponent(proxy.password) : undefined,
+      },
+      command: 'connect',
+      destination: { host: String(target.host), port: Number(target.port) },
+    }).then(
+      ({ socket }) => {
+        if (!secure) return cb(null, socket);
+        const host = String(target.host);
+        const servername = tls.servername ?? (isIP(host) ? undefined : host); // SNI carries names, never addresses
+        const tlsSocket = tlsConnect({ ...(tls as ConnectionOptions), socket, host, servername });
+        tlsSocket.once('secureConnect', () => cb(null, tlsSocket));
+        tlsSocket.once('error', (err) => cb(err));
+      },
+      (err: Error) =>
+        cb(new CommandError(`proxy-url ${proxy.protocol}//${proxy.host}: ${err.message}`, { cause: err })),
+    );
+  };
+  const Base = secure ? HttpsAgent : HttpAgent;
+  const agent = new Base({ ...options, ...(secure ? tls : {}) });
+  (agent as unknown as { createConnection: typeof open }).createConnection = open;
+  return agent;
 }
 
 export class HttpTransport implements Transport {
@@ -59,41 +97,58 @@ export class HttpTransport implements Transport {
   private agentFor(url: URL, tls: TlsSettings): HttpAgent {
     let agent = this.agents.get(tls);
     if (!agent) {
-      const options = { keepAlive: true, maxSockets: 16, proxyEnv: proxyEnv(url, this.settings.proxyUrl) };
-      agent = url.protocol === 'http:' ? new HttpAgent(options) : new HttpsAgent({ ...options, ...tls });
+      const secure = url.protocol === 'https:';
+      const proxy = proxyFor(url, this.settings.proxyUrl, process.env);
+      const options = { keepAlive: true, maxSockets: 16 };
+      if (proxy && /^socks5h?:$/.test(proxy.protocol)) agent = socksAgent(proxy, secure, tls, options);
+      else {
+        // Node's agents tunnel through an HTTP(S) proxy given as these variables, and only then.
+        const proxyEnv = proxy ? { HTTPS_PROXY: proxy.href, HTTP_PROXY: proxy.href } : undefined;
+        agent = secure ? new HttpsAgent({ ...options, ...tls, proxyEnv }) : new HttpAgent({ ...options, proxyEnv });
+      }
       this.agents.set(tls, agent);
     }
     return agent;
   }
 
   send(req: Outgoing, tls: TlsSettings): Promise<Answer> {
-    const { log, verbosity, requestTimeoutMs } = this.settings;
+    const { log, verbosity, requestTimeoutMs, compression } = this.settings;
     const line = `${req.method} ${req.url.href}`;
-    if (verbosity >= 8) log(8, `${line}\nRequest Headers:\n${requestHeaderLines(req.headers).join('\n')}`);
+    const headers: Record<string, string | string[]> = {
+      ...req.headers,
+      ...(compression ? { 'Accept-Encoding': 'gzip' } : {}),
+      ...(req.body === undefined ? {} : { 'Content-Length': String(Buffer.byteLength(req.body)) }),
+    };
+    if (verbosity >= 8) log(8, `${line}\nRequest Headers:\n${requestHeaderLines(headers).join('\n')}`);
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     const send = req.url.protocol === 'http:' ? httpRequest : httpsRequest;
     return new Promise((resolve, reject) => {
-      const headers = {
-        ...req.headers,
-        ...(req.body === undefined ? {} : { 'Content-Length': String(Buffer.byteLength(req.body)) }),
-      };
-      const r = send(
+      let answer: Readable[] = [];
+      let r: ClientRequest | undefined;
+      // kubectl's --request-timeout is Go's http.Client.Timeout: it covers the answer's body too. (A watch cut by it
+      // resumes where it was, as client-go's watches do.)
+      const timer = requestTimeoutMs
+        ? setTimeout(() => {
+            const err = Object.assign(new Error('request timeout'), { code: 'ERR_REQUEST_TIMEOUT' });
+            // The connection goes too: a half-read answer would keep it (and the process) alive.
+            for (const stream of answer) stream.destroy(err);
+            r?.destroy(err);
+          }, requestTimeoutMs)
+        : undefined;
+      r = send(
         req.url,
         { method: req.method, headers, agent: this.agentFor(req.url, tls), signal: req.signal },
         (res) => {
-          clearTimeout(timer);
           log(6, responseLine(line, res.statusCode ?? 0, res.statusMessage ?? '', elapsed()));
-          resolve(res);
+          const gzipped = /^\s*gzip\s*$/i.test(String(res.headers['content-encoding'] ?? ''));
+          const body: Readable = gzipped ? res.pipe(createGunzip()) : res;
+          if (gzipped) res.on('error', (err) => body.destroy(err));
+          answer = [body, res];
+          body.once('close', () => clearTimeout(timer));
+          resolve(Object.assign(body, { statusCode: res.statusCode, headers: res.headers }) as Answer);
         },
       );
-      // kubectl's --request-timeout bounds the wait for an answer; a watch's body then streams as long as it lasts.
-      const timer = requestTimeoutMs
-        ? setTimeout(
-            () => r.destroy(Object.assign(new Error('request timeout'), { code: 'ERR_REQUEST_TIMEOUT' })),
-            requestTimeoutMs,
-          )
-        : undefined;
       r.on('error', (err) => {
         clearTimeout(timer);
         if (err.name !== 'AbortError') log(6, `${line} failed after ${elapsed()} milliseconds: ${err.message}`);

@@ -15,6 +15,12 @@ export const connectionFlags = {
     repeatable: true,
     describe: 'Group to impersonate for the operation, this flag can be repeated to specify multiple groups.',
   },
+  asUid: { type: 'string', describe: 'UID to impersonate for the operation.' },
+  cacheDir: {
+    type: 'string',
+    complete: 'files',
+    describe: 'Default cache directory (accepted as kubectl accepts it; expose-sts keeps no cache)',
+  },
   certificateAuthority: {
     type: 'string',
     complete: 'files',
@@ -24,6 +30,11 @@ export const connectionFlags = {
   clientKey: { type: 'string', complete: 'files', describe: 'Path to a client key file for TLS' },
   cluster: { type: 'string', describe: 'The name of the kubeconfig cluster to use' },
   context: { type: 'string', complete: 'contexts', describe: 'The name of the kubeconfig context to use' },
+  disableCompression: {
+    type: 'boolean',
+    default: false,
+    describe: 'If true, opt-out of response compression for all requests to the server',
+  },
   insecureSkipTlsVerify: {
     type: 'boolean',
     default: false,
@@ -37,6 +48,8 @@ export const connectionFlags = {
     complete: 'namespaces',
     describe: 'If present, the namespace scope for this CLI request',
   },
+  password: { type: 'string', describe: 'Password for basic authentication to the API server' },
+  proxyUrl: { type: 'string', describe: 'Proxy URL to use for requests to the API server' },
   requestTimeout: {
     type: 'string',
     default: '0',
@@ -45,8 +58,14 @@ export const connectionFlags = {
       "corresponding time unit (e.g. 1s, 2m, 3h). A value of zero means don't timeout requests.",
   },
   server: { type: 'string', short: 's', describe: 'The address and port of the Kubernetes API server' },
+  tlsServerName: {
+    type: 'string',
+    describe:
+      'Server name to use for server certificate validation. If it is not provided, the hostname used to contact the server is used',
+  },
   token: { type: 'string', describe: 'Bearer token for authentication to the API server' },
   user: { type: 'string', describe: 'The name of the kubeconfig user to use' },
+  username: { type: 'string', describe: 'Username for basic authentication to the API server' },
   v: { type: 'number', short: 'v', default: '0', describe: 'number for the log level verbosity' },
 } as const satisfies FlagSpecs;
 
@@ -60,13 +79,20 @@ export interface ConnectionOptions {
   user?: string;
   namespace?: string;
   as?: string;
+  asUid?: string;
   asGroup?: string[];
   server?: string;
+  tlsServerName?: string;
+  proxyUrl?: string;
   token?: string;
+  username?: string;
+  password?: string;
   insecureSkipTlsVerify?: boolean;
   certificateAuthority?: string;
   clientCertificate?: string;
   clientKey?: string;
+  /** kubectl's --disable-compression: no `Accept-Encoding: gzip`. */
+  disableCompression?: boolean;
   /** From --request-timeout, checked; 0 for none. */
   requestTimeoutMs: number;
   /** kubectl's -v: 0 quiet; 4 shows retries; 6 and up shows each request (never its credentials) and stack traces. */
@@ -89,6 +115,7 @@ export function validateConnectionFlags(f: ConnectionFlags): ConnectionOptions |
   if (!/^\d+$/.test(f.v))
     return new UsageError(`invalid argument "${f.v}" for "-v": use a whole number such as 4 or 6`);
   if (f.asGroup?.length && !f.as) return new UsageError('--as-group needs --as');
+  if (f.asUid && !f.as) return new UsageError('--as-uid needs --as');
   if (f.namespace !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(f.namespace)) {
     return new UsageError(`invalid namespace "${f.namespace}": a namespace name is lower-case letters, digits and '-'`);
   }
@@ -99,13 +126,19 @@ export function validateConnectionFlags(f: ConnectionFlags): ConnectionOptions |
     user: f.user,
     namespace: f.namespace,
     as: f.as,
+    asUid: f.asUid,
     asGroup: f.asGroup,
     server: f.server,
+    tlsServerName: f.tlsServerName,
+    proxyUrl: f.proxyUrl,
     token: f.token,
+    username: f.username,
+    password: f.password,
     insecureSkipTlsVerify: f.insecureSkipTlsVerify,
     certificateAuthority: f.certificateAuthority,
     clientCertificate: f.clientCertificate,
     clientKey: f.clientKey,
+    disableCompression: f.disableCompression,
     requestTimeoutMs: timeout,
     verbosity: Number(f.v),
   };

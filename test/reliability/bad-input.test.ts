@@ -213,6 +213,12 @@ const cases: Case[] = [
     code: 2,
     error: /^--as-group needs --as$/,
   },
+  {
+    name: '--as-uid without --as',
+    args: () => ['db', '--as-uid', '1234'],
+    code: 2,
+    error: /^--as-uid needs --as$/,
+  },
   { name: 'unknown flag', args: () => ['db', '--tpye', 'NodePort'], code: 2, error: /^Unknown argument: tpye$/ },
   // names
   { name: 'no StatefulSet name', args: () => [], code: 2, error: /^a StatefulSet name is required/ },

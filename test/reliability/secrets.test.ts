@@ -53,6 +53,17 @@ describe('no credential in any output', () => {
     }
   });
 
+  it('a password given by flag is not printed, in clear or encoded, at -v 9', async () => {
+    const password = 'expose-sts-secret-password';
+    const res = await runPlugin(['status', 'db', '-v=9', '--token', '', '--username', 'jane', '--password', password], {
+      kubeconfig: tokenKubeconfig('secrets-basic', '', ns),
+    });
+    expect(res.code).toBe(1); // this API server takes no basic auth
+    expect(res.stderr).toMatch(/^ {4}authorization: Basic <masked>$/im);
+    for (const form of [password, Buffer.from(`jane:${password}`).toString('base64')])
+      expect(res.stdout + res.stderr).not.toContain(form);
+  });
+
   it('a refused token is not printed either, not even with the stack trace of -v 9', async () => {
     const wrong = `${token.slice(0, -8)}AAAAAAAA`;
     const res = await runPlugin(['db', '-v=9'], { kubeconfig: tokenKubeconfig('secrets-wrong', wrong, ns) });

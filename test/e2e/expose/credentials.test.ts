@@ -70,6 +70,7 @@ printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential",
       exec: {
         apiVersion: 'client.authentication.k8s.io/v1',
         command: 'expose-sts-test-no-such-plugin',
+        interactiveMode: 'Never',
         installHint: 'install it with\n  brew install no-such-plugin',
       },
     });

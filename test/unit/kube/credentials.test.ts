@@ -59,3 +59,26 @@ describe('credentials from the kubeconfig', () => {
     expect(c.headers.Authorization).toBe('Bearer t');
   });
 });
+
+describe('credentials kubectl would not send', () => {
+  it('a plain http:// server gets none, only impersonation', async () => {
+    const c = await credentialsOf({ server: 'http://127.0.0.1:8001' }, { token: 't', as: 'jane' })();
+    expect(c.headers).toEqual({ 'Impersonate-User': 'jane' });
+  });
+  it('no exec plugin runs beside a client certificate', async () => {
+    const c = await credentialsOf(cluster, {
+      'client-certificate-data': Buffer.from('CERT').toString('base64'),
+      'client-key-data': Buffer.from('KEY').toString('base64'),
+      exec: { apiVersion: 'client.authentication.k8s.io/v1', command: '/nonexistent/plugin', interactiveMode: 'Never' },
+    })();
+    expect(c.tls.cert).toEqual(Buffer.from('CERT'));
+    expect(c.renew).toBeUndefined();
+  });
+  it('an exec plugin of an API version client-go no longer speaks is refused up front', () => {
+    expect(() =>
+      credentialsOf(cluster, {
+        exec: { apiVersion: 'client.authentication.k8s.io/v1alpha1', command: 'x', interactiveMode: 'Never' },
+      }),
+    ).toThrow('exec plugin: invalid apiVersion "client.authentication.k8s.io/v1alpha1"');
+  });
+});

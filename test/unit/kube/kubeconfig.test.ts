@@ -116,3 +116,34 @@ describe('configFiles and loading', () => {
     expect(() => loadRawConfig(flags({ kubeconfig: broken }), {})).toThrow(/cannot read kubeconfig/);
   });
 });
+
+describe("the flags over the kubeconfig's cluster, as client-go's getCluster applies them", () => {
+  const base = (cluster: object) =>
+    mergeConfigs([{ ...cfg('a', 'a'), clusters: [{ name: 'a', cluster: { server: 'https://a:1', ...cluster } }] }]);
+  it('--certificate-authority replaces the CA data and insecure-skip-tls-verify; --insecure drops the CA', () => {
+    const r = resolve(base({ 'insecure-skip-tls-verify': true }), flags({ certificateAuthority: '/dev/null' }));
+    expect(r.cluster).toEqual({ server: 'https://a:1', 'certificate-authority': '/dev/null' });
+    const i = resolve(base({ 'certificate-authority-data': 'Q0E=' }), flags({ insecureSkipTlsVerify: true }));
+    expect(i.cluster).toEqual({ server: 'https://a:1', 'insecure-skip-tls-verify': true });
+  });
+  it('--server drops tls-server-name unless --tls-server-name comes with it', () => {
+    const named = base({ 'tls-server-name': 'api.internal' });
+    expect(resolve(named, flags()).cluster['tls-server-name']).toBe('api.internal');
+    expect(resolve(named, flags({ server: 'https://b:1' })).cluster['tls-server-name']).toBeUndefined();
+    expect(resolve(named, flags({ server: 'https://b:1', tlsServerName: 'x' })).cluster['tls-server-name']).toBe('x');
+  });
+  it('refuses a context that says two things at once, in kubectl words', () => {
+    expect(() =>
+      resolve(base({ 'certificate-authority-data': 'Q0E=', 'insecure-skip-tls-verify': true }), flags()),
+    ).toThrow(
+      'invalid configuration: specifying a root certificates file with the insecure flag is not allowed (cluster "a")',
+    );
+    expect(() => resolve(mergeConfigs([cfg('a', 'a')]), flags({ username: 'u', password: 'p' }))).toThrow(
+      'invalid configuration: more than one authentication method found for a; found [token basicAuth], only one is allowed',
+    );
+    const exec = { ...cfg('a', 'a'), users: [{ name: 'a', user: { exec: { command: 'x' } } }] };
+    expect(() => resolve(mergeConfigs([exec]), flags())).toThrow(
+      'invalid configuration: [apiVersion must be specified for a to use exec authentication plugin, interactiveMode must be specified for a to use exec authentication plugin]',
+    );
+  });
+});
