@@ -35,16 +35,20 @@ beforeAll(async () => {
   const clean = await runPlugin(expose, { kubeconfig: direct });
   expect(clean.code, clean.stderr).toBe(0);
   reference = await managedServices(ns);
-  // How long undisturbed slow runs take here, so the seeded moments spread over a whole run on any machine.
+  // How long undisturbed slow runs take here, so the seeded moments spread over a whole run on any machine: the
+  // shortest of three (one slow measurement under load once pushed too many moments past the end of the runs).
   await deleteManaged(ns);
-  for (const [command, args] of [
-    ['expose', expose],
-    ['prune', ['prune', 'db', '--all']],
-  ] as const) {
-    const started = Date.now();
-    const res = await runPlugin([...args], { kubeconfig: slow });
-    expect(res.code, res.stderr).toBe(0);
-    span[command] = Date.now() - started;
+  span.expose = span.prune = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 3; i++) {
+    for (const [command, args] of [
+      ['expose', expose],
+      ['prune', ['prune', 'db', '--all']],
+    ] as const) {
+      const started = Date.now();
+      const res = await runPlugin([...args], { kubeconfig: slow });
+      expect(res.code, res.stderr).toBe(0);
+      span[command] = Math.min(span[command], Date.now() - started);
+    }
   }
 });
 
