@@ -8,6 +8,8 @@ export default defineConfig({
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       // The commands' control flow against a scripted transport: no cluster, milliseconds per case.
       { test: { name: 'flow', include: ['test/flow/**/*.test.ts'] } },
+      // The benchmark's own tools, whose tests assert timings: run by `npm run bench:test`, never by `npm test`.
+      { test: { name: 'bench', include: ['bench/**/*.test.ts'] } },
       {
         test: {
           // Everything that needs the control plane: end-to-end behaviour, and reliability under faults and races.
