@@ -16,10 +16,6 @@ if (text !== undefined) {
   process.stdout.write(text);
 } else {
   exitOnSignals(); // from the start: the CLI part installs its own copy, which knows what the command has done
-  // No optimizing compilers (Maglev, TurboFan): their compile zones cost ≈ 10 MiB (bench/ANALYSIS.md, P5) for code
-  // that never runs long enough to gain from them. Set here rather than as a start-up flag, which would make Node
-  // recompile its own built-in modules and slow down --help.
-  process.getBuiltinModule('node:v8').setFlagsFromString('--no-maglev --no-turbofan');
   const cli: Promise<typeof Cli> = bundled
     ? Promise.resolve(loadPart('cli.cjs') as typeof Cli)
     : import('../src/cli/entry.ts');

@@ -1,4 +1,5 @@
 // kubectl expose-sts STATEFULSET: flags → options (validate) → desired Services (plan) → apply and wait (kube) → table.
+import { sizeRun } from './large-run.ts';
 import type { V1Service } from '@kubernetes/client-node';
 import { CommandError } from '../errors.ts';
 import type { Kube } from '../kube/client.ts';
@@ -121,6 +122,7 @@ function printObjects(io: IO, services: V1Service[], opts: ExposeOptions, action
 async function runExpose(opts: ExposeOptions, kube: Kube, io: IO): Promise<number> {
   const k = await loadKube();
   const sts = await k.getStatefulSet(kube, opts.statefulSet);
+  sizeRun(sts.spec?.replicas ?? 1);
   if ((sts.spec?.replicas ?? 1) === 0) {
     io.err(`statefulset ${opts.statefulSet} has 0 replicas in namespace "${kube.namespace}": nothing to expose\n`);
     return 0;

@@ -52,6 +52,10 @@ const unknown = (message: string) =>
       : message,
   );
 
+interface YargsInternals {
+  getInternalMethods?: () => { getUsageInstance: () => { cacheHelpMessage: () => void } };
+}
+
 /**
  * Parses argv. strict (commands): an unknown flag or a stray argument is a UsageError; not strict (completion): what
  * is typed so far is read as far as it goes.
@@ -73,6 +77,11 @@ export function parse(argv: string[], { strict }: { strict: boolean }): Parsed {
       },
     );
   }
+  // yargs renders a subcommand's whole help each time one runs, to cache it for a later showHelp (command.js); help
+  // here is render/help.ts's, so that is ≈ 15 ms of string-width and Intl.Segmenter work thrown away on every
+  // `status` and `prune` (CPU profile, bench/ANALYSIS.md P7). There is no option to turn it off.
+  const usage = (parser as unknown as YargsInternals).getInternalMethods?.().getUsageInstance();
+  if (usage) usage.cacheHelpMessage = () => undefined;
   parser
     .parserConfiguration({
       'camel-case-expansion': true,

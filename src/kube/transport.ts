@@ -7,8 +7,6 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import type { Duplex, Readable } from 'node:stream';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
-import { createGunzip } from 'node:zlib';
-import { SocksClient } from 'socks';
 import { CommandError } from '../errors.ts';
 import type { TlsSettings } from './credentials.ts';
 import { proxyFor } from './proxy.ts';
@@ -58,28 +56,33 @@ function socksAgent(
     target: { host?: string | null; port?: number | string | null; servername?: string },
     cb: Connected,
   ) => {
-    SocksClient.createConnection({
-      proxy: {
-        host: proxy.hostname.replace(/^\[|\]$/g, ''),
-        port: Number(proxy.port || 1080),
-        type: 5,
-        userId: proxy.username ? decodeURIComponent(proxy.username) : undefined,
-        password: proxy.password ? decodeURIComponent(proxy.password) : undefined,
-      },
-      command: 'connect',
-      destination: { host: String(target.host), port: Number(target.port) },
-    }).then(
-      ({ socket }) => {
-        if (!secure) return cb(null, socket);
-        const host = String(target.host);
-        const servername = tls.servername ?? (isIP(host) ? undefined : host); // SNI carries names, never addresses
-        const tlsSocket = tlsConnect({ ...(tls as ConnectionOptions), socket, host, servername });
-        tlsSocket.once('secureConnect', () => cb(null, tlsSocket));
-        tlsSocket.once('error', (err) => cb(err));
-      },
-      (err: Error) =>
-        cb(new CommandError(`proxy-url ${proxy.protocol}//${proxy.host}: ${err.message}`, { cause: err })),
-    );
+    const host = String(target.host);
+    // Loaded only here: the library and its address parser would cost every other command start-up time (P7).
+    import('socks')
+      .then(({ SocksClient }) =>
+        SocksClient.createConnection({
+          proxy: {
+            host: proxy.hostname.replace(/^\[|\]$/g, ''),
+            port: Number(proxy.port || 1080),
+            type: 5,
+            userId: proxy.username ? decodeURIComponent(proxy.username) : undefined,
+            password: proxy.password ? decodeURIComponent(proxy.password) : undefined,
+          },
+          command: 'connect',
+          destination: { host, port: Number(target.port) },
+        }),
+      )
+      .then(
+        ({ socket }) => {
+          if (!secure) return cb(null, socket);
+          const servername = tls.servername ?? (isIP(host) ? undefined : host); // SNI carries names, never addresses
+          const tlsSocket = tlsConnect({ ...(tls as ConnectionOptions), socket, host, servername });
+          tlsSocket.once('secureConnect', () => cb(null, tlsSocket));
+          tlsSocket.once('error', (err) => cb(err));
+        },
+        (err: Error) =>
+          cb(new CommandError(`proxy-url ${proxy.protocol}//${proxy.host}: ${err.message}`, { cause: err })),
+      );
   };
   const Base = secure ? HttpsAgent : HttpAgent;
   const agent = new Base({ ...options, ...(secure ? tls : {}) });
@@ -142,7 +145,8 @@ export class HttpTransport implements Transport {
         (res) => {
           log(6, responseLine(line, res.statusCode ?? 0, res.statusMessage ?? '', elapsed()));
           const gzipped = /^\s*gzip\s*$/i.test(String(res.headers['content-encoding'] ?? ''));
-          const body: Readable = gzipped ? res.pipe(createGunzip()) : res;
+          // zlib is loaded with the first compressed answer (the API server compresses only large ones).
+          const body: Readable = gzipped ? res.pipe(process.getBuiltinModule('node:zlib').createGunzip()) : res;
           if (gzipped) res.on('error', (err) => body.destroy(err));
           answer = [body, res];
           body.once('close', () => clearTimeout(timer));
