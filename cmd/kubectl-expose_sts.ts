@@ -25,6 +25,12 @@ if (text !== undefined) {
       return main(argv, processIO);
     })
     .then((code) => {
+      // Exit once what was written is out, rather than when nothing is left to do: a read sent alongside one that
+      // failed for good would otherwise keep retrying, and the process waiting, after the error was printed.
       process.exitCode = code;
+      // (A reader that went away makes the write fail: then the EPIPE handler ends it, with 141.)
+      process.stdout.write('', (err) => {
+        if (!err) process.stderr.write('', () => setImmediate(() => process.exit(code)));
+      });
     });
 }

@@ -94,6 +94,8 @@ export interface RequestOptions {
   /** Sent as JSON, which every patch type the API server takes (apply, JSON patch) accepts. */
   body?: unknown;
   contentType?: string;
+  /** What to ask the server for, when not a plain JSON object (a server-side Table). */
+  accept?: string;
   signal?: AbortSignal;
 }
 
@@ -109,7 +111,7 @@ export async function request(kube: Kube, method: string, path: string, opts: Re
   const url = new URL(kube.base + path);
   for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
   const send = async ({ tls, headers }: Credentials) => {
-    headers.Accept = 'application/json';
+    headers.Accept = opts.accept ?? 'application/json';
     if (opts.body !== undefined) headers['Content-Type'] = opts.contentType ?? 'application/json';
     return kube.transport.send(
       {
@@ -151,7 +153,7 @@ export interface ListOf<T> {
 }
 
 /** kubectl's --chunk-size default: a LIST is read in pages of this many objects. */
-const chunkSize = 500;
+export const chunkSize = 500;
 
 /**
  * A LIST in pages, as kubectl reads one: each page is decoded and reduced by `keep` before the next arrives, so a

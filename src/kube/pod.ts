@@ -1,6 +1,7 @@
 import type { V1LabelSelector, V1Node, V1Pod } from '@kubernetes/client-node';
 import { nameOf } from '../plan/meta.ts';
-import { listJson, namespaced, withRetry, type Kube } from './client.ts';
+import { chunkSize, listJson, namespaced, requestJson, withRetry, type Kube } from './client.ts';
+import { CommandError } from '../errors.ts';
 import { httpStatusOf } from '../errors.ts';
 
 function selectorString(selector: V1LabelSelector | undefined): string {
@@ -15,24 +16,71 @@ function selectorString(selector: V1LabelSelector | undefined): string {
 }
 
 /**
- * What the plan reads of a pod (name, node, Ready condition), without the rest: a thousand whole pods are ≈ 20 MB
- * that a command would hold to its end (bench/ANALYSIS.md, P5).
+ * Of a pod the plan reads its name, node and readiness, and nothing else: it is asked for as a row of the API
+ * server's Table, as `kubectl get pods` reads pods (≈ 330 bytes a pod where the whole object is ≈ 4 KB: 5 MB for
+ * the thousand pods of `status -A` in bench/ANALYSIS.md, P4 and P8), and turned into the slim pod the plan reads.
  */
-export function slimPod(pod: V1Pod): V1Pod {
-  return {
-    metadata: { name: pod.metadata?.name, namespace: pod.metadata?.namespace },
-    spec: pod.spec?.nodeName ? { nodeName: pod.spec.nodeName, containers: [] } : undefined,
-    status: { conditions: pod.status?.conditions?.filter((c) => c.type === 'Ready') },
+const tableAccept = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json';
+
+interface PodTable {
+  kind?: string;
+  columnDefinitions?: { name: string }[];
+  rows?: { cells: unknown[] }[];
+  metadata?: { continue?: string };
+}
+
+/** "2/3" → [2, 3]; anything else (such as <none>) → undefined. */
+const fraction = (cell: unknown): [number, number] | undefined => {
+  const m = /^(\d+)\/(\d+)$/.exec(String(cell ?? ''));
+  return m ? [Number(m[1]), Number(m[2])] : undefined;
+};
+
+/**
+ * The slim pods of a Table's rows. Ready is the kubelet's condition as the Table shows it: Running, every container
+ * ready, and every readiness gate met (a terminating pod shows Terminating, and counts as not ready).
+ */
+export function podsFromTable(table: PodTable, namespace: string): V1Pod[] {
+  const columns = (table.columnDefinitions ?? []).map((c) => c.name);
+  const cell = (cells: unknown[], name: string) => {
+    const i = columns.indexOf(name);
+    return i < 0 ? undefined : cells[i];
   };
+  return (table.rows ?? []).map(({ cells }) => {
+    const containers = fraction(cell(cells, 'Ready'));
+    const gates = cell(cells, 'Readiness Gates');
+    const gatesMet = gates === undefined || gates === '<none>' || fraction(gates)?.[0] === fraction(gates)?.[1];
+    const ready = cell(cells, 'Status') === 'Running' && !!containers && containers[0] === containers[1] && gatesMet;
+    const node = String(cell(cells, 'Node') ?? '<none>');
+    return {
+      metadata: { name: String(cell(cells, 'Name')), namespace },
+      spec: node !== '<none>' ? { nodeName: node, containers: [] } : undefined,
+      status: { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
+    };
+  });
+}
+
+/** The pods of one namespace that match a label selector, as slim pods, read from Table pages. */
+export async function listPodsIn(kube: Kube, namespace: string, labelSelector: string): Promise<V1Pod[]> {
+  const pods: V1Pod[] = [];
+  let next: string | undefined;
+  do {
+    const page = await withRetry(kube, `list pods in namespace "${namespace}"`, () =>
+      requestJson<PodTable>(kube, 'GET', namespaced(namespace, 'pods'), {
+        accept: tableAccept,
+        query: { labelSelector, limit: String(chunkSize), includeObject: 'None', continue: next },
+      }),
+    );
+    if (page.kind !== 'Table') throw new CommandError(`the API server did not answer list pods with a Table`);
+    pods.push(...podsFromTable(page, namespace));
+    next = page.metadata?.continue || undefined;
+  } while (next);
+  return pods;
 }
 
 /** The StatefulSet's pods by name, in one LIST. */
 export async function listPods(kube: Kube, selector: V1LabelSelector | undefined): Promise<Map<string, V1Pod>> {
-  const labelSelector = selectorString(selector);
-  const list = await withRetry(kube, `list pods in namespace "${kube.namespace}"`, () =>
-    listJson<V1Pod>(kube, namespaced(kube.namespace, 'pods'), { labelSelector }, slimPod),
-  );
-  return new Map(list.items.map((p) => [nameOf(p), p]));
+  const pods = await listPodsIn(kube, kube.namespace, selectorString(selector));
+  return new Map(pods.map((p) => [nameOf(p), p]));
 }
 
 /**

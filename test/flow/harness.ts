@@ -91,6 +91,43 @@ export const list = (items: unknown[], resourceVersion = '100'): Reply => ({
   body: { kind: 'List', apiVersion: 'v1', metadata: { resourceVersion }, items },
 });
 
+/** Pods as the API server answers a Table request for them, with `kubectl get pods`' columns (kube/pod.ts). */
+export const podTable = (pods: V1Pod[], resourceVersion = '100'): Reply => ({
+  status: 200,
+  body: {
+    kind: 'Table',
+    apiVersion: 'meta.k8s.io/v1',
+    metadata: { resourceVersion },
+    columnDefinitions: [
+      'Name',
+      'Ready',
+      'Status',
+      'Restarts',
+      'Age',
+      'IP',
+      'Node',
+      'Nominated Node',
+      'Readiness Gates',
+    ].map((name) => ({ name, type: 'string' })),
+    rows: pods.map((p) => {
+      const ready = p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+      return {
+        cells: [
+          p.metadata?.name,
+          ready ? '1/1' : '0/1',
+          ready ? 'Running' : 'Pending',
+          '0',
+          '1m',
+          '10.244.0.1',
+          p.spec?.nodeName ?? '<none>',
+          '<none>',
+          '<none>',
+        ],
+      };
+    }),
+  },
+});
+
 let version = 100;
 /** The answer to a server-side apply: the body as stored, with what the API server allocates. */
 export function applied(req: Request, extra: { ip?: string } = {}): V1Service {

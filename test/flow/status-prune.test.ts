@@ -3,7 +3,7 @@
 import type { V1Service } from '@kubernetes/client-node';
 import { describe, expect, it, vi } from 'vitest';
 import { FakeApi, status } from './fake-api.ts';
-import { list, ns, paths, plugin, pod, run, statefulSet } from './harness.ts';
+import { list, ns, paths, plugin, pod, podTable, run, statefulSet } from './harness.ts';
 
 /** A Service expose-sts made for an ordinal of mydb. */
 function managed(ordinal: number, type = 'ClusterIP'): V1Service {
@@ -33,7 +33,7 @@ function cluster(replicas: number, services: V1Service[]) {
   return new FakeApi()
     .on('GET', paths.services, list(services))
     .on('GET', paths.statefulSets, list([statefulSet('mydb', replicas)]))
-    .on('GET', paths.pods, list(Array.from({ length: replicas }, (_, i) => pod(`mydb-${i}`))));
+    .on('GET', paths.pods, podTable(Array.from({ length: replicas }, (_, i) => pod(`mydb-${i}`))));
 }
 
 describe('prune', () => {
@@ -130,6 +130,8 @@ describe('status', () => {
     const res = await run(api, ['status', '-o', 'json']);
     expect(res.code, res.err).toBe(0);
     expect(api.requests.map((r) => r.path).sort()).toEqual([paths.pods, paths.services, paths.statefulSets].sort());
+    // Of the pods only Table rows are asked for (name, node, readiness), never whole objects.
+    expect(api.requests.find((r) => r.path === paths.pods)?.query).toMatchObject({ includeObject: 'None' });
     const doc = JSON.parse(res.out);
     expect(doc.items.map((i: { endpoint: string; state: string }) => `${i.endpoint} ${i.state}`)).toEqual([
       '10.96.0.10:5432 Ready',

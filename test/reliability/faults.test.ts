@@ -91,7 +91,9 @@ describe('injected API faults', () => {
     expect(res.stdout).toBe('');
     expect(res.stderr).not.toMatch(/\n\s+at /);
     expect(await managedServices(ns)).toEqual({});
-    expect(p.requests).toBe(5);
+    // The StatefulSet's GET and the Services' LIST sent alongside it, at most 5 attempts each: nothing more.
+    expect(p.requests).toBeGreaterThanOrEqual(5);
+    expect(p.requests).toBeLessThanOrEqual(10);
 
     p.setRate(0);
     const again = await runPlugin(expose, { kubeconfig });

@@ -106,7 +106,19 @@ async function recorder(opts: { stall?: boolean } = {}) {
   const received: IncomingHttpHeaders[] = [];
   const server: Server = createServer((req, res) => {
     received.push(req.headers);
-    const body = JSON.stringify({ kind: 'List', apiVersion: 'v1', metadata: { resourceVersion: '1' }, items: [] });
+    // An empty answer of the kind asked for: a Table (as the plugin reads pods) or a List.
+    const table = /as=Table/.test(String(req.headers.accept));
+    const body = JSON.stringify(
+      table
+        ? {
+            kind: 'Table',
+            apiVersion: 'meta.k8s.io/v1',
+            metadata: { resourceVersion: '1' },
+            columnDefinitions: [],
+            rows: [],
+          }
+        : { kind: 'List', apiVersion: 'v1', metadata: { resourceVersion: '1' }, items: [] },
+    );
     const gzip = /gzip/.test(String(req.headers['accept-encoding'] ?? ''));
     res.writeHead(200, { 'Content-Type': 'application/json', ...(gzip ? { 'Content-Encoding': 'gzip' } : {}) });
     if (opts.stall) res.write(gzip ? gzipSync(body).subarray(0, 10) : body.slice(0, 10));

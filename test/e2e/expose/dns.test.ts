@@ -149,6 +149,7 @@ describe('--publish-not-ready-addresses', () => {
     // mongo-1 is not Ready (its readiness probe would fail until the replica set forms): set as the kubelet would.
     const pod = await core.readNamespacedPod({ name: 'mongo-1', namespace: ns });
     for (const c of pod.status!.conditions!) if (['Ready', 'ContainersReady'].includes(c.type)) c.status = 'False';
+    for (const c of pod.status!.containerStatuses ?? []) c.ready = false;
     await core.replaceNamespacedPodStatus({ name: 'mongo-1', namespace: ns, body: pod });
     const endpointReady = (service: string) =>
       waitFor(`an EndpointSlice for ${service}`, async () => {

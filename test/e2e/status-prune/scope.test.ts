@@ -78,22 +78,39 @@ describe('status and prune scope', () => {
     });
   });
 
-  it('status costs a fixed number of LISTs (services, statefulsets, pods, and nodes for NodePort), no GETs', () => {
+  it('status costs a fixed number of LISTs (services, statefulsets, pods, nodes for NodePort), no GETs; -A reads pods per namespace it exposes in', async () => {
     const user = `budget-${randomBytes(3).toString('hex')}`;
-    const res = plugin(['status', '-A', '--as', user, '--as-group', 'system:masters']);
+    const res = plugin(['status', '-n', b, '--as', user, '--as-group', 'system:masters']);
     expect(res.code, res.stderr).toBe(0);
     const calls = requestsOf(user);
     expect(calls.every((c) => c.verb === 'list')).toBe(true);
     // The three label-selected LISTs, plus the node list NodePort endpoints need.
     expect(calls.map((c) => c.requestURI.split('?')[0]).sort()).toEqual([
+      `/api/v1/namespaces/${b}/pods`,
+      `/api/v1/namespaces/${b}/services`,
       '/api/v1/nodes',
-      '/api/v1/pods',
-      '/api/v1/services',
-      '/apis/apps/v1/statefulsets',
+      `/apis/apps/v1/namespaces/${b}/statefulsets`,
     ]);
-    expect(calls.find((c) => c.requestURI.startsWith('/api/v1/services'))!.requestURI).toContain(
+    expect(calls.find((c) => c.requestURI.includes('/services'))!.requestURI).toContain(
       'labelSelector=app.kubernetes.io%2Fmanaged-by%3Dkubectl-expose-sts',
     );
+    // Of the pods, Table rows only (the audit log shows the query; the Accept header asked for a Table).
+    expect(calls.find((c) => c.requestURI.includes('/pods'))!.requestURI).toContain('includeObject=None');
+
+    const everywhere = `budget-all-${randomBytes(3).toString('hex')}`;
+    const all = plugin(['status', '-A', '-o', 'json', '--as', everywhere, '--as-group', 'system:masters']);
+    expect(all.code, all.stderr).toBe(0);
+    const exposedIn = new Set(JSON.parse(all.stdout).items.map((i: { namespace: string }) => i.namespace));
+    const calledAll = requestsOf(everywhere);
+    expect(calledAll.every((c) => c.verb === 'list')).toBe(true);
+    const paths = calledAll.map((c) => c.requestURI.split('?')[0]);
+    // One LIST each of Services and StatefulSets across namespaces (Warning Events too, for Services still pending).
+    for (const once of ['/api/v1/services', '/apis/apps/v1/statefulsets'])
+      expect(paths.filter((p) => p === once)).toHaveLength(1);
+    expect(new Set(paths.filter((p) => p.endsWith('/pods')))).toEqual(
+      new Set([...exposedIn].map((n) => `/api/v1/namespaces/${n}/pods`)),
+    );
+    expect(exposedIn.has(a) && exposedIn.has(b)).toBe(true);
   });
 
   it('after kubectl delete --cascade=orphan every Service of the StatefulSet is Orphaned, and prune removes them', async () => {
