@@ -128,6 +128,9 @@ async function runExpose(opts: ExposeOptions, kube: Kube, io: IO): Promise<numbe
     return p;
   };
   const listed = opts.dryRun === 'client' ? undefined : early(k.listServices(kube));
+  const format = objectFormat(opts.output);
+  const tableOutput = !format && opts.dryRun === 'none';
+  const listedPods = tableOutput ? early(k.listPods(kube)) : undefined;
   const sts = await k.getStatefulSet(kube, opts.statefulSet);
   sizeRun(sts.spec?.replicas ?? 1);
   if ((sts.spec?.replicas ?? 1) === 0) {
@@ -169,9 +172,6 @@ async function runExpose(opts: ExposeOptions, kube: Kube, io: IO): Promise<numbe
     return 0;
   }
 
-  const format = objectFormat(opts.output);
-  const tableOutput = !format && opts.dryRun !== 'server';
-  const listedPods = tableOutput ? early(k.listPods(kube, sts.spec?.selector)) : undefined;
   // One LIST of the namespace's Services: finds our own and any same-named Service we must not touch.
   const existing = await (listed ?? k.listServices(kube));
   const plan = planActions(desired, existing.items, opts.adopt);

@@ -1,8 +1,8 @@
 // What status and prune need, in a fixed number of LISTs whatever the number of StatefulSets: managed Services,
 // StatefulSets and StatefulSet pods (three, in parallel; with -A the pods once the Services name their namespaces),
 // and nodes only when a NodePort endpoint needs an address.
-import type { V1Node, V1Service, V1StatefulSet } from '@kubernetes/client-node';
-import { managedSelector, podNameLabel } from '../plan/ownership.ts';
+import type { V1Node, V1Pod, V1Service, V1StatefulSet } from '@kubernetes/client-node';
+import { managedSelector } from '../plan/ownership.ts';
 import type { Inventory } from '../plan/drift.ts';
 import { appsV1, listJson, namespaced, withRetry, type Kube } from './client.ts';
 import { listNodes, listPodsIn } from './pod.ts';
@@ -17,30 +17,30 @@ export async function readInventory(kube: Kube, scope: Scope): Promise<Inventory
   const namespace = kube.namespace;
   const labelSelector = managedSelector(scope.statefulSet);
   const fieldSelector = scope.statefulSet ? `metadata.name=${scope.statefulSet}` : undefined;
-  // Only pods made by a StatefulSet carry the pod-name label; the rest of the namespace is not read.
-  const podSelector = podNameLabel;
   const ns = (resource: string, group = '/api/v1') =>
     scope.allNamespaces ? `${group}/${resource}` : namespaced(namespace, resource, undefined, group);
-  const list = async <T>(resource: string, query: Record<string, string | undefined>, group?: string) =>
-    withRetry(kube, `list ${resource}${group ? `.apps` : ''} ${where}`, () =>
-      listJson<T>(kube, ns(resource, group), query),
-    );
-  // Pods are read per namespace, as Table rows (pod.ts): in one namespace alongside the rest; across all of them,
-  // once the Services show which namespaces have exposed StatefulSets (a Table row has no namespace).
-  const [services, statefulSets, podsHere] = await Promise.all([
-    list<V1Service>('services', { labelSelector }),
-    list<V1StatefulSet>('statefulsets', { fieldSelector }, appsV1),
-    scope.allNamespaces ? undefined : listPodsIn(kube, namespace, podSelector),
+  // Pods are read per namespace, as Table rows (pod.ts): in one namespace alongside the rest; across all of them, for
+  // each namespace as soon as a page of Services shows one has exposed StatefulSets (a Table row has no namespace).
+  const podLists = new Map<string, Promise<V1Pod[]>>();
+  const podsOf = (n: string) => {
+    if (podLists.has(n)) return;
+    const listing = listPodsIn(kube, n);
+    listing.catch(() => undefined); // thrown where awaited, after the Services' own error if there is one
+    podLists.set(n, listing);
+  };
+  if (!scope.allNamespaces) podsOf(namespace);
+  const [services, statefulSets] = await Promise.all([
+    withRetry(kube, `list services ${where}`, () =>
+      listJson<V1Service>(kube, ns('services'), { labelSelector }, (svc) => {
+        if (scope.allNamespaces && svc.metadata?.namespace) podsOf(svc.metadata.namespace);
+        return svc;
+      }),
+    ),
+    withRetry(kube, `list statefulsets.apps ${where}`, () =>
+      listJson<V1StatefulSet>(kube, ns('statefulsets', appsV1), { fieldSelector }),
+    ),
   ]);
-  const pods =
-    podsHere ??
-    (
-      await Promise.all(
-        [...new Set(services.items.map((s) => s.metadata?.namespace ?? namespace))].map((n) =>
-          listPodsIn(kube, n, podSelector),
-        ),
-      )
-    ).flat();
+  const pods = (await Promise.all(podLists.values())).flat();
   let nodes: V1Node[] = [];
   if (services.items.some((s) => s.spec?.type === 'NodePort')) {
     nodes = [...(await listNodes(kube)).values()];

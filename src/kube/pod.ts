@@ -1,19 +1,9 @@
-import type { V1LabelSelector, V1Node, V1Pod } from '@kubernetes/client-node';
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { nameOf } from '../plan/meta.ts';
 import { chunkSize, listJson, namespaced, requestJson, withRetry, type Kube } from './client.ts';
 import { CommandError } from '../errors.ts';
+import { podNameLabel } from '../plan/ownership.ts';
 import { httpStatusOf } from '../errors.ts';
-
-function selectorString(selector: V1LabelSelector | undefined): string {
-  const parts = Object.entries(selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
-  for (const e of selector?.matchExpressions ?? []) {
-    if (e.operator === 'In') parts.push(`${e.key} in (${(e.values ?? []).join(',')})`);
-    else if (e.operator === 'NotIn') parts.push(`${e.key} notin (${(e.values ?? []).join(',')})`);
-    else if (e.operator === 'Exists') parts.push(e.key);
-    else if (e.operator === 'DoesNotExist') parts.push(`!${e.key}`);
-  }
-  return parts.join(',');
-}
 
 /**
  * Of a pod the plan reads its name, node and readiness, and nothing else: it is asked for as a row of the API
@@ -59,15 +49,21 @@ export function podsFromTable(table: PodTable, namespace: string): V1Pod[] {
   });
 }
 
-/** The pods of one namespace that match a label selector, as slim pods, read from Table pages. */
-export async function listPodsIn(kube: Kube, namespace: string, labelSelector: string): Promise<V1Pod[]> {
+/**
+ * Table rows are small, so they are read in pages ten times kubectl's --chunk-size: the thousand pods of
+ * bench/ANALYSIS.md's P4 in one round trip instead of two.
+ */
+const rowsPerPage = 10 * chunkSize;
+
+/** The pods of one namespace that carry the pod-name label (StatefulSets' pods), as slim pods from Table pages. */
+export async function listPodsIn(kube: Kube, namespace: string): Promise<V1Pod[]> {
   const pods: V1Pod[] = [];
   let next: string | undefined;
   do {
     const page = await withRetry(kube, `list pods in namespace "${namespace}"`, () =>
       requestJson<PodTable>(kube, 'GET', namespaced(namespace, 'pods'), {
         accept: tableAccept,
-        query: { labelSelector, limit: String(chunkSize), includeObject: 'None', continue: next },
+        query: { labelSelector: podNameLabel, limit: String(rowsPerPage), includeObject: 'None', continue: next },
       }),
     );
     if (page.kind !== 'Table') throw new CommandError(`the API server did not answer list pods with a Table`);
@@ -77,9 +73,12 @@ export async function listPodsIn(kube: Kube, namespace: string, labelSelector: s
   return pods;
 }
 
-/** The StatefulSet's pods by name, in one LIST. */
-export async function listPods(kube: Kube, selector: V1LabelSelector | undefined): Promise<Map<string, V1Pod>> {
-  const pods = await listPodsIn(kube, kube.namespace, selectorString(selector));
+/**
+ * StatefulSets' pods in the namespace, by name. Selected by the label each per-pod Service selects on, not by the
+ * StatefulSet's own selector, so the LIST needs nothing from the StatefulSet and goes out with its GET.
+ */
+export async function listPods(kube: Kube): Promise<Map<string, V1Pod>> {
+  const pods = await listPodsIn(kube, kube.namespace);
   return new Map(pods.map((p) => [nameOf(p), p]));
 }
 
