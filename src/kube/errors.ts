@@ -62,7 +62,15 @@ export function isTransient(err: unknown): boolean {
   const s = answerOf(err);
   if (s) return s.code === 429 || s.code === 500 || s.code === 502 || s.code === 503 || s.code === 504;
   const { code } = causeCode(err);
-  return code === 'ECONNRESET' || code === 'EPIPE';
+  // An HTTP/2 stream the server refused or reset, or a session it is closing (GOAWAY): the request may go again.
+  return (
+    code === 'ECONNRESET' ||
+    code === 'EPIPE' ||
+    code === 'ERR_HTTP2_STREAM_ERROR' ||
+    code === 'ERR_HTTP2_GOAWAY_SESSION' ||
+    code === 'ERR_HTTP2_SESSION_ERROR' ||
+    code === 'ERR_HTTP2_INVALID_SESSION'
+  );
 }
 
 /**

@@ -1,14 +1,21 @@
 // Where the kube layer's requests go. HttpTransport is HTTP to the API server with Node's own client: keep-alive
-// connections shared by every request, a proxy chosen by Go's rules (proxy.ts; HTTP CONNECT or SOCKS5),
+// connections shared by every request (HTTP/2 where the server offers it, http2.ts), a proxy chosen by Go's rules (proxy.ts; HTTP CONNECT or SOCKS5),
 // gzip-compressed answers as kubectl asks for them, --request-timeout over the whole request, and the -v request log.
 // The flow tests (test/flow/) put a scripted transport in its place.
-import { Agent as HttpAgent, type ClientRequest, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import {
+  Agent as HttpAgent,
+  type ClientRequest,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  STATUS_CODES,
+} from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import type { Duplex, Readable } from 'node:stream';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { CommandError } from '../errors.ts';
 import type { TlsSettings } from './credentials.ts';
+import { Http2Sessions } from './http2.ts';
 import { proxyFor } from './proxy.ts';
 import { requestHeaderLines, responseLine } from './request-log.ts';
 
@@ -92,6 +99,9 @@ function socksAgent(
 
 export class HttpTransport implements Transport {
   private agents = new Map<TlsSettings, HttpAgent>();
+  private h2 = new Http2Sessions();
+  /** TLS settings whose server did not offer HTTP/2. */
+  private http1Only = new Set<TlsSettings>();
   private settings: TransportSettings;
   constructor(settings: TransportSettings) {
     this.settings = settings;
@@ -114,7 +124,7 @@ export class HttpTransport implements Transport {
     return agent;
   }
 
-  send(req: Outgoing, tls: TlsSettings): Promise<Answer> {
+  async send(req: Outgoing, tls: TlsSettings): Promise<Answer> {
     const { log, verbosity, requestTimeoutMs, compression } = this.settings;
     const line = `${req.method} ${req.url.href}`;
     const headers: Record<string, string | string[]> = {
@@ -125,40 +135,82 @@ export class HttpTransport implements Transport {
     if (verbosity >= 8) log(8, `${line}\nRequest Headers:\n${requestHeaderLines(headers).join('\n')}`);
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
+    // HTTP/2 where the server offers it, straight to it (through a proxy, HTTP/1.1 as before).
+    const direct = req.url.protocol === 'https:' && !proxyFor(req.url, this.settings.proxyUrl, process.env);
+    const session = direct && !this.http1Only.has(tls) ? await this.h2.session(req.url, tls) : undefined;
+    if (direct && !session) this.http1Only.add(tls);
+    const opened = session
+      ? this.h2.request(session, { ...req, headers })
+      : this.http1(req, headers, tls, (status, message) => log(6, responseLine(line, status, message, elapsed())));
+    // kubectl's --request-timeout is Go's http.Client.Timeout: it covers the answer's body too. (A watch cut by it
+    // resumes where it was, as client-go's watches do.)
+    const timer = requestTimeoutMs
+      ? setTimeout(
+          () => opened.cancel(Object.assign(new Error('request timeout'), { code: 'ERR_REQUEST_TIMEOUT' })),
+          requestTimeoutMs,
+        )
+      : undefined;
+    let res: { stream: Readable; statusCode: number; headers: IncomingHttpHeaders };
+    try {
+      res = await opened.answer;
+    } catch (err) {
+      clearTimeout(timer);
+      if ((err as Error).name !== 'AbortError')
+        log(6, `${line} failed after ${elapsed()} milliseconds: ${(err as Error).message}`);
+      throw err;
+    }
+    if (session) log(6, responseLine(line, res.statusCode, STATUS_CODES[res.statusCode] ?? '', elapsed()));
+    const gzipped = /^\s*gzip\s*$/i.test(String(res.headers['content-encoding'] ?? ''));
+    // zlib is loaded with the first compressed answer (the API server compresses only large ones).
+    const body: Readable = gzipped ? res.stream.pipe(process.getBuiltinModule('node:zlib').createGunzip()) : res.stream;
+    if (gzipped) {
+      res.stream.on('error', (err) => body.destroy(err));
+      body.once('close', () => res.stream.destroy());
+    }
+    body.once('close', () => clearTimeout(timer));
+    const cancel = opened.cancel;
+    opened.cancel = (err) => {
+      body.destroy(err);
+      cancel(err);
+    };
+    return Object.assign(body, { statusCode: res.statusCode, headers: res.headers }) as Answer;
+  }
+
+  /** One request over HTTP/1.1, on the agent's keep-alive connections. */
+  private http1(
+    req: Outgoing,
+    headers: Record<string, string | string[]>,
+    tls: TlsSettings,
+    logged: (status: number, message: string) => void,
+  ): {
+    answer: Promise<{ stream: Readable; statusCode: number; headers: IncomingHttpHeaders }>;
+    cancel: (err: Error) => void;
+  } {
     const send = req.url.protocol === 'http:' ? httpRequest : httpsRequest;
-    return new Promise((resolve, reject) => {
-      let answer: Readable[] = [];
-      let r: ClientRequest | undefined;
-      // kubectl's --request-timeout is Go's http.Client.Timeout: it covers the answer's body too. (A watch cut by it
-      // resumes where it was, as client-go's watches do.)
-      const timer = requestTimeoutMs
-        ? setTimeout(() => {
-            const err = Object.assign(new Error('request timeout'), { code: 'ERR_REQUEST_TIMEOUT' });
-            // The connection goes too: a half-read answer would keep it (and the process) alive.
-            for (const stream of answer) stream.destroy(err);
-            r?.destroy(err);
-          }, requestTimeoutMs)
-        : undefined;
-      r = send(
-        req.url,
-        { method: req.method, headers, agent: this.agentFor(req.url, tls), signal: req.signal },
-        (res) => {
-          log(6, responseLine(line, res.statusCode ?? 0, res.statusMessage ?? '', elapsed()));
-          const gzipped = /^\s*gzip\s*$/i.test(String(res.headers['content-encoding'] ?? ''));
-          // zlib is loaded with the first compressed answer (the API server compresses only large ones).
-          const body: Readable = gzipped ? res.pipe(process.getBuiltinModule('node:zlib').createGunzip()) : res;
-          if (gzipped) res.on('error', (err) => body.destroy(err));
-          answer = [body, res];
-          body.once('close', () => clearTimeout(timer));
-          resolve(Object.assign(body, { statusCode: res.statusCode, headers: res.headers }) as Answer);
-        },
-      );
-      r.on('error', (err) => {
-        clearTimeout(timer);
-        if (err.name !== 'AbortError') log(6, `${line} failed after ${elapsed()} milliseconds: ${err.message}`);
-        reject(err);
-      });
-      r.end(req.body);
-    });
+    let r: ClientRequest | undefined;
+    let response: Readable | undefined;
+    const answer = new Promise<{ stream: Readable; statusCode: number; headers: IncomingHttpHeaders }>(
+      (resolve, reject) => {
+        r = send(
+          req.url,
+          { method: req.method, headers, agent: this.agentFor(req.url, tls), signal: req.signal },
+          (res) => {
+            logged(res.statusCode ?? 0, res.statusMessage ?? '');
+            response = res;
+            resolve({ stream: res, statusCode: res.statusCode ?? 0, headers: res.headers });
+          },
+        );
+        r.on('error', reject);
+        r.end(req.body);
+      },
+    );
+    // The connection goes too: a half-read answer would keep it (and the process) alive.
+    return {
+      answer,
+      cancel: (err) => {
+        response?.destroy(err);
+        r?.destroy(err);
+      },
+    };
   }
 }
