@@ -11,9 +11,7 @@ import { subcommands } from './commands.ts';
 import { runComplete } from './complete.ts';
 import type { IO } from './io.ts';
 import { parse } from './parse.ts';
-
-declare const EXPOSE_STS_VERSION: string | undefined; // set by the build
-const version = typeof EXPOSE_STS_VERSION !== 'undefined' ? EXPOSE_STS_VERSION : 'v0.0.0-dev';
+import { version } from '../version.ts';
 
 /** `transport` replaces HTTP to the API server: the flow tests (test/flow/) script one. */
 export async function main(argv: string[], io: IO, transport?: Transport): Promise<number> {

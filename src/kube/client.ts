@@ -7,6 +7,7 @@ import { credentialsOf, type Credentials } from './credentials.ts';
 import { ApiError, answerOf, causeCode, isTransient, translate } from './errors.ts';
 import { loadRawConfig } from './kubeconfig.ts';
 import { type Answer, HttpTransport, type Transport } from './transport.ts';
+import { version } from '../version.ts';
 
 export interface Kube {
   namespace: string;
@@ -52,6 +53,9 @@ export function connect(flags: ConnectionOptions, stderr: (line: string) => void
       }),
   };
 }
+
+/** Named in the API server's audit log and metrics as kubectl names itself there. */
+const userAgent = `kubectl-expose_sts/${version} (${process.platform}/${process.arch})`;
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -112,6 +116,7 @@ export async function request(kube: Kube, method: string, path: string, opts: Re
   for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
   const send = async ({ tls, headers }: Credentials) => {
     headers.Accept = opts.accept ?? 'application/json';
+    headers['User-Agent'] = userAgent;
     if (opts.body !== undefined) headers['Content-Type'] = opts.contentType ?? 'application/json';
     return kube.transport.send(
       {

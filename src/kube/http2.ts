@@ -51,7 +51,14 @@ export class Http2Sessions {
           socket.destroy();
           return resolve(undefined);
         }
-        const session = http2.connect(url.origin, { createConnection: () => socket });
+        // Flow-control windows as Go's HTTP/2 client (kubectl's) opens them: HTTP/2's default 64 KiB would allow one
+        // window of data per round trip, ≈ 13 Mbit/s at 40 ms, and made a 1000-pod status -A slower on a remote
+        // cluster than over HTTP/1.1 (bench/ANALYSIS.md, P4).
+        const session = http2.connect(url.origin, {
+          createConnection: () => socket,
+          settings: { initialWindowSize: 4 * 2 ** 20 },
+        });
+        session.once('connect', () => session.setLocalWindowSize(2 ** 30 - 1));
         const forget = () => {
           if (this.sessions.get(tls) === current) this.sessions.delete(tls);
         };

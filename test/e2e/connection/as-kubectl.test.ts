@@ -176,6 +176,11 @@ describe('plain http:// servers', () => {
       const { plugin } = await run({ env: { KUBECONFIG: kubeconfig } });
       expect(plugin.code, plugin.stderr).toBe(0);
       expect(new Set(server.received.map((h) => h['accept-encoding']))).toEqual(new Set(['gzip']));
+      // The plugin names itself as kubectl does, for the API server's audit log and metrics.
+      const own = server.received.filter((h) => !String(h['user-agent']).startsWith('kubectl/'));
+      expect(own.map((h) => h['user-agent'])).toEqual(
+        own.map(() => expect.stringMatching(/^kubectl-expose_sts\/v\S+ \(\w+\/\w+\)$/)),
+      );
       server.received.length = 0;
       await run({ env: { KUBECONFIG: kubeconfig }, args: ['--disable-compression'] });
       // (kubectl 1.37 itself still asks for gzip in its discovery requests, the only ones it sends this server.)
