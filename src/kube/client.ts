@@ -161,8 +161,30 @@ export interface ListOf<T> {
 export const chunkSize = 500;
 
 /**
+ * Every page of a LIST in turn, each handed to `onPage` before the next is asked for; the pages are one consistent
+ * snapshot. `query` may set its own `limit`.
+ */
+export async function eachPage<P extends { metadata?: { continue?: string } }>(
+  kube: Kube,
+  path: string,
+  query: Record<string, string | undefined>,
+  onPage: (page: P) => void,
+  accept?: string,
+): Promise<void> {
+  let next: string | undefined;
+  do {
+    const page = await requestJson<P>(kube, 'GET', path, {
+      accept,
+      query: { limit: String(chunkSize), ...query, continue: next },
+    });
+    onPage(page);
+    next = page.metadata?.continue || undefined;
+  } while (next);
+}
+
+/**
  * A LIST in pages, as kubectl reads one: each page is decoded and reduced by `keep` before the next arrives, so a
- * thousand pods are never all in memory whole (bench/ANALYSIS.md, P5). The pages are one consistent snapshot.
+ * thousand pods are never all in memory whole (bench/ANALYSIS.md, P5).
  */
 export async function listJson<T, K = T>(
   kube: Kube,
@@ -172,15 +194,10 @@ export async function listJson<T, K = T>(
 ): Promise<ListOf<K>> {
   const items: K[] = [];
   let resourceVersion: string | undefined;
-  let next: string | undefined;
-  do {
-    const page = await requestJson<ListOf<T>>(kube, 'GET', path, {
-      query: { limit: String(chunkSize), ...query, continue: next },
-    });
+  await eachPage<ListOf<T>>(kube, path, query, (page) => {
     for (const item of page.items) items.push(keep ? keep(item) : (item as unknown as K));
     resourceVersion ??= page.metadata?.resourceVersion;
-    next = page.metadata?.continue || undefined;
-  } while (next);
+  });
   return { items, metadata: { resourceVersion } };
 }
 

@@ -1,9 +1,8 @@
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { nameOf } from '../plan/meta.ts';
-import { chunkSize, listJson, namespaced, requestJson, withRetry, type Kube } from './client.ts';
-import { CommandError } from '../errors.ts';
+import { chunkSize, eachPage, listJson, namespaced, withRetry, type Kube } from './client.ts';
+import { CommandError, httpStatusOf } from '../errors.ts';
 import { podNameLabel } from '../plan/ownership.ts';
-import { httpStatusOf } from '../errors.ts';
 
 /**
  * Of a pod the plan reads its name, node and readiness, and nothing else: it is asked for as a row of the API
@@ -56,21 +55,17 @@ export function podsFromTable(table: PodTable, namespace: string): V1Pod[] {
 const rowsPerPage = 10 * chunkSize;
 
 /** The pods of one namespace that carry the pod-name label (StatefulSets' pods), as slim pods from Table pages. */
-export async function listPodsIn(kube: Kube, namespace: string): Promise<V1Pod[]> {
-  const pods: V1Pod[] = [];
-  let next: string | undefined;
-  do {
-    const page = await withRetry(kube, `list pods in namespace "${namespace}"`, () =>
-      requestJson<PodTable>(kube, 'GET', namespaced(namespace, 'pods'), {
-        accept: tableAccept,
-        query: { labelSelector: podNameLabel, limit: String(rowsPerPage), includeObject: 'None', continue: next },
-      }),
-    );
-    if (page.kind !== 'Table') throw new CommandError(`the API server did not answer list pods with a Table`);
-    pods.push(...podsFromTable(page, namespace));
-    next = page.metadata?.continue || undefined;
-  } while (next);
-  return pods;
+export function listPodsIn(kube: Kube, namespace: string): Promise<V1Pod[]> {
+  const query = { labelSelector: podNameLabel, limit: String(rowsPerPage), includeObject: 'None' };
+  return withRetry(kube, `list pods in namespace "${namespace}"`, async () => {
+    const pods: V1Pod[] = [];
+    const onPage = (page: PodTable) => {
+      if (page.kind !== 'Table') throw new CommandError('the API server did not answer list pods with a Table');
+      pods.push(...podsFromTable(page, namespace));
+    };
+    await eachPage(kube, namespaced(namespace, 'pods'), query, onPage, tableAccept);
+    return pods;
+  });
 }
 
 /**
