@@ -7,10 +7,15 @@
 // one-shot command most of its start-up and memory (bench/ANALYSIS.md).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { getCACertificates } from 'node:tls';
 import { CommandError } from '../errors.ts';
 import type { ClusterEntry, ExecConfig, UserEntry } from './kubeconfig.ts';
 import { execApiVersions, interactiveMode } from './validation.ts';
+
+/** The name sent for SNI to `host`: the kubeconfig's tls-server-name, else the host unless it is an address. */
+export const serverName = (tls: TlsSettings, host: string): string | undefined =>
+  tls.servername ?? (isIP(host) ? undefined : host);
 
 export interface TlsSettings {
   ca?: Buffer | string[];
@@ -149,8 +154,8 @@ export function credentialsOf(cluster: ClusterEntry, user: UserEntry): () => Pro
   const fixed = impersonation(user);
   // Over plain HTTP client-go reads neither TLS settings nor credentials: nothing secret goes out in clear text.
   if (new URL(cluster.server).protocol === 'http:') {
-    const plain = { tls: { rejectUnauthorized: true }, headers: fixed };
-    return async () => ({ tls: plain.tls, headers: { ...plain.headers } });
+    const plain: TlsSettings = { rejectUnauthorized: true };
+    return async () => ({ tls: plain, headers: { ...fixed } });
   }
   const tls: TlsSettings = {
     ca: fileOrData(cluster['certificate-authority'], cluster['certificate-authority-data']) ?? systemRoots(),

@@ -6,42 +6,54 @@ import type { ClientHttp2Session, IncomingHttpHeaders as Http2Headers } from 'no
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
-import type { TlsSettings } from './credentials.ts';
+import { serverName, type TlsSettings } from './credentials.ts';
 
-/** A session, or `undefined` for a server that speaks only HTTP/1.1. */
+/** A session, or `undefined` for a server that speaks only HTTP/1.1 (remembered as such). */
 type Session = ClientHttp2Session | undefined;
 
-export interface Http2Answer {
+/** An answer as either protocol gives it: status, headers, and the body as sent (perhaps compressed). */
+export interface RawAnswer {
   stream: Readable;
   statusCode: number;
   headers: IncomingHttpHeaders;
+}
+
+/** A request on its way: its answer, and how to end it (the timeout) with an error. */
+export interface Opened {
+  answer: Promise<RawAnswer>;
+  cancel: (err: Error) => void;
 }
 
 export class Http2Sessions {
   private sessions = new Map<TlsSettings, Promise<Session>>();
   private active = new Map<ClientHttp2Session, number>();
 
-  /** The session for this origin and TLS settings: opened on first use, again after the server closed it. */
+  /**
+   * The session for this origin and TLS settings: opened on first use, again after the server closed it; `undefined`
+   * (kept, so it is asked once) where the server offers only HTTP/1.1.
+   */
   session(url: URL, tls: TlsSettings): Promise<Session> {
     let session = this.sessions.get(tls);
     if (!session) {
-      session = this.open(url, tls);
-      this.sessions.set(tls, session);
-      session.catch(() => this.sessions.delete(tls));
+      const opening = this.open(url, tls, () => {
+        if (this.sessions.get(tls) === opening) this.sessions.delete(tls);
+      });
+      session = opening;
+      this.sessions.set(tls, opening);
+      opening.catch(() => this.sessions.delete(tls));
     }
     return session;
   }
 
-  private open(url: URL, tls: TlsSettings): Promise<Session> {
+  private open(url: URL, tls: TlsSettings, forget: () => void): Promise<Session> {
     const http2 = process.getBuiltinModule('node:http2');
     return new Promise((resolve, reject) => {
       const host = url.hostname.replace(/^\[|\]$/g, '');
-      const { isIP } = process.getBuiltinModule('node:net');
       const socket = tlsConnect({
         ...(tls as ConnectionOptions),
         host,
         port: Number(url.port || 443),
-        servername: tls.servername ?? (isIP(host) ? undefined : host),
+        servername: serverName(tls, host),
         ALPNProtocols: ['h2', 'http/1.1'],
       });
       socket.once('error', reject);
@@ -59,25 +71,20 @@ export class Http2Sessions {
           settings: { initialWindowSize: 4 * 2 ** 20 },
         });
         session.once('connect', () => session.setLocalWindowSize(2 ** 30 - 1));
-        const forget = () => {
-          if (this.sessions.get(tls) === current) this.sessions.delete(tls);
-        };
-        const current = Promise.resolve<Session>(session);
         session.on('goaway', forget);
         session.on('close', forget);
         session.on('error', forget);
         session.unref(); // idle, it keeps nothing alive; each stream refs it while it runs
-        this.sessions.set(tls, current);
         resolve(session);
       });
     });
   }
 
-  /** One request as a stream of the session; resolves once the answer's headers are in. */
+  /** One request as a stream of the session; its answer resolves once the headers are in. */
   request(
     session: ClientHttp2Session,
     req: { method: string; url: URL; headers: Record<string, string | string[]>; body?: string; signal?: AbortSignal },
-  ): { answer: Promise<Http2Answer>; cancel: (err: Error) => void } {
+  ): Opened {
     const headers: Record<string, string | string[]> = {
       ':method': req.method,
       ':path': req.url.pathname + req.url.search,
@@ -85,15 +92,9 @@ export class Http2Sessions {
     for (const [k, v] of Object.entries(req.headers)) headers[k.toLowerCase()] = v;
     this.track(session, +1);
     const stream = session.request(headers, { signal: req.signal, endStream: req.body === undefined });
-    let done = false;
-    const finish = () => {
-      if (done) return;
-      done = true;
-      this.track(session, -1);
-    };
-    stream.once('close', finish);
+    stream.once('close', () => this.track(session, -1));
     if (req.body !== undefined) stream.end(req.body);
-    const answer = new Promise<Http2Answer>((resolve, reject) => {
+    const answer = new Promise<RawAnswer>((resolve, reject) => {
       stream.once('error', reject);
       stream.once('response', (h: Http2Headers) => {
         stream.off('error', reject);

@@ -10,12 +10,11 @@ import {
   STATUS_CODES,
 } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { isIP } from 'node:net';
 import type { Duplex, Readable } from 'node:stream';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { CommandError } from '../errors.ts';
-import type { TlsSettings } from './credentials.ts';
-import { Http2Sessions } from './http2.ts';
+import { serverName, type TlsSettings } from './credentials.ts';
+import { Http2Sessions, type Opened, type RawAnswer } from './http2.ts';
 import { proxyFor } from './proxy.ts';
 import { requestHeaderLines, responseLine } from './request-log.ts';
 
@@ -82,8 +81,12 @@ function socksAgent(
       .then(
         ({ socket }) => {
           if (!secure) return cb(null, socket);
-          const servername = tls.servername ?? (isIP(host) ? undefined : host); // SNI carries names, never addresses
-          const tlsSocket = tlsConnect({ ...(tls as ConnectionOptions), socket, host, servername });
+          const tlsSocket = tlsConnect({
+            ...(tls as ConnectionOptions),
+            socket,
+            host,
+            servername: serverName(tls, host),
+          });
           tlsSocket.once('secureConnect', () => cb(null, tlsSocket));
           tlsSocket.once('error', (err) => cb(err));
         },
@@ -100,8 +103,6 @@ function socksAgent(
 export class HttpTransport implements Transport {
   private agents = new Map<TlsSettings, HttpAgent>();
   private h2 = new Http2Sessions();
-  /** TLS settings whose server did not offer HTTP/2. */
-  private http1Only = new Set<TlsSettings>();
   private settings: TransportSettings;
   constructor(settings: TransportSettings) {
     this.settings = settings;
@@ -137,8 +138,7 @@ export class HttpTransport implements Transport {
     const elapsed = () => Math.round(performance.now() - started);
     // HTTP/2 where the server offers it, straight to it (through a proxy, HTTP/1.1 as before).
     const direct = req.url.protocol === 'https:' && !proxyFor(req.url, this.settings.proxyUrl, process.env);
-    const session = direct && !this.http1Only.has(tls) ? await this.h2.session(req.url, tls) : undefined;
-    if (direct && !session) this.http1Only.add(tls);
+    const session = direct ? await this.h2.session(req.url, tls) : undefined;
     const opened = session
       ? this.h2.request(session, { ...req, headers })
       : this.http1(req, headers, tls, (status, message) => log(6, responseLine(line, status, message, elapsed())));
@@ -150,7 +150,7 @@ export class HttpTransport implements Transport {
           requestTimeoutMs,
         )
       : undefined;
-    let res: { stream: Readable; statusCode: number; headers: IncomingHttpHeaders };
+    let res: RawAnswer;
     try {
       res = await opened.answer;
     } catch (err) {
@@ -167,12 +167,8 @@ export class HttpTransport implements Transport {
       res.stream.on('error', (err) => body.destroy(err));
       body.once('close', () => res.stream.destroy());
     }
+    // A timeout from here on destroys the answer's stream, whose error reaches the decompressed body too.
     body.once('close', () => clearTimeout(timer));
-    const cancel = opened.cancel;
-    opened.cancel = (err) => {
-      body.destroy(err);
-      cancel(err);
-    };
     return Object.assign(body, { statusCode: res.statusCode, headers: res.headers }) as Answer;
   }
 
@@ -182,28 +178,23 @@ export class HttpTransport implements Transport {
     headers: Record<string, string | string[]>,
     tls: TlsSettings,
     logged: (status: number, message: string) => void,
-  ): {
-    answer: Promise<{ stream: Readable; statusCode: number; headers: IncomingHttpHeaders }>;
-    cancel: (err: Error) => void;
-  } {
+  ): Opened {
     const send = req.url.protocol === 'http:' ? httpRequest : httpsRequest;
     let r: ClientRequest | undefined;
     let response: Readable | undefined;
-    const answer = new Promise<{ stream: Readable; statusCode: number; headers: IncomingHttpHeaders }>(
-      (resolve, reject) => {
-        r = send(
-          req.url,
-          { method: req.method, headers, agent: this.agentFor(req.url, tls), signal: req.signal },
-          (res) => {
-            logged(res.statusCode ?? 0, res.statusMessage ?? '');
-            response = res;
-            resolve({ stream: res, statusCode: res.statusCode ?? 0, headers: res.headers });
-          },
-        );
-        r.on('error', reject);
-        r.end(req.body);
-      },
-    );
+    const answer = new Promise<RawAnswer>((resolve, reject) => {
+      r = send(
+        req.url,
+        { method: req.method, headers, agent: this.agentFor(req.url, tls), signal: req.signal },
+        (res) => {
+          logged(res.statusCode ?? 0, res.statusMessage ?? '');
+          response = res;
+          resolve({ stream: res, statusCode: res.statusCode ?? 0, headers: res.headers });
+        },
+      );
+      r.on('error', reject);
+      r.end(req.body);
+    });
     // The connection goes too: a half-read answer would keep it (and the process) alive.
     return {
       answer,
