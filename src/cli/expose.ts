@@ -1,5 +1,4 @@
 // kubectl expose-sts STATEFULSET: flags → options (validate) → desired Services (plan) → apply and wait (kube) → table.
-import { sizeRun } from './large-run.ts';
 import type { V1Service } from '@kubernetes/client-node';
 import { CommandError } from '../errors.ts';
 import type { Kube } from '../kube/client.ts';
@@ -16,6 +15,7 @@ import { formatObjects } from '../render/objects.ts';
 import { configMapData, endpointsLine, exposeTable } from '../render/tables.ts';
 import { loadKube } from '../kube/load.ts';
 import { reasonLine } from '../plan/warnings.ts';
+import { sizeRun } from './large-run.ts';
 import { checkBeforeWriting } from './preflight.ts';
 import type { ClusterCommand } from './command.ts';
 import type { IO } from './io.ts';

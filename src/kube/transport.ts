@@ -108,11 +108,20 @@ export class HttpTransport implements Transport {
     this.settings = settings;
   }
 
+  private proxies = new Map<string, URL | undefined>();
+
+  /** The proxy for the server, by Go's rules: worked out once, not for every request. */
+  private proxyFor(url: URL): URL | undefined {
+    const key = `${url.protocol}//${url.host}`;
+    if (!this.proxies.has(key)) this.proxies.set(key, proxyFor(url, this.settings.proxyUrl, process.env));
+    return this.proxies.get(key);
+  }
+
   private agentFor(url: URL, tls: TlsSettings): HttpAgent {
     let agent = this.agents.get(tls);
     if (!agent) {
       const secure = url.protocol === 'https:';
-      const proxy = proxyFor(url, this.settings.proxyUrl, process.env);
+      const proxy = this.proxyFor(url);
       const options = { keepAlive: true, maxSockets: 16 };
       if (proxy && /^socks5h?:$/.test(proxy.protocol)) agent = socksAgent(proxy, secure, tls, options);
       else {
@@ -137,7 +146,7 @@ export class HttpTransport implements Transport {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     // HTTP/2 where the server offers it, straight to it (through a proxy, HTTP/1.1 as before).
-    const direct = req.url.protocol === 'https:' && !proxyFor(req.url, this.settings.proxyUrl, process.env);
+    const direct = req.url.protocol === 'https:' && !this.proxyFor(req.url);
     const session = direct ? await this.h2.session(req.url, tls) : undefined;
     const opened = session
       ? this.h2.request(session, { ...req, headers })
