@@ -5,11 +5,12 @@
 //             cluster,
 // so --help never loads the CLI and usage errors never load the Kubernetes client (docs/single-binary.md).
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
+import { adhocSign, isMachO } from './codesign.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = join(root, 'bin');
@@ -158,7 +159,9 @@ export function buildSea(parts: Parts, output: string, executable = process.exec
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   mkdirSync(dirname(output), { recursive: true });
-  copyFileSync(tmpOut, output); // not rename: the output may be on another file system
+  const sea = readFileSync(tmpOut);
+  // A macOS executable must carry a signature to run on Apple Silicon, and injecting the blob removed Node's.
+  writeFileSync(output, isMachO(sea) ? adhocSign(sea, basename(output)) : sea); // not rename: another file system
   chmodSync(output, 0o755);
   rmSync(tmpOut, { force: true });
   return output;

@@ -20,9 +20,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tar from 'tar';
 import yazl from 'yazl';
-import { completionScript } from '../src/cli/completion.ts';
+import { completionScripts } from '../src/cli/completion.ts';
 import { cacheRoot } from '../test/cluster/versions.ts';
-import { buildParts, buildSea } from './build.ts';
+import { buildParts, buildSea, type Parts } from './build.ts';
 import { renderManifest, sha256, type PlatformArchive } from './manifest.ts';
 import { exe, platformFiles, targets, type Target } from './platforms.ts';
 
@@ -34,13 +34,13 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
 };
 const nodeVersion = pkg.devDependencies.node;
 
-export const isHost = (t: Target) =>
+export const isHost = (t: { os: string; arch: string }) =>
   t.os === ({ win32: 'windows' } as Record<string, string>)[process.platform] || t.os === process.platform
     ? t.arch === ({ x64: 'amd64', arm64: 'arm64' } as Record<string, string>)[process.arch]
     : false;
 
 /** The target's Node executable: our own for the host, otherwise unpacked from the npm registry once and cached. */
-function baseExecutable(t: Target): string {
+export function baseExecutable(t: Target): string {
   if (isHost(t)) return process.execPath;
   const dir = join(cacheRoot(), 'node-bases', `${t.npmPackage}-${nodeVersion}`);
   const binary = join(dir, 'package', 'bin', exe(t, 'node'));
@@ -77,10 +77,14 @@ async function archive(t: Target, dir: string, files: string[], out: string): Pr
   }
 }
 
-export async function buildDist(only?: (t: Target) => boolean, outDir = dist): Promise<PlatformArchive[]> {
+export async function buildDist(
+  only?: (t: Target) => boolean,
+  outDir = dist,
+  parts?: Parts,
+): Promise<PlatformArchive[]> {
   const started = Date.now();
   mkdirSync(outDir, { recursive: true });
-  const parts = await buildParts();
+  parts ??= await buildParts();
   const results: PlatformArchive[] = [];
   for (const t of targets.filter(only ?? (() => true))) {
     const stage = mkdtempSync(join(tmpdir(), `expose-sts-${t.os}-${t.arch}-`));
@@ -88,12 +92,9 @@ export async function buildDist(only?: (t: Target) => boolean, outDir = dist): P
     const { bin, completion } = files;
     // No V8 code cache in releases: it is not byte-for-byte reproducible (the archives are, so anyone can check a
     // release against its source), it fits only the building platform, and it saved just 8 ms of 112 on --help.
+    // A darwin binary comes out of buildSea signed (ad hoc), as macOS on Apple Silicon requires.
     buildSea(parts, join(stage, bin), baseExecutable(t), false);
-    writeFileSync(
-      join(stage, completion),
-      t.os === 'windows' ? '@kubectl-expose_sts.exe __complete %*\r\n' : completionScript,
-      { mode: 0o755 },
-    );
+    writeFileSync(join(stage, completion), completionScripts[t.os === 'windows' ? 'win32' : 'posix'], { mode: 0o755 });
     copyFileSync(join(root, 'LICENSE'), join(stage, 'LICENSE'));
     const out = join(outDir, files.file);
     await archive(t, stage, [bin, completion, 'LICENSE'], out);

@@ -1,12 +1,10 @@
 // The krew manifest, in two renderings of one description: plugin.yaml (a release: real URIs and sha256 sums, from
 // dist/) and .krew.yaml (the krew-release-bot template that renders to the same shape on every tagged release).
 //   node .ci/manifest.ts              rewrites .krew.yaml (plugin.yaml comes from npm run dist)
-//   node .ci/manifest.ts --from DIR   rewrites plugin.yaml from the archives in DIR (the release workflow)
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { platformFiles, targets } from './platforms.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -110,12 +108,5 @@ export function renderTemplate(archives: Omit<PlatformArchive, 'sha256'>[]): str
 export const releasePlatforms = () => targets.map(platformFiles);
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { from: { type: 'string' } } });
-  if (values.from) {
-    // After the release workflow re-signs the macOS binaries, their sums change: take them from the final archives.
-    const archives = releasePlatforms().map((p) => ({ ...p, sha256: sha256(join(values.from!, p.file)) }));
-    writeFileSync(join(root, 'plugin.yaml'), renderManifest(pkg.version, archives));
-  } else {
-    writeFileSync(join(root, '.krew.yaml'), renderTemplate(releasePlatforms()));
-  }
+  writeFileSync(join(root, '.krew.yaml'), renderTemplate(releasePlatforms()));
 }

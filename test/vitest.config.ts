@@ -8,6 +8,15 @@ export default defineConfig({
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       // The commands' control flow against a scripted transport: no cluster, milliseconds per case.
       { test: { name: 'flow', include: ['test/flow/**/*.test.ts'] } },
+      // The release archives as built: every darwin binary's signature, checked independently of the signer.
+      {
+        test: {
+          name: 'dist',
+          include: ['test/dist/**/*.test.ts'],
+          globalSetup: ['test/dist/global-setup.ts'],
+          testTimeout: 60_000,
+        },
+      },
       // The benchmark's own tools, whose tests assert timings: run by `npm run bench:test`, never by `npm test`.
       { test: { name: 'bench', include: ['bench/**/*.test.ts'] } },
       {

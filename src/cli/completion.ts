@@ -32,12 +32,15 @@ export const completionCommand: LocalCommand<typeof completionFlags, { script: b
   validate: ({ script }) => ({ script }),
   connects: false,
   run: ({ script }, io) => {
-    io.out(script ? completionScript : completionHelp);
+    const system = process.platform === 'win32' ? 'win32' : 'posix';
+    io.out(script ? completionScripts[system] : completionHelp[system]);
     return 0;
   },
 };
 
-const completionHelp = `Shell completion for kubectl expose-sts (kubectl 1.26 or newer completes plugins through an executable
+/** How to install it, for the shells of each kind of system. */
+const completionHelp = {
+  posix: `Shell completion for kubectl expose-sts (kubectl 1.26 or newer completes plugins through an executable
 named kubectl_complete-expose_sts on PATH). The release archives contain it; krew installs only the plugin
 itself, so put the script next to it once:
 
@@ -51,9 +54,25 @@ Without krew, put it beside kubectl-expose_sts instead:
 
 Then kubectl's own completion (source <(kubectl completion bash), or zsh/fish) completes
 kubectl expose-sts subcommands, flags, flag values and StatefulSet names.
-`;
+`,
+  win32: `Shell completion for kubectl expose-sts (kubectl 1.26 or newer completes plugins through an executable
+named kubectl_complete-expose_sts on PATH). The release archive contains it as kubectl_complete-expose_sts.cmd;
+krew installs only the plugin itself, so put the script next to it once (PowerShell):
 
-export const completionScript = `#!/bin/sh
+  $dir = if ($env:KREW_ROOT) { $env:KREW_ROOT } else { "$env:USERPROFILE\\.krew" }
+  kubectl expose-sts completion --script | Out-File -Encoding ascii "$dir\\bin\\kubectl_complete-expose_sts.cmd"
+
+Without krew, put it beside kubectl-expose_sts.exe instead. Then kubectl's own completion
+(kubectl completion powershell | Out-String | Invoke-Expression) completes kubectl expose-sts subcommands,
+flags, flag values and StatefulSet names.
+`,
+};
+
+/** The kubectl_complete-expose_sts script kubectl runs: a shell script, or on Windows a batch file (.cmd). */
+export const completionScripts = {
+  posix: `#!/bin/sh
 # kubectl runs this for \`kubectl expose-sts <TAB>\`; the plugin answers in cobra's __complete protocol.
 exec kubectl-expose_sts __complete "$@"
-`;
+`,
+  win32: '@kubectl-expose_sts.exe __complete %*\r\n',
+};
