@@ -2,11 +2,13 @@
 //   eval "$(npm run -s cluster:up)"   starts (or reuses) the local cluster; prints only shell lines on stdout
 //   npm run cluster:down              stops it; nothing is left running
 // Options for up: --lb metallb|ip|hostname|none, --lb-delay 2s, --nodes N, --dns (external-dns publishes names under
-// example.test, answered by a DNS server on 127.0.0.1 that up names). EXPOSE_STS_CLUSTER names the record (default:
-// shared). build builds the control plane and MetalLB (with --dns, external-dns and CoreDNS too) without starting
+// example.test, answered by a DNS server on 127.0.0.1 that up names), --kubernetes v1.32.9 (the API server's release;
+// default: EXPOSE_STS_KUBERNETES, else the pinned one). EXPOSE_STS_CLUSTER names the record (default: shared). build
+// builds the control plane (of --kubernetes) and MetalLB (with --dns, external-dns and CoreDNS too) without starting
 // anything.
 import { parseArgs } from 'node:util';
 import { ensureToolchain } from './build.ts';
+import { clusterKubernetes } from './versions.ts';
 import {
   ensureCluster,
   loadBalancers,
@@ -28,12 +30,21 @@ const { positionals, values } = parseArgs({
     'lb-delay': { type: 'string', default: '0' },
     nodes: { type: 'string', default: '3' },
     dns: { type: 'boolean', default: false },
+    kubernetes: { type: 'string' },
   },
 });
 
 function fail(message: string, code = 1): never {
   process.stderr.write(`error: ${message}\n`);
   process.exit(code);
+}
+
+function kubernetes(): string {
+  try {
+    return clusterKubernetes({ EXPOSE_STS_KUBERNETES: values.kubernetes ?? process.env.EXPOSE_STS_KUBERNETES });
+  } catch (err) {
+    fail((err as Error).message, 2);
+  }
 }
 
 async function up(): Promise<void> {
@@ -58,14 +69,28 @@ async function up(): Promise<void> {
   process.once('SIGTERM', interrupted);
 
   const dns = values.dns;
-  const { info, reused } = await ensureCluster({ name, lb, lbDelay: values['lb-delay'], nodes, dns, persistent: true });
+  const { info, reused } = await ensureCluster({
+    name,
+    lb,
+    lbDelay: values['lb-delay'],
+    nodes,
+    dns,
+    kubernetes: kubernetes(),
+    persistent: true,
+  });
   if (reused)
     process.stderr.write(
       `reusing running cluster ${info.name}: ${info.server} (lb ${info.lb}; cluster:down stops it)\n`,
     );
-  if (reused && (info.lb !== lb || info.lbDelay !== values['lb-delay'] || Boolean(info.dns) !== dns)) {
+  if (
+    reused &&
+    (info.lb !== lb ||
+      info.lbDelay !== values['lb-delay'] ||
+      Boolean(info.dns) !== dns ||
+      info.kubernetes !== kubernetes())
+  ) {
     process.stderr.write(
-      `warning: it runs with --lb ${info.lb} --lb-delay ${info.lbDelay}${info.dns ? ' --dns' : ''}; run cluster:down first to change that\n`,
+      `warning: it runs with --lb ${info.lb} --lb-delay ${info.lbDelay}${info.dns ? ' --dns' : ''} --kubernetes ${info.kubernetes}; run cluster:down first to change that\n`,
     );
   }
   if (info.dns) {
@@ -88,12 +113,15 @@ async function down(): Promise<void> {
 }
 
 const build = async () => {
-  await ensureToolchain();
+  await ensureToolchain(undefined, kubernetes());
   await ensureMetallb();
   if (values.dns) await ensureDnsTools();
 };
 const commands: Record<string, () => Promise<unknown>> = { up, down, build };
 const command = commands[positionals[0] ?? ''];
 if (!command || positionals.length !== 1)
-  fail(`usage: cli.ts up|down|build [--lb ${loadBalancers.join('|')}] [--lb-delay D] [--nodes N] [--dns]`, 2);
+  fail(
+    `usage: cli.ts up|down|build [--lb ${loadBalancers.join('|')}] [--lb-delay D] [--nodes N] [--dns] [--kubernetes vX.Y.Z]`,
+    2,
+  );
 await command().catch((err: unknown) => fail((err as Error).message));

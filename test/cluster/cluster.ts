@@ -17,7 +17,7 @@ import { type LbMode, lbModes } from './lb-addresses.ts';
 import { ensureMetallb } from './metallb.ts';
 import { adminIdentity, componentIdentities, makePki, writeKubeconfig } from './pki.ts';
 import { commandLine, isAlive, startProcess, stopProcesses, waitFor } from './process.ts';
-import { cacheRoot } from './versions.ts';
+import { cacheRoot, versions } from './versions.ts';
 
 /**
  * Who gives unclassed LoadBalancer Services their addresses: MetalLB (the default, as on a bare-metal cluster), or
@@ -35,6 +35,8 @@ export interface ClusterOptions {
   nodes?: number;
   /** Runs external-dns for Services, publishing names under dns.ts's zone to a CoreDNS on 127.0.0.1. */
   dns?: boolean;
+  /** The Kubernetes release of the API server, controller manager and scheduler (default: the pinned one). */
+  kubernetes?: string;
   /** Outlives the process that starts it (cluster:up); otherwise it is swept once that process is gone. */
   persistent?: boolean;
   log?: (line: string) => void;
@@ -46,6 +48,8 @@ export interface ClusterInfo {
   server: string;
   /** Admin kubeconfig (user in system:masters). */
   kubeconfig: string;
+  /** The Kubernetes release the control plane runs (kubectl, etcd and kwok are always the pinned ones). */
+  kubernetes: string;
   /**
    * One JSON line per API request by anyone but the cluster's own components (kube-apiserver audit, level Metadata).
    */
@@ -196,7 +200,8 @@ rules:
 export async function startCluster(opts: ClusterOptions = {}): Promise<ClusterInfo> {
   const log = opts.log ?? stderrLog;
   await sweepStale();
-  const toolchain = await ensureToolchain(log);
+  const kubernetes = opts.kubernetes ?? versions.kubernetes;
+  const toolchain = await ensureToolchain(log, kubernetes);
   const lb = opts.lb ?? 'metallb';
   const metallb = lb === 'metallb' ? await ensureMetallb(log) : undefined;
   const dns = opts.dns ? await import('./dns.ts') : undefined;
@@ -214,6 +219,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<ClusterIn
     dir,
     server,
     kubeconfig: p('admin.kubeconfig'),
+    kubernetes,
     auditLog: p('audit.log'),
     binDir: toolchain.bin,
     caFile: p('ca.crt'),
@@ -331,7 +337,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<ClusterIn
       writeRecord(info);
     }
     log(
-      `cluster ${info.name} ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${server} (${info.nodes.length} nodes, lb ${info.lb}${info.dns ? `, names under ${info.dns.zone} on ${info.dns.server}` : ''})`,
+      `cluster ${info.name} ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${server} (Kubernetes ${kubernetes}, ${info.nodes.length} nodes, lb ${info.lb}${info.dns ? `, names under ${info.dns.zone} on ${info.dns.server}` : ''})`,
     );
     return info;
   } catch (err) {

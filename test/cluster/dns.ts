@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { run, stderrLog, toolchainPaths, withLock } from './build.ts';
+import { goBuild, stderrLog, toolchainPaths, withLock } from './build.ts';
 import { type ClusterInfo, etcdArgs, freePort } from './cluster.ts';
 import { isAlive, type Started, startProcess, stopProcesses, waitFor } from './process.ts';
 import { dnsDir, versions } from './versions.ts';
@@ -35,15 +35,19 @@ export async function ensureDnsTools(log = stderrLog): Promise<ReturnType<typeof
     rmSync(out, { recursive: true, force: true });
     mkdirSync(out, { recursive: true });
     log(`  external-dns ${versions.externalDns}: go install (≈ 3 min cold)…`);
-    await run('go', ['install', '-trimpath', '-ldflags=-s -w', `sigs.k8s.io/external-dns@${versions.externalDns}`], {
-      cwd: t.dir,
-      env: { ...env, GOBIN: out },
-    });
+    await goBuild(
+      'external-dns',
+      ['install', '-trimpath', '-ldflags=-s -w', `sigs.k8s.io/external-dns@${versions.externalDns}`],
+      { cwd: t.dir, env: { ...env, GOBIN: out } },
+      log,
+    );
     log(`  CoreDNS ${versions.coredns} (bind, errors, log, etcd): go build (≈ 1 min cold)…`);
-    await run('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', join(out, 'coredns'), '.'], {
-      cwd: corednsModule,
-      env,
-    });
+    await goBuild(
+      'CoreDNS',
+      ['build', '-trimpath', '-ldflags=-s -w', '-o', join(out, 'coredns'), '.'],
+      { cwd: corednsModule, env },
+      log,
+    );
     mkdirSync(join(t.dir, 'bin'), { recursive: true });
     for (const b of ['external-dns', 'coredns']) renameSync(join(out, b), join(t.dir, 'bin', b));
     rmSync(out, { recursive: true, force: true });

@@ -18,7 +18,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { run, stderrLog, withLock } from './build.ts';
+import { goBuild, run, stderrLog, withLock } from './build.ts';
 import { metallbDir, versions } from './versions.ts';
 
 const wrapperModule = fileURLToPath(new URL('./metallb', import.meta.url));
@@ -105,10 +105,12 @@ export async function ensureMetallb(log = stderrLog): Promise<MetallbBuild> {
 
     mkdirSync(join(m.dir, 'bin'), { recursive: true });
     const out = `${m.controller}.partial-${process.pid}`;
-    await run('go', ['build', '-trimpath', '-ldflags', '-s -w', '-o', out, 'go.universe.tf/metallb/controller'], {
-      cwd: src,
-      env: { CGO_ENABLED: '0', GOFLAGS: `${process.env.GOFLAGS ?? ''} -buildvcs=false`.trim() },
-    });
+    await goBuild(
+      'MetalLB',
+      ['build', '-trimpath', '-ldflags', '-s -w', '-o', out, 'go.universe.tf/metallb/controller'],
+      { cwd: src, env: { CGO_ENABLED: '0', GOFLAGS: `${process.env.GOFLAGS ?? ''} -buildvcs=false`.trim() } },
+      log,
+    );
     renameSync(out, m.controller);
 
     // The CRDs ship as files in MetalLB's module: copied now, so starting a cluster never needs Go.

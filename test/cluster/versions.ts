@@ -17,6 +17,9 @@ export const versions = {
   coredns: 'v1.15.0',
   /** krew and its manifest validator, for the distribution tests. */
   krew: 'v0.4.3',
+  /** Wine's major version and the Debian release it comes from, for the Windows tests (test/wine/wine.ts). */
+  wine: '10',
+  wineDebian: 'trixie',
 } as const;
 
 /** Root of everything this project keeps outside the repository (build outputs, running clusters' records). */
@@ -25,12 +28,33 @@ export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
   return join(base, 'expose-sts');
 }
 
-function toolchainKey(): string {
-  return `k8s-${versions.kubernetes}_etcd-${versions.etcd}_kwok-${versions.kwok}`;
+/**
+ * The API server versions the plugin is proven against (`npm run test:compat`): the oldest minor the major managed
+ * clouds still support, and the newest, which every other run uses. On 2026-12-05 EKS supports 1.32 in extended
+ * support until 2027-03-23 (1.31's ended 2026-11-26), and GKE's extended channel keeps a minor up to 24 months from
+ * its Regular-channel release (1.32 too, not 1.31). v1.32.9 is the newest 1.32 patch whose every module the build
+ * needs is served by the Go module proxy here (v1.32.13, .12 and .10 each lack one, e.g. k8s.io/endpointslice).
+ */
+export const supportedKubernetes = { oldest: 'v1.32.9', newest: versions.kubernetes } as const;
+
+/**
+ * The Kubernetes version of a run's control plane: EXPOSE_STS_KUBERNETES (test:compat sets it), else the pinned one.
+ * Only the server side follows it (kube-apiserver, controller-manager, scheduler): kubectl, etcd and kwok stay pinned,
+ * as a user's kubectl is newer than the cluster it reaches.
+ */
+export function clusterKubernetes(env: NodeJS.ProcessEnv = process.env): string {
+  const version = env.EXPOSE_STS_KUBERNETES || versions.kubernetes;
+  if (!/^v1\.\d+\.\d+$/.test(version))
+    throw new Error(`EXPOSE_STS_KUBERNETES=${version}: give a release such as v1.32.9`);
+  return version;
 }
 
-export function toolchainDir(env: NodeJS.ProcessEnv = process.env): string {
-  return join(cacheRoot(env), 'toolchain', toolchainKey());
+export function toolchainDir(env: NodeJS.ProcessEnv = process.env, kubernetes: string = versions.kubernetes): string {
+  const key =
+    kubernetes === versions.kubernetes
+      ? `k8s-${versions.kubernetes}_etcd-${versions.etcd}_kwok-${versions.kwok}`
+      : `k8s-${kubernetes}-servers`; // beside the pinned toolchain, whose etcd, kubectl and kwok it uses
+  return join(cacheRoot(env), 'toolchain', key);
 }
 
 /** MetalLB has a cache directory of its own: its versions change without rebuilding the control plane. */

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildDist, isHost } from '../../../.ci/dist.ts';
+import { isHost } from '../../../.ci/dist.ts';
 import { renderManifest, type PlatformArchive } from '../../../.ci/manifest.ts';
 import { ensureKrewTools, type KrewTools } from '../../krew/tools.ts';
 import { statefulSet } from '../fixtures.ts';
@@ -27,7 +27,9 @@ const work = mkdtempSync(join(tmpdir(), 'krew-e2e-'));
 const krewRoot = join(work, 'krew-root');
 const { version } = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string };
 let tools: KrewTools;
-let archive: PlatformArchive;
+const archives = inject('archives');
+/** The host's archive from the run's release build (test/dist/archives.ts): what `npm run dist` makes and publishes. */
+const archive: PlatformArchive = archives.archives.find(isHost)!;
 let ns: string;
 
 /** A shell of a krew user: krew's bin and kubectl on PATH, nothing of this project (not its Node, not bin/). */
@@ -46,11 +48,7 @@ function user(cmd: string, args: string[], extraPath: string[] = []) {
 }
 
 beforeAll(async () => {
-  [tools, [archive], ns] = await Promise.all([
-    ensureKrewTools(),
-    buildDist(isHost, join(work, 'dist')),
-    newNamespace('krew'),
-  ]);
+  [tools, ns] = await Promise.all([ensureKrewTools(), newNamespace('krew')]);
   mkdirSync(join(work, 'tools'));
   symlinkSync(tools.krew, join(work, 'tools', 'kubectl-krew')); // `kubectl krew`, without touching the user's own krew
   await readyStatefulSet(ns, statefulSet('mongo', { replicas: 2 }));
@@ -77,7 +75,7 @@ describe('krew', () => {
       'krew',
       'install',
       `--manifest=${join(work, 'plugin.yaml')}`,
-      `--archive=${join(work, 'dist', archive.file)}`,
+      `--archive=${join(archives.dir, archive.file)}`,
     ]);
     expect(res.code, res.stderr).toBe(0);
     expect(readdirSync(join(krewRoot, 'bin'))).toEqual(['kubectl-expose_sts']);

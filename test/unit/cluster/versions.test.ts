@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { goModVersions, wrapperModuleDir } from '../../cluster/build.ts';
 import { patchFrrK8s, requiredMetallb } from '../../cluster/metallb.ts';
-import { cacheRoot, metallbDir, toolchainDir, versions } from '../../cluster/versions.ts';
+import {
+  cacheRoot,
+  clusterKubernetes,
+  metallbDir,
+  supportedKubernetes,
+  toolchainDir,
+  versions,
+} from '../../cluster/versions.ts';
 
 describe('control-plane versions', () => {
   it('are the same in versions.ts and the Go wrapper module that builds them', () => {
@@ -24,6 +31,18 @@ describe('control-plane versions', () => {
     const dir = toolchainDir({ XDG_CACHE_HOME: '/c' });
     expect(dir).toBe(`/c/expose-sts/toolchain/k8s-${versions.kubernetes}_etcd-${versions.etcd}_kwok-${versions.kwok}`);
     expect(cacheRoot({ XDG_CACHE_HOME: '/c' })).toBe('/c/expose-sts');
+  });
+  it('run the API server at EXPOSE_STS_KUBERNETES when set, another release in a cache folder of its own', () => {
+    expect(clusterKubernetes({})).toBe(versions.kubernetes);
+    expect(clusterKubernetes({ EXPOSE_STS_KUBERNETES: supportedKubernetes.oldest })).toBe(supportedKubernetes.oldest);
+    expect(() => clusterKubernetes({ EXPOSE_STS_KUBERNETES: '1.32' })).toThrow(/give a release such as v1\.32\.9/);
+    expect(toolchainDir({ XDG_CACHE_HOME: '/c' }, 'v1.32.9')).toBe('/c/expose-sts/toolchain/k8s-v1.32.9-servers');
+    expect(toolchainDir({ XDG_CACHE_HOME: '/c' }, versions.kubernetes)).toBe(toolchainDir({ XDG_CACHE_HOME: '/c' }));
+  });
+  it('support the newest minor and one the clouds still support, older than it', () => {
+    expect(supportedKubernetes.newest).toBe(versions.kubernetes);
+    const minor = (v: string) => Number(v.split('.')[1]);
+    expect(minor(supportedKubernetes.oldest)).toBeLessThan(minor(supportedKubernetes.newest));
   });
   it('reads requirements from a go.mod in either form', () => {
     expect(goModVersions('require k8s.io/kubernetes v1.2.3\n')).toEqual({ kubernetes: 'v1.2.3', etcd: undefined });
