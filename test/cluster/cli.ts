@@ -23,21 +23,32 @@ import { ensureDnsTools } from './dns.ts';
 import { ensureMetallb } from './metallb.ts';
 
 const name = process.env.EXPOSE_STS_CLUSTER || 'shared';
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: {
-    lb: { type: 'string', default: 'metallb' },
-    'lb-delay': { type: 'string', default: '0' },
-    nodes: { type: 'string', default: '3' },
-    dns: { type: 'boolean', default: false },
-    kubernetes: { type: 'string' },
-  },
-});
-
 function fail(message: string, code = 1): never {
   process.stderr.write(`error: ${message}\n`);
   process.exit(code);
 }
+
+const usage = () =>
+  `usage: cli.ts up|down|build [--lb ${loadBalancers.join('|')}] [--lb-delay D] [--nodes N] [--dns] [--kubernetes vX.Y.Z]`;
+
+/** An unknown option is a usage line, not a Node stack trace (npm run cluster:up -- --bogus). */
+function readArgs() {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        lb: { type: 'string', default: 'metallb' },
+        'lb-delay': { type: 'string', default: '0' },
+        nodes: { type: 'string', default: '3' },
+        dns: { type: 'boolean', default: false },
+        kubernetes: { type: 'string' },
+      },
+    });
+  } catch (err) {
+    return fail(`${(err as Error).message.split(/\. To specify|\n/)[0]}\n${usage()}`, 2);
+  }
+}
+const { positionals, values } = readArgs();
 
 function kubernetes(): string {
   try {
@@ -119,9 +130,5 @@ const build = async () => {
 };
 const commands: Record<string, () => Promise<unknown>> = { up, down, build };
 const command = commands[positionals[0] ?? ''];
-if (!command || positionals.length !== 1)
-  fail(
-    `usage: cli.ts up|down|build [--lb ${loadBalancers.join('|')}] [--lb-delay D] [--nodes N] [--dns] [--kubernetes vX.Y.Z]`,
-    2,
-  );
+if (!command || positionals.length !== 1) fail(usage(), 2);
 await command().catch((err: unknown) => fail((err as Error).message));
