@@ -5,7 +5,8 @@ import { isCommandError, UsageError } from '../errors.ts';
 import { type ConnectionFlags, connectionFlags } from '../options/connection.ts';
 import { flagName, type FlagSpecs, type Input, withDefaults } from '../options/flags.ts';
 import type { Command } from './command.ts';
-import { commands } from './commands.ts';
+import { commands, subcommands } from './commands.ts';
+import { flagTable, normalizeWords, positionals } from './words.ts';
 
 export interface Parsed {
   command: Command;
@@ -56,14 +57,57 @@ interface YargsInternals {
   getInternalMethods?: () => { getUsageInstance: () => { cacheHelpMessage: () => void } };
 }
 
+/** --help and --version, which every command takes. */
+const builtinFlags = {
+  help: { type: 'boolean', short: 'h', describe: 'help for the command' },
+  version: { type: 'boolean', describe: 'the version' },
+} as const satisfies FlagSpecs;
+const anyFlag = flagTable(connectionFlags, builtinFlags, ...commands.map((c) => c.flags));
+const expose = commands.find((c) => c.name === '') as Command;
+
+/**
+ * The command the words name, and the words as the parser takes them: `help [COMMAND]` is COMMAND's --help, as in
+ * kubectl. A word that names no command is the StatefulSet, for expose.
+ */
+function commandOf(argv: string[]): { command: Command; words: string[] } {
+  const [first, second] = positionals(argv, anyFlag);
+  if (first?.word === 'help') {
+    const named = second && subcommands.find((c) => c.name === second.word);
+    if (second && !named)
+      throw new UsageError(
+        `unknown help topic "${second.word}": the commands are ${subcommands.map((c) => c.name).join(', ')}`,
+      );
+    const words = argv.filter((_, i) => i !== first.at);
+    return { command: named || expose, words: [...words.slice(0, first.at), '--help', ...words.slice(first.at)] };
+  }
+  return { command: subcommands.find((c) => c.name === first?.word) ?? expose, words: argv };
+}
+
+/** The help a usage error points to: the subcommand's own. */
+export function helpCommandOf(argv: string[]): string {
+  try {
+    const { command } = commandOf(argv);
+    return `kubectl expose-sts ${command.name ? `${command.name} ` : ''}--help`;
+  } catch {
+    return 'kubectl expose-sts --help';
+  }
+}
+
 /**
  * Parses argv. strict (commands): an unknown flag or a stray argument is a UsageError; not strict (completion): what
  * is typed so far is read as far as it goes.
  */
 export function parse(argv: string[], { strict }: { strict: boolean }): Parsed {
   let chosen: { command: Command; raw: Record<string, unknown> } | undefined;
+  const named = commandOf(argv);
+  const shell = named.command.name === 'completion' && positionals(named.words, anyFlag)[1];
+  if (strict && shell)
+    throw new UsageError(
+      `completion takes no shell: kubectl's own completion (kubectl completion ${shell.word}) completes kubectl expose-sts once kubectl_complete-expose_sts is on PATH; kubectl expose-sts completion says how to install it`,
+    );
+  const words = normalizeWords(named.words, flagTable(connectionFlags, builtinFlags, named.command.flags), strict);
   // yargs' own --help and --version are off: help is kubectl's layout (render/help.ts), printed by main.
-  let parser = withFlags(yargs(argv).help(false).version(false), connectionFlags)
+  let parser = withFlags(yargs(words).help(false).version(false), connectionFlags)
     .option('help', { alias: 'h', type: 'boolean' })
     .option('version', { type: 'boolean' });
   for (const command of commands) {
@@ -105,7 +149,11 @@ export function parse(argv: string[], { strict }: { strict: boolean }): Parsed {
   if (strict && args.length > (command.statefulSetArg ? 1 : 0)) throw unknown(`Unknown argument: ${args.at(-1)}`);
   return {
     command,
-    input: { ...readFlags(command.flags, raw), statefulSet: command.statefulSetArg ? args[0] : undefined },
+    input: {
+      ...readFlags(command.flags, raw),
+      statefulSet: command.statefulSetArg ? args[0] : undefined,
+      given: Object.keys(command.flags).filter((key) => raw[key] !== undefined),
+    } as unknown as Input<FlagSpecs>,
     connection: readFlags(connectionFlags, raw),
     help: raw.help === true,
     version: raw.version === true,

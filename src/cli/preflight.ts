@@ -1,14 +1,16 @@
 // What expose checks before its first write, so that a problem is one error line and nothing changed, instead of a
 // failure half-way through the writes: that the addresses asked for with --load-balancer-ip (and with MetalLB, that
-// each is in one of its pools) and the node ports asked for with --node-port are not another Service's, and that no
-// ResourceQuota would refuse the new Services, and that the ConfigMap --publish-configmap names is expose-sts's own.
+// each is in one of its pools and one it gives out) and the node ports asked for with --node-port are not another
+// Service's, that no ResourceQuota would refuse the new Services, that the ConfigMap --publish-configmap names is
+// expose-sts's own, and then every write as the API server's dry run takes it, with the address family it gives.
+import type { V1ConfigMap } from '@kubernetes/client-node';
 import { CommandError } from '../errors.ts';
 import type { Kube } from '../kube/client.ts';
 import type { KubeLayer } from '../kube/load.ts';
 import { takenProblem, type Wanted } from '../plan/claims.ts';
 import type { Action } from '../plan/diff.ts';
 import { configMapConflict } from '../plan/dns.ts';
-import { poolProblem, type Provider, requestedAddress } from '../plan/load-balancer.ts';
+import { familyProblem, poolProblem, type Provider, requestedAddress } from '../plan/load-balancer.ts';
 import { quotaDemand, quotaProblem } from '../plan/quota.ts';
 import { applyBody } from '../plan/service.ts';
 
@@ -16,17 +18,18 @@ const refuse = (problem: string) => new CommandError(`${problem}; nothing was ch
 
 /**
  * `actions`: every Service of the StatefulSet, those that stay as they are included (what they hold is theirs);
- * `configMap`: the one --publish-configmap names, which must be expose-sts's for this StatefulSet, or absent.
+ * `configMap`: the one --publish-configmap names as read, which must be expose-sts's for this StatefulSet, or absent.
  */
 export async function checkBeforeWriting(
   k: KubeLayer,
   kube: Kube,
+  statefulSet: string,
   actions: Action[],
   provider: Provider | undefined,
-  configMap?: { name: string; statefulSet: string },
+  configMap?: { existing: V1ConfigMap | undefined },
 ): Promise<void> {
   if (configMap) {
-    const conflict = configMapConflict(await k.getConfigMap(kube, configMap.name), configMap.statefulSet);
+    const conflict = configMapConflict(configMap.existing, statefulSet);
     if (conflict) throw refuse(conflict);
   }
   const toWrite = actions.filter((a) => a.kind !== 'unchanged');
@@ -37,32 +40,40 @@ export async function checkBeforeWriting(
     address: requestedAddress(d.service),
     nodePorts: (d.service.spec?.ports ?? []).flatMap((p) => (p.nodePort === undefined ? [] : [p.nodePort])),
   }));
-  let everywhere = true;
   if (wanted.some((w) => w.address || w.nodePorts.length)) {
     const addresses = wanted.flatMap((w) => (w.address ? [{ ip: w.address, ordinal: w.ordinal }] : []));
     const pools = provider === 'metallb' && addresses.length ? await k.addressPools(kube) : undefined;
     const claims = await k.serviceClaims(kube, kube.namespace);
-    everywhere = claims.everywhere;
     const problem = (pools && poolProblem(addresses, pools)) || takenProblem(wanted, claims.claims);
     if (problem) throw refuse(problem);
   }
 
   // Read only when the writes add Services, load balancers or node ports.
   const demand = quotaDemand(toWrite.map((a) => ({ desired: a.desired.service, existing: a.existing })));
-  const overQuota = demand.length ? quotaProblem(await k.resourceQuotas(kube), demand) : undefined;
+  const overQuota = demand.length ? quotaProblem(await k.resourceQuotas(kube), demand, kube.namespace) : undefined;
   if (overQuota) throw refuse(overQuota);
 
-  if (!everywhere && toWrite.length && wanted.some((w) => w.nodePorts.length)) {
-    // A node port held in a namespace this user may not list would fail its write: the API server's dry run of
-    // every write allocates as the real one would, and changes nothing.
-    await k
-      .applyAll(
-        kube,
-        toWrite.map((a) => applyBody(a.desired.service)),
-        true,
-      )
-      .catch((err: CommandError) => {
-        throw new CommandError(`${err.message}; nothing was changed`, { status: err.status, cause: err });
-      });
-  }
+  // Every write as the API server would take it (validation, node-port and address allocation, immutable fields),
+  // without keeping it: what it refuses, the run refuses whole, before the first write. Services whose ports are
+  // replaced before they are applied (adopted, or changed by hand) cannot be checked so (a dry run does not chain):
+  // their real writes check them.
+  const checked = toWrite.filter((a) => !a.replacePorts);
+  if (!checked.length) return;
+  const answers = await k
+    .applyAll(
+      kube,
+      checked.map((a) => applyBody(a.desired.service)),
+      true,
+    )
+    .catch((err: CommandError) => {
+      const immutable = /may not change once set|field is immutable/.test(err.message);
+      const wayThrough = immutable
+        ? `: these Services must be made anew, so prune them first (kubectl expose-sts prune ${statefulSet} -n ${kube.namespace} --all) and run this command again; addresses asked for with --load-balancer-ip are asked for again`
+        : '';
+      throw new CommandError(`${err.message}${wayThrough}; nothing was changed`, { status: err.status, cause: err });
+    });
+  const mismatch = familyProblem(
+    checked.map((a, i) => ({ ...a.desired, families: answers[i]?.spec?.ipFamilies ?? [] })),
+  );
+  if (mismatch) throw refuse(mismatch);
 }

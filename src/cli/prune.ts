@@ -30,12 +30,29 @@ export const pruneCommand: ClusterCommand<typeof pruneFlags, PruneOptions> = {
 
 async function runPrune(opts: PruneOptions, kube: Kube, io: IO): Promise<number> {
   const k = await loadKube();
-  const rows = assess(await k.readInventory(kube, opts), opts);
+  const listed = k.listConfigMaps(kube, managedSelector(opts.statefulSet), opts.allNamespaces);
+  listed.catch(() => undefined); // thrown where awaited, after the inventory's own error if there is one
+  const inventory = await k.readInventory(kube, opts);
+  const rows = assess(inventory, opts);
   // assess reads only Services with the managed-by label: nothing else is ever a target.
   const targets = rows.flatMap((r) =>
     r.service && (opts.all || r.state === 'Orphaned') ? [{ ...r.service, namespace: r.namespace }] : [],
   );
-  if (targets.length === 0) {
+  // ConfigMaps expose-sts published: with --all every one of the StatefulSet's; otherwise those no Service that stays
+  // publishes to (a run without --publish-configmap left it). Without the permission to list them, --all warns.
+  const staying = rows.filter((r) => r.service && !targets.some((t) => t.uid === r.service?.uid));
+  const published = await listed;
+  if (published.forbidden && opts.all && rows.some((r) => r.service?.configMap))
+    io.err(`warning: ${published.forbidden}, so the published ConfigMap is not deleted\n`);
+  const configMaps = published.items.filter(
+    (cm) =>
+      opts.all ||
+      !staying.some((r) => r.namespace === cm.metadata?.namespace && r.service?.configMap === cm.metadata?.name),
+  );
+  // A StatefulSet named and neither there nor exposed: kubectl get's NotFound, exit 1 (what the GET says).
+  if (opts.statefulSet && !rows.length && !configMaps.length && !inventory.statefulSets.length)
+    await k.getStatefulSet(kube, opts.statefulSet);
+  if (targets.length === 0 && configMaps.length === 0) {
     io.err(`Nothing to prune${opts.allNamespaces ? '' : ` in ${kube.namespace} namespace`}.\n`);
     return 0;
   }
@@ -60,27 +77,19 @@ async function runPrune(opts: PruneOptions, kube: Kube, io: IO): Promise<number>
     io.out(`service/${name} deleted${suffix}\n`);
     done++;
   }
-  // Un-exposed whole: its published ConfigMap goes too (read only when a Service says it has one).
-  if (opts.all && opts.statefulSet && rows.some((r) => r.service?.configMap)) {
-    for (const cm of await k.listConfigMaps(
-      kube,
-      managedSelector(opts.statefulSet),
-      false,
-      'the published ConfigMap is not deleted',
-    )) {
-      const name = cm.metadata?.name ?? '';
-      if (opts.dryRun !== 'client') {
-        const result = await k.deleteConfigMap(
-          kube,
-          kube.namespace,
-          name,
-          cm.metadata?.uid ?? '',
-          opts.dryRun === 'server',
-        );
-        if (result === 'replaced') continue;
-      }
-      io.out(`configmap/${name} deleted${suffix}\n`);
+  for (const cm of configMaps) {
+    const name = cm.metadata?.name ?? '';
+    if (opts.dryRun !== 'client') {
+      const result = await k.deleteConfigMap(
+        kube,
+        cm.metadata?.namespace ?? kube.namespace,
+        name,
+        cm.metadata?.uid ?? '',
+        opts.dryRun === 'server',
+      );
+      if (result === 'replaced') continue;
     }
+    io.out(`configmap/${name} deleted${suffix}\n`);
   }
   return 0;
 }

@@ -1,8 +1,10 @@
 // kubectl expose-sts status [STATEFULSET]: what is exposed, where it answers, and what has drifted.
+import { UsageError } from '../errors.ts';
 import type { Kube } from '../kube/client.ts';
 import { loadKube } from '../kube/load.ts';
 import { type StatusOptions, statusFlags, validateStatusFlags } from '../options/scope.ts';
 import { assess, withWarnings } from '../plan/drift.ts';
+import { endpointPortProblem } from '../plan/service.ts';
 import { managedSelector } from '../plan/ownership.ts';
 import { configMapStates, formatStatus, staleLines, summaries } from '../render/status.ts';
 import { endpointsLine, statusTable } from '../render/tables.ts';
@@ -41,28 +43,43 @@ function nothingExposed(scope: { statefulSet?: string; allNamespaces: boolean },
 
 async function runStatus(opts: StatusOptions, kube: Kube, io: IO): Promise<number> {
   const k = await loadKube();
-  let rows = assess(await k.readInventory(kube, opts), opts);
+  // Read beside the rest: published ConfigMaps, and those no Service publishes to any more (which prune deletes).
+  const listing = k.listConfigMaps(kube, managedSelector(opts.statefulSet), opts.allNamespaces);
+  listing.catch(() => undefined); // thrown where awaited, after the inventory's own error if there is one
+  const inventory = await k.readInventory(kube, opts);
+  let rows = assess(inventory, opts);
+  // A StatefulSet named and neither there nor exposed: kubectl get's NotFound, exit 1 (what the GET says).
+  if (opts.statefulSet && !rows.length && !inventory.statefulSets.length)
+    await k.getStatefulSet(kube, opts.statefulSet);
   // Why a row is Pending, where the load balancer said why: only for the outputs that show reasons.
   if (opts.output !== '' && rows.some((r) => r.state === 'Pending')) {
     rows = withWarnings(rows, (await k.readWarnings(kube, false, opts.allNamespaces))?.items ?? []);
   }
-  // Published ConfigMaps (--publish-configmap), read only when a Service says it has one.
-  const configMaps = rows.some((r) => r.service?.configMap)
-    ? configMapStates(
-        rows,
-        await k.listConfigMaps(
-          kube,
-          managedSelector(opts.statefulSet),
-          opts.allNamespaces,
-          'the published ConfigMaps are not checked',
-        ),
-      )
-    : [];
+  const published = await listing;
+  if (published.forbidden && rows.some((r) => r.service?.configMap))
+    io.err(`warning: ${published.forbidden}, so the published ConfigMaps are not checked\n`);
+  const configMaps = configMapStates(rows, published.items);
   const stale = staleLines(configMaps, opts.allNamespaces);
+  // Checked against the ports of the Services that have an endpoint: expose refuses such a port too.
+  const ports = new Map(
+    rows.flatMap((r) => r.service?.endpoint?.ports ?? []).map((p) => [p.name ?? p.servicePort, p] as const),
+  );
+  const portProblem =
+    ports.size > 0 &&
+    endpointPortProblem(
+      opts.endpointPort,
+      [...ports.values()].map((p) => ({ name: p.name, port: p.servicePort })),
+    );
+  if (portProblem) throw new UsageError(portProblem);
+  const listed = new Set(rows.map((r) => `${r.namespace}/${r.statefulSet}`));
+  if (opts.output === 'endpoints' && listed.size > 1)
+    throw new UsageError(
+      `-o endpoints gives one StatefulSet's list, and ${listed.size} are in scope (${[...listed].join(', ')}): name one, e.g. kubectl expose-sts status ${rows[0].statefulSet} -n ${rows[0].namespace} -o endpoints`,
+    );
   if (opts.output === 'json' || opts.output === 'yaml') {
     io.out(formatStatus(rows, configMaps, opts.output));
   } else if (rows.length === 0) {
-    io.err(`${nothingExposed(opts, kube.namespace)}\n`);
+    io.err(`${[nothingExposed(opts, kube.namespace), ...stale].join('\n')}\n`);
   } else if (opts.output === 'endpoints') {
     const { line, missing } = endpointsLine(rows, opts.endpointPort);
     if (missing.length) io.err(`warning: no endpoint for ${missing.join(', ')}\n`);

@@ -1,11 +1,13 @@
 // expose waiting for load-balancer addresses: one watch on the Services (opened before the writes, so nothing is
 // missed), a spinner on a terminal, and what the load balancer says about those that get none — printed once per
-// distinct reason while waiting, and given as the cause if time runs out.
+// distinct reason while waiting, and given as the cause if time runs out. An address counts only once it is confirmed
+// for the Service as this run wrote it (plan/confirm.ts); a load balancer that refuses, or gives another address than
+// the one requested, ends the wait at once with its reason.
 import type { CoreV1Event, V1Service } from '@kubernetes/client-node';
 import type { Kube } from '../kube/client.ts';
 import type { KubeLayer } from '../kube/load.ts';
 import type { OpenWatch } from '../kube/watch.ts';
-import { lbAddress } from '../plan/endpoint.ts';
+import { type Member, refusal, refusedByEvent, unconfirmed } from '../plan/confirm.ts';
 import { pendingReasons, type Reason, reasonLine } from '../plan/warnings.ts';
 import { startProgress } from '../render/spinner.ts';
 import type { IO } from './io.ts';
@@ -16,29 +18,40 @@ import type { IO } from './io.ts';
  */
 const quietMs = 1000;
 
+/** How much older than this run's writes a refusal Event may look: the clocks of this machine and the cluster's. */
+const clockMarginMs = 2000;
+
+export type Waited = { timedOut: false; refused?: string } | { timedOut: true; reasons: Reason[]; refused?: undefined };
+
 /**
- * Waits until every named Service in `current` has an address, updating `current` from the watch. On timeout, the
- * reasons of those still pending (empty when the load balancer said nothing, or Events cannot be read).
+ * Waits until every member's address is confirmed, updating `current` from the watch. On timeout, the reasons of
+ * those still pending (empty when the load balancer said nothing, or Events cannot be read); on a refusal, its reason.
+ * `before`: each Service's addresses before this run wrote it; `since`: when the writes began.
  */
 export async function waitForAddresses(
   k: KubeLayer,
   kube: Kube,
   watch: OpenWatch<V1Service>,
-  names: string[],
+  members: { name: string; written: V1Service }[],
   current: Map<string, V1Service>,
-  timeoutMs: number,
+  opts: { timeoutMs: number; shared: boolean; before: Map<string, string[]>; since: number },
   io: IO,
-): Promise<{ timedOut: false } | { timedOut: true; reasons: Reason[] }> {
-  const ready = () => names.filter((n) => lbAddress(current.get(n))).length;
-  if (ready() === names.length) {
+): Promise<Waited> {
+  const names = members.map((m) => m.name);
+  const state = (): Member[] => members.map((m) => ({ ...m, current: current.get(m.name) }));
+  const pending = () => [...unconfirmed(state(), opts.shared).keys()];
+  if (!pending().length) {
     watch.close();
     return { timedOut: false };
   }
-  const pending = () => names.filter((n) => !lbAddress(current.get(n)));
-  const progress = await startProgress(`waiting for load-balancer addresses ${ready()}/${names.length}`);
+  const counted = () => `waiting for load-balancer addresses ${names.length - pending().length}/${names.length}`;
+  const progress = await startProgress(counted());
   const events: CoreV1Event[] = [];
   const said = new Set<string>();
+  let refused: string | undefined;
   const tell = () => {
+    refused ??= refusedByEvent(events, pending(), opts.since - clockMarginMs);
+    if (refused) watch.close();
     for (const r of pendingReasons(events, pending(), kube.namespace)) {
       if (said.has(r.text)) continue;
       said.add(r.text);
@@ -55,7 +68,7 @@ export async function waitForAddresses(
           events.push(event);
           tell();
           return false;
-        }, timeoutMs)
+        }, opts.timeoutMs)
         .catch(() => undefined); // advisory: a failing watch of Events changes nothing else
       return w;
     }));
@@ -65,9 +78,12 @@ export async function waitForAddresses(
       const name = svc.metadata?.name;
       if (!name || !names.includes(name) || deleted) return false;
       current.set(name, svc);
-      progress.update(`waiting for load-balancer addresses ${ready()}/${names.length}`);
-      return ready() === names.length;
-    }, timeoutMs);
+      const member = members.find((m) => m.name === name) as Member;
+      refused ??= refusal({ ...member, current: svc }, opts.before.get(name) ?? []);
+      progress.update(counted());
+      return !!refused || pending().length === 0;
+    }, opts.timeoutMs);
+    if (refused) return { timedOut: false, refused };
     if (result === 'done') return { timedOut: false };
     await readWarnings(false); // a short --timeout: read them now
     return { timedOut: true, reasons: pendingReasons(events, pending(), kube.namespace) };

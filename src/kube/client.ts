@@ -18,6 +18,14 @@ export interface Kube {
   base: string;
   credentials: () => Promise<Credentials>;
   transport: Transport;
+  /** The API server's warnings (the Warning header, e.g. a deprecated field), each printed once as kubectl does. */
+  warnings: Set<string>;
+}
+
+/** The texts of a Warning header: `299 - "text"`, comma-separated (RFC 7234, as the API server writes it). */
+export function warningTexts(header: string | string[] | undefined): string[] {
+  const all = Array.isArray(header) ? header.join(', ') : (header ?? '');
+  return [...all.matchAll(/\d{3} \S+ "((?:[^"\\]|\\.)*)"/g)].map((m) => m[1].replace(/\\(.)/g, '$1'));
 }
 
 /**
@@ -42,6 +50,7 @@ export function connect(flags: ConnectionOptions, stderr: (line: string) => void
     log,
     base: resolved.cluster.server.replace(/\/+$/, ''),
     credentials: credentialsOf(resolved.cluster, resolved.userEntry),
+    warnings: new Set(),
     transport:
       transport ??
       new HttpTransport({
@@ -137,6 +146,11 @@ export async function request(kube: Kube, method: string, path: string, opts: Re
     res.resume();
     kube.log(4, `${method} ${url.pathname}: 401 with the exec plugin's credentials; running it again`);
     res = await send(await credentials.renew());
+  }
+  for (const warning of warningTexts(res.headers.warning)) {
+    if (kube.warnings.has(warning)) continue;
+    kube.warnings.add(warning);
+    kube.log(0, `Warning: ${warning}`);
   }
   const status = res.statusCode ?? 0;
   if (status >= 400) {

@@ -1,5 +1,5 @@
 // The ConfigMap of endpoints (--publish-configmap): read before any write (it must be expose-sts's own or absent),
-// applied once the addresses are in, listed for status, and deleted by prune --all.
+// applied once the addresses are in, listed for status and prune (also those no Service publishes to any more).
 import type { V1ConfigMap } from '@kubernetes/client-node';
 import { httpStatusOf } from '../errors.ts';
 import { fieldManager } from '../plan/ownership.ts';
@@ -34,14 +34,13 @@ export async function applyConfigMap(kube: Kube, body: V1ConfigMap): Promise<voi
 
 /**
  * The ConfigMaps expose-sts manages that match the label selector, in the namespace or in all. Reading them is
- * optional permission: without it, a warning says what is left undone (`unchecked`) and the command goes on.
+ * optional permission: without it, `forbidden` (the caller says what is left undone, if anything is) and no items.
  */
 export async function listConfigMaps(
   kube: Kube,
   labelSelector: string,
   allNamespaces: boolean,
-  unchecked: string,
-): Promise<V1ConfigMap[]> {
+): Promise<{ items: V1ConfigMap[]; forbidden?: string }> {
   const where = allNamespaces ? 'in all namespaces' : `in namespace "${kube.namespace}"`;
   const path = allNamespaces ? '/api/v1/configmaps' : namespaced(kube.namespace, 'configmaps');
   try {
@@ -49,11 +48,11 @@ export async function listConfigMaps(
       listJson<V1ConfigMap>(kube, path, { labelSelector }),
     );
     for (const cm of list.items) if (cm.metadata) cm.metadata.namespace ??= kube.namespace;
-    return list.items;
+    return { items: list.items };
   } catch (err) {
     if (httpStatusOf(err) !== 403) throw err;
-    kube.log(0, `warning: cannot list configmaps ${where}, so ${unchecked}`);
-    return [];
+    kube.log(6, `cannot list configmaps ${where}: ${(err as Error).message}`);
+    return { items: [], forbidden: `cannot list configmaps ${where}` };
   }
 }
 

@@ -3,7 +3,7 @@
 export { connect } from './client.ts';
 export { getStatefulSet, namespaceNames, statefulSetNames } from './statefulset.ts';
 export { listNodes, listPods } from './pod.ts';
-export { applyAll, deleteService, listServices, replacePorts, watchServices } from './service.ts';
+export { applyAll, deleteService, disown, listServices, replacePorts, watchServices } from './service.ts';
 export { readInventory } from './inventory.ts';
 export { addressPools, clusterFacts } from './load-balancer.ts';
 export { resourceQuotas, serviceClaims } from './claims.ts';

@@ -251,6 +251,7 @@ export function resolve(merged: RawConfig, flags: ConnectionOptions, env: NodeJS
   if (flags.as) u.as = flags.as;
   if (flags.asUid) u['as-uid'] = flags.asUid;
   if (flags.asGroup?.length) u['as-groups'] = flags.asGroup;
+  if (flags.asUserExtra) u['as-user-extra'] = flags.asUserExtra;
   const problems = [
     ...userProblems(user.name, u as UserEntry),
     ...clusterProblems(cluster.name, c as unknown as ClusterEntry),

@@ -30,11 +30,15 @@ export async function clusterFacts(kube: Kube): Promise<ClusterFacts> {
 
 /** MetalLB's IPAddressPools, or undefined when they cannot be read. */
 export async function addressPools(kube: Kube): Promise<AddressPool[] | undefined> {
-  type Pool = { metadata?: { name?: string }; spec?: { addresses?: string[] } };
+  type Pool = { metadata?: { name?: string }; spec?: { addresses?: string[]; avoidBuggyIPs?: boolean } };
   const list = await optional(
     withRetry(kube, 'list ipaddresspools.metallb.io', () =>
       listJson<Pool>(kube, '/apis/metallb.io/v1beta1/ipaddresspools', {}),
     ),
   );
-  return list?.items.map((p) => ({ name: p.metadata?.name ?? '', addresses: p.spec?.addresses ?? [] }));
+  return list?.items.map((p) => ({
+    name: p.metadata?.name ?? '',
+    addresses: p.spec?.addresses ?? [],
+    avoidBuggyIPs: p.spec?.avoidBuggyIPs === true,
+  }));
 }

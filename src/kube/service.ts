@@ -61,6 +61,27 @@ export async function replacePorts(
   );
 }
 
+/**
+ * Makes a Service expose-sts's alone after it took it over (--adopt) or restored it: the field managers of whoever
+ * made or edited it keep owning the fields they set to the values it applies too, and status would call the Service
+ * Modified by them for good. Their entries go (those of the status subresource stay: a load balancer's).
+ */
+export async function disown(kube: Kube, name: string): Promise<void> {
+  const path = namespaced(kube.namespace, 'services', name);
+  const what = `take the fields of service "${name}" in namespace "${kube.namespace}"`;
+  const svc = await withRetry(kube, what, () => requestJson<V1Service>(kube, 'GET', path));
+  const entries = svc.metadata?.managedFields ?? [];
+  const kept = entries.filter((m) => m.manager === fieldManager || m.subresource);
+  if (kept.length === entries.length) return;
+  await withRetry(kube, what, () =>
+    requestJson<V1Service>(kube, 'PATCH', path, {
+      query: { fieldManager },
+      body: [{ op: 'replace', path: '/metadata/managedFields', value: kept }],
+      contentType: 'application/json-patch+json',
+    }),
+  );
+}
+
 /** Told when each write is sent and when it is answered: between the two, a write may or may not have happened. */
 interface ApplyProgress {
   sent(i: number): void;

@@ -4,6 +4,9 @@ import { UsageError } from '../errors.ts';
 import type { FlagSpecs, FlagValues } from './flags.ts';
 import { parseDuration } from './values.ts';
 
+/** kubectl's --profile values: a Go profile it can write. */
+const profiles = ['none', 'cpu', 'heap', 'goroutine', 'threadcreate', 'block', 'mutex', 'trace'] as const;
+
 export const connectionFlags = {
   as: {
     type: 'string',
@@ -16,6 +19,12 @@ export const connectionFlags = {
     describe: 'Group to impersonate for the operation, this flag can be repeated to specify multiple groups.',
   },
   asUid: { type: 'string', describe: 'UID to impersonate for the operation.' },
+  asUserExtra: {
+    type: 'string',
+    repeatable: true,
+    describe:
+      'User extras to impersonate for the operation, this flag can be repeated to specify multiple values for the same key.',
+  },
   cacheDir: {
     type: 'string',
     complete: 'files',
@@ -42,6 +51,24 @@ export const connectionFlags = {
       "If true, the server's certificate will not be checked for validity. This will make your HTTPS connections insecure",
   },
   kubeconfig: { type: 'string', complete: 'files', describe: 'Path to the kubeconfig file to use for CLI requests.' },
+  kuberc: {
+    type: 'string',
+    complete: 'files',
+    describe:
+      "Path to the kuberc file to use for preferences (accepted as kubectl accepts it; kubectl's preferences do not apply to plugins)",
+  },
+  logFlushFrequency: {
+    type: 'string',
+    default: '5s',
+    describe:
+      'Maximum number of seconds between log flushes (accepted as kubectl accepts it; expose-sts writes logs at once)',
+  },
+  matchServerVersion: {
+    type: 'boolean',
+    default: false,
+    describe:
+      'Require server version to match client version (accepted as kubectl accepts it; a plugin has no client version of kubectl to match)',
+  },
   namespace: {
     type: 'string',
     short: 'n',
@@ -49,6 +76,18 @@ export const connectionFlags = {
     describe: 'If present, the namespace scope for this CLI request',
   },
   password: { type: 'string', describe: 'Password for basic authentication to the API server' },
+  profile: {
+    type: 'string',
+    default: 'none',
+    values: profiles,
+    describe: 'Name of profile to capture (accepted as kubectl accepts it; only none: expose-sts is not a Go program)',
+  },
+  profileOutput: {
+    type: 'string',
+    default: 'profile.pprof',
+    complete: 'files',
+    describe: 'Name of the file to write the profile to (accepted as kubectl accepts it)',
+  },
   proxyUrl: { type: 'string', describe: 'Proxy URL to use for requests to the API server' },
   requestTimeout: {
     type: 'string',
@@ -67,6 +106,16 @@ export const connectionFlags = {
   user: { type: 'string', describe: 'The name of the kubeconfig user to use' },
   username: { type: 'string', describe: 'Username for basic authentication to the API server' },
   v: { type: 'number', short: 'v', default: '0', describe: 'number for the log level verbosity' },
+  vmodule: {
+    type: 'string',
+    describe:
+      'comma-separated list of pattern=N settings for file-filtered logging (accepted as kubectl accepts it; -v applies everywhere)',
+  },
+  warningsAsErrors: {
+    type: 'boolean',
+    default: false,
+    describe: 'Treat warnings received from the server as errors and exit with a non-zero exit code',
+  },
 } as const satisfies FlagSpecs;
 
 export type ConnectionFlags = FlagValues<typeof connectionFlags>;
@@ -81,6 +130,8 @@ export interface ConnectionOptions {
   as?: string;
   asUid?: string;
   asGroup?: string[];
+  /** --as-user-extra key=value, repeated: every value of a key. */
+  asUserExtra?: Record<string, string[]>;
   server?: string;
   tlsServerName?: string;
   proxyUrl?: string;
@@ -95,7 +146,9 @@ export interface ConnectionOptions {
   disableCompression?: boolean;
   /** From --request-timeout, checked; 0 for none. */
   requestTimeoutMs: number;
-  /** kubectl's -v: 0 quiet; 4 shows retries; 6 and up shows each request (never its credentials) and stack traces. */
+  /** --warnings-as-errors: a warning from the API server makes the command fail, after it ran. */
+  warningsAsErrors?: boolean;
+  /** kubectl's -v: 0 quiet; 4 shows retries; 6 and up shows each request (never its credentials). */
   verbosity: number;
 }
 
@@ -116,6 +169,17 @@ export function validateConnectionFlags(f: ConnectionFlags): ConnectionOptions |
     return new UsageError(`invalid argument "${f.v}" for "-v": use a whole number such as 4 or 6`);
   if (f.asGroup?.length && !f.as) return new UsageError('--as-group needs --as');
   if (f.asUid && !f.as) return new UsageError('--as-uid needs --as');
+  const asUserExtra: Record<string, string[]> = {};
+  for (const item of f.asUserExtra ?? []) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) return new UsageError(`invalid --as-user-extra "${item}": use key=value`);
+    (asUserExtra[item.slice(0, eq)] ??= []).push(item.slice(eq + 1));
+  }
+  if (f.asUserExtra?.length && !f.as) return new UsageError('--as-user-extra needs --as');
+  if (f.profile !== 'none' && !(profiles as readonly string[]).includes(f.profile))
+    return new UsageError(`invalid argument "${f.profile}" for "--profile": must be one of ${profiles.join('|')}`);
+  if (parseDuration(f.logFlushFrequency) === undefined)
+    return new UsageError(`invalid --log-flush-frequency "${f.logFlushFrequency}": use a duration such as 5s`);
   if (f.namespace !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(f.namespace)) {
     return new UsageError(`invalid namespace "${f.namespace}": a namespace name is lower-case letters, digits and '-'`);
   }
@@ -128,6 +192,7 @@ export function validateConnectionFlags(f: ConnectionFlags): ConnectionOptions |
     as: f.as,
     asUid: f.asUid,
     asGroup: f.asGroup,
+    asUserExtra: f.asUserExtra?.length ? asUserExtra : undefined,
     server: f.server,
     tlsServerName: f.tlsServerName,
     proxyUrl: f.proxyUrl,
@@ -140,6 +205,7 @@ export function validateConnectionFlags(f: ConnectionFlags): ConnectionOptions |
     clientKey: f.clientKey,
     disableCompression: f.disableCompression,
     requestTimeoutMs: timeout,
+    warningsAsErrors: f.warningsAsErrors,
     verbosity: Number(f.v),
   };
 }

@@ -1,7 +1,7 @@
 // The expose command's options: raw flags in, a checked ExposeOptions (or a UsageError) out. Pure: no I/O, so every
 // rule here is unit-tested. What depends on the StatefulSet itself (its ports) is completed in plan/ports.ts.
 import { UsageError } from '../errors.ts';
-import type { FlagSpecs, Input } from './flags.ts';
+import { type FlagSpecs, flagName, type Input } from './flags.ts';
 import {
   addressList,
   isCidr,
@@ -15,7 +15,7 @@ import {
 import { hostnameAnnotation, ttlAnnotation } from '../plan/dns.ts';
 import { ownershipLabels } from '../plan/ownership.ts';
 import { templateProblem } from '../plan/name-template.ts';
-import { type Provider, providers } from '../plan/load-balancer.ts';
+import { addressAnnotations, type Provider, providers, sharingAnnotations } from '../plan/load-balancer.ts';
 import { isFixed, type PerOrdinal, parsePerOrdinal } from '../plan/per-ordinal.ts';
 
 const serviceTypes = ['ClusterIP', 'NodePort', 'LoadBalancer'] as const;
@@ -25,6 +25,8 @@ const trafficPolicies = ['Local', 'Cluster'] as const;
 type TrafficPolicy = (typeof trafficPolicies)[number];
 export const dryRunModes = ['none', 'client', 'server'] as const;
 const outputFormats = ['wide', 'json', 'yaml', 'name', 'endpoints'] as const;
+/** The largest TTL a DNS record holds. */
+const maxTtlSeconds = 2147483647;
 
 /** --node-port: for the Service port named (or the only one), a base counted up per ordinal, or one per ordinal. */
 export interface NodePortSpec {
@@ -205,6 +207,13 @@ export const exposeFlags = {
   },
 } as const satisfies FlagSpecs;
 
+/**
+ * Flags that say how to run, not what the Services are: a re-run given none but these keeps the exposed Services as
+ * they are, rather than making them ClusterIP Services without the rest (a flag left out is otherwise dropped, as a
+ * field left out of a manifest that kubectl apply applies).
+ */
+const runFlags: readonly (keyof typeof exposeFlags)[] = ['dryRun', 'output', 'timeout', 'wait', 'endpointPort'];
+
 /** The flags as given, and the StatefulSet named on the command line. */
 export type ExposeFlags = Input<typeof exposeFlags>;
 
@@ -322,6 +331,11 @@ export function validateExposeFlags(flags: ExposeFlags) {
       `invalid --load-balancer-source-ranges "${badRange}": use CIDRs such as 203.0.113.0/24 or 2001:db8::/32`,
     );
 
+  // A list flag given with nothing in it (--load-balancer-ip=, --port ,) is a mistake, not "none".
+  const empty = (['loadBalancerIp', 'loadBalancerSourceRanges', 'port', 'labels'] as const).find(
+    (key) => flags[key] !== undefined && splitList(flags[key]).length === 0,
+  );
+  if (empty) return new UsageError(`--${flagName(empty)} is given without a value`);
   const loadBalancerIPs = addressList(splitList(flags.loadBalancerIp));
   if (typeof loadBalancerIPs === 'string') return new UsageError(`invalid --load-balancer-ip: ${loadBalancerIPs}`);
   if (loadBalancerIPs.length && type !== 'LoadBalancer')
@@ -350,6 +364,9 @@ export function validateExposeFlags(flags: ExposeFlags) {
       return new UsageError(
         `invalid --dns-ttl "${flags.dnsTtl}": use a duration of at least a second, such as 60s or 5m`,
       );
+    // DNS TTLs are 32-bit signed seconds (RFC 2181): external-dns would write a larger one as is.
+    if (ms / 1000 > maxTtlSeconds)
+      return new UsageError(`invalid --dns-ttl "${flags.dnsTtl}": a DNS TTL is at most ${maxTtlSeconds}s`);
     if (!hostname) return new UsageError('--dns-ttl needs --hostname: it is the TTL of its records');
     dnsTtlSeconds = Math.round(ms / 1000);
   }
@@ -387,6 +404,14 @@ export function validateExposeFlags(flags: ExposeFlags) {
   const twice = setByFlags.find(([value, , key]) => value !== undefined && key in annotations);
   if (twice)
     return new UsageError(`--annotations cannot set ${twice[2]} with --${twice[1]}, which sets it: give one of them`);
+  const setByLoadBalancerFlags: [boolean, string, string[]][] = [
+    [splitList(flags.loadBalancerIp).length > 0, 'load-balancer-ip', addressAnnotations],
+    [flags.sharedAddress, 'shared-address', sharingAnnotations],
+  ];
+  for (const [given, flag, keys] of setByLoadBalancerFlags) {
+    const key = given ? keys.find((k) => k in annotations) : undefined;
+    if (key) return new UsageError(`--annotations cannot set ${key} with --${flag}, which sets it: give one of them`);
+  }
   const labels = keyValues('labels', splitList(flags.labels));
   if (labels instanceof UsageError) return labels;
   const reserved = Object.keys(labels).find((k) => (ownershipLabels as readonly string[]).includes(k));
@@ -408,6 +433,10 @@ export function validateExposeFlags(flags: ExposeFlags) {
       `--wait applies only to --type LoadBalancer: a ${type} Service has no load-balancer address to wait for`,
     );
   }
+  if (flags.wait === false && type === 'LoadBalancer' && publishConfigmap)
+    return new UsageError(
+      '--publish-configmap writes the addresses once they are in, and --wait=false does not wait for them: drop one of them',
+    );
   const output = flags.output ? oneOf('output', flags.output, outputFormats) : '';
   if (output instanceof UsageError) return output;
 
@@ -443,6 +472,12 @@ export function validateExposeFlags(flags: ExposeFlags) {
     adopt: flags.adopt,
     ownerReference: flags.ownerReference,
     wait: dryRun === 'none' && (flags.wait ?? type === 'LoadBalancer'),
+    /** No flag that shapes the Services was given: exposed ones are kept as they are. Undefined: not so. */
+    keep: (flags.given?.every((key) => runFlags.includes(key as keyof typeof exposeFlags)) ?? false) || undefined,
+    /** --wait was left out: its default follows the type, which kept Services decide. */
+    waitOmitted: (flags.given !== undefined && !flags.given.includes('wait')) || undefined,
+    /** --type was left out (ClusterIP, unless the Services are kept): a run must not change an exposed type so. */
+    typeOmitted: (flags.given !== undefined && !flags.given.includes('type')) || undefined,
     timeoutMs,
     dryRun,
     output,

@@ -37,7 +37,11 @@ export type FlagValues<T extends FlagSpecs> = { [K in WithDefault<T>]: ValueOf<T
 };
 
 /** What a command's validation receives: its flags as given, and the StatefulSet named on the command line. */
-export type Input<T extends FlagSpecs> = FlagValues<T> & { statefulSet?: string };
+export type Input<T extends FlagSpecs> = FlagValues<T> & {
+  statefulSet?: string;
+  /** The keys of the flags given on the command line (undefined: not known, as if every one was). */
+  given?: readonly string[];
+};
 
 export const flagName = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 

@@ -3,7 +3,7 @@
 import type { V1Service } from '@kubernetes/client-node';
 import type { DesiredService } from './service.ts';
 import { nameOf } from './meta.ts';
-import { fieldManager, isManaged, statefulSetLabel } from './ownership.ts';
+import { fieldManager, isManaged, managedFor, statefulSetLabel } from './ownership.ts';
 
 export type ActionKind = 'create' | 'update' | 'unchanged' | 'adopt';
 
@@ -11,6 +11,20 @@ export interface Action {
   kind: ActionKind;
   desired: DesiredService;
   existing?: V1Service;
+  /**
+   * The Service's ports are replaced before it is applied: apply merges `ports` by port and protocol, so a port
+   * someone else set (an adopted Service's, or one changed by hand) would stay beside ours, and two of them named
+   * alike make the Service invalid ("spec.ports[1].name: Duplicate value") on every re-run.
+   */
+  replacePorts?: boolean;
+}
+
+const portKey = (p: { port: number; protocol?: string }) => `${p.port}/${p.protocol ?? 'TCP'}`;
+
+/** Ports of the Service that the desired ones do not have: apply would keep them. */
+function foreignPorts(desired: V1Service, existing: V1Service): boolean {
+  const wanted = new Set((desired.spec?.ports ?? []).map(portKey));
+  return (existing.spec?.ports ?? []).some((p) => !wanted.has(portKey(p)));
 }
 
 export interface Plan {
@@ -29,17 +43,23 @@ export function planActions(desired: DesiredService[], existing: V1Service[], ad
     if (!found) {
       actions.push({ kind: 'create', desired: d });
     } else if (!isManaged(found.metadata?.labels)) {
-      if (adopt) actions.push({ kind: 'adopt', desired: d, existing: found });
+      if (adopt) actions.push({ kind: 'adopt', desired: d, existing: found, replacePorts: true });
       else
         conflicts.push(
           `service "${name}" already exists and is not managed by expose-sts: use --adopt to take it over, or --name-template to choose other names`,
         );
     } else if (found.metadata?.labels?.[statefulSetLabel] !== d.service.metadata?.labels?.[statefulSetLabel]) {
       conflicts.push(
-        `service "${name}" is managed by expose-sts for statefulset ${found.metadata?.labels?.[statefulSetLabel]}: use --name-template to choose other names`,
+        `service "${name}" is managed by expose-sts ${managedFor(found.metadata?.labels)}: use --name-template to choose other names`,
       );
     } else {
-      actions.push({ kind: isUpToDate(d.service, found) ? 'unchanged' : 'update', desired: d, existing: found });
+      const kind = isUpToDate(d.service, found) ? 'unchanged' : 'update';
+      actions.push({
+        kind,
+        desired: d,
+        existing: found,
+        ...(kind === 'update' && foreignPorts(d.service, found) && { replacePorts: true }),
+      });
     }
   }
   return { actions, conflicts };
@@ -82,9 +102,9 @@ export function isUpToDate(desired: V1Service, actual: V1Service): boolean {
   if (JSON.stringify(ds.selector) !== JSON.stringify(as.selector ?? {})) return false;
   // A node port counts only where one is asked for (--node-port): elsewhere the API server's allocation stands.
   const pinned = new Set(ds.ports?.filter((p) => p.nodePort !== undefined).map((p) => p.port));
-  const portKey = (p: { name?: string; port: number; targetPort?: unknown; protocol?: string; nodePort?: number }) =>
+  const fullKey = (p: { name?: string; port: number; targetPort?: unknown; protocol?: string; nodePort?: number }) =>
     `${p.name ?? ''}|${p.port}|${String(p.targetPort ?? p.port)}|${p.protocol ?? 'TCP'}|${pinned.has(p.port) ? p.nodePort : ''}`;
-  if (!sameSet(ds.ports?.map(portKey), as.ports?.map(portKey))) return false;
+  if (!sameSet(ds.ports?.map(fullKey), as.ports?.map(fullKey))) return false;
   if (ds.loadBalancerClass !== as.loadBalancerClass) return false;
   if (!sameSet(ds.loadBalancerSourceRanges, as.loadBalancerSourceRanges)) return false;
   // Every other field asked for (externalTrafficPolicy, loadBalancerIP, publishNotReadyAddresses, …) as asked.

@@ -2,7 +2,7 @@
 // --dns-ttl set), and the ConfigMap that tells pods their own endpoint (--publish-configmap).
 import type { V1ConfigMap } from '@kubernetes/client-node';
 import { dnsSubdomainProblem } from '../options/values.ts';
-import { isManaged, ownedLabels, statefulSetLabel, statefulSetOwner } from './ownership.ts';
+import { isManaged, managedFor, ownedLabels, statefulSetLabel, statefulSetOwner } from './ownership.ts';
 import { type PerOrdinal, valueFor } from './per-ordinal.ts';
 
 export const hostnameAnnotation = 'external-dns.alpha.kubernetes.io/hostname';
@@ -39,7 +39,7 @@ export function configMapConflict(existing: V1ConfigMap | undefined, statefulSet
     return `configmap "${name}" already exists and is not managed by expose-sts: name another with --publish-configmap NAME`;
   }
   if (labels?.[statefulSetLabel] !== statefulSet) {
-    return `configmap "${name}" is managed by expose-sts for statefulset ${labels?.[statefulSetLabel]}: name another with --publish-configmap NAME`;
+    return `configmap "${name}" is managed by expose-sts ${managedFor(labels)}: name another with --publish-configmap NAME`;
   }
   return undefined;
 }

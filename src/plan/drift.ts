@@ -43,10 +43,14 @@ export function modifiedBy(svc: V1Service, pod: string): string | undefined {
     return other?.manager ?? 'someone';
   }
   // Only Services the tool applied itself have fields to lose; ones created from its manifest by kubectl apply do not.
-  if (!svc.metadata?.managedFields?.some((m) => m.manager === fieldManager && m.operation === 'Apply'))
-    return undefined;
-  const other = svc.metadata.managedFields.find((m) => {
+  const ours = svc.metadata?.managedFields?.find((m) => m.manager === fieldManager && m.operation === 'Apply');
+  if (!ours) return undefined;
+  const applied = Date.parse(String(ours.time ?? ''));
+  const other = svc.metadata?.managedFields?.find((m) => {
     if (m.manager === fieldManager || m.operation !== 'Update') return false;
+    // A change from before the tool's last apply was taken over by it (timestamps are whole seconds: one from the
+    // same second may have come after, and counts).
+    if (Date.parse(String(m.time ?? '')) < applied) return false;
     const spec = (m.fieldsV1 as Record<string, Record<string, unknown>>)?.['f:spec'] ?? {};
     return guardedFields.some((f) => f in spec);
   });
@@ -59,6 +63,15 @@ export function assess(inv: Inventory, scope: { statefulSet?: string }): StatusR
   const nodes = new Map(inv.nodes.map((n) => [nameOf(n), n]));
   const rows: StatusRow[] = [];
   const seen = new Map<string, Set<number>>(); // exposed StatefulSet → ordinals that have a Service
+  // Where a previous --name-template left a second Service for an ordinal, the newest is the one in use.
+  const inUse = new Map<string, V1Service>();
+  for (const svc of inv.services) {
+    const labels = svc.metadata?.labels ?? {};
+    const k = key(namespaceOf(svc), `${labels[statefulSetLabel]}/${labels[ordinalLabel]}`);
+    const before = inUse.get(k);
+    if (!before || (before.metadata?.creationTimestamp ?? '') <= (svc.metadata?.creationTimestamp ?? ''))
+      inUse.set(k, svc);
+  }
 
   for (const svc of inv.services) {
     const labels = svc.metadata?.labels ?? {};
@@ -77,6 +90,7 @@ export function assess(inv: Inventory, scope: { statefulSet?: string }): StatusR
     let state: State;
     let reason: string;
     const changer = modifiedBy(svc, pod);
+    const replacement = nameOf(inUse.get(key(ns, `${stsName}/${labels[ordinalLabel]}`)) ?? svc);
     const requested = svc.spec?.type === 'LoadBalancer' ? requestedAddress(svc) : undefined;
     const got = (svc.status?.loadBalancer?.ingress ?? []).flatMap((i) => [i.ip ?? i.hostname ?? '']);
     if (!sts) [state, reason] = ['Orphaned', `statefulset ${stsName} not found`];
@@ -86,6 +100,8 @@ export function assess(inv: Inventory, scope: { statefulSet?: string }): StatusR
         'Orphaned',
         `ordinal ${labels[ordinalLabel]} out of range ${range.length ? `${range[0]}-${range[range.length - 1]}` : '(0 replicas)'}`,
       ];
+    else if (replacement !== nameOf(svc))
+      [state, reason] = ['Orphaned', `replaced by service ${replacement} (another --name-template)`];
     else if (changer) [state, reason] = ['Modified', `changed by ${changer}`];
     else if (svc.spec?.type === 'LoadBalancer' && !svc.status?.loadBalancer?.ingress?.length)
       [state, reason] = ['Pending', `no load-balancer address yet${requested ? ` (requested ${requested})` : ''}`];

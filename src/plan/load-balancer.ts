@@ -1,5 +1,6 @@
 // Which load-balancer implementation serves the cluster, and how a Service asks it for a given address: each takes
 // it its own way. Pure: the facts (API groups served, a node's providerID) are read by the kube layer.
+import { isIP } from 'node:net';
 
 export const providers = ['metallb', 'cilium', 'kube-vip', 'gke', 'aks', 'aws', 'generic'] as const;
 export type Provider = (typeof providers)[number];
@@ -93,8 +94,9 @@ export function addressRequest(provider: Provider, ip: string): AddressRequest |
  * give each load balancer an address of its own.
  */
 export function sharingRequest(provider: Provider, key: string): { annotation: string; value: string } | string {
-  if (provider === 'metallb') return { annotation: 'metallb.io/allow-shared-ip', value: key };
-  if (provider === 'cilium') return { annotation: 'lbipam.cilium.io/sharing-key', value: key };
+  const [metallb, cilium] = sharingAnnotations;
+  if (provider === 'metallb') return { annotation: metallb, value: key };
+  if (provider === 'cilium') return { annotation: cilium, value: key };
   return (
     `--shared-address needs a load balancer that shares addresses between Services (MetalLB or Cilium); ` +
     `${provider === 'generic' ? 'this cluster' : provider} gives each its own: drop --shared-address (and pin each ` +
@@ -102,20 +104,32 @@ export function sharingRequest(provider: Provider, key: string): { annotation: s
   );
 }
 
+/** Every annotation by which some load balancer takes a requested address: --load-balancer-ip sets them. */
+export const addressAnnotations = [
+  ...Object.values(annotations),
+  'service.beta.kubernetes.io/azure-load-balancer-ipv6',
+] as string[];
+
+/** Every annotation by which some load balancer shares an address: --shared-address sets them. */
+export const sharingAnnotations = ['metallb.io/allow-shared-ip', 'lbipam.cilium.io/sharing-key'];
+
 /** The address a Service asked for, whichever way it asked. */
-export function requestedAddress(svc: {
+interface V1ServiceLike {
   metadata?: { annotations?: Record<string, string> };
   spec?: { loadBalancerIP?: string };
-}): string | undefined {
+}
+
+export function requestedAddress(svc: V1ServiceLike): string | undefined {
   const a = svc.metadata?.annotations ?? {};
-  const keys = [...Object.values(annotations), 'service.beta.kubernetes.io/azure-load-balancer-ipv6'];
-  return keys.map((k) => a[k]).find(Boolean) ?? svc.spec?.loadBalancerIP;
+  return addressAnnotations.map((k) => a[k]).find(Boolean) ?? svc.spec?.loadBalancerIP;
 }
 
 /** A MetalLB IPAddressPool, as far as addresses go: `spec.addresses` holds CIDRs and `A-B` ranges. */
 export interface AddressPool {
   name: string;
   addresses: string[];
+  /** MetalLB gives out no address ending in .0 or .255 from such a pool (some old routers drop them). */
+  avoidBuggyIPs?: boolean;
 }
 
 const v4 = (ip: string) =>
@@ -139,9 +153,31 @@ export function poolProblem(ips: { ip: string; ordinal: number }[], pools: Addre
   for (const { ip, ordinal } of ips) {
     const n = v4(ip);
     if (n === undefined) continue;
-    if (pools.some((p) => p.addresses.some((e) => inEntry(n, e)))) continue;
+    const holding = pools.filter((p) => p.addresses.some((e) => inEntry(n, e)));
+    const buggy = n % 256 === 0 || n % 256 === 255;
+    if (holding.some((p) => !(buggy && p.avoidBuggyIPs))) continue;
+    if (holding.length)
+      return `address ${ip} (for ordinal ${ordinal}) ends in .${n % 256}, which MetalLB's pool ${holding[0].name} does not give out (avoidBuggyIPs)`;
     const known = pools.map((p) => `${p.name}: ${p.addresses.join(', ')}`).join('; ');
     return `address ${ip} (for ordinal ${ordinal}) is in none of MetalLB's address pools (${known || 'there are none'})`;
+  }
+  return undefined;
+}
+
+/**
+ * A requested address of a family its Service does not have (an IPv6 address for an IPv4 Service), which the load
+ * balancer drops after the write (MetalLB clears the Service's addresses): `families` is spec.ipFamilies as the API
+ * server's dry run of the write gives it.
+ */
+export function familyProblem(
+  members: { ordinal: number; name: string; service: V1ServiceLike; families: string[] }[],
+): string | undefined {
+  for (const m of members) {
+    for (const ip of (requestedAddress(m.service) ?? '').split(',').map((a) => a.trim())) {
+      const family = isIP(ip) === 6 ? 'IPv6' : isIP(ip) === 4 ? 'IPv4' : undefined;
+      if (!family || !m.families.length || m.families.includes(family)) continue;
+      return `address ${ip} (for ordinal ${m.ordinal}) is ${family}, and service "${m.name}" is ${m.families.join(' and ')} only (spec.ipFamilies): ask for ${m.families[0]} addresses`;
+    }
   }
   return undefined;
 }

@@ -5,6 +5,10 @@ export const fieldManager = 'kubectl-expose-sts';
 const managedByLabel = 'app.kubernetes.io/managed-by';
 const managedByValue = 'kubectl-expose-sts';
 export const statefulSetLabel = 'expose-sts.io/statefulset';
+
+/** Whose a managed object is, for a message: `for statefulset db`, or that it has no StatefulSet label at all. */
+export const managedFor = (labels: Record<string, string> | undefined): string =>
+  labels?.[statefulSetLabel] ? `for statefulset ${labels[statefulSetLabel]}` : `but has no ${statefulSetLabel} label`;
 export const ordinalLabel = 'expose-sts.io/ordinal';
 /** Set by the StatefulSet controller on every pod; the only selector of a per-pod Service. */
 export const podNameLabel = 'statefulset.kubernetes.io/pod-name';

@@ -64,6 +64,8 @@ export function withNodePorts(
   ports: V1ServicePort[],
   specs: NodePortSpec[],
   count: number,
+  /** The members' ordinals, for messages; default: counted from 0. */
+  ordinals: number[] = Array.from({ length: count }, (_, i) => i),
 ): V1ServicePort[][] | string {
   const targets: number[] = [];
   for (const spec of specs) {
@@ -84,13 +86,27 @@ export function withNodePorts(
     }
     targets.push(i);
   }
-  return Array.from({ length: count }, (_, index) =>
+  const out = Array.from({ length: count }, (_, index) =>
     ports.map((p, i) => {
       const spec = specs[targets.indexOf(i)];
       if (!spec) return p;
       return { ...p, nodePort: spec.list ? spec.list[index] : (spec.base ?? 0) + index };
     }),
   );
+  // A node port is the cluster's, one Service's: the API server takes the first and refuses the second mid-run.
+  const owner = new Map<number, number>();
+  for (const [index, memberPorts] of out.entries()) {
+    for (const p of memberPorts) {
+      if (p.nodePort === undefined) continue;
+      if (p.nodePort > 65535)
+        return `--node-port: ordinal ${ordinals[index]} would get node port ${p.nodePort}, past 65535: give a lower base`;
+      const other = owner.get(p.nodePort);
+      if (other !== undefined)
+        return `--node-port: node port ${p.nodePort} is asked for twice (${other === index ? `two ports of ordinal ${ordinals[index]}` : `ordinals ${ordinals[other]} and ${ordinals[index]}`}): each needs its own`;
+      owner.set(p.nodePort, index);
+    }
+  }
+  return out;
 }
 
 /**
@@ -102,6 +118,11 @@ export function sharedPorts(perOrdinal: V1ServicePort[][], at: { ordinal: number
   const seen = new Map<string, number>();
   for (const [index, ports] of moved.entries()) {
     for (const p of ports) {
+      if (p.port > 65535)
+        return (
+          `--shared-address: ordinal ${at[index].ordinal} would answer on port ${p.port} (${p.port - index} + ${index}), ` +
+          'past 65535: expose a lower port with --port'
+        );
       const key = `${p.port}/${p.protocol ?? 'TCP'}`;
       const other = seen.get(key);
       if (other !== undefined) {

@@ -32,14 +32,18 @@ export function quotaDemand(writes: { desired: V1Service; existing?: V1Service }
 }
 
 /** The first quota that demand would exceed, as an error line. */
-export function quotaProblem(quotas: V1ResourceQuota[], demand: [string, number][]): string | undefined {
+export function quotaProblem(
+  quotas: V1ResourceQuota[],
+  demand: [string, number][],
+  namespace: string,
+): string | undefined {
   for (const [resource, more] of demand) {
     for (const q of quotas) {
       const hard = q.status?.hard?.[resource] ?? q.spec?.hard?.[resource];
       if (hard === undefined) continue;
       const used = Number(q.status?.used?.[resource] ?? 0);
       if (used + more > Number(hard)) {
-        return `the Services would exceed ResourceQuota "${nameOf(q)}": ${resource} ${used} used + ${more} more > ${hard} allowed (kubectl describe resourcequota ${nameOf(q)})`;
+        return `the Services would exceed ResourceQuota "${nameOf(q)}": ${resource} ${used} used + ${more} more > ${hard} allowed (kubectl describe resourcequota ${nameOf(q)} -n ${namespace})`;
       }
     }
   }

@@ -68,7 +68,10 @@ function hostnames(opts: ExposeOptions, at: OrdinalOf[]): string[] | string | un
 }
 
 /** Why --endpoint-port names none of the Service's ports, if it does not. */
-function endpointPortProblem(endpointPort: string | undefined, ports: V1ServicePort[]): string | undefined {
+export function endpointPortProblem(
+  endpointPort: string | undefined,
+  ports: Pick<V1ServicePort, 'name' | 'port'>[],
+): string | undefined {
   if (endpointPort === undefined || ports.some((p) => p.name === endpointPort || String(p.port) === endpointPort))
     return undefined;
   return `--endpoint-port ${endpointPort}: the Services have no such port (their ports: ${ports.map((p) => p.name ?? p.port).join(', ')})`;
@@ -86,6 +89,10 @@ function addressRequests(
   // With a shared address, its one --load-balancer-ip is every ordinal's.
   const ips = opts.sharedAddress ? at.map(() => opts.loadBalancerIPs[0]).filter(Boolean) : opts.loadBalancerIPs;
   if (!ips.length) return at.map(() => undefined);
+  if (ips.length > at.length) {
+    const range = `${at[0].ordinal}-${at[at.length - 1].ordinal}`;
+    return `${ips.length} addresses for ${at.length} ordinal${at.length === 1 ? '' : 's'} (${range}): give one --load-balancer-ip per ordinal, in ordinal order`;
+  }
   if (ips.length < at.length) {
     const range = `${at[0].ordinal}-${at[at.length - 1].ordinal}`;
     return `${ips.length} address${ips.length === 1 ? '' : 'es'} for ${at.length} ordinals (${range}): give ${at.length - ips.length} more with --load-balancer-ip`;
@@ -117,7 +124,12 @@ export function desiredServices(
   if (typeof names === 'string') return names;
   const basePorts = servicePorts(sts, opts.ports);
   if (typeof basePorts === 'string') return basePorts;
-  const ports = withNodePorts(basePorts, opts.nodePorts, at.length);
+  const ports = withNodePorts(
+    basePorts,
+    opts.nodePorts,
+    at.length,
+    at.map((a) => a.ordinal),
+  );
   if (typeof ports === 'string') return ports;
   const problem = valuesProblem(opts, at);
   if (problem) return problem;
@@ -135,7 +147,7 @@ export function desiredServices(
   if (typeof shared === 'string') return shared;
   const external = opts.type !== 'ClusterIP';
 
-  return ords.map((ordinal, i) => {
+  const services = ords.map((ordinal, i) => {
     const pod = podName(name, ordinal);
     const serviceName = names[i];
     const annotations = {
@@ -179,6 +191,22 @@ export function desiredServices(
       },
     };
   });
+  return labelProblem(services) ?? services;
+}
+
+/**
+ * A label (or the selector's pod-name label) whose value the API server would refuse, found before any write: a long
+ * StatefulSet name with a high ordinal gives a pod name past 63 characters.
+ */
+function labelProblem(services: DesiredService[]): string | undefined {
+  for (const d of services) {
+    const labels = { ...d.service.metadata?.labels, ...d.service.spec?.selector };
+    for (const [key, value] of Object.entries(labels)) {
+      const problem = labelValueProblem(value);
+      if (problem) return `ordinal ${d.ordinal} (service "${d.name}"): label ${key} value "${value}" ${problem}`;
+    }
+  }
+  return undefined;
 }
 
 /** The body as it goes over the wire: no undefined fields, which server-side apply would read as "not mine". */

@@ -4,6 +4,7 @@ import type { V1ConfigMap } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { endpointPortAnnotation } from '../plan/dns.ts';
 import { type StatusRow, states } from '../plan/drift.ts';
+import { statefulSetLabel } from '../plan/ownership.ts';
 import { configMapData, endpointsText, endpointText } from './tables.ts';
 
 /** One line per StatefulSet: `statefulset mydb: 3 Ready, 2 Orphaned`. */
@@ -25,6 +26,8 @@ export interface ConfigMapState {
   statefulSet: string;
   /** Keys whose value is not what the Services say now (a member added, an address changed). */
   differences: { key: string; has?: string; wants?: string }[];
+  /** No Service publishes to it any more (a run without --publish-configmap): prune deletes it. */
+  orphaned?: true;
 }
 
 /** Each published ConfigMap, against what its StatefulSet's Services say now. */
@@ -33,7 +36,10 @@ export function configMapStates(rows: StatusRow[], configMaps: V1ConfigMap[]): C
     const namespace = cm.metadata?.namespace ?? '';
     const name = cm.metadata?.name ?? '';
     const members = rows.filter((r) => r.namespace === namespace && r.service?.configMap === name);
-    if (!members.length) return [];
+    if (!members.length) {
+      const statefulSet = cm.metadata?.labels?.[statefulSetLabel] ?? '';
+      return [{ namespace, name, statefulSet, differences: [], orphaned: true as const }];
+    }
     const wants = configMapData(members, cm.metadata?.annotations?.[endpointPortAnnotation]);
     const has = cm.data ?? {};
     const keys = [...new Set([...Object.keys(wants), ...Object.keys(has)])];
@@ -47,14 +53,16 @@ export function configMapStates(rows: StatusRow[], configMaps: V1ConfigMap[]): C
 /** `configmap kafka-endpoints is stale: kafka-2 says 198.18.0.5:9092, its Service 198.18.0.7:9092; …` */
 export function staleLines(states: ConfigMapState[], allNamespaces: boolean): string[] {
   return states
-    .filter((s) => s.differences.length)
+    .filter((s) => s.differences.length || s.orphaned)
     .map((s) => {
+      if (s.orphaned)
+        return `configmap ${allNamespaces ? `${s.namespace}/` : ''}${s.name} is published by no Service of statefulset ${s.statefulSet} any more (kubectl expose-sts prune ${s.statefulSet} -n ${s.namespace} deletes it)`;
       const what = s.differences
         .filter((d) => d.key !== 'endpoints')
         .slice(0, 3)
         .map((d) => `${d.key} says ${d.has ?? 'nothing'}, its Service ${d.wants ?? 'is gone'}`);
       const name = `${allNamespaces ? `${s.namespace}/` : ''}${s.name}`;
-      return `configmap ${name} is stale${what.length ? `: ${what.join('; ')}` : ''} (kubectl expose-sts ${s.statefulSet} writes it again)`;
+      return `configmap ${name} is stale${what.length ? `: ${what.join('; ')}` : ''} (kubectl expose-sts ${s.statefulSet} -n ${s.namespace} writes it again)`;
     });
 }
 
@@ -82,7 +90,7 @@ function statusDocument(rows: StatusRow[], configMaps: ConfigMapState[]) {
       loadBalancer: r.service?.ingress ?? [],
       requestedAddress: r.service?.requested ?? null,
     })),
-    configMaps: configMaps.map((c) => ({ ...c, stale: c.differences.length > 0 })),
+    configMaps: configMaps.map((c) => ({ ...c, stale: c.differences.length > 0 || !!c.orphaned })),
   };
 }
 

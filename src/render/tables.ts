@@ -69,7 +69,10 @@ export function exposeTable(rows: Exposure[], opts: { wide: boolean; endpointPor
     headers,
     rows.map((r) => {
       const endpoint = endpointText(r, opts.endpointPort);
-      const cells = [String(r.ordinal), r.pod, none(r.service?.name), none(r.type), endpoint, String(r.ready)];
+      // READY says the member can be reached there: its pod is Ready and its endpoint is in. A Ready pod beside
+      // <pending> is not reachable, and `true` there read as if it were.
+      const reachable = r.ready && !endpoint.startsWith('<');
+      const cells = [String(r.ordinal), r.pod, none(r.service?.name), none(r.type), endpoint, String(reachable)];
       return opts.wide ? [...cells, ...wideCells(r)] : cells;
     }),
   );

@@ -148,4 +148,6 @@ export const withAddress = (svc: V1Service, ip: string): V1Service => ({
 });
 
 export const isWatch = (req: Request) => req.query.watch === 'true';
+/** A write that is kept: not the API server's dry run of it, which expose makes of every write first. */
+export const isWrite = (req: Request) => req.method === 'PATCH' && req.query.dryRun === undefined;
 export const notWatch = (req: Request) => req.query.watch !== 'true';

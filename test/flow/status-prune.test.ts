@@ -33,7 +33,8 @@ function cluster(replicas: number, services: V1Service[]) {
   return new FakeApi()
     .on('GET', paths.services, list(services))
     .on('GET', paths.statefulSets, list([statefulSet('mydb', replicas)]))
-    .on('GET', paths.pods, podTable(Array.from({ length: replicas }, (_, i) => pod(`mydb-${i}`))));
+    .on('GET', paths.pods, podTable(Array.from({ length: replicas }, (_, i) => pod(`mydb-${i}`))))
+    .on('GET', paths.configMaps, list([]));
 }
 
 describe('prune', () => {
@@ -125,11 +126,14 @@ describe('status', () => {
     );
   });
 
-  it('reads three LISTs in parallel, and nodes only when a NodePort endpoint needs one', async () => {
+  it('reads four LISTs in parallel, and nodes only when a NodePort endpoint needs one', async () => {
     const api = cluster(2, [managed(0), managed(1)]);
     const res = await run(api, ['status', '-o', 'json']);
     expect(res.code, res.err).toBe(0);
-    expect(api.requests.map((r) => r.path).sort()).toEqual([paths.pods, paths.services, paths.statefulSets].sort());
+    // The ConfigMaps too (the issue names it): one that no Service publishes to any more is shown, for prune.
+    expect(api.requests.map((r) => r.path).sort()).toEqual(
+      [paths.pods, paths.services, paths.statefulSets, paths.configMaps].sort(),
+    );
     // Of the pods only Table rows are asked for (name, node, readiness), never whole objects.
     expect(api.requests.find((r) => r.path === paths.pods)?.query).toMatchObject({ includeObject: 'None' });
     const doc = JSON.parse(res.out);
@@ -137,5 +141,54 @@ describe('status', () => {
       '10.96.0.10:5432 Ready',
       '10.96.0.11:5432 Ready',
     ]);
+  });
+});
+
+describe("the API server's warnings", () => {
+  it('are printed once each, as kubectl prints them, and with --warnings-as-errors fail the command', async () => {
+    const warned = (reply: { status: number; body?: unknown }) => ({
+      ...reply,
+      headers: { warning: '299 - "example.com/v1 Thing is deprecated"' },
+    });
+    const api = () =>
+      new FakeApi()
+        .on('GET', paths.services, warned(list([managed(0)]) as { status: number; body?: unknown }))
+        .on('GET', paths.statefulSets, warned(list([statefulSet('mydb', 1)]) as { status: number; body?: unknown }))
+        .on('GET', paths.pods, podTable([pod('mydb-0')]))
+        .on('GET', paths.configMaps, list([]));
+    const plain = await run(api(), ['status', 'mydb']);
+    expect(plain.code).toBe(0);
+    expect(plain.err.match(/^Warning: example.com\/v1 Thing is deprecated$/gm)).toHaveLength(1);
+    const strict = await run(api(), ['status', 'mydb', '--warnings-as-errors']);
+    expect(strict.code).toBe(1);
+    expect(strict.err).toMatch(/\nerror: 1 warnings received\n$/);
+  });
+});
+
+describe('status -o endpoints and --endpoint-port', () => {
+  /** A Service expose-sts made for ordinal 0 of another StatefulSet. */
+  const other = (): V1Service => {
+    const svc = managed(0);
+    svc.metadata = {
+      ...svc.metadata,
+      name: 'web-0',
+      labels: { ...svc.metadata?.labels, 'expose-sts.io/statefulset': 'web' },
+    };
+    return svc;
+  };
+  it('asks for a StatefulSet rather than joining two lists into one', async () => {
+    const api = cluster(1, [managed(0), other()]);
+    const res = await run(api, ['status', '-o', 'endpoints']);
+    expect(res.code).toBe(2);
+    expect(res.out).toBe('');
+    expect(res.err).toMatch(
+      /^error: -o endpoints gives one StatefulSet's list, and 2 are in scope \(data\/mydb, data\/web\): name one, e\.g\. kubectl expose-sts status mydb -n data -o endpoints\n/,
+    );
+  });
+  it('refuses a --endpoint-port no Service has, as expose does', async () => {
+    const res = await run(cluster(1, [managed(0)]), ['status', 'mydb', '--endpoint-port', 'nope']);
+    expect(res.code).toBe(2);
+    expect(res.out).toBe('');
+    expect(res.err).toMatch(/^error: --endpoint-port nope: the Services have no such port \(their ports: postgres\)\n/);
   });
 });

@@ -17,6 +17,7 @@ const cluster = inject('cluster');
 const { apps } = clients();
 const dir = mkdtempSync(join(tmpdir(), 'bad-input-'));
 const secret = 'secret-token-abc';
+const longName = `l${'x'.repeat(58)}`;
 const b64 = (file: string) => readFileSync(file).toString('base64');
 let ns: string;
 let closedPort: number;
@@ -45,6 +46,11 @@ beforeAll(async () => {
   ns = await newNamespace('bad-input');
   await readyStatefulSet(ns, statefulSet('db', { replicas: 2, sidecar: true }));
   await apps.createNamespacedStatefulSet({ namespace: ns, body: statefulSet('empty', { replicas: 0 }) });
+  // Ordinals 998-1000 of a 59-character name: the pod name of ordinal 1000 is 64 characters, past a label's 63.
+  await apps.createNamespacedStatefulSet({
+    namespace: ns,
+    body: statefulSet(longName, { replicas: 3, ordinalsStart: 998 }),
+  });
   foreign = await foreignObjects(ns, 'db');
 
   const clusterCa = { cert: cluster.caFile, key: join(cluster.dir, 'ca.key') };
@@ -219,7 +225,174 @@ const cases: Case[] = [
     code: 2,
     error: /^--as-uid needs --as$/,
   },
-  { name: 'unknown flag', args: () => ['db', '--tpye', 'NodePort'], code: 2, error: /^Unknown argument: tpye$/ },
+  { name: 'unknown flag', args: () => ['db', '--tpye', 'NodePort'], code: 2, error: /^unknown flag: --tpye$/ },
+  {
+    name: 'unknown shorthand flag',
+    args: () => ['db', '-x'],
+    code: 2,
+    error: /^unknown shorthand flag: 'x' in -x$/,
+  },
+  {
+    name: 'flag of another command',
+    args: () => ['status', 'db', '--type', 'NodePort'],
+    code: 2,
+    error: /^unknown flag: --type$/,
+  },
+  {
+    name: 'a value that begins with -',
+    args: () => ['db', '--type', 'NodePort', '--hostname', '{pod}.ex', '--dns-ttl', '-5s'],
+    code: 2,
+    error: /^invalid --dns-ttl "-5s": use a duration of at least a second, such as 60s or 5m$/,
+  },
+  {
+    name: 'a host name that begins with -',
+    args: () => ['db', '--type', 'NodePort', '--hostname', '-{pod}.ex'],
+    code: 1,
+    error: /^--hostname "-\{pod\}.ex" gives "-db-0.ex" for ordinal 0, which is not a valid DNS name/,
+  },
+  {
+    name: 'completion with a shell',
+    args: () => ['completion', 'bash'],
+    code: 2,
+    error:
+      /^completion takes no shell: kubectl's own completion \(kubectl completion bash\) completes kubectl expose-sts/,
+  },
+  {
+    name: 'help for no command',
+    args: () => ['help', 'nosuch'],
+    code: 2,
+    error: /^unknown help topic "nosuch": the commands are status, prune, completion, options$/,
+  },
+  {
+    name: '--dns-ttl longer than DNS holds',
+    args: () => ['db', '--type', 'NodePort', '--hostname', '{pod}.ex', '--dns-ttl', '999999999999s'],
+    code: 2,
+    error: /^invalid --dns-ttl "999999999999s": a DNS TTL is at most 2147483647s$/,
+  },
+  {
+    name: 'an empty --load-balancer-ip',
+    args: () => ['db', '--type', 'LoadBalancer', '--load-balancer-ip='],
+    code: 2,
+    error: /^--load-balancer-ip is given without a value$/,
+  },
+  {
+    name: 'a list of commas for --load-balancer-ip',
+    args: () => ['db', '--type', 'LoadBalancer', '--load-balancer-ip', ','],
+    code: 2,
+    error: /^--load-balancer-ip is given without a value$/,
+  },
+  {
+    name: 'more addresses than ordinals',
+    args: () => [
+      'db',
+      '--type',
+      'LoadBalancer',
+      '--load-balancer-provider',
+      'metallb',
+      '--load-balancer-ip',
+      '198.18.2.10-198.18.2.14',
+    ],
+    code: 1,
+    error: /^5 addresses for 2 ordinals \(0-1\): give one --load-balancer-ip per ordinal, in ordinal order$/,
+  },
+  {
+    name: 'an annotation --load-balancer-ip sets',
+    args: () => [
+      'db',
+      '--type',
+      'LoadBalancer',
+      '--load-balancer-ip',
+      '198.18.2.10-198.18.2.11',
+      '--annotations',
+      'metallb.io/loadBalancerIPs=198.18.2.12',
+    ],
+    code: 2,
+    error:
+      /^--annotations cannot set metallb.io\/loadBalancerIPs with --load-balancer-ip, which sets it: give one of them$/,
+  },
+  {
+    name: 'a ConfigMap without waiting for the addresses',
+    args: () => ['db', '--type', 'LoadBalancer', '--wait=false', '--publish-configmap'],
+    code: 2,
+    error: /^--publish-configmap writes the addresses once they are in, and --wait=false does not wait for them/,
+  },
+  // writes the API server would refuse half-way: refused whole, before the first
+  {
+    name: 'node port past the range',
+    args: () => ['db', '--type', 'NodePort', '--node-port', 'postgres=32767'],
+    code: 1,
+    error: new RegExp(
+      `^apply service "db-1" in namespace "${nsRe}": Service "db-1" is invalid: spec.ports\\[0\\].nodePort: Invalid value: 32768: provided port is not in the valid range.*; nothing was changed$`,
+    ),
+  },
+  {
+    name: 'a node port twice in a list',
+    args: () => ['db', '--type', 'NodePort', '--node-port', 'postgres=31700,31700'],
+    code: 1,
+    error: /^--node-port: node port 31700 is asked for twice \(ordinals 0 and 1\): each needs its own$/,
+  },
+  {
+    name: 'two node-port bases that overlap',
+    args: () => ['db', '--type', 'NodePort', '--node-port', 'postgres=31710', '--node-port', 'metrics=31711'],
+    code: 1,
+    error: /^--node-port: node port 31711 is asked for twice \(ordinals 0 and 1\): each needs its own$/,
+  },
+  {
+    name: 'a shared-address port past 65535',
+    args: () => [
+      'db',
+      '--type',
+      'LoadBalancer',
+      '--shared-address',
+      '--external-traffic-policy',
+      'Cluster',
+      '--port',
+      '65535:5432',
+    ],
+    code: 1,
+    error:
+      /^--shared-address: ordinal 1 would answer on port 65536 \(65535 \+ 1\), past 65535: expose a lower port with --port$/,
+  },
+  {
+    name: 'a pod name past a label value',
+    args: () => [longName, '--name-template', 'm-{ordinal}'],
+    code: 1,
+    error: new RegExp(
+      `^ordinal 1000 \\(service "m-1000"\\): label statefulset.kubernetes.io/pod-name value "${longName}-1000" must be at most 63 characters`,
+    ),
+  },
+  {
+    name: 'an address MetalLB does not give out',
+    args: () => ['db', '--type', 'LoadBalancer', '--load-balancer-ip', '198.18.2.255-198.18.3.0'],
+    code: 1,
+    error:
+      /^address 198.18.2.255 \(for ordinal 0\) ends in .255, which MetalLB's pool default does not give out \(avoidBuggyIPs\); nothing was changed$/,
+  },
+  {
+    name: 'a server dry run of addresses in no pool',
+    args: () => ['db', '--type', 'LoadBalancer', '--load-balancer-ip', '10.99.0.1-10.99.0.2', '--dry-run=server'],
+    code: 1,
+    error: /^address 10.99.0.1 \(for ordinal 0\) is in none of MetalLB's address pools/,
+  },
+  {
+    name: 'IPv6 addresses for IPv4 Services',
+    args: () => ['db', '--type', 'LoadBalancer', '--load-balancer-ip', '2001:db8::10,2001:db8::11'],
+    code: 1,
+    error:
+      /^address 2001:db8::10 \(for ordinal 0\) is IPv6, and service "db-0" is IPv4 only \(spec.ipFamilies\): ask for IPv4 addresses; nothing was changed$/,
+  },
+  {
+    name: 'status of a StatefulSet that is not there',
+    args: () => ['status', 'nope'],
+    code: 1,
+    error: new RegExp(`^statefulset "nope" not found in namespace "${nsRe}"`),
+  },
+  {
+    name: 'prune of a StatefulSet that is not there',
+    args: () => ['prune', 'nope', '--all'],
+    code: 1,
+    error: new RegExp(`^statefulset "nope" not found in namespace "${nsRe}"`),
+  },
   // names
   { name: 'no StatefulSet name', args: () => [], code: 2, error: /^a StatefulSet name is required/ },
   {
@@ -443,6 +616,47 @@ describe('bad input', () => {
     expect(res.stderr).not.toContain(secret);
     expect(res.stderr).not.toMatch(/\n\s+at /); // no stack trace at the default verbosity
     expect(await snapshot()).toEqual(before);
+  });
+
+  it("speaks kubectl's words: help COMMAND, the subcommand's help in usage errors, no stack trace at -v 9", async () => {
+    const kc = kubeconfigWith('admin-in-ns', () => undefined);
+    const help = await runPlugin(['help', 'status'], { kubeconfig: kc });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Show what is exposed, where it answers, and what has drifted\./);
+    const usage = await runPlugin(['status', 'db', '--type', 'NodePort'], { kubeconfig: kc });
+    expect(usage.stderr).toBe("error: unknown flag: --type\nSee 'kubectl expose-sts status --help' for usage.\n");
+    const missing = await runPlugin(['nope', '-v', '9'], { kubeconfig: kc });
+    expect(missing.code).toBe(1);
+    expect(errorLines(missing.stderr)).toHaveLength(1);
+    expect(missing.stderr).not.toMatch(/\n\s+at /);
+    expect(missing.stderr).not.toContain('undefined');
+  });
+
+  it('takes every connection flag kubectl options lists: --as-user-extra is sent as kubectl sends it', async () => {
+    const kc = kubeconfigWith('admin-in-ns', () => undefined);
+    const res = await runPlugin(
+      [
+        'status',
+        'db',
+        '-v=8',
+        '--as',
+        'jane',
+        '--as-group',
+        'system:masters',
+        '--as-user-extra',
+        'scopes=view',
+        '--vmodule',
+        'x=2',
+        '--log-flush-frequency',
+        '1s',
+        '--match-server-version',
+        '--profile',
+        'none',
+      ],
+      { kubeconfig: kc },
+    );
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).toMatch(/^ {4}impersonate-extra-scopes: view$/im);
   });
 
   it('a StatefulSet with 0 replicas is nothing to do: says so and exits 0', async () => {

@@ -33,7 +33,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-it('expose (GET, LISTs, writes, a watch) and status (three LISTs at once) each make one connection', async () => {
+it('expose (GET, LISTs, writes, a watch) and status (four LISTs at once) each make one connection', async () => {
   const admin = parse(readFileSync(cluster.kubeconfig, 'utf8'));
   const kubeconfig = writeKubeconfig(join(dir, 'config'), {
     cluster: {
@@ -51,6 +51,7 @@ it('expose (GET, LISTs, writes, a watch) and status (three LISTs at once) each m
   connections = 0;
   const status = await runPlugin(['status', '-v', '6'], { kubeconfig });
   expect(status.code, status.stderr).toBe(0);
-  expect(status.stderr.match(/^I GET .* 200 OK in \d+ milliseconds$/gm)).toHaveLength(3);
+  // Four LISTs at once: the ConfigMaps too, for one no Service publishes to any more (the issue names it).
+  expect(status.stderr.match(/^I GET .* 200 OK in \d+ milliseconds$/gm)).toHaveLength(4);
   expect(connections).toBe(1);
 });

@@ -135,7 +135,7 @@ describe('--publish-configmap', () => {
     const stale = plugin(['status', 'redis', '-n', ns, '--exit-code']);
     expect(stale.code).toBe(1);
     expect(stale.stdout).toMatch(
-      /\nconfigmap redis-endpoints is stale: redis-1 says 192\.0\.2\.1:5432, its Service 198\.18\.\d+\.\d+:5432 \(kubectl expose-sts redis writes it again\)\n$/,
+      /\nconfigmap redis-endpoints is stale: redis-1 says 192\.0\.2\.1:5432, its Service 198\.18\.\d+\.\d+:5432 \(kubectl expose-sts redis -n [\w-]+ writes it again\)\n$/,
     );
 
     const pruned = plugin(['prune', 'redis', '-n', ns, '--all']);

@@ -26,7 +26,7 @@ describe('ResourceQuota', () => {
     expect(res.code).toBe(1);
     expect(res.stderr).toBe(
       'error: the Services would exceed ResourceQuota "two-lbs": services.loadbalancers 0 used + 3 more > 2 allowed ' +
-        '(kubectl describe resourcequota two-lbs); nothing was changed\n',
+        `(kubectl describe resourcequota two-lbs -n ${ns}); nothing was changed\n`,
     );
     expect([...(await servicesIn(ns)).keys()]).toEqual([]);
     // NodePort Services are no load balancers: the quota takes them.

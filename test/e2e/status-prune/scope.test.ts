@@ -84,8 +84,9 @@ describe('status and prune scope', () => {
     expect(res.code, res.stderr).toBe(0);
     const calls = requestsOf(user);
     expect(calls.every((c) => c.verb === 'list')).toBe(true);
-    // The three label-selected LISTs, plus the node list NodePort endpoints need.
+    // The four label-selected LISTs (ConfigMaps too: the issue names it), plus the node list NodePort endpoints need.
     expect(calls.map((c) => c.requestURI.split('?')[0]).sort()).toEqual([
+      `/api/v1/namespaces/${b}/configmaps`,
       `/api/v1/namespaces/${b}/pods`,
       `/api/v1/namespaces/${b}/services`,
       '/api/v1/nodes',
@@ -123,7 +124,7 @@ describe('status and prune scope', () => {
     const user = `prune-${randomBytes(3).toString('hex')}`;
     const pruned = plugin(['prune', '-n', b, '--as', user, '--as-group', 'system:masters']);
     expect(pruned.stdout).toBe('service/gone-0 deleted\nservice/gone-1 deleted\n');
-    expect(requestsOf(user).filter((c) => c.verb === 'list')).toHaveLength(4);
+    expect(requestsOf(user).filter((c) => c.verb === 'list')).toHaveLength(5); // ConfigMaps too, for leftovers
     const left = await servicesIn(b);
     expect([...left.keys()].filter((n) => n.startsWith('gone'))).toEqual([]);
     expect(left.has('redis-0')).toBe(true);

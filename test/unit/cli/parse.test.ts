@@ -62,7 +62,7 @@ describe('parse', () => {
   });
   it('refuses unknown flags and stray arguments as usage errors', () => {
     expect(() => of('mydb', '--tpye', 'x')).toThrow(
-      expect.objectContaining({ exitCode: 2, message: 'Unknown argument: tpye' }),
+      expect.objectContaining({ exitCode: 2, message: 'unknown flag: --tpye' }),
     );
     expect(() => of('a', 'b')).toThrow(expect.objectContaining({ exitCode: 2, message: 'Unknown argument: b' }));
     expect(() => of('a', '--', 'b')).toThrow(expect.objectContaining({ exitCode: 2, message: 'Unknown argument: b' }));
@@ -74,8 +74,70 @@ describe('parse', () => {
       }),
     );
     expect(() => of('status', '--type', 'NodePort')).toThrow(
-      expect.objectContaining({ exitCode: 2, message: 'Unknown argument: type' }),
+      expect.objectContaining({ exitCode: 2, message: 'unknown flag: --type' }),
     );
+    expect(() => of('mydb', '-x')).toThrow(
+      expect.objectContaining({ exitCode: 2, message: "unknown shorthand flag: 'x' in -x" }),
+    );
+    expect(() => of('mydb', '--type')).toThrow(
+      expect.objectContaining({ exitCode: 2, message: 'flag needs an argument: --type' }),
+    );
+    expect(() => of('completion', 'bash')).toThrow(
+      expect.objectContaining({
+        exitCode: 2,
+        message: expect.stringMatching(
+          /^completion takes no shell: kubectl's own completion \(kubectl completion bash\)/,
+        ),
+      }),
+    );
+  });
+  it('takes the word after a flag as its value even when it begins with -, as pflag does', () => {
+    expect(of('mydb', '--dns-ttl', '-5s').input.dnsTtl).toBe('-5s');
+    expect(of('mydb', '--hostname', '-{pod}.ex').input.hostname).toBe('-{pod}.ex');
+    expect(of('mydb', '-n', '-x').connection.namespace).toBe('-x');
+    expect(of('mydb', '-ndata', '-v=6').connection).toMatchObject({ namespace: 'data', v: '6' });
+    // A switch takes no next word: `--wait false` leaves "false" an argument.
+    expect(() => of('mydb', '--wait', 'false')).toThrow(
+      expect.objectContaining({ message: 'Unknown argument: false' }),
+    );
+    // Found before the flags of the command are known: -n's value is not the command.
+    expect(of('-n', 'status', 'prune', 'db').command.name).toBe('prune');
+  });
+  it('reads help COMMAND as COMMAND --help, as kubectl', () => {
+    expect(of('help')).toMatchObject({ command: { name: '' }, help: true });
+    expect(of('help', 'status')).toMatchObject({ command: { name: 'status' }, help: true });
+    expect(of('--', 'help')).toMatchObject({ help: false, input: { statefulSet: 'help' } });
+    expect(() => of('help', 'nosuch')).toThrow(
+      expect.objectContaining({ exitCode: 2, message: expect.stringMatching(/^unknown help topic "nosuch"/) }),
+    );
+  });
+  it('takes every connection flag kubectl options lists', () => {
+    const p = of(
+      'mydb',
+      '--as',
+      'jane',
+      '--as-user-extra',
+      'scopes=a',
+      '--as-user-extra',
+      'scopes=b',
+      '--kuberc',
+      'x',
+      '--log-flush-frequency',
+      '10s',
+      '--match-server-version',
+      '--profile',
+      'cpu',
+      '--profile-output',
+      'p',
+      '--vmodule',
+      'x=2',
+      '--warnings-as-errors',
+    );
+    expect(p.connection).toMatchObject({
+      asUserExtra: ['scopes=a', 'scopes=b'],
+      warningsAsErrors: true,
+      matchServerVersion: true,
+    });
   });
   it('sees --help and --version wherever they are', () => {
     expect(of('status', 'db', '-h')).toMatchObject({ command: { name: 'status' }, help: true });

@@ -219,3 +219,47 @@ describe('validateExposeFlags', () => {
     expect(bad({ output: 'table' })).toMatch(/must be one of wide, json, yaml, name/);
   });
 });
+
+describe('validateExposeFlags: what used to be taken without a word (issue: the silent surprises)', () => {
+  it('refuses a list flag given with nothing in it', () => {
+    expect(bad({ type: 'LoadBalancer', loadBalancerIp: [''] })).toBe('--load-balancer-ip is given without a value');
+    expect(bad({ type: 'LoadBalancer', loadBalancerIp: [','] })).toBe('--load-balancer-ip is given without a value');
+    expect(bad({ port: [' '] })).toBe('--port is given without a value');
+  });
+  it('refuses an annotation that --load-balancer-ip or --shared-address sets', () => {
+    expect(
+      bad({
+        type: 'LoadBalancer',
+        loadBalancerIp: ['192.0.2.1'],
+        annotations: ['metallb.io/loadBalancerIPs=192.0.2.9'],
+      }),
+    ).toBe(
+      '--annotations cannot set metallb.io/loadBalancerIPs with --load-balancer-ip, which sets it: give one of them',
+    );
+    expect(
+      bad({
+        type: 'LoadBalancer',
+        sharedAddress: true,
+        externalTrafficPolicy: 'Cluster',
+        annotations: ['metallb.io/allow-shared-ip=mine'],
+      }),
+    ).toBe(
+      '--annotations cannot set metallb.io/allow-shared-ip with --shared-address, which sets it: give one of them',
+    );
+    expect(
+      ok({ type: 'LoadBalancer', annotations: ['metallb.io/loadBalancerIPs=192.0.2.9'] }).annotations,
+    ).toHaveProperty('metallb.io/loadBalancerIPs');
+  });
+  it('bounds --dns-ttl by what a DNS record holds', () => {
+    const dns = { type: 'NodePort', hostname: '{pod}.example.com' };
+    expect(bad({ ...dns, dnsTtl: '999999999999s' })).toMatch(
+      /^invalid --dns-ttl "999999999999s": .* at most 2147483647s/,
+    );
+    expect(ok({ ...dns, dnsTtl: '2147483647s' }).dnsTtlSeconds).toBe(2147483647);
+  });
+  it('writes no ConfigMap before the addresses: --publish-configmap with --wait=false is refused', () => {
+    expect(bad({ type: 'LoadBalancer', wait: false, publishConfigmap: '{sts}-endpoints' })).toMatch(
+      /^--publish-configmap writes the addresses once they are in, and --wait=false does not wait for them/,
+    );
+  });
+});

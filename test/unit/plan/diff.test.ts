@@ -1,6 +1,7 @@
 import type { V1Service } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { isUpToDate, ownedFields, planActions } from '../../../src/plan/diff.ts';
+import { configMapConflict } from '../../../src/plan/dns.ts';
 import { applyBody, desiredServices, type DesiredService } from '../../../src/plan/service.ts';
 import { options, sts } from './fixtures.ts';
 
@@ -152,5 +153,24 @@ describe('node ports', () => {
     ).toBe(false);
     const free = desired({ type: 'NodePort' })[0];
     expect(isUpToDate(free.service, asApplied(free))).toBe(true);
+  });
+});
+
+describe('messages name no undefined', () => {
+  it('a managed Service or ConfigMap without the StatefulSet label is said to have none', () => {
+    const labels = { 'app.kubernetes.io/managed-by': 'kubectl-expose-sts' };
+    const desired = {
+      ordinal: 0,
+      pod: 'db-0',
+      name: 'db-0',
+      service: { metadata: { name: 'db-0', labels: { 'expose-sts.io/statefulset': 'db' } } },
+    };
+    const plan = planActions([desired], [{ metadata: { name: 'db-0', labels } }], false);
+    expect(plan.conflicts[0]).toBe(
+      'service "db-0" is managed by expose-sts but has no expose-sts.io/statefulset label: use --name-template to choose other names',
+    );
+    expect(configMapConflict({ metadata: { name: 'db-endpoints', labels } }, 'db')).toBe(
+      'configmap "db-endpoints" is managed by expose-sts but has no expose-sts.io/statefulset label: name another with --publish-configmap NAME',
+    );
   });
 });

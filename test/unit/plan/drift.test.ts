@@ -236,3 +236,27 @@ describe('pending rows with the load balancer’s word', () => {
     ]);
   });
 });
+
+describe('drift that re-runs converge', () => {
+  it('calls the older Service of an ordinal Orphaned where another --name-template made a newer one', () => {
+    const old = svc('db', 0);
+    old.metadata = { ...old.metadata, creationTimestamp: '2026-01-01T00:00:00Z' as never };
+    const now = svc('db', 0);
+    now.metadata = { ...now.metadata, name: 'db-0-external', creationTimestamp: '2026-02-01T00:00:00Z' as never };
+    const rows = assess(inv({ services: [old, now], statefulSets: [sts('db', 1)], pods: [pod('db-0')] }), {});
+    expect(rows.map((r) => [r.service?.name, r.state, r.reason])).toEqual([
+      ['db-0', 'Orphaned', 'replaced by service db-0-external (another --name-template)'],
+      ['db-0-external', 'Ready', ''],
+    ]);
+  });
+  it('does not call a Service Modified for a change from before its last apply (an adopted Service, restored ports)', () => {
+    const fields = (time: string, otherTime: string) => [
+      { ...applied[0], time },
+      { manager: 'kubectl-create', operation: 'Update', time: otherTime, fieldsV1: { 'f:spec': { 'f:ports': {} } } },
+    ];
+    const before = svc('db', 0, { managedFields: fields('2026-01-02T00:00:00Z', '2026-01-01T00:00:00Z') });
+    expect(modifiedBy(before, 'db-0')).toBeUndefined();
+    const after = svc('db', 0, { managedFields: fields('2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z') });
+    expect(modifiedBy(after, 'db-0')).toBe('kubectl-create');
+  });
+});

@@ -27,15 +27,17 @@ describe('ResourceQuotas', () => {
       quotaProblem(
         [quota({ 'services.loadbalancers': '3' }, { 'services.loadbalancers': '1' })],
         [['services.loadbalancers', 2]],
+        'data',
       ),
     ).toBeUndefined();
     expect(
       quotaProblem(
         [quota({ services: '10', 'services.nodeports': '4' }, { services: '1', 'services.nodeports': '3' })],
         [['services.nodeports', 2]],
+        'data',
       ),
     ).toBe(
-      'the Services would exceed ResourceQuota "q": services.nodeports 3 used + 2 more > 4 allowed (kubectl describe resourcequota q)',
+      'the Services would exceed ResourceQuota "q": services.nodeports 3 used + 2 more > 4 allowed (kubectl describe resourcequota q -n data)',
     );
   });
 });

@@ -191,6 +191,15 @@ describe('per-ordinal values and addresses', () => {
         served('metallb'),
       ),
     ).toBe('2 addresses for 3 ordinals (5-7): give 1 more with --load-balancer-ip');
+    // More addresses than ordinals: one of them was meant for something else.
+    expect(
+      desiredServices(
+        three,
+        options({ type: 'LoadBalancer', loadBalancerIp: ['198.18.3.10-198.18.3.13'] }),
+        'data',
+        served('metallb'),
+      ),
+    ).toBe('4 addresses for 3 ordinals (5-7): give one --load-balancer-ip per ordinal, in ordinal order');
     expect(
       desiredServices(
         three,

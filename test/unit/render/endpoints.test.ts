@@ -108,7 +108,7 @@ describe('endpoints a client can paste', () => {
     expect(staleLines(fresh, false)).toEqual([]);
     const old = configMapStates(rows, [cm({ 'kafka-0': '198.18.0.1:9094', endpoints: '198.18.0.1:9094' })]);
     expect(staleLines(old, false)).toEqual([
-      'configmap kafka-endpoints is stale: kafka-1 says nothing, its Service 198.18.0.2:9094 (kubectl expose-sts kafka writes it again)',
+      'configmap kafka-endpoints is stale: kafka-1 says nothing, its Service 198.18.0.2:9094 (kubectl expose-sts kafka -n data writes it again)',
     ]);
   });
 });

@@ -52,6 +52,8 @@ describe('table', () => {
         '0         mydb-0    mydb-0    LoadBalancer   203.0.113.5:5432   true\n' +
         '10        mydb-10   mydb-10   LoadBalancer   <pending>          false\n',
     );
+    // A Ready pod whose load balancer has no address yet cannot be reached: READY is not true beside <pending>.
+    expect(exposeTable([row({ address: '' })], { wide: false }).split('\n')[1]).toMatch(/<pending>\s+false$/);
     expect(exposeTable([row()], { wide: true }).split('\n')[0]).toBe(
       'ORDINAL   POD      SERVICE   TYPE           ENDPOINT           READY   NODE          ADDRESS       CLUSTER-IP   NODE-PORTS   POLICY   ENDPOINTS',
     );

@@ -1,0 +1,67 @@
+// A re-run of expose that names nothing about the Services (`kubectl expose-sts mydb -n data`, the command the hints
+// print) keeps the exposed Services as they are: it waits for their addresses, prints the table and writes the
+// published ConfigMap again. Without this, leaving out --type made every LoadBalancer Service a ClusterIP one and
+// released its address. Pure.
+import type { V1Service, V1StatefulSet } from '@kubernetes/client-node';
+import { configMapAnnotation } from './dns.ts';
+import { nameOf } from './meta.ts';
+import { ordinals, podName } from './ordinal.ts';
+import { isManaged, ordinalLabel, statefulSetLabel } from './ownership.ts';
+import type { DesiredService } from './service.ts';
+
+/**
+ * The StatefulSet's managed Services by ordinal label; where a previous --name-template left a second Service for an
+ * ordinal, the newest is the one in use.
+ */
+export function exposedByOrdinal(statefulSet: string, services: V1Service[]): Map<number, V1Service> {
+  const out = new Map<number, V1Service>();
+  for (const svc of services) {
+    const labels = svc.metadata?.labels;
+    if (!isManaged(labels) || labels?.[statefulSetLabel] !== statefulSet) continue;
+    const ordinal = Number(labels[ordinalLabel]);
+    const before = out.get(ordinal);
+    const newer = (before?.metadata?.creationTimestamp ?? '') <= (svc.metadata?.creationTimestamp ?? '');
+    if (Number.isInteger(ordinal) && (!before || newer)) out.set(ordinal, svc);
+  }
+  return out;
+}
+
+/** The type the StatefulSet is exposed as (of its first Service), if it is exposed. */
+export function exposedType(statefulSet: string, services: V1Service[]): string | undefined {
+  return [...exposedByOrdinal(statefulSet, services).values()][0]?.spec?.type;
+}
+
+export interface Kept {
+  /** Each ordinal's Service as it is. */
+  desired: DesiredService[];
+  type: string;
+  /** The ConfigMap its endpoints are published in, if they are. */
+  configMap?: string;
+}
+
+/**
+ * The Services to keep; undefined when the StatefulSet is not exposed (a first run exposes it as flags say); what is
+ * wrong when an ordinal has no Service, which flags would have to describe.
+ */
+export function keptServices(sts: V1StatefulSet, services: V1Service[], namespace: string): Kept | string | undefined {
+  const name = nameOf(sts);
+  const byOrdinal = exposedByOrdinal(name, services);
+  if (!byOrdinal.size) return undefined;
+  const first = [...byOrdinal.values()][0];
+  const type = first.spec?.type ?? 'ClusterIP';
+  const missing = ordinals(sts).filter((o) => !byOrdinal.has(o));
+  if (missing.length)
+    return (
+      `statefulset ${name} has no Service for ordinal${missing.length === 1 ? '' : 's'} ${missing.join(', ')}: a run ` +
+      'without flags keeps the Services as they are and makes none; give the flags it was exposed with, e.g. ' +
+      `kubectl expose-sts ${name} -n ${namespace} --type ${type}`
+    );
+  return {
+    desired: ordinals(sts).map((ordinal) => {
+      const service = byOrdinal.get(ordinal) as V1Service;
+      return { ordinal, pod: podName(name, ordinal), name: nameOf(service), service };
+    }),
+    type,
+    configMap: first.metadata?.annotations?.[configMapAnnotation],
+  };
+}
