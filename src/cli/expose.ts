@@ -5,7 +5,8 @@ import type { Kube } from '../kube/client.ts';
 import { exposeFlags, type ExposeOptions, validateExposeFlags } from '../options/expose.ts';
 import { type Action, type ActionKind, type Plan, planActions } from '../plan/diff.ts';
 import { loadBalancerOf, sharingAnnotations } from '../plan/load-balancer.ts';
-import { addressesOf, unconfirmed, withConfirmed } from '../plan/confirm.ts';
+import { unconfirmed, withConfirmed } from '../plan/confirm.ts';
+import { lbAddresses } from '../plan/endpoint.ts';
 import { type Exposure, exposureOf } from '../plan/exposure.ts';
 import { keptServices } from '../plan/keep.ts';
 import { nameOf, uidOf } from '../plan/meta.ts';
@@ -286,7 +287,7 @@ async function runExpose(given: ExposeOptions, kube: Kube, io: IO): Promise<numb
     ? await k.watchServices(kube, managedSelector(opts.statefulSet), existing.resourceVersion)
     : undefined;
 
-  const before = new Map(plan.actions.map((a) => [a.desired.name, addressesOf(a.existing)]));
+  const before = new Map(plan.actions.map((a) => [a.desired.name, lbAddresses(a.existing)]));
   const since = Date.now();
   const applied: string[] = [];
   let inFlight = 0;

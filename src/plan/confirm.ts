@@ -3,8 +3,8 @@
 // --shared-address dropped) finds the previous addresses still in the Services' status until the load balancer
 // answers; they were printed as ready, exit 0, and published. Pure: the watch feeds it.
 import type { CoreV1Event, V1Service } from '@kubernetes/client-node';
-import { lbAddress } from './endpoint.ts';
-import { requestedAddress } from './load-balancer.ts';
+import { lbAddress, lbAddresses } from './endpoint.ts';
+import { requestedAddresses } from './load-balancer.ts';
 import { nameOf } from './meta.ts';
 
 /** One member as this run wrote it (`written`) and as last seen (`current`). */
@@ -14,17 +14,6 @@ export interface Member {
   current?: V1Service;
 }
 
-/** The addresses a Service's load balancer shows. */
-export const addressesOf = (svc: V1Service | undefined): string[] =>
-  (svc?.status?.loadBalancer?.ingress ?? []).flatMap((i) =>
-    (i.ip ?? i.hostname) ? [(i.ip ?? i.hostname) as string] : [],
-  );
-const requestedOf = (svc: V1Service | undefined) =>
-  (svc && requestedAddress(svc))
-    ?.split(',')
-    .map((a) => a.trim())
-    .filter(Boolean) ?? [];
-
 /**
  * Why each member's address cannot be taken yet (no entry: it can): none yet; not the one requested; or, across the
  * members, one that two Services without a shared address both show, or a shared one they do not all show.
@@ -33,22 +22,22 @@ export function unconfirmed(members: Member[], shared: boolean): Map<string, str
   const out = new Map<string, string>();
   const firsts = new Map<string, string>(); // address → the first member that shows it
   for (const m of members) {
-    const got = addressesOf(m.current);
-    const want = requestedOf(m.written);
+    const got = lbAddresses(m.current);
+    const want = requestedAddresses(m.written);
     if (!got.length) out.set(m.name, 'no load-balancer address yet');
     else if (want.some((ip) => !got.includes(ip)))
       out.set(m.name, `the load balancer shows ${got.join(', ')}, not the requested ${want.join(', ')}`);
     for (const ip of got) if (!firsts.has(ip)) firsts.set(ip, m.name);
   }
   if (shared) {
-    const first = addressesOf(members[0]?.current)[0];
+    const first = lbAddresses(members[0]?.current)[0];
     for (const m of members) {
       if (out.has(m.name) || !first) continue;
-      if (!addressesOf(m.current).includes(first)) out.set(m.name, `not on the shared address ${first} yet`);
+      if (!lbAddresses(m.current).includes(first)) out.set(m.name, `not on the shared address ${first} yet`);
     }
   } else {
     for (const m of members) {
-      const twice = addressesOf(m.current).find((ip) => firsts.get(ip) !== m.name);
+      const twice = lbAddresses(m.current).find((ip) => firsts.get(ip) !== m.name);
       if (twice && !out.has(m.name)) out.set(m.name, `${twice} is still service ${firsts.get(twice)}'s too`);
     }
   }
@@ -62,11 +51,11 @@ export function unconfirmed(members: Member[], shared: boolean): Map<string, str
  */
 export function refusal(m: Member, before: string[]): string | undefined {
   if (!m.current) return undefined;
-  const wrote = requestedOf(m.written);
-  const asks = requestedOf(m.current);
+  const wrote = requestedAddresses(m.written);
+  const asks = requestedAddresses(m.current);
   if (wrote.join(',') !== asks.join(','))
     return `service ${m.name} was changed by another writer while this run waited: it now asks for ${asks.join(', ') || 'any address'}`;
-  const got = addressesOf(m.current);
+  const got = lbAddresses(m.current);
   const changed = got.join(',') !== before.join(',');
   if (wrote.length && got.length && changed && wrote.some((ip) => !got.includes(ip)))
     return `the load balancer gave service ${m.name} ${got.join(', ')}, not the requested ${wrote.join(', ')}: it does not take the request this way (see --load-balancer-provider)`;

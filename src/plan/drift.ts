@@ -1,13 +1,21 @@
 // What is exposed and what has drifted: managed Services against their StatefulSets and pods. Pure, so every state
 // is unit-tested; status prints it and prune deletes what it calls Orphaned.
 import type { CoreV1Event, V1Node, V1Pod, V1Service, V1StatefulSet } from '@kubernetes/client-node';
-import { podReady } from './endpoint.ts';
+import { lbAddresses, podReady } from './endpoint.ts';
 import { type Exposure, exposureOf } from './exposure.ts';
-import { requestedAddress } from './load-balancer.ts';
+import { requestedAddress, requestedAddresses } from './load-balancer.ts';
 import { nameOf, namespaceOf, uidOf } from './meta.ts';
 import { ordinals, podName } from './ordinal.ts';
 import { pendingReasons } from './warnings.ts';
-import { fieldManager, isManaged, ordinalLabel, podNameLabel, statefulSetLabel } from './ownership.ts';
+import {
+  fieldManager,
+  isManaged,
+  ordinalKey,
+  ordinalLabel,
+  podNameLabel,
+  servicesInUse,
+  statefulSetLabel,
+} from './ownership.ts';
 
 export const states = ['Ready', 'Pending', 'PodNotReady', 'Missing', 'Orphaned', 'Modified', 'WrongAddress'] as const;
 type State = (typeof states)[number];
@@ -63,15 +71,7 @@ export function assess(inv: Inventory, scope: { statefulSet?: string }): StatusR
   const nodes = new Map(inv.nodes.map((n) => [nameOf(n), n]));
   const rows: StatusRow[] = [];
   const seen = new Map<string, Set<number>>(); // exposed StatefulSet → ordinals that have a Service
-  // Where a previous --name-template left a second Service for an ordinal, the newest is the one in use.
-  const inUse = new Map<string, V1Service>();
-  for (const svc of inv.services) {
-    const labels = svc.metadata?.labels ?? {};
-    const k = key(namespaceOf(svc), `${labels[statefulSetLabel]}/${labels[ordinalLabel]}`);
-    const before = inUse.get(k);
-    if (!before || (before.metadata?.creationTimestamp ?? '') <= (svc.metadata?.creationTimestamp ?? ''))
-      inUse.set(k, svc);
-  }
+  const inUse = servicesInUse(inv.services);
 
   for (const svc of inv.services) {
     const labels = svc.metadata?.labels ?? {};
@@ -90,9 +90,9 @@ export function assess(inv: Inventory, scope: { statefulSet?: string }): StatusR
     let state: State;
     let reason: string;
     const changer = modifiedBy(svc, pod);
-    const replacement = nameOf(inUse.get(key(ns, `${stsName}/${labels[ordinalLabel]}`)) ?? svc);
+    const replacement = nameOf(inUse.get(ordinalKey(ns, stsName, labels[ordinalLabel])) ?? svc);
     const requested = svc.spec?.type === 'LoadBalancer' ? requestedAddress(svc) : undefined;
-    const got = (svc.status?.loadBalancer?.ingress ?? []).flatMap((i) => [i.ip ?? i.hostname ?? '']);
+    const got = lbAddresses(svc);
     if (!sts) [state, reason] = ['Orphaned', `statefulset ${stsName} not found`];
     else if (owner && owner.uid !== uidOf(sts)) [state, reason] = ['Orphaned', `statefulset ${stsName} was recreated`];
     else if (!Number.isInteger(ordinal) || !range.includes(ordinal))
@@ -105,7 +105,7 @@ export function assess(inv: Inventory, scope: { statefulSet?: string }): StatusR
     else if (changer) [state, reason] = ['Modified', `changed by ${changer}`];
     else if (svc.spec?.type === 'LoadBalancer' && !svc.status?.loadBalancer?.ingress?.length)
       [state, reason] = ['Pending', `no load-balancer address yet${requested ? ` (requested ${requested})` : ''}`];
-    else if (requested?.split(',').some((ip) => !got.includes(ip.trim())))
+    else if (requested && requestedAddresses(svc).some((ip) => !got.includes(ip)))
       [state, reason] = ['WrongAddress', `address ${got.join(', ')}, requested ${requested}`];
     else if (!podReady(podObj))
       [state, reason] = ['PodNotReady', podObj ? `pod ${pod} not ready` : `pod ${pod} not found`];

@@ -14,3 +14,10 @@ export function lbAddress(svc: V1Service | undefined): string | undefined {
   const ingress = svc?.status?.loadBalancer?.ingress?.[0];
   return ingress?.ip ?? ingress?.hostname;
 }
+
+/** Every address a Service's load balancer shows. */
+export const lbAddresses = (svc: V1Service | undefined): string[] =>
+  (svc?.status?.loadBalancer?.ingress ?? []).flatMap((i) => {
+    const address = i.ip ?? i.hostname;
+    return address ? [address] : [];
+  });

@@ -6,29 +6,18 @@ import type { V1Service, V1StatefulSet } from '@kubernetes/client-node';
 import { configMapAnnotation } from './dns.ts';
 import { nameOf } from './meta.ts';
 import { ordinals, podName } from './ordinal.ts';
-import { isManaged, ordinalLabel, statefulSetLabel } from './ownership.ts';
+import { ordinalLabel, servicesInUse, statefulSetLabel } from './ownership.ts';
 import type { DesiredService } from './service.ts';
 
-/**
- * The StatefulSet's managed Services by ordinal label; where a previous --name-template left a second Service for an
- * ordinal, the newest is the one in use.
- */
+/** The StatefulSet's Services in use, by ordinal (servicesInUse: the newest where an ordinal has two). */
 export function exposedByOrdinal(statefulSet: string, services: V1Service[]): Map<number, V1Service> {
   const out = new Map<number, V1Service>();
-  for (const svc of services) {
-    const labels = svc.metadata?.labels;
-    if (!isManaged(labels) || labels?.[statefulSetLabel] !== statefulSet) continue;
+  for (const svc of servicesInUse(services).values()) {
+    const labels = svc.metadata?.labels ?? {};
     const ordinal = Number(labels[ordinalLabel]);
-    const before = out.get(ordinal);
-    const newer = (before?.metadata?.creationTimestamp ?? '') <= (svc.metadata?.creationTimestamp ?? '');
-    if (Number.isInteger(ordinal) && (!before || newer)) out.set(ordinal, svc);
+    if (labels[statefulSetLabel] === statefulSet && Number.isInteger(ordinal)) out.set(ordinal, svc);
   }
   return out;
-}
-
-/** The type the StatefulSet is exposed as (of its first Service), if it is exposed. */
-export function exposedType(statefulSet: string, services: V1Service[]): string | undefined {
-  return [...exposedByOrdinal(statefulSet, services).values()][0]?.spec?.type;
 }
 
 export interface Kept {

@@ -124,6 +124,13 @@ export function requestedAddress(svc: V1ServiceLike): string | undefined {
   return addressAnnotations.map((k) => a[k]).find(Boolean) ?? svc.spec?.loadBalancerIP;
 }
 
+/** The addresses a Service asked for, one by one (an annotation may list two, one per family). */
+export const requestedAddresses = (svc: V1ServiceLike): string[] =>
+  (requestedAddress(svc) ?? '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
+
 /** A MetalLB IPAddressPool, as far as addresses go: `spec.addresses` holds CIDRs and `A-B` ranges. */
 export interface AddressPool {
   name: string;
@@ -173,7 +180,7 @@ export function familyProblem(
   members: { ordinal: number; name: string; service: V1ServiceLike; families: string[] }[],
 ): string | undefined {
   for (const m of members) {
-    for (const ip of (requestedAddress(m.service) ?? '').split(',').map((a) => a.trim())) {
+    for (const ip of requestedAddresses(m.service)) {
       const family = isIP(ip) === 6 ? 'IPv6' : isIP(ip) === 4 ? 'IPv4' : undefined;
       if (!family || !m.families.length || m.families.includes(family)) continue;
       return `address ${ip} (for ordinal ${m.ordinal}) is ${family}, and service "${m.name}" is ${m.families.join(' and ')} only (spec.ipFamilies): ask for ${m.families[0]} addresses`;

@@ -1,5 +1,6 @@
 // How the tool recognises what is its own (docs/conventions.md, Ownership): a Service without managedBy is never changed.
-import type { V1OwnerReference } from '@kubernetes/client-node';
+import type { V1OwnerReference, V1Service } from '@kubernetes/client-node';
+import { namespaceOf } from './meta.ts';
 
 export const fieldManager = 'kubectl-expose-sts';
 const managedByLabel = 'app.kubernetes.io/managed-by';
@@ -30,6 +31,27 @@ export function statefulSetOwner(name: string, uid: string): V1OwnerReference[] 
 
 export function isManaged(labels: Record<string, string> | undefined): boolean {
   return labels?.[managedByLabel] === managedByValue;
+}
+
+/** The key of one ordinal of one StatefulSet: `namespace/statefulset/ordinal`. */
+export const ordinalKey = (namespace: string, statefulSet: string, ordinal: number | string) =>
+  `${namespace}/${statefulSet}/${ordinal}`;
+
+/**
+ * The managed Service in use for each ordinal, by ordinalKey: where a previous --name-template left a second Service
+ * for an ordinal, the newest.
+ */
+export function servicesInUse(services: V1Service[]): Map<string, V1Service> {
+  const out = new Map<string, V1Service>();
+  for (const svc of services) {
+    const labels = svc.metadata?.labels;
+    if (!isManaged(labels) || !labels?.[statefulSetLabel]) continue;
+    const k = ordinalKey(namespaceOf(svc), labels[statefulSetLabel], labels[ordinalLabel] ?? '');
+    const before = out.get(k);
+    if (!before || (before.metadata?.creationTimestamp ?? '') <= (svc.metadata?.creationTimestamp ?? ''))
+      out.set(k, svc);
+  }
+  return out;
 }
 
 /** Label selector for the managed Services of one StatefulSet (or of all, without a name). */

@@ -1,6 +1,6 @@
 import type { V1Service } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { exposedByOrdinal, exposedType, keptServices } from '../../../src/plan/keep.ts';
+import { exposedByOrdinal, keptServices } from '../../../src/plan/keep.ts';
 
 const managed = (name: string, ordinal: number, extra: Partial<V1Service['metadata']> = {}, type = 'LoadBalancer') => ({
   metadata: {
@@ -37,7 +37,8 @@ describe('a re-run without flags keeps the exposed Services', () => {
     const now = managed('db-0-external', 0, { creationTimestamp: '2026-02-01T00:00:00Z' as never });
     expect(exposedByOrdinal('db', [now, old]).get(0)?.metadata?.name).toBe('db-0-external');
     expect(exposedByOrdinal('db', [old, now]).get(0)?.metadata?.name).toBe('db-0-external');
-    expect(exposedType('db', [managed('db-0', 0, {}, 'NodePort')])).toBe('NodePort');
-    expect(exposedType('other', [managed('db-0', 0)])).toBeUndefined();
+    // The type kept is that of the Services in use; another StatefulSet's are not this one's.
+    expect(keptServices(sts(1), [managed('db-0', 0, {}, 'NodePort')], 'data')).toMatchObject({ type: 'NodePort' });
+    expect(exposedByOrdinal('other', [managed('db-0', 0)]).size).toBe(0);
   });
 });
