@@ -4,7 +4,6 @@ import type { Kube } from '../kube/client.ts';
 import { loadKube } from '../kube/load.ts';
 import { type PruneOptions, pruneFlags, validatePruneFlags } from '../options/scope.ts';
 import { assess } from '../plan/drift.ts';
-import { managedSelector } from '../plan/ownership.ts';
 import type { ClusterCommand } from './command.ts';
 import type { IO } from './io.ts';
 
@@ -30,8 +29,6 @@ export const pruneCommand: ClusterCommand<typeof pruneFlags, PruneOptions> = {
 
 async function runPrune(opts: PruneOptions, kube: Kube, io: IO): Promise<number> {
   const k = await loadKube();
-  const listed = k.listConfigMaps(kube, managedSelector(opts.statefulSet), opts.allNamespaces);
-  listed.catch(() => undefined); // thrown where awaited, after the inventory's own error if there is one
   const inventory = await k.readInventory(kube, opts);
   const rows = assess(inventory, opts);
   // assess reads only Services with the managed-by label: nothing else is ever a target.
@@ -41,17 +38,13 @@ async function runPrune(opts: PruneOptions, kube: Kube, io: IO): Promise<number>
   // ConfigMaps expose-sts published: with --all every one of the StatefulSet's; otherwise those no Service that stays
   // publishes to (a run without --publish-configmap left it). Without the permission to list them, --all warns.
   const staying = rows.filter((r) => r.service && !targets.some((t) => t.uid === r.service?.uid));
-  const published = await listed;
-  if (published.forbidden && opts.all && rows.some((r) => r.service?.configMap))
-    io.err(`warning: ${published.forbidden}, so the published ConfigMap is not deleted\n`);
-  const configMaps = published.items.filter(
+  if (inventory.configMapsForbidden && opts.all && rows.some((r) => r.service?.configMap))
+    io.err(`warning: ${inventory.configMapsForbidden}, so the published ConfigMap is not deleted\n`);
+  const configMaps = inventory.configMaps.filter(
     (cm) =>
       opts.all ||
       !staying.some((r) => r.namespace === cm.metadata?.namespace && r.service?.configMap === cm.metadata?.name),
   );
-  // A StatefulSet named and neither there nor exposed: kubectl get's NotFound, exit 1 (what the GET says).
-  if (opts.statefulSet && !rows.length && !configMaps.length && !inventory.statefulSets.length)
-    await k.getStatefulSet(kube, opts.statefulSet);
   if (targets.length === 0 && configMaps.length === 0) {
     io.err(`Nothing to prune${opts.allNamespaces ? '' : ` in ${kube.namespace} namespace`}.\n`);
     return 0;

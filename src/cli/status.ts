@@ -5,7 +5,6 @@ import { loadKube } from '../kube/load.ts';
 import { type StatusOptions, statusFlags, validateStatusFlags } from '../options/scope.ts';
 import { assess, withWarnings } from '../plan/drift.ts';
 import { endpointPortProblem } from '../plan/service.ts';
-import { managedSelector } from '../plan/ownership.ts';
 import { configMapStates, formatStatus, staleLines, summaries } from '../render/status.ts';
 import { endpointsLine, statusTable } from '../render/tables.ts';
 import type { ClusterCommand } from './command.ts';
@@ -43,22 +42,16 @@ function nothingExposed(scope: { statefulSet?: string; allNamespaces: boolean },
 
 async function runStatus(opts: StatusOptions, kube: Kube, io: IO): Promise<number> {
   const k = await loadKube();
-  // Read beside the rest: published ConfigMaps, and those no Service publishes to any more (which prune deletes).
-  const listing = k.listConfigMaps(kube, managedSelector(opts.statefulSet), opts.allNamespaces);
-  listing.catch(() => undefined); // thrown where awaited, after the inventory's own error if there is one
   const inventory = await k.readInventory(kube, opts);
   let rows = assess(inventory, opts);
-  // A StatefulSet named and neither there nor exposed: kubectl get's NotFound, exit 1 (what the GET says).
-  if (opts.statefulSet && !rows.length && !inventory.statefulSets.length)
-    await k.getStatefulSet(kube, opts.statefulSet);
   // Why a row is Pending, where the load balancer said why: only for the outputs that show reasons.
   if (opts.output !== '' && rows.some((r) => r.state === 'Pending')) {
     rows = withWarnings(rows, (await k.readWarnings(kube, false, opts.allNamespaces))?.items ?? []);
   }
-  const published = await listing;
-  if (published.forbidden && rows.some((r) => r.service?.configMap))
-    io.err(`warning: ${published.forbidden}, so the published ConfigMaps are not checked\n`);
-  const configMaps = configMapStates(rows, published.items);
+  // Published ConfigMaps, and those no Service publishes to any more (which prune deletes).
+  if (inventory.configMapsForbidden && rows.some((r) => r.service?.configMap))
+    io.err(`warning: ${inventory.configMapsForbidden}, so the published ConfigMaps are not checked\n`);
+  const configMaps = configMapStates(rows, inventory.configMaps);
   const stale = staleLines(configMaps, opts.allNamespaces);
   // Checked against the ports of the Services that have an endpoint: expose refuses such a port too.
   const ports = new Map(

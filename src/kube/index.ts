@@ -8,4 +8,4 @@ export { readInventory } from './inventory.ts';
 export { addressPools, clusterFacts } from './load-balancer.ts';
 export { resourceQuotas, serviceClaims } from './claims.ts';
 export { readWarnings } from './events.ts';
-export { applyConfigMap, deleteConfigMap, getConfigMap, listConfigMaps } from './configmap.ts';
+export { applyConfigMap, deleteConfigMap, getConfigMap } from './configmap.ts';

@@ -1,18 +1,28 @@
 // What status and prune need, in a fixed number of LISTs whatever the number of StatefulSets: managed Services,
-// StatefulSets and StatefulSet pods (three, in parallel; with -A the pods once the Services name their namespaces),
-// and nodes only when a NodePort endpoint needs an address.
-import type { V1Node, V1Pod, V1Service, V1StatefulSet } from '@kubernetes/client-node';
+// StatefulSets, StatefulSet pods and managed ConfigMaps (four, in parallel; with -A the pods once the Services name
+// their namespaces), and nodes only when a NodePort endpoint needs an address.
+import type { V1ConfigMap, V1Node, V1Pod, V1Service, V1StatefulSet } from '@kubernetes/client-node';
 import { managedSelector } from '../plan/ownership.ts';
 import type { Inventory } from '../plan/drift.ts';
 import { appsV1, listJson, namespaced, withRetry, type Kube } from './client.ts';
+import { listConfigMaps } from './configmap.ts';
 import { listNodes, listPodsIn } from './pod.ts';
+import { getStatefulSet } from './statefulset.ts';
 
 interface Scope {
   allNamespaces: boolean;
   statefulSet?: string;
 }
 
-export async function readInventory(kube: Kube, scope: Scope): Promise<Inventory> {
+/**
+ * The inventory, with the managed ConfigMaps (published ones, and those no Service publishes to any more) and, when
+ * they may not be listed, what says so. A StatefulSet named that is neither there nor exposed is kubectl get's
+ * NotFound (the GET's own error).
+ */
+export async function readInventory(
+  kube: Kube,
+  scope: Scope,
+): Promise<Inventory & { configMaps: V1ConfigMap[]; configMapsForbidden?: string }> {
   const where = scope.allNamespaces ? 'in all namespaces' : `in namespace "${kube.namespace}"`;
   const namespace = kube.namespace;
   const labelSelector = managedSelector(scope.statefulSet);
@@ -29,7 +39,7 @@ export async function readInventory(kube: Kube, scope: Scope): Promise<Inventory
     podLists.set(n, listing);
   };
   if (!scope.allNamespaces) podsOf(namespace);
-  const [services, statefulSets] = await Promise.all([
+  const [services, statefulSets, configMaps] = await Promise.all([
     withRetry(kube, `list services ${where}`, () =>
       listJson<V1Service>(kube, ns('services'), { labelSelector }, (svc) => {
         if (scope.allNamespaces && svc.metadata?.namespace) podsOf(svc.metadata.namespace);
@@ -39,7 +49,10 @@ export async function readInventory(kube: Kube, scope: Scope): Promise<Inventory
     withRetry(kube, `list statefulsets.apps ${where}`, () =>
       listJson<V1StatefulSet>(kube, ns('statefulsets', appsV1), { fieldSelector }),
     ),
+    listConfigMaps(kube, labelSelector, scope.allNamespaces),
   ]);
+  if (scope.statefulSet && !services.items.length && !statefulSets.items.length && !configMaps.items.length)
+    await getStatefulSet(kube, scope.statefulSet);
   const pods = (await Promise.all(podLists.values())).flat();
   let nodes: V1Node[] = [];
   if (services.items.some((s) => s.spec?.type === 'NodePort')) {
@@ -49,5 +62,12 @@ export async function readInventory(kube: Kube, scope: Scope): Promise<Inventory
   for (const items of [services.items, statefulSets.items]) {
     for (const item of items) if (item.metadata) item.metadata.namespace ??= namespace;
   }
-  return { services: services.items, statefulSets: statefulSets.items, pods, nodes };
+  return {
+    services: services.items,
+    statefulSets: statefulSets.items,
+    pods,
+    nodes,
+    configMaps: configMaps.items,
+    configMapsForbidden: configMaps.forbidden,
+  };
 }
