@@ -7,7 +7,7 @@ import type { CoreV1Event, V1Service } from '@kubernetes/client-node';
 import type { Kube } from '../kube/client.ts';
 import type { KubeLayer } from '../kube/load.ts';
 import type { OpenWatch } from '../kube/watch.ts';
-import { type Member, refusal, refusedByEvent, unconfirmed } from '../plan/confirm.ts';
+import { refusal, refusedByEvent, unconfirmed } from '../plan/confirm.ts';
 import { pendingReasons, type Reason, reasonLine } from '../plan/warnings.ts';
 import { startProgress } from '../render/spinner.ts';
 import type { IO } from './io.ts';
@@ -37,22 +37,28 @@ export async function waitForAddresses(
   opts: { timeoutMs: number; shared: boolean; before: Map<string, string[]>; since: number },
   io: IO,
 ): Promise<Waited> {
-  const names = members.map((m) => m.name);
-  const state = (): Member[] => members.map((m) => ({ ...m, current: current.get(m.name) }));
-  const pending = () => [...unconfirmed(state(), opts.shared).keys()];
-  if (!pending().length) {
+  const byName = new Map(members.map((m) => [m.name, m]));
+  const pending = () => [
+    ...unconfirmed(
+      members.map((m) => ({ ...m, current: current.get(m.name) })),
+      opts.shared,
+    ).keys(),
+  ];
+  const counted = (left: number) => `waiting for load-balancer addresses ${members.length - left}/${members.length}`;
+  const first = pending();
+  if (!first.length) {
     watch.close();
     return { timedOut: false };
   }
-  const counted = () => `waiting for load-balancer addresses ${names.length - pending().length}/${names.length}`;
-  const progress = await startProgress(counted());
+  const progress = await startProgress(counted(first.length));
   const events: CoreV1Event[] = [];
   const said = new Set<string>();
   let refused: string | undefined;
   const tell = () => {
-    refused ??= refusedByEvent(events, pending(), opts.since - clockMarginMs);
+    const left = pending();
+    refused ??= refusedByEvent(events, left, opts.since - clockMarginMs);
     if (refused) watch.close();
-    for (const r of pendingReasons(events, pending(), kube.namespace)) {
+    for (const r of pendingReasons(events, left, kube.namespace)) {
       if (said.has(r.text)) continue;
       said.add(r.text);
       progress.above(() => io.err(`warning: ${reasonLine(r)}\n`));
@@ -75,13 +81,13 @@ export async function waitForAddresses(
   const quiet = setTimeout(() => void readWarnings(true), quietMs);
   try {
     const result = await watch.until((svc, deleted) => {
-      const name = svc.metadata?.name;
-      if (!name || !names.includes(name) || deleted) return false;
-      current.set(name, svc);
-      const member = members.find((m) => m.name === name) as Member;
-      refused ??= refusal({ ...member, current: svc }, opts.before.get(name) ?? []);
-      progress.update(counted());
-      return !!refused || pending().length === 0;
+      const member = byName.get(svc.metadata?.name ?? '');
+      if (!member || deleted) return false;
+      current.set(member.name, svc);
+      refused ??= refusal({ ...member, current: svc }, opts.before.get(member.name) ?? []);
+      const left = pending().length;
+      progress.update(counted(left));
+      return !!refused || left === 0;
     }, opts.timeoutMs);
     if (refused) return { timedOut: false, refused };
     if (result === 'done') return { timedOut: false };

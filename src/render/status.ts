@@ -55,13 +55,13 @@ export function staleLines(states: ConfigMapState[], allNamespaces: boolean): st
   return states
     .filter((s) => s.differences.length || s.orphaned)
     .map((s) => {
+      const name = `${allNamespaces ? `${s.namespace}/` : ''}${s.name}`;
       if (s.orphaned)
-        return `configmap ${allNamespaces ? `${s.namespace}/` : ''}${s.name} is published by no Service of statefulset ${s.statefulSet} any more (kubectl expose-sts prune ${s.statefulSet} -n ${s.namespace} deletes it)`;
+        return `configmap ${name} is published by no Service of statefulset ${s.statefulSet} any more (kubectl expose-sts prune ${s.statefulSet} -n ${s.namespace} deletes it)`;
       const what = s.differences
         .filter((d) => d.key !== 'endpoints')
         .slice(0, 3)
         .map((d) => `${d.key} says ${d.has ?? 'nothing'}, its Service ${d.wants ?? 'is gone'}`);
-      const name = `${allNamespaces ? `${s.namespace}/` : ''}${s.name}`;
       return `configmap ${name} is stale${what.length ? `: ${what.join('; ')}` : ''} (kubectl expose-sts ${s.statefulSet} -n ${s.namespace} writes it again)`;
     });
 }
