@@ -9,11 +9,11 @@ import { unconfirmed, withConfirmed } from '../plan/confirm.ts';
 import { lbAddresses } from '../plan/endpoint.ts';
 import { type Exposure, exposureOf } from '../plan/exposure.ts';
 import { keptServices } from '../plan/keep.ts';
-import { nameOf, uidOf } from '../plan/meta.ts';
+import { uidOf } from '../plan/meta.ts';
 import { configMapName, configMapNameProblem, endpointPortAnnotation, endpointsConfigMap } from '../plan/dns.ts';
 import { managedSelector } from '../plan/ownership.ts';
 import { applyBody, desiredServices, type DesiredService } from '../plan/service.ts';
-import { formatObjects } from '../render/objects.ts';
+import { formatObjects, objectRef } from '../render/objects.ts';
 import { configMapData, endpointsLine, exposeTable } from '../render/tables.ts';
 import { loadKube } from '../kube/load.ts';
 import { reasonLine } from '../plan/warnings.ts';
@@ -124,11 +124,7 @@ function printObjects(io: IO, objects: { object: V1Service | V1ConfigMap; verb: 
     return;
   }
   const suffix = opts.dryRun === 'client' ? ' (dry run)' : opts.dryRun === 'server' ? ' (server dry run)' : '';
-  io.out(
-    objects
-      .map((o) => `${(o.object.kind ?? 'Service').toLowerCase()}/${nameOf(o.object)} ${o.verb}${suffix}\n`)
-      .join(''),
-  );
+  io.out(objects.map((o) => `${objectRef(o.object)} ${o.verb}${suffix}\n`).join(''));
 }
 
 async function runExpose(given: ExposeOptions, kube: Kube, io: IO): Promise<number> {
@@ -160,7 +156,7 @@ async function runExpose(given: ExposeOptions, kube: Kube, io: IO): Promise<numb
     opts = {
       ...opts,
       type: kept.type as ExposeOptions['type'],
-      wait: opts.dryRun === 'none' && kept.type === 'LoadBalancer' && (opts.waitOmitted ? true : opts.wait),
+      wait: opts.dryRun === 'none' && kept.type === 'LoadBalancer' && (opts.waitOmitted || opts.wait),
     };
   }
   // A requested, shared or internal address is asked for the way the load balancer takes it: which one serves the
@@ -311,7 +307,7 @@ async function runExpose(given: ExposeOptions, kube: Kube, io: IO): Promise<numb
     // the Service with the highest node port asked for goes alone first: past the range's top (a base + ordinal, the
     // usual slip), it is refused before any other is written.
     const order = [...toWrite.keys()].sort((a, b) => highestNodePort(toWrite[b]) - highestNodePort(toWrite[a]));
-    const first = highestNodePort(toWrite[order[0]] ?? ({} as Action)) > 0 ? order.slice(0, 1) : [];
+    const first = order.length && highestNodePort(toWrite[order[0]]) > 0 ? order.slice(0, 1) : [];
     const rest = order.filter((i) => !first.includes(i));
     written = new Array(toWrite.length);
     for (const batch of [first, rest]) {
@@ -431,4 +427,4 @@ function keptNodePorts(a: Action): V1ServicePort[] | undefined {
 
 /** The highest node port an action asks for (--node-port), 0 for none. */
 const highestNodePort = (a: Action) =>
-  Math.max(0, ...(a.desired?.service.spec?.ports ?? []).map((p) => p.nodePort ?? 0));
+  Math.max(0, ...(a.desired.service.spec?.ports ?? []).map((p) => p.nodePort ?? 0));

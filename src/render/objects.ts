@@ -16,6 +16,9 @@ function clean(obj: Written): Written {
   return { apiVersion: 'v1', kind: 'Service', ...obj, metadata };
 }
 
+/** `service/<name>`, `configmap/<name>`: how kubectl names an object in its output. */
+export const objectRef = (o: Written): string => `${(o.kind ?? 'Service').toLowerCase()}/${nameOf(o)}`;
+
 export function formatObjects(items: Written[], format: 'json' | 'yaml' | 'name'): string {
   switch (format) {
     case 'json':
@@ -23,6 +26,6 @@ export function formatObjects(items: Written[], format: 'json' | 'yaml' | 'name'
     case 'yaml':
       return stringify(asList(items));
     case 'name':
-      return items.map((o) => `${(o.kind ?? 'Service').toLowerCase()}/${nameOf(o)}\n`).join('');
+      return items.map((o) => `${objectRef(o)}\n`).join('');
   }
 }
