@@ -2,37 +2,23 @@
 // parses the arguments, validates them, completes the connection for the commands that talk to the cluster, and
 // hands it to run; help and completion are made from the same record.
 import type { UsageError } from '../errors.ts';
-import type { Kube } from '../kube/client.ts';
+import type { Api } from '../kube/api.ts';
 import type { FlagSpecs, Input } from '../options/flags.ts';
+import type { About } from '../render/help.ts';
 import type { IO } from './io.ts';
-
-export interface About {
-  /** The subcommand's name; '' for expose, the command `kubectl expose-sts` itself runs. */
-  name: string;
-  /** One line, for the list of commands and for completion. */
-  summary: string;
-  /**
-   * Help's opening paragraphs: the summary as a sentence, then the rest each on one line starting with a space, as
-   * kubectl writes them (a terminal wraps them; a pipe gets them whole).
-   */
-  description: readonly string[];
-  /** What follows the command's name in the usage line, e.g. `[STATEFULSET]`. */
-  usage: string;
-  /** [what it does, the command line], shown as kubectl shows examples. */
-  examples: readonly (readonly [string, string])[];
-  /** Whether the command takes a StatefulSet name (also after `--`, for one named like a command). */
-  statefulSetArg: boolean;
-}
 
 interface Described<S extends FlagSpecs, O> extends About {
   flags: S;
   validate(input: Input<S>): O | UsageError;
 }
 
-/** A command that talks to the cluster: main completes the connection (kubeconfig, context, namespace, credentials). */
+/**
+ * A command that talks to the cluster: main completes the connection (kubeconfig, context, namespace, credentials)
+ * and hands it the API bound to it.
+ */
 export interface ClusterCommand<S extends FlagSpecs, O> extends Described<S, O> {
   connects: true;
-  run(opts: O, kube: Kube, io: IO): Promise<number>;
+  run(opts: O, api: Api, io: IO): Promise<number>;
 }
 
 /** A command that only prints (completion, options). */

@@ -119,11 +119,11 @@ export async function runComplete(args: string[], io: IO): Promise<number> {
   const kubeLookups: Lookups = {
     statefulSets: async (conn) => {
       const k = await (await import('../kube/load.ts')).loadKube();
-      return k.statefulSetNames(k.connect(forCompletion(conn), () => undefined));
+      return k.connectApi(forCompletion(conn), () => undefined).statefulSetNames();
     },
     namespaces: async (conn) => {
       const k = await (await import('../kube/load.ts')).loadKube();
-      return k.namespaceNames(k.connect(forCompletion(conn), () => undefined));
+      return k.connectApi(forCompletion(conn), () => undefined).namespaceNames();
     },
     contexts: async (conn) => {
       const { loadRawConfig } = await import('../kube/kubeconfig.ts');

@@ -2,20 +2,30 @@
 export interface IO {
   out: (text: string) => void;
   err: (text: string) => void;
-  /** What to say if the run is interrupted now: what was already done, so the user knows what a re-run repairs. */
-  onInterrupt?: (describe: () => string) => void;
+  /**
+   * What to say if the run is interrupted now: what was already done, so the user knows what a re-run repairs. The
+   * step that registers it says it until it calls the function returned; the latest registered speaks.
+   */
+  onInterrupt?: (describe: () => string) => () => void;
   /** The width of the terminal stdout is, if it is one (help wraps there, as kubectl's does). */
   readonly columns?: number;
 }
 
 /** Exit codes of a shell for a process ended by the signal, as kubectl's are. */
 const signalCodes = { SIGINT: 130, SIGTERM: 143 } as const;
-let describe = () => 'nothing was changed';
+/** The running steps' reports, the innermost last. */
+const reports: (() => string)[] = [];
 
 export const processIO: IO = {
   out: (text) => void process.stdout.write(text),
   err: (text) => void process.stderr.write(text),
-  onInterrupt: (fn) => void (describe = fn),
+  onInterrupt: (fn) => {
+    reports.push(fn);
+    return () => {
+      const i = reports.lastIndexOf(fn);
+      if (i >= 0) reports.splice(i, 1);
+    };
+  },
   get columns() {
     return process.stdout.isTTY ? process.stdout.columns : undefined;
   },
@@ -36,7 +46,7 @@ export function exitOnSignals(): void {
   for (const [signal, code] of Object.entries(signalCodes)) {
     process.removeAllListeners(signal);
     process.once(signal, () => {
-      process.stderr.write(`\ninterrupted: ${describe()}\n`);
+      process.stderr.write(`\ninterrupted: ${reports.at(-1)?.() ?? 'nothing was changed'}\n`);
       process.exit(code);
     });
   }

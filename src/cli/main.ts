@@ -37,10 +37,10 @@ export async function main(argv: string[], io: IO, transport?: Transport): Promi
     const opts = command.validate(input);
     if (opts instanceof UsageError) throw opts;
     if (!command.connects) return command.run(opts, io);
-    const kube = (await loadKube()).connect(conn, (line) => io.err(`${line}\n`), transport);
-    const code = await command.run(opts, kube, io);
-    if (code === 0 && conn.warningsAsErrors && kube.warnings.size)
-      throw new CommandError(`${kube.warnings.size} warnings received`); // kubectl's words
+    const api = (await loadKube()).connectApi(conn, (line) => io.err(`${line}\n`), transport);
+    const code = await command.run(opts, api, io);
+    if (code === 0 && conn.warningsAsErrors && api.warnings.size)
+      throw new CommandError(`${api.warnings.size} warnings received`); // kubectl's words
     return code;
   } catch (err) {
     return report(err, io, argv);

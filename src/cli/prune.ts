@@ -1,7 +1,6 @@
 // kubectl expose-sts prune [STATEFULSET]: deletes managed Services whose pod is gone (Orphaned), or with --all every
 // managed Service of one StatefulSet. Never anything without the managed-by label.
-import type { Kube } from '../kube/client.ts';
-import { loadKube } from '../kube/load.ts';
+import type { Api } from '../kube/api.ts';
 import { type PruneOptions, pruneFlags, validatePruneFlags } from '../options/scope.ts';
 import { assess } from '../plan/drift.ts';
 import type { ClusterCommand } from './command.ts';
@@ -27,9 +26,8 @@ export const pruneCommand: ClusterCommand<typeof pruneFlags, PruneOptions> = {
   run: runPrune,
 };
 
-async function runPrune(opts: PruneOptions, kube: Kube, io: IO): Promise<number> {
-  const k = await loadKube();
-  const inventory = await k.readInventory(kube, opts);
+async function runPrune(opts: PruneOptions, api: Api, io: IO): Promise<number> {
+  const inventory = await api.readInventory(opts);
   const rows = assess(inventory, opts);
   // assess reads only Services with the managed-by label: nothing else is ever a target.
   const targets = rows.flatMap((r) =>
@@ -46,7 +44,7 @@ async function runPrune(opts: PruneOptions, kube: Kube, io: IO): Promise<number>
       !staying.some((r) => r.namespace === cm.metadata?.namespace && r.service?.configMap === cm.metadata?.name),
   );
   if (targets.length === 0 && configMaps.length === 0) {
-    io.err(`Nothing to prune${opts.allNamespaces ? '' : ` in ${kube.namespace} namespace`}.\n`);
+    io.err(`Nothing to prune${opts.allNamespaces ? '' : ` in ${api.namespace} namespace`}.\n`);
     return 0;
   }
   const suffix = opts.dryRun === 'client' ? ' (dry run)' : opts.dryRun === 'server' ? ' (server dry run)' : '';
@@ -60,7 +58,7 @@ async function runPrune(opts: PruneOptions, kube: Kube, io: IO): Promise<number>
   for (const { name, uid, namespace } of targets) {
     if (opts.dryRun !== 'client') {
       sent = true;
-      const result = await k.deleteService(kube, namespace, name, uid, opts.dryRun === 'server');
+      const result = await api.deleteService(namespace, name, uid, opts.dryRun === 'server');
       sent = false;
       if (result === 'replaced') {
         io.err(`warning: service/${name} in namespace ${namespace} was replaced after it was listed; left alone\n`);
@@ -73,9 +71,8 @@ async function runPrune(opts: PruneOptions, kube: Kube, io: IO): Promise<number>
   for (const cm of configMaps) {
     const name = cm.metadata?.name ?? '';
     if (opts.dryRun !== 'client') {
-      const result = await k.deleteConfigMap(
-        kube,
-        cm.metadata?.namespace ?? kube.namespace,
+      const result = await api.deleteConfigMap(
+        cm.metadata?.namespace ?? api.namespace,
         name,
         cm.metadata?.uid ?? '',
         opts.dryRun === 'server',

@@ -1,7 +1,6 @@
 // kubectl expose-sts status [STATEFULSET]: what is exposed, where it answers, and what has drifted.
 import { UsageError } from '../errors.ts';
-import type { Kube } from '../kube/client.ts';
-import { loadKube } from '../kube/load.ts';
+import type { Api } from '../kube/api.ts';
 import { type StatusOptions, statusFlags, validateStatusFlags } from '../options/scope.ts';
 import { assess, withWarnings } from '../plan/drift.ts';
 import { endpointPortProblem } from '../plan/service.ts';
@@ -40,13 +39,12 @@ function nothingExposed(scope: { statefulSet?: string; allNamespaces: boolean },
   return scope.allNamespaces ? `${what}.` : `${what} in ${namespace} namespace.`;
 }
 
-async function runStatus(opts: StatusOptions, kube: Kube, io: IO): Promise<number> {
-  const k = await loadKube();
-  const inventory = await k.readInventory(kube, opts);
+async function runStatus(opts: StatusOptions, api: Api, io: IO): Promise<number> {
+  const inventory = await api.readInventory(opts);
   let rows = assess(inventory, opts);
   // Why a row is Pending, where the load balancer said why: only for the outputs that show reasons.
   if (opts.output !== '' && rows.some((r) => r.state === 'Pending')) {
-    rows = withWarnings(rows, (await k.readWarnings(kube, false, opts.allNamespaces))?.items ?? []);
+    rows = withWarnings(rows, (await api.readWarnings(false, opts.allNamespaces))?.items ?? []);
   }
   // Published ConfigMaps, and those no Service publishes to any more (which prune deletes).
   if (inventory.configMapsForbidden && rows.some((r) => r.service?.configMap))
@@ -72,7 +70,7 @@ async function runStatus(opts: StatusOptions, kube: Kube, io: IO): Promise<numbe
   if (opts.output === 'json' || opts.output === 'yaml') {
     io.out(formatStatus(rows, configMaps, opts.output));
   } else if (rows.length === 0) {
-    io.err(`${[nothingExposed(opts, kube.namespace), ...stale].join('\n')}\n`);
+    io.err(`${[nothingExposed(opts, api.namespace), ...stale].join('\n')}\n`);
   } else if (opts.output === 'endpoints') {
     const { line, missing } = endpointsLine(rows, opts.endpointPort);
     if (missing.length) io.err(`warning: no endpoint for ${missing.join(', ')}\n`);

@@ -4,7 +4,9 @@
 import { CommandError, httpStatusOf } from '../errors.ts';
 import type { ConnectionOptions } from '../options/connection.ts';
 import { credentialsOf, type Credentials } from './credentials.ts';
-import { ApiError, answerOf, causeCode, isTransient, translate } from './errors.ts';
+import { orAbsent } from './absent.ts';
+import { ApiError, answerOf, causeCode, translate } from './errors.ts';
+import { attempts, retryable, retryDelayMs } from './retry.ts';
 import { loadRawConfig } from './kubeconfig.ts';
 import { type Answer, HttpTransport, type Transport } from './transport.ts';
 import { version } from '../version.ts';
@@ -68,34 +70,32 @@ const userAgent = `kubectl-expose_sts/${version} (${process.platform}/${process.
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Retries transient failures (429 with Retry-After, 5xx, reset connections) with capped exponential backoff. */
+/** Retries what the retry policy (retry.ts) calls retryable, waiting as it says, and says each retry at -v 4. */
 export async function withRetry<T>(
   kube: Kube,
   what: string,
   fn: () => Promise<T>,
   opts: { attempts?: number; conflicts?: boolean } = {},
 ): Promise<T> {
-  const attempts = opts.attempts ?? 5;
+  const tries = opts.attempts ?? attempts;
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn();
     } catch (err) {
       // A conflict (409) is worth another try only where repeating the request re-reads the state: server-side apply.
-      const retryable = isTransient(err) || (opts.conflicts === true && answerOf(err)?.code === 409);
-      if (!retryable) throw translate(err, kube, what);
-      if (attempt >= attempts) {
+      if (!retryable(err, opts.conflicts)) throw translate(err, kube, what);
+      if (attempt >= tries) {
         const last = translate(err, kube, what);
-        throw new CommandError(`${last.message} (gave up after ${attempts} attempts; try again later)`, {
+        throw new CommandError(`${last.message} (gave up after ${tries} attempts; try again later)`, {
           status: last.status,
           cause: err,
         });
       }
+      const delay = retryDelayMs(attempt, err);
       const s = answerOf(err);
-      const delay =
-        s?.retryAfter !== undefined ? Math.min(s.retryAfter * 1000, 10_000) : Math.min(100 * 2 ** attempt, 2000);
       kube.log(
         4,
-        `${what}: ${s ? `HTTP ${s.code}` : causeCode(err).code}; retry ${attempt}/${attempts - 1} in ${delay} ms`,
+        `${what}: ${s ? `HTTP ${s.code}` : causeCode(err).code}; retry ${attempt}/${tries - 1} in ${delay} ms`,
       );
       await sleep(delay);
     }
@@ -235,18 +235,15 @@ export async function deleteListed(
   uid: string,
   dryRun: boolean,
 ): Promise<'deleted' | 'gone' | 'replaced'> {
-  try {
-    await withRetry(kube, `delete ${resource} "${name}" in namespace "${namespace}"`, () =>
-      // With a body, the API server reads DeleteOptions from it and ignores the dryRun query parameter.
-      requestJson(kube, 'DELETE', namespaced(namespace, resource, name), {
-        body: { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { uid }, dryRun: dryRun ? ['All'] : undefined },
-      }),
-    );
-    return 'deleted';
-  } catch (err) {
-    const code = httpStatusOf(err);
-    if (code === 404) return 'gone';
-    if (code === 409) return 'replaced';
+  const deleted = withRetry(kube, `delete ${resource} "${name}" in namespace "${namespace}"`, () =>
+    // With a body, the API server reads DeleteOptions from it and ignores the dryRun query parameter.
+    requestJson(kube, 'DELETE', namespaced(namespace, resource, name), {
+      body: { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { uid }, dryRun: dryRun ? ['All'] : undefined },
+    }),
+  ).then(() => 'deleted' as const);
+  // A conflict here is the uid precondition failing: another object of that name now.
+  return orAbsent(deleted, [404], () => 'gone' as const).catch((err: unknown) => {
+    if (httpStatusOf(err) === 409) return 'replaced' as const;
     throw err;
-  }
+  });
 }

@@ -1,19 +1,16 @@
 // The ConfigMap of endpoints (--publish-configmap): read before any write (it must be expose-sts's own or absent),
 // applied once the addresses are in, listed for status and prune (also those no Service publishes to any more).
 import type { V1ConfigMap } from '@kubernetes/client-node';
-import { httpStatusOf } from '../errors.ts';
+import { orAbsent } from './absent.ts';
 import { fieldManager } from '../plan/ownership.ts';
 import { deleteListed, type Kube, listJson, namespaced, requestJson, withRetry } from './client.ts';
 
 export async function getConfigMap(kube: Kube, name: string): Promise<V1ConfigMap | undefined> {
-  try {
-    return await withRetry(kube, `get configmap "${name}" in namespace "${kube.namespace}"`, () =>
-      requestJson<V1ConfigMap>(kube, 'GET', namespaced(kube.namespace, 'configmaps', name)),
-    );
-  } catch (err) {
-    if (httpStatusOf(err) === 404) return undefined;
-    throw err;
-  }
+  const read = withRetry(kube, `get configmap "${name}" in namespace "${kube.namespace}"`, () =>
+    requestJson<V1ConfigMap>(kube, 'GET', namespaced(kube.namespace, 'configmaps', name)),
+  );
+  // Only a missing one is absent: one this user may not read could not be written either.
+  return orAbsent(read, [404], () => undefined);
 }
 
 /** Server-side apply, as the Services: it follows scaling and address changes, and leaves others' fields alone. */
@@ -43,17 +40,15 @@ export async function listConfigMaps(
 ): Promise<{ items: V1ConfigMap[]; forbidden?: string }> {
   const where = allNamespaces ? 'in all namespaces' : `in namespace "${kube.namespace}"`;
   const path = allNamespaces ? '/api/v1/configmaps' : namespaced(kube.namespace, 'configmaps');
-  try {
-    const list = await withRetry(kube, `list configmaps ${where}`, () =>
-      listJson<V1ConfigMap>(kube, path, { labelSelector }),
-    );
-    for (const cm of list.items) if (cm.metadata) cm.metadata.namespace ??= kube.namespace;
-    return { items: list.items };
-  } catch (err) {
-    if (httpStatusOf(err) !== 403) throw err;
-    kube.log(6, `cannot list configmaps ${where}: ${(err as Error).message}`);
+  const list = withRetry(kube, `list configmaps ${where}`, () => listJson<V1ConfigMap>(kube, path, { labelSelector }));
+  const listed = list.then((l) => {
+    for (const cm of l.items) if (cm.metadata) cm.metadata.namespace ??= kube.namespace;
+    return { items: l.items } as { items: V1ConfigMap[]; forbidden?: string };
+  });
+  return orAbsent(listed, [403], (err) => {
+    kube.log(6, `cannot list configmaps ${where}: ${err.message}`);
     return { items: [], forbidden: `cannot list configmaps ${where}` };
-  }
+  });
 }
 
 export const deleteConfigMap = (kube: Kube, namespace: string, name: string, uid: string, dryRun: boolean) =>

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { getCACertificates } from 'node:tls';
 import { CommandError } from '../errors.ts';
-import type { ClusterEntry, ExecConfig, UserEntry } from './kubeconfig.ts';
+import type { ClusterEntry, ExecConfig, UserEntry } from './kubeconfig-entries.ts';
 import { execApiVersions, interactiveMode } from './validation.ts';
 
 /** The name sent for SNI to `host`: the kubeconfig's tls-server-name, else the host unless it is an address. */
@@ -49,45 +49,30 @@ interface ExecResult {
   expires?: number;
 }
 
-/** Runs the exec plugin as client-go does: its environment, KUBERNETES_EXEC_INFO, stderr passed to the user. */
-async function runExec(exec: ExecConfig & { command: string }, cluster: ClusterEntry): Promise<ExecResult> {
-  const apiVersion = exec.apiVersion ?? '';
-  const mode = interactiveMode(exec);
-  if (mode === 'Always' && !process.stdin.isTTY)
-    throw new CommandError(
-      'getting credentials: exec plugin cannot support interactive mode: standard input is not a terminal',
-    );
-  const interactive = mode !== 'Never' && process.stdin.isTTY === true;
-  const info = {
-    apiVersion,
+/** What client-go tells the plugin (KUBERNETES_EXEC_INFO): whether it may ask the user, and the cluster if asked for. */
+function execInfo(exec: ExecConfig, cluster: ClusterEntry, interactive: boolean) {
+  const caData =
+    cluster['certificate-authority-data'] ??
+    (cluster['certificate-authority'] ? readFileSync(cluster['certificate-authority']).toString('base64') : undefined);
+  const clusterInfo = {
+    server: cluster.server,
+    'certificate-authority-data': caData,
+    'insecure-skip-tls-verify': cluster['insecure-skip-tls-verify'],
+    'tls-server-name': cluster['tls-server-name'],
+    'proxy-url': cluster['proxy-url'],
+    config: cluster.extensions?.find((e) => e.name === execExtension)?.extension,
+  };
+  return {
+    apiVersion: exec.apiVersion ?? '',
     kind: 'ExecCredential',
-    spec: {
-      interactive,
-      ...(exec.provideClusterInfo
-        ? {
-            cluster: {
-              server: cluster.server,
-              'certificate-authority-data':
-                cluster['certificate-authority-data'] ??
-                (cluster['certificate-authority']
-                  ? readFileSync(cluster['certificate-authority']).toString('base64')
-                  : undefined),
-              'insecure-skip-tls-verify': cluster['insecure-skip-tls-verify'],
-              'tls-server-name': cluster['tls-server-name'],
-              'proxy-url': cluster['proxy-url'],
-              config: cluster.extensions?.find((e) => e.name === execExtension)?.extension,
-            },
-          }
-        : {}),
-    },
+    spec: { interactive, ...(exec.provideClusterInfo ? { cluster: clusterInfo } : {}) },
   };
-  const env = {
-    ...process.env,
-    ...Object.fromEntries((exec.env ?? []).map((e) => [e.name, e.value])),
-    KUBERNETES_EXEC_INFO: JSON.stringify(info),
-  };
+}
+
+/** The plugin's stdout; its stderr goes to the user's, and stdin too when it may ask the user. */
+function spawnPlugin(exec: ExecConfig & { command: string }, env: NodeJS.ProcessEnv, interactive: boolean) {
   const hint = exec.installHint ? ` (${exec.installHint.trim().replace(/\s*\n\s*/g, ' ')})` : '';
-  const stdout = await new Promise<string>((resolve, reject) => {
+  return new Promise<string>((resolve, reject) => {
     const child = spawn(exec.command, exec.args ?? [], {
       env,
       stdio: [interactive ? 'inherit' : 'ignore', 'pipe', 'inherit'],
@@ -111,6 +96,10 @@ async function runExec(exec: ExecConfig & { command: string }, cluster: ClusterE
           ),
     );
   });
+}
+
+/** The ExecCredential the plugin printed, checked as client-go checks it. */
+function execCredential(stdout: string, command: string, apiVersion: string): ExecResult {
   let cred: {
     apiVersion?: string;
     status?: { token?: string; clientCertificateData?: string; clientKeyData?: string; expirationTimestamp?: string };
@@ -118,16 +107,16 @@ async function runExec(exec: ExecConfig & { command: string }, cluster: ClusterE
   try {
     cred = JSON.parse(stdout);
   } catch {
-    throw new CommandError(`getting credentials: exec plugin ${exec.command} did not print an ExecCredential (JSON)`);
+    throw new CommandError(`getting credentials: exec plugin ${command} did not print an ExecCredential (JSON)`);
   }
   if (cred.apiVersion !== apiVersion)
     throw new CommandError(
-      `getting credentials: exec plugin ${exec.command} answered ${cred.apiVersion ?? 'no apiVersion'}, not ${apiVersion}`,
+      `getting credentials: exec plugin ${command} answered ${cred.apiVersion ?? 'no apiVersion'}, not ${apiVersion}`,
     );
   const s = cred.status ?? {};
   if (!s.token && !(s.clientCertificateData && s.clientKeyData))
     throw new CommandError(
-      `getting credentials: exec plugin ${exec.command} gave neither a token nor a client certificate and key`,
+      `getting credentials: exec plugin ${command} gave neither a token nor a client certificate and key`,
     );
   return {
     token: s.token,
@@ -137,6 +126,22 @@ async function runExec(exec: ExecConfig & { command: string }, cluster: ClusterE
   };
 }
 
+/** Runs the exec plugin as client-go does: its environment, KUBERNETES_EXEC_INFO, stderr passed to the user. */
+async function runExec(exec: ExecConfig & { command: string }, cluster: ClusterEntry): Promise<ExecResult> {
+  const mode = interactiveMode(exec);
+  if (mode === 'Always' && !process.stdin.isTTY)
+    throw new CommandError(
+      'getting credentials: exec plugin cannot support interactive mode: standard input is not a terminal',
+    );
+  const interactive = mode !== 'Never' && process.stdin.isTTY === true;
+  const env = {
+    ...process.env,
+    ...Object.fromEntries((exec.env ?? []).map((e) => [e.name, e.value])),
+    KUBERNETES_EXEC_INFO: JSON.stringify(execInfo(exec, cluster, interactive)),
+  };
+  return execCredential(await spawnPlugin(exec, env, interactive), exec.command, exec.apiVersion ?? '');
+}
+
 function impersonation(user: UserEntry): Record<string, string | string[]> {
   const h: Record<string, string | string[]> = {};
   if (user.as) h['Impersonate-User'] = user.as;
@@ -144,6 +149,75 @@ function impersonation(user: UserEntry): Record<string, string | string[]> {
   if (user['as-groups']?.length) h['Impersonate-Group'] = user['as-groups']; // one header per group
   for (const [k, v] of Object.entries(user['as-user-extra'] ?? {})) h[`Impersonate-Extra-${encodeURIComponent(k)}`] = v;
   return h;
+}
+
+/** The kubeconfig's oidc id-token, where an auth provider is its only credential; others are refused. */
+function authProviderToken(user: UserEntry): string | undefined {
+  const provider = user['auth-provider'];
+  if (!provider || user.token || user.tokenFile) return undefined;
+  // kubectl keeps only oidc among auth providers; its refresh is left to exec plugins such as kubelogin.
+  const idToken = provider.name === 'oidc' ? provider.config?.['id-token'] : undefined;
+  if (idToken) return idToken;
+  throw new CommandError(
+    provider.name === 'oidc'
+      ? 'the oidc auth provider of the kubeconfig has no id-token: log in again, or use an exec credential plugin such as kubelogin'
+      : `the ${provider.name ?? 'unnamed'} auth provider of the kubeconfig is not supported (kubectl removed it too): use its exec credential plugin`,
+  );
+}
+
+/**
+ * The exec plugin to run, if any: client-go runs it only when nothing else identifies the user, so a token, basic
+ * auth or a client certificate given beside it (in the kubeconfig or by flag) is used instead.
+ */
+function execOf(user: UserEntry): (ExecConfig & { command: string }) | undefined {
+  const hasCert =
+    (user['client-certificate'] || user['client-certificate-data']) && (user['client-key'] || user['client-key-data']);
+  const exec =
+    user.exec?.command && !user.token && !user.tokenFile && !user.username && !hasCert
+      ? { ...user.exec, command: user.exec.command }
+      : undefined;
+  if (exec && !execApiVersions.includes(exec.apiVersion ?? ''))
+    throw new CommandError(`exec plugin: invalid apiVersion "${exec.apiVersion}"`);
+  return exec;
+}
+
+/** The Authorization header the kubeconfig gives without a plugin: a token (or its file), basic auth, an id-token. */
+function fixedAuthorization(user: UserEntry, idToken: string | undefined): string | undefined {
+  if (user.token) return `Bearer ${user.token}`;
+  if (user.tokenFile) return `Bearer ${readFileSync(user.tokenFile, 'utf8').trim()}`;
+  if (user.username) return `Basic ${Buffer.from(`${user.username}:${user.password ?? ''}`).toString('base64')}`;
+  return idToken && `Bearer ${idToken}`;
+}
+
+/**
+ * The exec plugin's credentials of the moment: one run serves every request until what it gave expires (a minute
+ * early, for clock skew); renewing what is already renewed (several requests refused at once) waits for that one run.
+ */
+function execCredentials(exec: ExecConfig & { command: string }, cluster: ClusterEntry, tls: TlsSettings) {
+  let cached: Promise<ExecResult> | undefined;
+  let execTls: TlsSettings | undefined;
+  const run = () => {
+    cached = runExec(exec, cluster);
+    cached.catch(() => (cached = undefined));
+  };
+  /** `base`: the headers every request has, made anew for each. */
+  const current = async (base: () => Record<string, string | string[]>): Promise<Credentials> => {
+    const headers = base();
+    const previous = cached ? await cached : undefined;
+    if (!cached || (previous?.expires !== undefined && previous.expires - 60_000 < Date.now())) run();
+    const running = cached as Promise<ExecResult>;
+    const got = await running;
+    if (got.token) headers.Authorization = `Bearer ${got.token}`;
+    const renew = () => {
+      if (cached === running) run();
+      return current(base);
+    };
+    if (!(got.cert && got.key)) return { tls, headers, renew };
+    // The same settings object while the certificate is the same, so the connection pool stays.
+    if (execTls?.cert !== got.cert) execTls = { ...tls, cert: got.cert, key: got.key };
+    return { tls: execTls, headers, renew };
+  };
+  return current;
 }
 
 /**
@@ -164,64 +238,16 @@ export function credentialsOf(cluster: ClusterEntry, user: UserEntry): () => Pro
     rejectUnauthorized: cluster['insecure-skip-tls-verify'] !== true,
     servername: cluster['tls-server-name'],
   };
-  const provider = user['auth-provider'];
-  let idToken: string | undefined;
-  if (provider && !user.token && !user.tokenFile) {
-    // kubectl keeps only oidc among auth providers; its refresh is left to exec plugins such as kubelogin.
-    idToken = provider.name === 'oidc' ? provider.config?.['id-token'] : undefined;
-    if (!idToken) {
-      throw new CommandError(
-        provider.name === 'oidc'
-          ? 'the oidc auth provider of the kubeconfig has no id-token: log in again, or use an exec credential plugin such as kubelogin'
-          : `the ${provider.name ?? 'unnamed'} auth provider of the kubeconfig is not supported (kubectl removed it too): use its exec credential plugin`,
-      );
-    }
-  }
-  // client-go runs the plugin only when nothing else identifies the user: a token, basic auth or a client certificate
-  // given beside it (in the kubeconfig or by flag) is used instead.
-  const hasCert =
-    (user['client-certificate'] || user['client-certificate-data']) && (user['client-key'] || user['client-key-data']);
-  const exec =
-    user.exec?.command && !user.token && !user.tokenFile && !user.username && !hasCert
-      ? { ...user.exec, command: user.exec.command }
-      : undefined;
-  if (exec && !execApiVersions.includes(exec.apiVersion ?? ''))
-    throw new CommandError(`exec plugin: invalid apiVersion "${exec.apiVersion}"`);
-  let cached: Promise<ExecResult> | undefined;
-  let execTls: TlsSettings | undefined;
-
-  const current = async (): Promise<Credentials> => {
+  const idToken = authProviderToken(user);
+  const exec = execOf(user);
+  const fromExec = exec && execCredentials(exec, cluster, tls);
+  const base = () => {
     const headers: Record<string, string | string[]> = { ...fixed };
-    if (user.token) headers.Authorization = `Bearer ${user.token}`;
-    else if (user.tokenFile) headers.Authorization = `Bearer ${readFileSync(user.tokenFile, 'utf8').trim()}`;
-    else if (user.username)
-      headers.Authorization = `Basic ${Buffer.from(`${user.username}:${user.password ?? ''}`).toString('base64')}`;
-    else if (idToken) headers.Authorization = `Bearer ${idToken}`;
-    if (!exec) return { tls, headers };
-    // One run of the plugin serves every request until what it gave expires (a minute early, for clock skew).
-    const previous = cached ? await cached : undefined;
-    if (!cached || (previous?.expires !== undefined && previous.expires - 60_000 < Date.now())) run();
-    const running = cached as Promise<ExecResult>;
-    const got = await running;
-    if (got.token) headers.Authorization = `Bearer ${got.token}`;
-    // Renewing what is already renewed (several requests refused at once) waits for that one run.
-    const renew = () => {
-      if (cached === running) run();
-      return current();
-    };
-    if (got.cert && got.key) {
-      // The same settings object while the certificate is the same, so the connection pool stays.
-      if (execTls?.cert !== got.cert) execTls = { ...tls, cert: got.cert, key: got.key };
-      return { tls: execTls, headers, renew };
-    }
-    return { tls, headers, renew };
+    const authorization = fixedAuthorization(user, idToken);
+    if (authorization) headers.Authorization = authorization;
+    return headers;
   };
-  const run = () => {
-    if (!exec) return;
-    cached = runExec(exec, cluster);
-    cached.catch(() => (cached = undefined));
-  };
-  return current;
+  return async () => (fromExec ? fromExec(base) : { tls, headers: base() });
 }
 
 /** The operating system's trust store, as Go's crypto/x509 uses it; Node's own bundle only where there is none. */

@@ -16,55 +16,8 @@ import {
   serviceAccountCa,
   serviceAccountToken,
 } from './in-cluster.ts';
+import type { ClusterEntry, Named, RawConfig, UserEntry } from './kubeconfig-entries.ts';
 import { clusterProblems, userProblems } from './validation.ts';
-
-type Named = { name: string; [k: string]: unknown };
-
-/** The kubeconfig fields of a cluster and a user that this tool reads (kubectl's names). */
-export interface ClusterEntry {
-  server: string;
-  'certificate-authority'?: string;
-  'certificate-authority-data'?: string;
-  'insecure-skip-tls-verify'?: boolean;
-  'tls-server-name'?: string;
-  'proxy-url'?: string;
-  'disable-compression'?: boolean;
-  extensions?: { name: string; extension: unknown }[];
-}
-
-export interface ExecConfig {
-  apiVersion?: string;
-  command?: string;
-  args?: string[];
-  env?: { name: string; value: string }[] | null;
-  installHint?: string;
-  provideClusterInfo?: boolean;
-  interactiveMode?: 'Never' | 'IfAvailable' | 'Always';
-}
-
-export interface UserEntry {
-  token?: string;
-  tokenFile?: string;
-  username?: string;
-  password?: string;
-  'client-certificate'?: string;
-  'client-certificate-data'?: string;
-  'client-key'?: string;
-  'client-key-data'?: string;
-  as?: string;
-  'as-uid'?: string;
-  'as-groups'?: string[];
-  'as-user-extra'?: Record<string, string[]>;
-  exec?: ExecConfig;
-  'auth-provider'?: { name?: string; config?: Record<string, string> };
-}
-export interface RawConfig {
-  clusters: Named[];
-  users: Named[];
-  contexts: Named[];
-  'current-context'?: string;
-  [k: string]: unknown;
-}
 
 export interface Resolved {
   raw: RawConfig;
@@ -177,26 +130,27 @@ function inClusterResolved(raw: RawConfig, flags: ConnectionOptions, env: NodeJS
   };
 }
 
-/** Applies the connection flags to the merged config; errors name the flag or context to fix. */
-export function resolve(merged: RawConfig, flags: ConnectionOptions, env: NodeJS.ProcessEnv = {}): Resolved {
-  const raw: RawConfig = structuredClone(merged);
+type Context = Record<string, string>;
+
+/** The context to use, made for the flags when none is current and --server is given. */
+function contextEntry(raw: RawConfig, flags: ConnectionOptions): Named {
   const contextName = flags.context ?? raw['current-context'];
-  let ctxEntry = raw.contexts.find((c) => c.name === contextName);
-  if (flags.context && !ctxEntry) throw new CommandError(`context "${flags.context}" does not exist in the kubeconfig`);
-  const inPod = inClusterPossible(env);
-  if (inPod && !flags.server && nothingToConnectTo(raw, ctxEntry, flags)) return inClusterResolved(raw, flags, env);
-  if (!ctxEntry) {
-    if (!flags.server) {
-      throw new CommandError(
-        raw.contexts.length || raw.clusters.length
-          ? 'the kubeconfig has no current context: use --context, or kubectl config use-context NAME'
-          : 'no kubeconfig found (KUBECONFIG, --kubeconfig or ~/.kube/config) and no --server given',
-      );
-    }
-    ctxEntry = { name: 'expose-sts-flags', context: {} };
-    raw.contexts.push(ctxEntry);
+  const found = raw.contexts.find((c) => c.name === contextName);
+  if (found) return found;
+  if (!flags.server) {
+    throw new CommandError(
+      raw.contexts.length || raw.clusters.length
+        ? 'the kubeconfig has no current context: use --context, or kubectl config use-context NAME'
+        : 'no kubeconfig found (KUBECONFIG, --kubeconfig or ~/.kube/config) and no --server given',
+    );
   }
-  const ctx = (ctxEntry.context ??= {}) as Record<string, string>;
+  const made = { name: 'expose-sts-flags', context: {} };
+  raw.contexts.push(made);
+  return made;
+}
+
+/** --cluster and --user name entries of the kubeconfig: the context then uses them. */
+function pointContext(raw: RawConfig, ctx: Context, flags: ConnectionOptions): void {
   if (flags.cluster) {
     if (!raw.clusters.some((c) => c.name === flags.cluster))
       throw new CommandError(`cluster "${flags.cluster}" does not exist in the kubeconfig`);
@@ -207,11 +161,15 @@ export function resolve(merged: RawConfig, flags: ConnectionOptions, env: NodeJS
       throw new CommandError(`user "${flags.user}" does not exist in the kubeconfig`);
     ctx.user = flags.user;
   }
+}
+
+/** The context's cluster entry with the flags applied, its server checked. */
+function clusterEntry(raw: RawConfig, ctxName: string, ctx: Context, flags: ConnectionOptions): Named {
   let cluster = raw.clusters.find((c) => c.name === ctx.cluster);
   if (!cluster) {
     if (!flags.server)
       throw new CommandError(
-        `context "${ctxEntry.name}" refers to cluster "${ctx.cluster ?? ''}", which does not exist in the kubeconfig`,
+        `context "${ctxName}" refers to cluster "${ctx.cluster ?? ''}", which does not exist in the kubeconfig`,
       );
     cluster = { name: 'expose-sts-flags', cluster: {} };
     raw.clusters.push(cluster);
@@ -235,7 +193,11 @@ export function resolve(merged: RawConfig, flags: ConnectionOptions, env: NodeJS
       `invalid server URL "${redactUrl(c.server)}" (${flags.server ? 'from --server' : `cluster "${cluster.name}" in the kubeconfig`}): use https://HOST[:PORT]`,
     );
   }
+  return cluster;
+}
 
+/** The context's user entry (made when it names none) with the credential and impersonation flags applied. */
+function userEntry(raw: RawConfig, ctx: Context, flags: ConnectionOptions): Named {
   let user = raw.users.find((u) => u.name === ctx.user);
   if (!user) {
     user = { name: ctx.user ?? 'expose-sts-flags', user: {} };
@@ -252,13 +214,11 @@ export function resolve(merged: RawConfig, flags: ConnectionOptions, env: NodeJS
   if (flags.asUid) u['as-uid'] = flags.asUid;
   if (flags.asGroup?.length) u['as-groups'] = flags.asGroup;
   if (flags.asUserExtra) u['as-user-extra'] = flags.asUserExtra;
-  const problems = [
-    ...userProblems(user.name, u as UserEntry),
-    ...clusterProblems(cluster.name, c as unknown as ClusterEntry),
-  ];
-  if (problems.length) throw invalid(problems);
+  return user;
+}
 
-  // client-node would only fail at the first request, with a bare ENOENT; kubectl names the file and what it is for.
+/** client-node would only fail at the first request, with a bare ENOENT; kubectl names the file and what it is for. */
+function missingFile(userName: string, c: ClusterEntry, u: UserEntry): CommandError | undefined {
   for (const [what, file] of [
     ['certificate-authority', c['certificate-authority']],
     ['client-certificate', u['client-certificate']],
@@ -266,16 +226,36 @@ export function resolve(merged: RawConfig, flags: ConnectionOptions, env: NodeJS
     ['tokenFile', u.tokenFile],
   ]) {
     if (typeof file === 'string' && file && !existsSync(file)) {
-      throw new CommandError(
-        `unable to read ${what} ${file} for user "${user.name}": no such file (fix the kubeconfig or the flag that names it)`,
+      return new CommandError(
+        `unable to read ${what} ${file} for user "${userName}": no such file (fix the kubeconfig or the flag that names it)`,
       );
     }
   }
+  return undefined;
+}
 
+/** Applies the connection flags to the merged config; errors name the flag or context to fix. */
+export function resolve(merged: RawConfig, flags: ConnectionOptions, env: NodeJS.ProcessEnv = {}): Resolved {
+  const raw: RawConfig = structuredClone(merged);
+  const found = raw.contexts.find((c) => c.name === (flags.context ?? raw['current-context']));
+  if (flags.context && !found) throw new CommandError(`context "${flags.context}" does not exist in the kubeconfig`);
+  const inPod = inClusterPossible(env);
+  if (inPod && !flags.server && nothingToConnectTo(raw, found, flags)) return inClusterResolved(raw, flags, env);
+  const ctxEntry = contextEntry(raw, flags);
+  const ctx = (ctxEntry.context ??= {}) as Context;
+  pointContext(raw, ctx, flags);
+  const cluster = clusterEntry(raw, ctxEntry.name, ctx, flags);
+  const user = userEntry(raw, ctx, flags);
+  const c = cluster.cluster as ClusterEntry;
+  const u = user.user as UserEntry;
+  const problems = [...userProblems(user.name, u), ...clusterProblems(cluster.name, c)];
+  if (problems.length) throw invalid(problems);
+  const missing = missingFile(user.name, c, u);
+  if (missing) throw missing;
   return {
     raw,
-    cluster: c as unknown as ClusterEntry,
-    userEntry: u as UserEntry,
+    cluster: c,
+    userEntry: u,
     context: ctxEntry.name,
     // In a pod, a context without a namespace means the pod's (client-go's DeferredLoadingClientConfig.Namespace).
     namespace: flags.namespace ?? ctx.namespace ?? (inPod ? podNamespace(env) : 'default'),

@@ -2,19 +2,12 @@
 // serves it (discovery, a node's providerID) and MetalLB's address pools. Each read is optional: a user who may not
 // make it still exposes, with one check fewer.
 import type { V1Node } from '@kubernetes/client-node';
-import { httpStatusOf } from '../errors.ts';
+import { orAbsent } from './absent.ts';
 import type { AddressPool, ClusterFacts } from '../plan/load-balancer.ts';
 import { type Kube, listJson, requestJson, withRetry } from './client.ts';
 
-const optional = async <T>(read: Promise<T>): Promise<T | undefined> => {
-  try {
-    return await read;
-  } catch (err) {
-    const status = httpStatusOf(err);
-    if (status === 403 || status === 404) return undefined;
-    throw err;
-  }
-};
+/** A read this user may not make, or of an API the cluster does not serve: one check fewer. */
+const optional = <T>(read: Promise<T>): Promise<T | undefined> => orAbsent(read, [403, 404], () => undefined);
 
 export async function clusterFacts(kube: Kube): Promise<ClusterFacts> {
   const [apis, nodes] = await Promise.all([

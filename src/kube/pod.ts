@@ -1,7 +1,8 @@
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { nameOf } from '../plan/meta.ts';
 import { chunkSize, eachPage, listJson, namespaced, withRetry, type Kube } from './client.ts';
-import { CommandError, httpStatusOf } from '../errors.ts';
+import { CommandError } from '../errors.ts';
+import { orAbsent } from './absent.ts';
 import { podNameLabel } from '../plan/ownership.ts';
 
 /**
@@ -82,14 +83,13 @@ export async function listPods(kube: Kube): Promise<Map<string, V1Pod>> {
  * then the endpoint shows <none>, with a warning, rather than failing the command.
  */
 export async function listNodes(kube: Kube): Promise<Map<string, V1Node>> {
-  try {
-    const list = await withRetry(kube, 'list nodes', () => listJson<V1Node>(kube, '/api/v1/nodes', {}));
-    return new Map(list.items.map((n) => [nameOf(n), n]));
-  } catch (err) {
-    if (httpStatusOf(err) === 403) {
+  const list = withRetry(kube, 'list nodes', () => listJson<V1Node>(kube, '/api/v1/nodes', {}));
+  return orAbsent(
+    list.then((l) => new Map(l.items.map((n) => [nameOf(n), n]))),
+    [403],
+    () => {
       kube.log(0, 'warning: cannot list nodes, so NodePort endpoints show no node address');
-      return new Map();
-    }
-    throw err;
-  }
+      return new Map<string, V1Node>();
+    },
+  );
 }

@@ -1,7 +1,7 @@
 // The checks kubectl makes on the cluster and user it is about to use (client-go's clientcmd/validation.go and the
 // transport's TLS set-up), in its words: a kubeconfig that says two things at once is refused before any request,
 // rather than one of them winning silently.
-import type { ClusterEntry, UserEntry } from './kubeconfig.ts';
+import type { ClusterEntry, UserEntry } from './kubeconfig-entries.ts';
 
 /** The exec credential API versions client-go still speaks. */
 export const execApiVersions = ['client.authentication.k8s.io/v1', 'client.authentication.k8s.io/v1beta1'];

@@ -1,22 +1,33 @@
-// A watch opened before the writes it waits for: a missing `watch` permission or a refused connection shows before
-// anything is changed, and the events since the LIST are held until the caller asks for them, so no change is missed.
+// A watch that runs until it is told to stop: it resumes where it was when the server closes it or the connection
+// drops (waiting as the retry policy says, retry.ts), and lists again when the server no longer holds its history
+// (410 Gone), so it can follow objects for days. Opened before the writes a command waits for: a missing `watch`
+// permission or a refused connection shows before anything is changed, and the events since the LIST are held until
+// the caller follows them, so no change is missed. Short commands stop it once their condition holds (`until`).
 import { createInterface } from 'node:readline';
-import { request, sleep, withRetry, type Kube } from './client.ts';
-import type { Answer } from './transport.ts';
 import { httpStatusOf } from '../errors.ts';
-import { ApiError, isTransient, translate } from './errors.ts';
+import { request, sleep, withRetry, type Kube } from './client.ts';
+import { ApiError, translate } from './errors.ts';
+import { retryable, retryDelayMs } from './retry.ts';
+import type { Answer } from './transport.ts';
 
 interface Versioned {
   metadata?: { resourceVersion?: string; name?: string; namespace?: string };
 }
 
+type OnEvent<T> = (obj: T, deleted: boolean) => void;
+
 export interface OpenWatch<T> {
   /**
-   * Hands the latest event of each object since the watch opened, then live ones, to onEvent until it returns true or
-   * time is up.
+   * Hands onEvent the latest event of each object since the watch opened, then live ones, until the watch is closed
+   * (it resolves) or fails for good (it rejects: a refusal that no retry mends). One follower at a time.
    */
-  until(onEvent: (obj: T, deleted: boolean) => boolean, timeoutMs: number): Promise<'done' | 'timeout'>;
-  /** Ends the watch; an `until` in progress ends as done. */
+  follow(onEvent: OnEvent<T>): Promise<void>;
+  /**
+   * For a command that runs for seconds: follows until `done` holds for an event (then stops the watch) or time is up
+   * (stops it too). 'done' also when the watch was closed meanwhile.
+   */
+  until(done: (obj: T, deleted: boolean) => boolean, timeoutMs: number): Promise<'done' | 'timeout'>;
+  /** Stops the watch: a follow in progress resolves. */
   close(): void;
 }
 
@@ -33,131 +44,163 @@ interface WatchTarget<T> {
   shown?: (obj: T) => T;
 }
 
-export async function openWatch<T extends Versioned>(kube: Kube, target: WatchTarget<T>): Promise<OpenWatch<T>> {
-  const controller = new AbortController();
-  let rv = target.resourceVersion;
-  // Held events are coalesced per object, only the latest kept: a thousand Services each added and then given an
-  // address while the writes run would otherwise be two thousand objects in memory (bench/ANALYSIS.md, P5).
-  const held = new Map<string, [T, boolean]>();
-  let consumer: ((obj: T, deleted: boolean) => void) | undefined;
-  let failure: Error | undefined;
-  let onFailure: ((err: Error) => void) | undefined;
-  let onClose: (() => void) | undefined;
-  const deliver = (whole: T, deleted: boolean) => {
-    const obj = target.shown ? target.shown(whole) : whole;
-    if (consumer) return consumer(obj, deleted);
-    const key = `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
-    held.delete(key); // re-inserted last: the order of the latest events is kept
-    held.set(key, [obj, deleted]);
-  };
+class Watch<T extends Versioned> implements OpenWatch<T> {
+  private readonly controller = new AbortController();
+  private rv: string;
+  /**
+   * Held events are coalesced per object, only the latest kept: a thousand Services each added and then given an
+   * address while the writes run would otherwise be two thousand objects in memory (bench/ANALYSIS.md, P5).
+   */
+  private readonly held = new Map<string, [T, boolean]>();
+  private follower?: { onEvent: OnEvent<T>; resolve: () => void; reject: (err: Error) => void };
+  private failure?: Error;
+  private readonly kube: Kube;
+  private readonly target: WatchTarget<T>;
 
-  const relist = async () => {
-    kube.log(4, `${target.what}: history from resourceVersion ${rv} is gone; listing again`);
-    const fresh = await target.relist();
-    rv = fresh.resourceVersion;
-    for (const item of fresh.items) deliver(item, false);
-  };
-  const connect = async (): Promise<Answer> => {
-    const open = () =>
-      withRetry(kube, target.what, () =>
-        request(kube, 'GET', target.path, {
-          query: {
-            labelSelector: target.labelSelector,
-            fieldSelector: target.fieldSelector,
-            watch: 'true',
-            resourceVersion: rv,
-            allowWatchBookmarks: 'true',
-          },
-          signal: controller.signal,
-        }),
-      );
+  constructor(kube: Kube, target: WatchTarget<T>) {
+    this.kube = kube;
+    this.target = target;
+    this.rv = target.resourceVersion;
+  }
+
+  get stopped(): boolean {
+    return this.controller.signal.aborted;
+  }
+
+  follow(onEvent: OnEvent<T>): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.failure) return reject(this.failure);
+      if (this.stopped) return resolve();
+      this.follower = { onEvent, resolve, reject };
+      const pending = [...this.held.values()];
+      this.held.clear();
+      for (const [obj, deleted] of pending) if (!this.stopped) onEvent(obj, deleted);
+    });
+  }
+
+  async until(done: (obj: T, deleted: boolean) => boolean, timeoutMs: number): Promise<'done' | 'timeout'> {
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      this.close();
+    }, timeoutMs);
     try {
-      return await open();
+      await this.follow((obj, deleted) => {
+        if (done(obj, deleted)) this.close();
+      });
+    } finally {
+      clearTimeout(timer);
+      this.close();
+    }
+    return timedOut ? 'timeout' : 'done';
+  }
+
+  close(): void {
+    this.controller.abort();
+    const follower = this.follower;
+    this.follower = undefined;
+    follower?.resolve();
+  }
+
+  /** The first connection, retried as any request: a refusal is the caller's error, before it writes anything. */
+  async open(): Promise<void> {
+    const first = await this.connectOrRelist(() => withRetry(this.kube, this.target.what, () => this.request()));
+    this.run(first).catch((err: unknown) => {
+      if (this.stopped) return;
+      this.failure = err instanceof Error ? err : new Error(String(err));
+      const follower = this.follower;
+      this.follower = undefined;
+      follower?.reject(this.failure);
+    });
+  }
+
+  private deliver(whole: T, deleted: boolean): void {
+    const obj = this.target.shown ? this.target.shown(whole) : whole;
+    if (this.follower) {
+      this.follower.onEvent(obj, deleted);
+      return;
+    }
+    const key = `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
+    this.held.delete(key); // re-inserted last: the order of the latest events is kept
+    this.held.set(key, [obj, deleted]);
+  }
+
+  private request(): Promise<Answer> {
+    const { labelSelector, fieldSelector, path } = this.target;
+    const query = {
+      labelSelector,
+      fieldSelector,
+      watch: 'true',
+      resourceVersion: this.rv,
+      allowWatchBookmarks: 'true',
+    };
+    return request(this.kube, 'GET', path, { query, signal: this.controller.signal });
+  }
+
+  private async relist(): Promise<void> {
+    this.kube.log(4, `${this.target.what}: history from resourceVersion ${this.rv} is gone; listing again`);
+    const fresh = await this.target.relist();
+    this.rv = fresh.resourceVersion;
+    for (const item of fresh.items) this.deliver(item, false);
+  }
+
+  private async connectOrRelist(connect: () => Promise<Answer>): Promise<Answer> {
+    try {
+      return await connect();
     } catch (err) {
       if (httpStatusOf(err) !== 410) throw err;
-      await relist();
-      return open();
+      await this.relist();
+      return connect();
     }
-  };
-  const consume = async (res: Answer) => {
+  }
+
+  /** Reads events until the server ends the stream; an ERROR event is thrown as the API error it carries. */
+  private async consume(res: Answer): Promise<void> {
     for await (const line of createInterface({ input: res, crlfDelay: Infinity })) {
       if (!line) continue;
       const event = JSON.parse(line) as { type: string; object: T & { code?: number; message?: string } };
       if (event.type === 'ERROR') throw new ApiError(event.object.code ?? 500, JSON.stringify(event.object));
-      rv = event.object.metadata?.resourceVersion ?? rv;
-      if (event.type !== 'BOOKMARK') deliver(event.object, event.type === 'DELETED');
+      this.rv = event.object.metadata?.resourceVersion ?? this.rv;
+      if (event.type !== 'BOOKMARK') this.deliver(event.object, event.type === 'DELETED');
     }
-  };
-  const follow = async (first: Answer) => {
-    for (let res = first; ; ) {
+  }
+
+  /** Follows the stream, resuming after each end or failure that another try may mend, until stopped. */
+  private async run(first: Answer): Promise<void> {
+    let failures = 0;
+    for (let res: Answer | undefined = first; !this.stopped; ) {
       try {
-        await consume(res);
-        kube.log(4, `${target.what}: closed by the server; resuming from resourceVersion ${rv}`);
+        res ??= await this.connectOrRelist(() => this.request());
+        await this.consume(res);
+        failures = 0;
+        this.kube.log(4, `${this.target.what}: closed by the server; resuming from resourceVersion ${this.rv}`);
       } catch (err) {
-        if (controller.signal.aborted) return;
-        const code = httpStatusOf(err);
-        if (code === 410) await relist();
-        else if (code !== undefined && !isTransient(err)) throw translate(err, kube, target.what);
-        else {
-          // A reset connection or an idle body timeout: the history is still there, so resume where we were.
-          kube.log(
-            4,
-            `${target.what}: ${code ? `HTTP ${code}` : (err as Error).message}; resuming from resourceVersion ${rv}`,
-          );
-          await sleep(500);
-        }
+        if (this.stopped) return;
+        failures = await this.recover(err, failures);
       }
-      if (controller.signal.aborted) return;
-      res = await connect();
+      res = undefined;
     }
-  };
+  }
 
-  const first = await connect();
-  follow(first).catch((err: unknown) => {
-    if (controller.signal.aborted) return;
-    failure = err instanceof Error ? err : new Error(String(err));
-    onFailure?.(failure);
-  });
+  /** After a failure: list again (410), wait as the retry policy says, or give up on a refusal. Failures in a row. */
+  private async recover(err: unknown, failures: number): Promise<number> {
+    const code = httpStatusOf(err);
+    if (code === 410) {
+      await this.relist();
+      return 0;
+    }
+    if (code !== undefined && !retryable(err)) throw translate(err, this.kube, this.target.what);
+    // A reset connection or an idle body timeout: the history is still there, so resume where we were.
+    const delay = retryDelayMs(failures + 1, err);
+    const why = code ? `HTTP ${code}` : (err as Error).message;
+    this.kube.log(4, `${this.target.what}: ${why}; resuming from resourceVersion ${this.rv} in ${delay} ms`);
+    await sleep(delay);
+    return failures + 1;
+  }
+}
 
-  return {
-    until: (onEvent, timeoutMs) =>
-      new Promise((resolve, reject) => {
-        if (failure) return reject(failure);
-        const stop = () => {
-          clearTimeout(timer);
-          consumer = undefined;
-          onFailure = undefined;
-          onClose = undefined;
-          controller.abort();
-        };
-        onClose = () => {
-          stop();
-          resolve('done');
-        };
-        const timer = setTimeout(() => {
-          stop();
-          resolve('timeout');
-        }, timeoutMs);
-        onFailure = (err) => {
-          stop();
-          reject(err);
-        };
-        consumer = (obj, deleted) => {
-          if (onEvent(obj, deleted)) {
-            stop();
-            resolve('done');
-          }
-        };
-        const pending = [...held.values()];
-        held.clear();
-        for (const [obj, deleted] of pending) {
-          if (!consumer) break;
-          consumer(obj, deleted);
-        }
-      }),
-    close: () => {
-      onClose?.();
-      controller.abort();
-    },
-  };
+export async function openWatch<T extends Versioned>(kube: Kube, target: WatchTarget<T>): Promise<OpenWatch<T>> {
+  const watch = new Watch(kube, target);
+  await watch.open();
+  return watch;
 }

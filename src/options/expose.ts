@@ -1,59 +1,32 @@
-// The expose command's options: raw flags in, a checked ExposeOptions (or a UsageError) out. Pure: no I/O, so every
-// rule here is unit-tested. What depends on the StatefulSet itself (its ports) is completed in plan/ports.ts.
-import { UsageError } from '../errors.ts';
+// The expose command's options: raw flags in, a checked ExposeOptions (plan/expose-options.ts) or a UsageError out.
+// Pure: no I/O, so every rule here is unit-tested. What depends on the StatefulSet itself (its ports) is completed in
+// plan/ports.ts.
+import { isCommandError, UsageError } from '../errors.ts';
 import { type FlagSpecs, flagName, type Input } from './flags.ts';
-import {
-  addressList,
-  isCidr,
-  labelValueProblem,
-  oneOf,
-  parseDuration,
-  parsePortNumber,
-  qualifiedNameProblem,
-  splitList,
-} from './values.ts';
+import { addressList, isCidr, oneOf, parseDuration, parsePortNumber, splitList } from './values.ts';
 import { hostnameAnnotation, ttlAnnotation } from '../plan/dns.ts';
+import {
+  dryRunModes,
+  type ExposeOptions,
+  type NodePortSpec,
+  outputFormats,
+  type PortSpec,
+  type Protocol,
+  protocols,
+  type RunOptions,
+  type ServiceShape,
+  type ServiceType,
+  serviceTypes,
+  trafficPolicies,
+} from '../plan/expose-options.ts';
+import { labelValueProblem, qualifiedNameProblem } from '../plan/names.ts';
 import { ownershipLabels } from '../plan/ownership.ts';
 import { templateProblem } from '../plan/name-template.ts';
-import { addressAnnotations, type Provider, providers, sharingAnnotations } from '../plan/load-balancer.ts';
+import { addressAnnotations, providers, sharingAnnotations } from '../plan/load-balancer.ts';
 import { isFixed, type PerOrdinal, parsePerOrdinal } from '../plan/per-ordinal.ts';
 
-const serviceTypes = ['ClusterIP', 'NodePort', 'LoadBalancer'] as const;
-const protocols = ['TCP', 'UDP', 'SCTP'] as const;
-type Protocol = (typeof protocols)[number];
-const trafficPolicies = ['Local', 'Cluster'] as const;
-type TrafficPolicy = (typeof trafficPolicies)[number];
-export const dryRunModes = ['none', 'client', 'server'] as const;
-const outputFormats = ['wide', 'json', 'yaml', 'name', 'endpoints'] as const;
 /** The largest TTL a DNS record holds. */
 const maxTtlSeconds = 2147483647;
-
-/** --node-port: for the Service port named (or the only one), a base counted up per ordinal, or one per ordinal. */
-export interface NodePortSpec {
-  /** A Service port's name or number; undefined: the Service's only port. */
-  port?: string;
-  base?: number;
-  list?: number[];
-}
-
-function parseNodePort(text: string): NodePortSpec | UsageError {
-  const m = /^(?:([a-z0-9][-a-z0-9]*)=)?(\d+(?:,\d+)*)$/.exec(text);
-  const numbers = m?.[2].split(',').map((n) => parsePortNumber(n));
-  if (!m || !numbers || numbers.some((n) => n === undefined)) {
-    return new UsageError(
-      `invalid --node-port "${text}": use [PORT=]BASE or [PORT=]N0,N1,… with ports from 1 to 65535, e.g. 30000 or postgres=30010,30011`,
-    );
-  }
-  const ports = numbers as number[];
-  return ports.length === 1 ? { port: m[1], base: ports[0] } : { port: m[1], list: ports };
-}
-
-/** A port asked for on the command line; targetPort defaults to the port, as in `kubectl expose`. */
-export interface PortSpec {
-  port: number;
-  targetPort: number | string;
-  protocol: Protocol;
-}
 
 /** The expose command's flags (the StatefulSet is its argument), described in `kubectl expose`'s words where it can. */
 export const exposeFlags = {
@@ -216,9 +189,69 @@ const runFlags: readonly (keyof typeof exposeFlags)[] = ['dryRun', 'output', 'ti
 
 /** The flags as given, and the StatefulSet named on the command line. */
 export type ExposeFlags = Input<typeof exposeFlags>;
+export type { ExposeOptions };
 
-/** The checked options: what validateExposeFlags returns, so a new flag's option is written once, there. */
-export type ExposeOptions = Exclude<ReturnType<typeof validateExposeFlags>, UsageError>;
+/** A part of the options, or why the flags cannot give it. */
+type Part<K extends keyof ExposeOptions> = Pick<ExposeOptions, K> | UsageError;
+
+/**
+ * Which types of Service each flag that shapes only some of them applies to, and why where the type alone does not
+ * say: one table, so every such rule reads the same and a new flag is one row.
+ */
+const typeRules: {
+  flag: keyof typeof exposeFlags;
+  types: readonly ServiceType[];
+  why?: (type: ServiceType) => string;
+}[] = [
+  { flag: 'externalTrafficPolicy', types: ['NodePort', 'LoadBalancer'] },
+  { flag: 'sharedAddress', types: ['LoadBalancer'] },
+  { flag: 'loadBalancerClass', types: ['LoadBalancer'] },
+  { flag: 'loadBalancerSourceRanges', types: ['LoadBalancer'] },
+  { flag: 'loadBalancerIp', types: ['LoadBalancer'] },
+  { flag: 'internal', types: ['LoadBalancer'] },
+  { flag: 'hostname', types: ['NodePort', 'LoadBalancer'], why: () => ', the Services external-dns publishes' },
+  { flag: 'nodePort', types: ['NodePort', 'LoadBalancer'] },
+  {
+    flag: 'wait',
+    types: ['LoadBalancer'],
+    why: (type) => `: a ${type} Service has no load-balancer address to wait for`,
+  },
+];
+
+/** Whether a flag was given a value that asks for something (a list with items, true, any text). */
+function asks(value: unknown): boolean {
+  if (Array.isArray(value)) return splitList(value).length > 0;
+  return value === true || typeof value === 'string';
+}
+
+function typeProblem(flags: ExposeFlags, type: ServiceType): UsageError | undefined {
+  const rule = typeRules.find((r) => asks(flags[r.flag]) && !r.types.includes(type));
+  if (!rule) return undefined;
+  return new UsageError(
+    `--${flagName(rule.flag)} applies only to --type ${rule.types.join(' or ')}${rule.why?.(type) ?? ''}`,
+  );
+}
+
+function parseNodePort(text: string): NodePortSpec | UsageError {
+  const m = /^(?:([a-z0-9][-a-z0-9]*)=)?(\d+(?:,\d+)*)$/.exec(text);
+  const numbers = m?.[2].split(',').map((n) => parsePortNumber(n));
+  if (!m || !numbers || numbers.some((n) => n === undefined)) {
+    return new UsageError(
+      `invalid --node-port "${text}": use [PORT=]BASE or [PORT=]N0,N1,… with ports from 1 to 65535, e.g. 30000 or postgres=30010,30011`,
+    );
+  }
+  const ports = numbers as number[];
+  return ports.length === 1 ? { port: m[1], base: ports[0] } : { port: m[1], list: ports };
+}
+
+function parseTarget(text: string): number | string | UsageError {
+  const n = parsePortNumber(text);
+  if (n !== undefined) return n;
+  if (/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(text) && /[a-z]/.test(text) && text.length <= 15) return text;
+  return new UsageError(
+    `invalid target port "${text}": use a port number from 1 to 65535 or a container port name (at most 15 lower-case characters)`,
+  );
+}
 
 /**
  * `PORT[:TARGET][/PROTOCOL]`, so one repeatable flag can say everything `--target-port` and `--protocol` say for one.
@@ -234,18 +267,16 @@ function parsePort(text: string, defaultTarget: string | undefined, defaultProto
   const protocol = m[3] === undefined ? defaultProtocol : oneOf('protocol', m[3], protocols);
   if (protocol instanceof UsageError) return protocol;
   const targetText = m[2] ?? defaultTarget;
-  let targetPort: number | string = port;
-  if (targetText !== undefined) {
-    const n = parsePortNumber(targetText);
-    if (n !== undefined) targetPort = n;
-    else if (/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(targetText) && /[a-z]/.test(targetText) && targetText.length <= 15)
-      targetPort = targetText;
-    else
-      return new UsageError(
-        `invalid target port "${targetText}": use a port number from 1 to 65535 or a container port name (at most 15 lower-case characters)`,
-      );
-  }
+  const targetPort = targetText === undefined ? port : parseTarget(targetText);
+  if (targetPort instanceof UsageError) return targetPort;
   return { port, targetPort, protocol };
+}
+
+/** A per-ordinal value of a flag (plan/per-ordinal.ts), or what is wrong with it in the flag's words. */
+function perOrdinalFlag(flag: string, text: string | undefined): PerOrdinal | UsageError | undefined {
+  if (text === undefined) return undefined;
+  const parsed = parsePerOrdinal(text);
+  return isCommandError(parsed) ? new UsageError(`invalid --${flag} "${text}": ${parsed.message}`) : parsed;
 }
 
 /** `key=value` items; a value may vary per ordinal (plan/per-ordinal.ts): a label that does is checked per Service. */
@@ -258,8 +289,8 @@ function keyValues(flag: string, items: string[]): Record<string, PerOrdinal> | 
     const value = parsePerOrdinal(item.slice(eq + 1));
     const problem = qualifiedNameProblem(key);
     if (problem) return new UsageError(`invalid --${flag} key "${key}": ${problem}`);
-    if (typeof value === 'string')
-      return new UsageError(`invalid --${flag} value "${item.slice(eq + 1)}" for "${key}": ${value}`);
+    if (isCommandError(value))
+      return new UsageError(`invalid --${flag} value "${item.slice(eq + 1)}" for "${key}": ${value.message}`);
     if (flag === 'labels' && isFixed(value)) {
       const vp = labelValueProblem(value.text);
       if (vp) return new UsageError(`invalid --labels value "${value.text}" for "${key}": ${vp}`);
@@ -269,13 +300,7 @@ function keyValues(flag: string, items: string[]): Record<string, PerOrdinal> | 
   return out;
 }
 
-export function validateExposeFlags(flags: ExposeFlags) {
-  if (!flags.statefulSet)
-    return new UsageError('a StatefulSet name is required: kubectl expose-sts STATEFULSET [flags]');
-
-  const type = oneOf('type', flags.type, serviceTypes);
-  if (type instanceof UsageError) return type;
-
+function portsOf(flags: ExposeFlags): Part<'ports'> {
   const protocol = oneOf('protocol', flags.protocol, protocols);
   if (protocol instanceof UsageError) return protocol;
   const portTexts = splitList(flags.port);
@@ -294,95 +319,96 @@ export function validateExposeFlags(flags: ExposeFlags) {
       return new UsageError(`--port ${p.port}/${p.protocol} is given twice`);
     ports.push(p);
   }
+  return { ports };
+}
 
-  let externalTrafficPolicy: TrafficPolicy | undefined;
+function trafficOf(flags: ExposeFlags, type: ServiceType): Part<'externalTrafficPolicy'> {
   if (flags.externalTrafficPolicy !== undefined) {
     const policy = oneOf('external-traffic-policy', flags.externalTrafficPolicy, trafficPolicies);
     if (policy instanceof UsageError) return policy;
-    if (type === 'ClusterIP')
-      return new UsageError('--external-traffic-policy applies only to --type NodePort or LoadBalancer');
-    externalTrafficPolicy = policy;
-  } else if (type !== 'ClusterIP') {
-    // Only the pod's node answers: no extra hop, client source IP kept. One shared address is announced from one
-    // place and must reach every member: Cluster (and MetalLB shares only so between Services of different pods).
-    externalTrafficPolicy = flags.sharedAddress ? 'Cluster' : 'Local';
-  }
-  if (flags.sharedAddress) {
-    if (type !== 'LoadBalancer') return new UsageError('--shared-address applies only to --type LoadBalancer');
-    if (externalTrafficPolicy === 'Local') {
+    if (flags.sharedAddress && policy === 'Local') {
       return new UsageError(
         '--shared-address needs --external-traffic-policy Cluster: one address for several pods must reach each of ' +
           'them from wherever it is announced (and MetalLB shares no address between Local Services of different pods)',
       );
     }
+    return { externalTrafficPolicy: policy };
   }
+  // Only the pod's node answers: no extra hop, client source IP kept. One shared address is announced from one
+  // place and must reach every member: Cluster (and MetalLB shares only so between Services of different pods).
+  if (type === 'ClusterIP') return { externalTrafficPolicy: undefined };
+  return { externalTrafficPolicy: flags.sharedAddress ? 'Cluster' : 'Local' };
+}
 
+type LoadBalancerKeys =
+  | 'loadBalancerClass'
+  | 'loadBalancerSourceRanges'
+  | 'loadBalancerIPs'
+  | 'loadBalancerProvider'
+  | 'sharedAddress'
+  | 'internal';
+
+function loadBalancerOf(flags: ExposeFlags): Part<LoadBalancerKeys> {
   if (flags.loadBalancerClass !== undefined) {
-    if (type !== 'LoadBalancer') return new UsageError('--load-balancer-class applies only to --type LoadBalancer');
     const problem = qualifiedNameProblem(flags.loadBalancerClass);
     if (problem) return new UsageError(`invalid --load-balancer-class "${flags.loadBalancerClass}": ${problem}`);
   }
   const loadBalancerSourceRanges = splitList(flags.loadBalancerSourceRanges);
-  if (loadBalancerSourceRanges.length && type !== 'LoadBalancer')
-    return new UsageError('--load-balancer-source-ranges applies only to --type LoadBalancer');
   const badRange = loadBalancerSourceRanges.find((r) => !isCidr(r));
   if (badRange !== undefined)
     return new UsageError(
       `invalid --load-balancer-source-ranges "${badRange}": use CIDRs such as 203.0.113.0/24 or 2001:db8::/32`,
     );
-
-  // A list flag given with nothing in it (--load-balancer-ip=, --port ,) is a mistake, not "none".
-  const empty = (['loadBalancerIp', 'loadBalancerSourceRanges', 'port', 'labels'] as const).find(
-    (key) => flags[key] !== undefined && splitList(flags[key]).length === 0,
-  );
-  if (empty) return new UsageError(`--${flagName(empty)} is given without a value`);
   const loadBalancerIPs = addressList(splitList(flags.loadBalancerIp));
-  if (typeof loadBalancerIPs === 'string') return new UsageError(`invalid --load-balancer-ip: ${loadBalancerIPs}`);
-  if (loadBalancerIPs.length && type !== 'LoadBalancer')
-    return new UsageError('--load-balancer-ip applies only to --type LoadBalancer');
-  if (flags.internal && type !== 'LoadBalancer')
-    return new UsageError('--internal applies only to --type LoadBalancer');
+  if (isCommandError(loadBalancerIPs)) return new UsageError(`invalid --load-balancer-ip: ${loadBalancerIPs.message}`);
   if (flags.sharedAddress && loadBalancerIPs.length > 1)
     return new UsageError('--shared-address takes one --load-balancer-ip: the address all members share');
-  let loadBalancerProvider: Provider | undefined;
-  if (flags.loadBalancerProvider !== undefined) {
-    const provider = oneOf('load-balancer-provider', flags.loadBalancerProvider, providers);
-    if (provider instanceof UsageError) return provider;
-    loadBalancerProvider = provider;
-  }
+  const provider =
+    flags.loadBalancerProvider === undefined
+      ? undefined
+      : oneOf('load-balancer-provider', flags.loadBalancerProvider, providers);
+  if (provider instanceof UsageError) return provider;
+  return {
+    loadBalancerClass: flags.loadBalancerClass,
+    loadBalancerSourceRanges,
+    loadBalancerIPs,
+    loadBalancerProvider: provider,
+    sharedAddress: flags.sharedAddress,
+    internal: flags.internal,
+  };
+}
 
-  const hostname = flags.hostname === undefined ? undefined : parsePerOrdinal(flags.hostname);
-  if (typeof hostname === 'string') return new UsageError(`invalid --hostname "${flags.hostname}": ${hostname}`);
-  if (hostname && type === 'ClusterIP')
+function dnsOf(flags: ExposeFlags): Part<'hostname' | 'dnsTtlSeconds'> {
+  const hostname = perOrdinalFlag('hostname', flags.hostname);
+  if (hostname instanceof UsageError) return hostname;
+  if (flags.dnsTtl === undefined) return { hostname, dnsTtlSeconds: undefined };
+  const ms = parseDuration(flags.dnsTtl);
+  if (ms === undefined || ms < 1000)
     return new UsageError(
-      '--hostname applies only to --type NodePort or LoadBalancer, the Services external-dns publishes',
+      `invalid --dns-ttl "${flags.dnsTtl}": use a duration of at least a second, such as 60s or 5m`,
     );
-  let dnsTtlSeconds: number | undefined;
-  if (flags.dnsTtl !== undefined) {
-    const ms = parseDuration(flags.dnsTtl);
-    if (ms === undefined || ms < 1000)
-      return new UsageError(
-        `invalid --dns-ttl "${flags.dnsTtl}": use a duration of at least a second, such as 60s or 5m`,
-      );
-    // DNS TTLs are 32-bit signed seconds (RFC 2181): external-dns would write a larger one as is.
-    if (ms / 1000 > maxTtlSeconds)
-      return new UsageError(`invalid --dns-ttl "${flags.dnsTtl}": a DNS TTL is at most ${maxTtlSeconds}s`);
-    if (!hostname) return new UsageError('--dns-ttl needs --hostname: it is the TTL of its records');
-    dnsTtlSeconds = Math.round(ms / 1000);
-  }
-  const publishConfigmap = flags.publishConfigmap === undefined ? undefined : parsePerOrdinal(flags.publishConfigmap);
-  if (typeof publishConfigmap === 'string')
-    return new UsageError(`invalid --publish-configmap "${flags.publishConfigmap}": ${publishConfigmap}`);
-  if (
-    publishConfigmap?.parts.some(
-      (p) => typeof p === 'object' && ('list' in p || ['pod', 'ordinal'].includes(p.placeholder)),
-    )
-  ) {
+  // DNS TTLs are 32-bit signed seconds (RFC 2181): external-dns would write a larger one as is.
+  if (ms / 1000 > maxTtlSeconds)
+    return new UsageError(`invalid --dns-ttl "${flags.dnsTtl}": a DNS TTL is at most ${maxTtlSeconds}s`);
+  if (!hostname) return new UsageError('--dns-ttl needs --hostname: it is the TTL of its records');
+  return { hostname, dnsTtlSeconds: Math.round(ms / 1000) };
+}
+
+function publishOf(flags: ExposeFlags): Part<'publishConfigmap'> {
+  const publishConfigmap = perOrdinalFlag('publish-configmap', flags.publishConfigmap);
+  if (publishConfigmap instanceof UsageError) return publishConfigmap;
+  const perMember = publishConfigmap?.parts.some(
+    (p) => typeof p === 'object' && ('list' in p || ['pod', 'ordinal'].includes(p.placeholder)),
+  );
+  if (perMember) {
     return new UsageError(
       `invalid --publish-configmap "${flags.publishConfigmap}": it names one ConfigMap for all members: use {sts} or {namespace}`,
     );
   }
+  return { publishConfigmap };
+}
 
+function nodePortsOf(flags: ExposeFlags): Part<'nodePorts'> {
   const nodePorts: NodePortSpec[] = [];
   for (const text of flags.nodePort ?? []) {
     const spec = parseNodePort(text);
@@ -391,95 +417,114 @@ export function validateExposeFlags(flags: ExposeFlags) {
       return new UsageError(`--node-port for ${spec.port ?? 'the port'} is given twice`);
     nodePorts.push(spec);
   }
-  if (nodePorts.length && type === 'ClusterIP')
-    return new UsageError('--node-port applies only to --type NodePort or LoadBalancer');
+  return { nodePorts };
+}
 
-  const annotations = keyValues('annotations', flags.annotations ?? []);
-  if (annotations instanceof UsageError) return annotations;
-  // An annotation a flag of its own sets is set one way only.
-  const setByFlags: [string | undefined, string, string][] = [
-    [flags.hostname, 'hostname', hostnameAnnotation],
-    [flags.dnsTtl, 'dns-ttl', ttlAnnotation],
-  ];
-  const twice = setByFlags.find(([value, , key]) => value !== undefined && key in annotations);
-  if (twice)
-    return new UsageError(`--annotations cannot set ${twice[2]} with --${twice[1]}, which sets it: give one of them`);
-  const setByLoadBalancerFlags: [boolean, string, string[]][] = [
+/** An annotation a flag of its own sets is set one way only; the ownership labels are expose-sts' own. */
+function metadataProblem(
+  flags: ExposeFlags,
+  annotations: Record<string, PerOrdinal>,
+  labels: Record<string, PerOrdinal>,
+) {
+  const setByFlags: [boolean, string, readonly string[]][] = [
+    [flags.hostname !== undefined, 'hostname', [hostnameAnnotation]],
+    [flags.dnsTtl !== undefined, 'dns-ttl', [ttlAnnotation]],
     [splitList(flags.loadBalancerIp).length > 0, 'load-balancer-ip', addressAnnotations],
     [flags.sharedAddress, 'shared-address', sharingAnnotations],
   ];
-  for (const [given, flag, keys] of setByLoadBalancerFlags) {
+  for (const [given, flag, keys] of setByFlags) {
     const key = given ? keys.find((k) => k in annotations) : undefined;
     if (key) return new UsageError(`--annotations cannot set ${key} with --${flag}, which sets it: give one of them`);
   }
-  const labels = keyValues('labels', splitList(flags.labels));
-  if (labels instanceof UsageError) return labels;
   const reserved = Object.keys(labels).find((k) => (ownershipLabels as readonly string[]).includes(k));
   if (reserved)
     return new UsageError(`--labels cannot set ${reserved}: expose-sts sets it to mark the Services it owns`);
+  return undefined;
+}
 
-  const nameTemplate = flags.nameTemplate;
-  const templateError = templateProblem(nameTemplate);
-  if (templateError) return new UsageError(`invalid --name-template "${nameTemplate}": ${templateError}`);
+function metadataOf(flags: ExposeFlags): Part<'annotations' | 'labels' | 'nameTemplate'> {
+  const annotations = keyValues('annotations', flags.annotations ?? []);
+  if (annotations instanceof UsageError) return annotations;
+  const labels = keyValues('labels', splitList(flags.labels));
+  if (labels instanceof UsageError) return labels;
+  const problem = metadataProblem(flags, annotations, labels);
+  if (problem) return problem;
+  const templateError = templateProblem(flags.nameTemplate);
+  if (templateError) return new UsageError(`invalid --name-template "${flags.nameTemplate}": ${templateError}`);
+  return { annotations, labels, nameTemplate: flags.nameTemplate };
+}
 
+function runOf(flags: ExposeFlags, type: ServiceType, publishes: boolean): RunOptions | UsageError {
   const timeoutMs = parseDuration(flags.timeout);
   if (timeoutMs === undefined)
     return new UsageError(`invalid --timeout "${flags.timeout}": use a duration such as 30s, 5m or 1h`);
-
   const dryRun = oneOf('dry-run', flags.dryRun, dryRunModes);
   if (dryRun instanceof UsageError) return dryRun;
-  if (flags.wait && type !== 'LoadBalancer') {
-    return new UsageError(
-      `--wait applies only to --type LoadBalancer: a ${type} Service has no load-balancer address to wait for`,
-    );
-  }
-  if (flags.wait === false && type === 'LoadBalancer' && publishConfigmap)
+  if (flags.wait === false && type === 'LoadBalancer' && publishes)
     return new UsageError(
       '--publish-configmap writes the addresses once they are in, and --wait=false does not wait for them: drop one of them',
     );
   const output = flags.output ? oneOf('output', flags.output, outputFormats) : '';
   if (output instanceof UsageError) return output;
-
+  const given = flags.given;
   return {
-    statefulSet: flags.statefulSet,
-    type,
-    /** Empty: every container port of the pod template. */
-    ports,
-    externalTrafficPolicy,
-    loadBalancerClass: flags.loadBalancerClass,
-    loadBalancerSourceRanges,
-    /** One per ordinal, in ordinal order; empty: whatever the load balancer hands out. */
-    loadBalancerIPs,
-    /** Undefined: found from the cluster when it matters. */
-    loadBalancerProvider,
-    /** Empty: the API server allocates node ports. */
-    nodePorts,
-    /** All ordinals behind one address, each on its own ports. */
-    sharedAddress: flags.sharedAddress,
-    /** A cloud's internal load balancer. */
-    internal: flags.internal,
-    /** Each member's DNS name, for external-dns; the tables show it as the endpoint. */
-    hostname,
-    dnsTtlSeconds,
-    /** The Service port endpoints show (its name or number); undefined: the first. */
     endpointPort: flags.endpointPort,
-    /** The ConfigMap to write the endpoints into; undefined: none. */
-    publishConfigmap,
-    publishNotReadyAddresses: flags.publishNotReadyAddresses,
-    annotations,
-    labels,
-    nameTemplate,
-    adopt: flags.adopt,
-    ownerReference: flags.ownerReference,
     wait: dryRun === 'none' && (flags.wait ?? type === 'LoadBalancer'),
-    /** No flag that shapes the Services was given: exposed ones are kept as they are. Undefined: not so. */
-    keep: (flags.given?.every((key) => runFlags.includes(key as keyof typeof exposeFlags)) ?? false) || undefined,
-    /** --wait was left out: its default follows the type, which kept Services decide. */
-    waitOmitted: (flags.given !== undefined && !flags.given.includes('wait')) || undefined,
-    /** --type was left out (ClusterIP, unless the Services are kept): a run must not change an exposed type so. */
-    typeOmitted: (flags.given !== undefined && !flags.given.includes('type')) || undefined,
     timeoutMs,
     dryRun,
     output,
+    keep: (given?.every((key) => runFlags.includes(key as keyof typeof exposeFlags)) ?? false) || undefined,
+    waitOmitted: (given !== undefined && !given.includes('wait')) || undefined,
+    typeOmitted: (given !== undefined && !given.includes('type')) || undefined,
   };
+}
+
+/** The first error among the parts, or every part without one (in order, typed as given). */
+function allOf<T extends readonly unknown[]>(parts: T): { [K in keyof T]: Exclude<T[K], UsageError> } | UsageError {
+  const error = parts.find((p) => p instanceof UsageError);
+  return (error as UsageError | undefined) ?? (parts as { [K in keyof T]: Exclude<T[K], UsageError> });
+}
+
+/** A list flag given with nothing in it (--load-balancer-ip=, --port ,) is a mistake, not "none". */
+function emptyListProblem(flags: ExposeFlags): UsageError | undefined {
+  const empty = (['loadBalancerIp', 'loadBalancerSourceRanges', 'port', 'labels'] as const).find(
+    (key) => flags[key] !== undefined && splitList(flags[key]).length === 0,
+  );
+  return empty && new UsageError(`--${flagName(empty)} is given without a value`);
+}
+
+/** Flags in, options out: the type first (every other rule may depend on it), then each part of the options. */
+export function validateExposeFlags(flags: ExposeFlags): ExposeOptions | UsageError {
+  if (!flags.statefulSet)
+    return new UsageError('a StatefulSet name is required: kubectl expose-sts STATEFULSET [flags]');
+  const type = oneOf('type', flags.type, serviceTypes);
+  if (type instanceof UsageError) return type;
+  const problem = typeProblem(flags, type) ?? emptyListProblem(flags);
+  if (problem) return problem;
+  const parts = allOf([
+    portsOf(flags),
+    trafficOf(flags, type),
+    loadBalancerOf(flags),
+    dnsOf(flags),
+    publishOf(flags),
+    nodePortsOf(flags),
+    metadataOf(flags),
+    runOf(flags, type, flags.publishConfigmap !== undefined),
+  ] as const);
+  if (parts instanceof UsageError) return parts;
+  const [ports, traffic, loadBalancer, dns, publish, nodePorts, metadata, run] = parts;
+  const shape: ServiceShape = {
+    type,
+    ...ports,
+    ...traffic,
+    ...loadBalancer,
+    ...dns,
+    ...publish,
+    ...nodePorts,
+    ...metadata,
+    publishNotReadyAddresses: flags.publishNotReadyAddresses,
+    adopt: flags.adopt,
+    ownerReference: flags.ownerReference,
+  };
+  return { statefulSet: flags.statefulSet, ...shape, ...run };
 }

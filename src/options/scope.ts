@@ -1,6 +1,7 @@
 // status and prune: which StatefulSets they look at, and what they do with them. Pure.
 import { UsageError } from '../errors.ts';
-import { dryRunModes, exposeFlags } from './expose.ts';
+import { exposeFlags } from './expose.ts';
+import { dryRunModes } from '../plan/expose-options.ts';
 import type { FlagSpecs, Input } from './flags.ts';
 import { oneOf } from './values.ts';
 

@@ -1,7 +1,7 @@
 // DNS names for the members, published by external-dns from annotations on each Service (what --hostname and
 // --dns-ttl set), and the ConfigMap that tells pods their own endpoint (--publish-configmap).
 import type { V1ConfigMap } from '@kubernetes/client-node';
-import { dnsSubdomainProblem } from '../options/values.ts';
+import { dnsSubdomainProblem } from './names.ts';
 import { isManaged, managedFor, ownedLabels, statefulSetLabel, statefulSetOwner } from './ownership.ts';
 import { type PerOrdinal, valueFor } from './per-ordinal.ts';
 

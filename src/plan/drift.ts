@@ -65,70 +65,74 @@ export function modifiedBy(svc: V1Service, pod: string): string | undefined {
   return other?.manager;
 }
 
-export function assess(inv: Inventory, scope: { statefulSet?: string }): StatusRow[] {
-  const stsByKey = new Map(inv.statefulSets.map((s) => [key(namespaceOf(s), nameOf(s)), s]));
-  const podByKey = new Map(inv.pods.map((p) => [key(namespaceOf(p), nameOf(p)), p]));
-  const nodes = new Map(inv.nodes.map((n) => [nameOf(n), n]));
-  const rows: StatusRow[] = [];
+/** The inventory indexed for assess: StatefulSets and pods by namespace/name, nodes by name. */
+interface Indexed {
+  stsByKey: Map<string, V1StatefulSet>;
+  podByKey: Map<string, V1Pod>;
+  nodes: Map<string, V1Node>;
+  inUse: Map<string, V1Service>;
+}
+
+/** Why a Service whose ordinal and StatefulSet are known is no longer in use, if it is not. */
+function orphanedBecause(svc: V1Service, stsName: string, sts: V1StatefulSet | undefined, replacement: string) {
+  const labels = svc.metadata?.labels ?? {};
+  const ordinal = Number(labels[ordinalLabel]);
+  const owner = svc.metadata?.ownerReferences?.find((o) => o.kind === 'StatefulSet' && o.name === stsName);
+  const range = sts ? ordinals(sts) : [];
+  if (!sts) return `statefulset ${stsName} not found`;
+  if (owner && owner.uid !== uidOf(sts)) return `statefulset ${stsName} was recreated`;
+  if (!Number.isInteger(ordinal) || !range.includes(ordinal))
+    return `ordinal ${labels[ordinalLabel]} out of range ${range.length ? `${range[0]}-${range[range.length - 1]}` : '(0 replicas)'}`;
+  if (replacement !== nameOf(svc)) return `replaced by service ${replacement} (another --name-template)`;
+  return undefined;
+}
+
+/** The state of a Service in use, and why: checked in the order a user would fix them. */
+function stateOf(svc: V1Service, pod: string, podObj: V1Pod | undefined): [State, string] {
+  const changer = modifiedBy(svc, pod);
+  const requested = svc.spec?.type === 'LoadBalancer' ? requestedAddress(svc) : undefined;
+  const got = lbAddresses(svc);
+  if (changer) return ['Modified', `changed by ${changer}`];
+  if (svc.spec?.type === 'LoadBalancer' && !svc.status?.loadBalancer?.ingress?.length)
+    return ['Pending', `no load-balancer address yet${requested ? ` (requested ${requested})` : ''}`];
+  if (requested && requestedAddresses(svc).some((ip) => !got.includes(ip)))
+    return ['WrongAddress', `address ${got.join(', ')}, requested ${requested}`];
+  if (!podReady(podObj)) return ['PodNotReady', podObj ? `pod ${pod} not ready` : `pod ${pod} not found`];
+  return ['Ready', ''];
+}
+
+/** A managed Service's row, or undefined for one not ours or out of scope. */
+function serviceRow(svc: V1Service, at: Indexed, scope: { statefulSet?: string }): StatusRow | undefined {
+  const labels = svc.metadata?.labels ?? {};
+  if (!isManaged(labels)) return undefined; // never ours, whatever the list returned
+  const ns = namespaceOf(svc);
+  const stsName = labels[statefulSetLabel];
+  if (!stsName || (scope.statefulSet && stsName !== scope.statefulSet)) return undefined;
+  const ordinal = Number(labels[ordinalLabel]);
+  const pod = podName(stsName, ordinal);
+  const podObj = at.podByKey.get(key(ns, pod));
+  const replacement = nameOf(at.inUse.get(ordinalKey(ns, stsName, labels[ordinalLabel])) ?? svc);
+  const orphaned = orphanedBecause(svc, stsName, at.stsByKey.get(key(ns, stsName)), replacement);
+  const [state, reason]: [State, string] = orphaned ? ['Orphaned', orphaned] : stateOf(svc, pod, podObj);
+  return { ...exposureOf({ namespace: ns, statefulSet: stsName, ordinal, pod }, svc, podObj, at.nodes), state, reason };
+}
+
+/** Ordinals in range with no managed Service: typically a scale-up without a re-run of expose. */
+function missingRows(rows: StatusRow[], at: Indexed): StatusRow[] {
   const seen = new Map<string, Set<number>>(); // exposed StatefulSet → ordinals that have a Service
-  const inUse = servicesInUse(inv.services);
-
-  for (const svc of inv.services) {
-    const labels = svc.metadata?.labels ?? {};
-    if (!isManaged(labels)) continue; // never ours, whatever the list returned
-    const ns = namespaceOf(svc);
-    const stsName = labels[statefulSetLabel];
-    if (!stsName || (scope.statefulSet && stsName !== scope.statefulSet)) continue;
-    const ordinal = Number(labels[ordinalLabel]);
-    const pod = podName(stsName, ordinal);
-    const sts = stsByKey.get(key(ns, stsName));
-    const podObj = podByKey.get(key(ns, pod));
-    const owner = svc.metadata?.ownerReferences?.find((o) => o.kind === 'StatefulSet' && o.name === stsName);
-    const range = sts ? ordinals(sts) : [];
-    seen.set(key(ns, stsName), (seen.get(key(ns, stsName)) ?? new Set()).add(ordinal));
-
-    let state: State;
-    let reason: string;
-    const changer = modifiedBy(svc, pod);
-    const replacement = nameOf(inUse.get(ordinalKey(ns, stsName, labels[ordinalLabel])) ?? svc);
-    const requested = svc.spec?.type === 'LoadBalancer' ? requestedAddress(svc) : undefined;
-    const got = lbAddresses(svc);
-    if (!sts) [state, reason] = ['Orphaned', `statefulset ${stsName} not found`];
-    else if (owner && owner.uid !== uidOf(sts)) [state, reason] = ['Orphaned', `statefulset ${stsName} was recreated`];
-    else if (!Number.isInteger(ordinal) || !range.includes(ordinal))
-      [state, reason] = [
-        'Orphaned',
-        `ordinal ${labels[ordinalLabel]} out of range ${range.length ? `${range[0]}-${range[range.length - 1]}` : '(0 replicas)'}`,
-      ];
-    else if (replacement !== nameOf(svc))
-      [state, reason] = ['Orphaned', `replaced by service ${replacement} (another --name-template)`];
-    else if (changer) [state, reason] = ['Modified', `changed by ${changer}`];
-    else if (svc.spec?.type === 'LoadBalancer' && !svc.status?.loadBalancer?.ingress?.length)
-      [state, reason] = ['Pending', `no load-balancer address yet${requested ? ` (requested ${requested})` : ''}`];
-    else if (requested && requestedAddresses(svc).some((ip) => !got.includes(ip)))
-      [state, reason] = ['WrongAddress', `address ${got.join(', ')}, requested ${requested}`];
-    else if (!podReady(podObj))
-      [state, reason] = ['PodNotReady', podObj ? `pod ${pod} not ready` : `pod ${pod} not found`];
-    else [state, reason] = ['Ready', ''];
-
-    rows.push({
-      ...exposureOf({ namespace: ns, statefulSet: stsName, ordinal, pod }, svc, podObj, nodes),
-      state,
-      reason,
-    });
-  }
-
-  // Ordinals in range with no managed Service: typically a scale-up without a re-run of expose.
+  for (const r of rows)
+    seen.set(key(r.namespace, r.statefulSet), (seen.get(key(r.namespace, r.statefulSet)) ?? new Set()).add(r.ordinal));
+  const missing: StatusRow[] = [];
   for (const [k, have] of seen) {
-    const sts = stsByKey.get(k);
+    const sts = at.stsByKey.get(k);
     if (!sts) continue;
     const [ns, stsName] = [namespaceOf(sts), nameOf(sts)];
     const type = rows.find((r) => r.namespace === ns && r.statefulSet === stsName)?.type;
     for (const ordinal of ordinals(sts)) {
       if (have.has(ordinal)) continue;
       const pod = podName(stsName, ordinal);
-      const podObj = podByKey.get(key(ns, pod));
-      rows.push({
+      const podObj = at.podByKey.get(key(ns, pod));
+      missing.push({
         namespace: ns,
         statefulSet: stsName,
         ordinal,
@@ -141,7 +145,18 @@ export function assess(inv: Inventory, scope: { statefulSet?: string }): StatusR
       });
     }
   }
-  return rows.sort(
+  return missing;
+}
+
+export function assess(inv: Inventory, scope: { statefulSet?: string }): StatusRow[] {
+  const at: Indexed = {
+    stsByKey: new Map(inv.statefulSets.map((s) => [key(namespaceOf(s), nameOf(s)), s])),
+    podByKey: new Map(inv.pods.map((p) => [key(namespaceOf(p), nameOf(p)), p])),
+    nodes: new Map(inv.nodes.map((n) => [nameOf(n), n])),
+    inUse: servicesInUse(inv.services),
+  };
+  const rows = inv.services.flatMap((svc) => serviceRow(svc, at, scope) ?? []);
+  return [...rows, ...missingRows(rows, at)].sort(
     (a, b) =>
       a.namespace.localeCompare(b.namespace) || a.statefulSet.localeCompare(b.statefulSet) || a.ordinal - b.ordinal,
   );

@@ -2,6 +2,7 @@
 // print) keeps the exposed Services as they are: it waits for their addresses, prints the table and writes the
 // published ConfigMap again. Without this, leaving out --type made every LoadBalancer Service a ClusterIP one and
 // released its address. Pure.
+import { CommandError } from '../errors.ts';
 import type { V1Service, V1StatefulSet } from '@kubernetes/client-node';
 import { configMapAnnotation } from './dns.ts';
 import { nameOf } from './meta.ts';
@@ -32,7 +33,11 @@ export interface Kept {
  * The Services to keep; undefined when the StatefulSet is not exposed (a first run exposes it as flags say); what is
  * wrong when an ordinal has no Service, which flags would have to describe.
  */
-export function keptServices(sts: V1StatefulSet, services: V1Service[], namespace: string): Kept | string | undefined {
+export function keptServices(
+  sts: V1StatefulSet,
+  services: V1Service[],
+  namespace: string,
+): Kept | CommandError | undefined {
   const name = nameOf(sts);
   const byOrdinal = exposedByOrdinal(name, services);
   if (!byOrdinal.size) return undefined;
@@ -40,10 +45,10 @@ export function keptServices(sts: V1StatefulSet, services: V1Service[], namespac
   const type = first.spec?.type ?? 'ClusterIP';
   const missing = ordinals(sts).filter((o) => !byOrdinal.has(o));
   if (missing.length)
-    return (
+    return new CommandError(
       `statefulset ${name} has no Service for ordinal${missing.length === 1 ? '' : 's'} ${missing.join(', ')}: a run ` +
-      'without flags keeps the Services as they are and makes none; give the flags it was exposed with, e.g. ' +
-      `kubectl expose-sts ${name} -n ${namespace} --type ${type}`
+        'without flags keeps the Services as they are and makes none; give the flags it was exposed with, e.g. ' +
+        `kubectl expose-sts ${name} -n ${namespace} --type ${type}`,
     );
   return {
     desired: ordinals(sts).map((ordinal) => {

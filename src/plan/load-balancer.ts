@@ -1,5 +1,6 @@
 // Which load-balancer implementation serves the cluster, and how a Service asks it for a given address: each takes
 // it its own way. Pure: the facts (API groups served, a node's providerID) are read by the kube layer.
+import { CommandError } from '../errors.ts';
 import { isIP } from 'node:net';
 
 export const providers = ['metallb', 'cilium', 'kube-vip', 'gke', 'aks', 'aws', 'generic'] as const;
@@ -43,7 +44,7 @@ export function loadBalancerOf(named: Provider | undefined, facts: ClusterFacts)
 }
 
 /** The annotations that make a cloud's load balancer internal (reachable only from its network). */
-export function internalRequest(cloud: Provider): Record<string, string> | string {
+export function internalRequest(cloud: Provider): Record<string, string> | CommandError {
   switch (cloud) {
     case 'aws':
       // The AWS Load Balancer Controller reads the scheme; the cloud provider's own controller, the older annotation.
@@ -56,10 +57,10 @@ export function internalRequest(cloud: Provider): Record<string, string> | strin
     case 'aks':
       return { 'service.beta.kubernetes.io/azure-load-balancer-internal': 'true' };
     default:
-      return (
+      return new CommandError(
         `--internal knows the internal load balancers of AWS, GKE and AKS (found from the nodes' providerID, or named ` +
-        `with --load-balancer-provider); ${cloud === 'generic' ? 'this cluster runs on none of them' : `${cloud} has none`}: ` +
-        'give the annotation your load balancer takes with --annotations'
+          `with --load-balancer-provider); ${cloud === 'generic' ? 'this cluster runs on none of them' : `${cloud} has none`}: ` +
+          'give the annotation your load balancer takes with --annotations',
       );
   }
 }
@@ -75,12 +76,12 @@ const annotations: Partial<Record<Provider, string>> = {
 };
 
 /** The request for `provider`, or why it cannot be made. */
-export function addressRequest(provider: Provider, ip: string): AddressRequest | string {
+export function addressRequest(provider: Provider, ip: string): AddressRequest | CommandError {
   if (provider === 'aws') {
-    return (
+    return new CommandError(
       'AWS load balancers take Elastic IP allocations, not addresses: give each ordinal its allocation with ' +
-      "--annotations 'service.beta.kubernetes.io/aws-load-balancer-eip-allocations={eipalloc-…,eipalloc-…}' " +
-      '(a Network Load Balancer, one per ordinal in ordinal order) instead of --load-balancer-ip'
+        "--annotations 'service.beta.kubernetes.io/aws-load-balancer-eip-allocations={eipalloc-…,eipalloc-…}' " +
+        '(a Network Load Balancer, one per ordinal in ordinal order) instead of --load-balancer-ip',
     );
   }
   if (provider === 'aks' && ip.includes(':'))
@@ -93,14 +94,14 @@ export function addressRequest(provider: Provider, ip: string): AddressRequest |
  * How Services ask to share one address, for the implementations that can: a key the Services have in common. Clouds
  * give each load balancer an address of its own.
  */
-export function sharingRequest(provider: Provider, key: string): { annotation: string; value: string } | string {
+export function sharingRequest(provider: Provider, key: string): { annotation: string; value: string } | CommandError {
   const [metallb, cilium] = sharingAnnotations;
   if (provider === 'metallb') return { annotation: metallb, value: key };
   if (provider === 'cilium') return { annotation: cilium, value: key };
-  return (
+  return new CommandError(
     `--shared-address needs a load balancer that shares addresses between Services (MetalLB or Cilium); ` +
-    `${provider === 'generic' ? 'this cluster' : provider} gives each its own: drop --shared-address (and pin each ` +
-    `member's address with --load-balancer-ip), or use --type NodePort`
+      `${provider === 'generic' ? 'this cluster' : provider} gives each its own: drop --shared-address (and pin each ` +
+      `member's address with --load-balancer-ip), or use --type NodePort`,
   );
 }
 

@@ -3,6 +3,7 @@
 // StatefulSet `a`, the next `b`, and so on — the way one writes per-member values for a cloud (Elastic IP
 // allocations, static address names) or for external-dns (host names). Braces read like the shell's own lists, which
 // is also why such a value must be quoted: unquoted, the shell expands `k={a,b}` into two words.
+import { CommandError } from '../errors.ts';
 import { podName } from './ordinal.ts';
 
 const placeholders = ['pod', 'sts', 'ordinal', 'namespace'] as const;
@@ -25,10 +26,10 @@ export interface OrdinalOf {
 }
 
 /**
- * Parses a value; a string is what is wrong with it. Braces around anything else are kept as they are: JSON in an
+ * Parses a value, or says what is wrong with it. Braces around anything else are kept as they are: JSON in an
  * annotation (`{"ingress": true}`) is text, and so is a lone brace.
  */
-export function parsePerOrdinal(text: string): PerOrdinal | string {
+export function parsePerOrdinal(text: string): PerOrdinal | CommandError {
   const parts: Part[] = [];
   let literal = '';
   let rest = text;
@@ -39,10 +40,12 @@ export function parsePerOrdinal(text: string): PerOrdinal | string {
     let part: Part | undefined;
     if ((placeholders as readonly string[]).includes(inside)) part = { placeholder: inside as Placeholder };
     else if (/^[\w.-]+$/.test(inside)) {
-      return `unknown placeholder {${inside}}: use {pod}, {sts}, {ordinal}, {namespace}, or a list {a,b,…} with one item per ordinal`;
+      return new CommandError(
+        `unknown placeholder {${inside}}: use {pod}, {sts}, {ordinal}, {namespace}, or a list {a,b,…} with one item per ordinal`,
+      );
     } else if (inside.includes(',') && !/["':]/.test(inside)) {
       const list = inside.split(',').map((v) => v.trim());
-      if (list.some((v) => v === '')) return `the list {${inside}} has an empty item`;
+      if (list.some((v) => v === '')) return new CommandError(`the list {${inside}} has an empty item`);
       part = { list };
     }
     if (!part) {

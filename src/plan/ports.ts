@@ -1,6 +1,7 @@
 // The Service ports of a per-pod Service: the pod template's container ports, or the ones asked for with --port.
+import { CommandError } from '../errors.ts';
 import type { V1ContainerPort, V1ServicePort, V1StatefulSet } from '@kubernetes/client-node';
-import type { NodePortSpec, PortSpec } from '../options/expose.ts';
+import type { NodePortSpec, PortSpec } from './expose-options.ts';
 
 /**
  * Ports of the containers, including native sidecars (init containers that keep running); not of plain init containers.
@@ -17,12 +18,14 @@ function containerPorts(sts: V1StatefulSet): V1ContainerPort[] {
   );
 }
 
-export function servicePorts(sts: V1StatefulSet, specs: PortSpec[]): V1ServicePort[] | string {
+export function servicePorts(sts: V1StatefulSet, specs: PortSpec[]): V1ServicePort[] | CommandError {
   const declared = containerPorts(sts);
   const stsName = sts.metadata?.name;
   if (specs.length === 0) {
     if (declared.length === 0) {
-      return `statefulset ${stsName} declares no container ports: say which to expose with --port PORT[:TARGET]`;
+      return new CommandError(
+        `statefulset ${stsName} declares no container ports: say which to expose with --port PORT[:TARGET]`,
+      );
     }
     return declared.map((p, i) => ({
       name: p.name ?? (declared.length > 1 ? `port-${i + 1}` : undefined),
@@ -34,9 +37,9 @@ export function servicePorts(sts: V1StatefulSet, specs: PortSpec[]): V1ServicePo
   const names = declared.map((p) => p.name).filter((n): n is string => !!n);
   const unknown = specs.find((s) => typeof s.targetPort === 'string' && !names.includes(s.targetPort));
   if (unknown) {
-    return (
+    return new CommandError(
       `target port "${unknown.targetPort}" is not a named container port of statefulset ${stsName}` +
-      (names.length ? ` (its named ports: ${names.join(', ')})` : ' (it has no named ports): use a port number')
+        (names.length ? ` (its named ports: ${names.join(', ')})` : ' (it has no named ports): use a port number'),
     );
   }
   const targetNames = specs.map((s) => s.targetPort).filter((t) => typeof t === 'string');
@@ -66,7 +69,7 @@ export function withNodePorts(
   count: number,
   /** The members' ordinals, for messages; default: counted from 0. */
   ordinals: number[] = Array.from({ length: count }, (_, i) => i),
-): V1ServicePort[][] | string {
+): V1ServicePort[][] | CommandError {
   const targets: number[] = [];
   for (const spec of specs) {
     const names = ports.map((p) => p.name ?? String(p.port)).join(', ');
@@ -77,12 +80,16 @@ export function withNodePorts(
           : -1
         : ports.findIndex((p) => p.name === spec.port || String(p.port) === spec.port);
     if (i < 0) {
-      return spec.port === undefined
-        ? `--node-port needs PORT= to say which of the Service's ports it is for (${names})`
-        : `--node-port ${spec.port}=…: the Services have no port ${spec.port} (their ports: ${names})`;
+      return new CommandError(
+        spec.port === undefined
+          ? `--node-port needs PORT= to say which of the Service's ports it is for (${names})`
+          : `--node-port ${spec.port}=…: the Services have no port ${spec.port} (their ports: ${names})`,
+      );
     }
     if (spec.list && spec.list.length < count) {
-      return `--node-port ${spec.port ? `${spec.port}=` : ''}${spec.list.join(',')}: ${spec.list.length} node ports for ${count} ordinals: add ${count - spec.list.length} more`;
+      return new CommandError(
+        `--node-port ${spec.port ? `${spec.port}=` : ''}${spec.list.join(',')}: ${spec.list.length} node ports for ${count} ordinals: add ${count - spec.list.length} more`,
+      );
     }
     targets.push(i);
   }
@@ -99,10 +106,14 @@ export function withNodePorts(
     for (const p of memberPorts) {
       if (p.nodePort === undefined) continue;
       if (p.nodePort > 65535)
-        return `--node-port: ordinal ${ordinals[index]} would get node port ${p.nodePort}, past 65535: give a lower base`;
+        return new CommandError(
+          `--node-port: ordinal ${ordinals[index]} would get node port ${p.nodePort}, past 65535: give a lower base`,
+        );
       const other = owner.get(p.nodePort);
       if (other !== undefined)
-        return `--node-port: node port ${p.nodePort} is asked for twice (${other === index ? `two ports of ordinal ${ordinals[index]}` : `ordinals ${ordinals[other]} and ${ordinals[index]}`}): each needs its own`;
+        return new CommandError(
+          `--node-port: node port ${p.nodePort} is asked for twice (${other === index ? `two ports of ordinal ${ordinals[index]}` : `ordinals ${ordinals[other]} and ${ordinals[index]}`}): each needs its own`,
+        );
       owner.set(p.nodePort, index);
     }
   }
@@ -113,22 +124,25 @@ export function withNodePorts(
  * One address for every ordinal: ordinal i (by position) answers on each port + i, so the first keeps the container's
  * port; the target stays the container's. Or what is wrong: two ordinals that would answer on the same port.
  */
-export function sharedPorts(perOrdinal: V1ServicePort[][], at: { ordinal: number }[]): V1ServicePort[][] | string {
+export function sharedPorts(
+  perOrdinal: V1ServicePort[][],
+  at: { ordinal: number }[],
+): V1ServicePort[][] | CommandError {
   const moved = perOrdinal.map((ports, index) => ports.map((p) => ({ ...p, port: p.port + index })));
   const seen = new Map<string, number>();
   for (const [index, ports] of moved.entries()) {
     for (const p of ports) {
       if (p.port > 65535)
-        return (
+        return new CommandError(
           `--shared-address: ordinal ${at[index].ordinal} would answer on port ${p.port} (${p.port - index} + ${index}), ` +
-          'past 65535: expose a lower port with --port'
+            'past 65535: expose a lower port with --port',
         );
       const key = `${p.port}/${p.protocol ?? 'TCP'}`;
       const other = seen.get(key);
       if (other !== undefined) {
-        return (
+        return new CommandError(
           `--shared-address: ordinals ${at[other].ordinal} and ${at[index].ordinal} would both answer on port ${key} ` +
-          '(their ports are too close together for this many members): expose ports further apart with --port'
+            '(their ports are too close together for this many members): expose ports further apart with --port',
         );
       }
       seen.set(key, index);

@@ -2,8 +2,26 @@
 // the parser: the description, Examples (a `# comment` line, then the whole command), the subcommands, Options (the
 // command's own flags, `--flag=default:` with the description beneath), Usage, and where the global options are.
 // At a wrap limit (a terminal; see wrap.ts) the text is word-wrapped as kubectl wraps it, examples excepted.
-import type { About } from '../cli/command.ts';
 import { flagName, type FlagSpec, type FlagSpecs } from '../options/flags.ts';
+
+/** What help says of a command: cli/command.ts's commands are each one. */
+export interface About {
+  /** The subcommand's name; '' for expose, the command `kubectl expose-sts` itself runs. */
+  name: string;
+  /** One line, for the list of commands and for completion. */
+  summary: string;
+  /**
+   * Help's opening paragraphs: the summary as a sentence, then the rest each on one line starting with a space, as
+   * kubectl writes them (a terminal wraps them; a pipe gets them whole).
+   */
+  description: readonly string[];
+  /** What follows the command's name in the usage line, e.g. `[STATEFULSET]`. */
+  usage: string;
+  /** [what it does, the command line], shown as kubectl shows examples. */
+  examples: readonly (readonly [string, string])[];
+  /** Whether the command takes a StatefulSet name (also after `--`, for one named like a command). */
+  statefulSetArg: boolean;
+}
 
 const plugin = 'kubectl expose-sts';
 

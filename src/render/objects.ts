@@ -2,6 +2,7 @@
 // prints them: a v1 List for json/yaml (which `kubectl apply -f -` takes), `service/<name>` lines for name.
 import type { V1ConfigMap, V1Service } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
+import type { DryRun, OutputFormat } from '../plan/expose-options.ts';
 import { nameOf } from '../plan/meta.ts';
 
 type Written = V1Service | V1ConfigMap;
@@ -29,3 +30,11 @@ export function formatObjects(items: Written[], format: 'json' | 'yaml' | 'name'
       return items.map((o) => `${objectRef(o)}\n`).join('');
   }
 }
+
+/** The -o values that print the objects themselves; undefined for the table's and -o endpoints'. */
+export const objectFormat = (output: OutputFormat) =>
+  output === 'json' || output === 'yaml' || output === 'name' ? output : undefined;
+
+/** Whether an expose run ends with the table (or -o endpoints' line), which shows pods and nodes. */
+export const printsTable = (opts: { output: OutputFormat; dryRun: DryRun }) =>
+  !objectFormat(opts.output) && opts.dryRun === 'none';

@@ -4,7 +4,7 @@
 import { endpointsKey } from '../plan/dns.ts';
 import type { StatusRow } from '../plan/drift.ts';
 import type { EndpointPort, Exposure } from '../plan/exposure.ts';
-import { table } from './table.ts';
+import { layTable } from './table.ts';
 
 const none = (v: string | undefined) => v || '<none>';
 
@@ -62,26 +62,47 @@ const wideCells = (e: Exposure) => [
 ];
 const wideHeaders = ['NODE', 'ADDRESS', 'CLUSTER-IP', 'NODE-PORTS', 'POLICY', 'ENDPOINTS'];
 
-export function exposeTable(rows: Exposure[], opts: { wide: boolean; endpointPort?: string }): string {
-  const headers = ['ORDINAL', 'POD', 'SERVICE', 'TYPE', 'ENDPOINT', 'READY'];
-  if (opts.wide) headers.push(...wideHeaders);
-  return table(
-    headers,
-    rows.map((r) => {
-      const endpoint = endpointText(r, opts.endpointPort);
-      // READY says the member can be reached there: its pod is Ready and its endpoint is in. A Ready pod beside
-      // <pending> is not reachable, and `true` there read as if it were.
-      const reachable = r.ready && !endpoint.startsWith('<');
-      const cells = [String(r.ordinal), r.pod, none(r.service?.name), none(r.type), endpoint, String(reachable)];
-      return opts.wide ? [...cells, ...wideCells(r)] : cells;
-    }),
-  );
+type ExposeColumns = { wide: boolean; endpointPort?: string };
+
+function exposeCells(r: Exposure, opts: ExposeColumns): string[] {
+  const endpoint = endpointText(r, opts.endpointPort);
+  // READY says the member can be reached there: its pod is Ready and its endpoint is in. A Ready pod beside
+  // <pending> is not reachable, and `true` there read as if it were.
+  const reachable = r.ready && !endpoint.startsWith('<');
+  const cells = [String(r.ordinal), r.pod, none(r.service?.name), none(r.type), endpoint, String(reachable)];
+  return opts.wide ? [...cells, ...wideCells(r)] : cells;
 }
 
-export function statusTable(
-  rows: StatusRow[],
-  opts: { allNamespaces: boolean; wide: boolean; endpointPort?: string },
-): string {
+/** The expose table, and a changed row printed later in its columns. */
+export function layExposeTable(rows: Exposure[], opts: ExposeColumns): { text: string; row(r: Exposure): string } {
+  const headers = ['ORDINAL', 'POD', 'SERVICE', 'TYPE', 'ENDPOINT', 'READY'];
+  if (opts.wide) headers.push(...wideHeaders);
+  const laid = layTable(
+    headers,
+    rows.map((r) => exposeCells(r, opts)),
+  );
+  return { text: laid.text, row: (r) => laid.line(exposeCells(r, opts)) };
+}
+
+export const exposeTable = (rows: Exposure[], opts: ExposeColumns): string => layExposeTable(rows, opts).text;
+
+type StatusColumns = { allNamespaces: boolean; wide: boolean; endpointPort?: string };
+
+function statusCells(r: StatusRow, opts: StatusColumns): string[] {
+  const cells = [
+    ...(opts.allNamespaces ? [r.namespace] : []),
+    r.statefulSet,
+    String(r.ordinal),
+    none(r.service?.name),
+    none(r.type),
+    endpointText(r, opts.endpointPort),
+    r.state,
+  ];
+  return opts.wide ? [...cells, r.pod, ...wideCells(r), none(r.reason)] : cells;
+}
+
+/** The status table, and a changed row printed later in its columns. */
+export function layStatusTable(rows: StatusRow[], opts: StatusColumns): { text: string; row(r: StatusRow): string } {
   const headers = [
     ...(opts.allNamespaces ? ['NAMESPACE'] : []),
     'STATEFULSET',
@@ -92,19 +113,11 @@ export function statusTable(
     'STATE',
   ];
   if (opts.wide) headers.push('POD', ...wideHeaders, 'REASON');
-  return table(
+  const laid = layTable(
     headers,
-    rows.map((r) => {
-      const cells = [
-        ...(opts.allNamespaces ? [r.namespace] : []),
-        r.statefulSet,
-        String(r.ordinal),
-        none(r.service?.name),
-        none(r.type),
-        endpointText(r, opts.endpointPort),
-        r.state,
-      ];
-      return opts.wide ? [...cells, r.pod, ...wideCells(r), none(r.reason)] : cells;
-    }),
+    rows.map((r) => statusCells(r, opts)),
   );
+  return { text: laid.text, row: (r) => laid.line(statusCells(r, opts)) };
 }
+
+export const statusTable = (rows: StatusRow[], opts: StatusColumns): string => layStatusTable(rows, opts).text;

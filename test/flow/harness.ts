@@ -46,14 +46,17 @@ export interface Run {
 export function plugin(api: FakeApi, args: string[]): { done: Promise<Run>; interrupt: () => string | undefined } {
   let out = '';
   let err = '';
-  let describe: (() => string) | undefined;
+  const reports: (() => string)[] = [];
   const io = {
     out: (t: string) => void (out += t),
     err: (t: string) => void (err += t),
-    onInterrupt: (fn: () => string) => void (describe = fn),
+    onInterrupt: (fn: () => string) => {
+      reports.push(fn);
+      return () => void reports.splice(reports.lastIndexOf(fn), 1);
+    },
   };
   const done = main([...args, '--kubeconfig', kubeconfig], io, api).then((code) => ({ code, out, err }));
-  return { done, interrupt: () => describe?.() };
+  return { done, interrupt: () => reports.at(-1)?.() };
 }
 
 export const run = (api: FakeApi, args: string[]) => plugin(api, args).done;

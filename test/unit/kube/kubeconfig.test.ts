@@ -2,14 +2,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  configFiles,
-  loadRawConfig,
-  mergeConfigs,
-  redactUrl,
-  resolve,
-  type RawConfig,
-} from '../../../src/kube/kubeconfig.ts';
+import { configFiles, loadRawConfig, mergeConfigs, redactUrl, resolve } from '../../../src/kube/kubeconfig.ts';
+import type { RawConfig } from '../../../src/kube/kubeconfig-entries.ts';
 import type { ConnectionOptions } from '../../../src/options/connection.ts';
 
 const flags = (f: Partial<ConnectionOptions> = {}): ConnectionOptions => ({ verbosity: 0, requestTimeoutMs: 0, ...f });

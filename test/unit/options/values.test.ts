@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { connectionFlags, requestTimeoutMs } from '../../../src/options/connection.ts';
 import { UsageError } from '../../../src/errors.ts';
-import { dns1035Problem, isCidr, parseDuration, qualifiedNameProblem } from '../../../src/options/values.ts';
+import { isCidr, parseDuration } from '../../../src/options/values.ts';
+import { dns1035Problem, qualifiedNameProblem } from '../../../src/plan/names.ts';
 
 describe('values', () => {
   it('parses Go durations as kubectl does', () => {

@@ -1,6 +1,8 @@
 import type { V1Service } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { exposedByOrdinal, keptServices } from '../../../src/plan/keep.ts';
+import { exposedByOrdinal, keptServices as keptServicesAnswer } from '../../../src/plan/keep.ts';
+import { answering } from '../answer.ts';
+const keptServices = answering(keptServicesAnswer);
 
 const managed = (name: string, ordinal: number, extra: Partial<V1Service['metadata']> = {}, type = 'LoadBalancer') => ({
   metadata: {

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
-  addressRequest,
+  addressRequest as addressRequestAnswer,
   detectProvider,
   loadBalancerOf,
   poolProblem,
   requestedAddress,
 } from '../../../src/plan/load-balancer.ts';
+import { answering } from '../answer.ts';
+
+const addressRequest = answering(addressRequestAnswer);
 
 describe('the load-balancer implementation', () => {
   it('is found from its API group first, then from the nodes’ cloud', () => {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parsePerOrdinal, tooFewProblem, valueFor } from '../../../src/plan/per-ordinal.ts';
+import { parsePerOrdinal as parsePerOrdinalAnswer, tooFewProblem, valueFor } from '../../../src/plan/per-ordinal.ts';
+import { answering } from '../answer.ts';
+const parsePerOrdinal = answering(parsePerOrdinalAnswer);
 
 const at = (ordinal: number, index = ordinal) => ({ statefulSet: 'kafka', ordinal, index, namespace: 'data' });
 const parsed = (text: string) => {

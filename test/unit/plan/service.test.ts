@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ordinals } from '../../../src/plan/ordinal.ts';
-import { applyBody, desiredServices, type DesiredService } from '../../../src/plan/service.ts';
+import { applyBody, desiredServices as desiredServicesAnswer, type DesiredService } from '../../../src/plan/service.ts';
 import { loadBalancerOf, type Provider } from '../../../src/plan/load-balancer.ts';
 import { options, sts } from './fixtures.ts';
+import { answering } from '../answer.ts';
+const desiredServices = answering(desiredServicesAnswer);
 
 /** The load balancer a cluster shows, as expose reads it. */
 const served = (provider: Provider) => loadBalancerOf(provider, { groups: [] });

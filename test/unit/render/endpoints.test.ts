@@ -4,7 +4,13 @@ import { configMapConflict, endpointsConfigMap } from '../../../src/plan/dns.ts'
 import type { StatusRow } from '../../../src/plan/drift.ts';
 import type { Exposure } from '../../../src/plan/exposure.ts';
 import { configMapStates, staleLines } from '../../../src/render/status.ts';
-import { configMapData, endpointsLine, endpointsText, endpointText } from '../../../src/render/tables.ts';
+import {
+  configMapData,
+  endpointsLine,
+  endpointsText,
+  endpointText,
+  layStatusTable,
+} from '../../../src/render/tables.ts';
 
 const member = (ordinal: number, over: { host?: string; hostname?: string; configMap?: string } = {}): StatusRow => ({
   namespace: 'data',
@@ -110,5 +116,16 @@ describe('endpoints a client can paste', () => {
     expect(staleLines(old, false)).toEqual([
       'configmap kafka-endpoints is stale: kafka-1 says nothing, its Service 198.18.0.2:9094 (kubectl expose-sts kafka -n data writes it again)',
     ]);
+  });
+});
+
+describe('a changed status row printed after the table', () => {
+  it('lines up in the columns the table laid out', () => {
+    const laid = layStatusTable([member(0, { host: '' }), member(1)], { allNamespaces: true, wide: false });
+    const [header] = laid.text.split('\n');
+    const changed = laid.row(member(0));
+    expect(changed).toBe('data        kafka         0         kafka-0   LoadBalancer   198.18.0.1:9092   Ready\n');
+    for (const column of ['STATEFULSET', 'ORDINAL', 'SERVICE', 'TYPE', 'ENDPOINT', 'STATE'])
+      expect(changed[header.indexOf(column) - 1]).toBe(' ');
   });
 });

@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 import type { Exposure } from '../../../src/plan/exposure.ts';
 import { formatObjects } from '../../../src/render/objects.ts';
 import { table } from '../../../src/render/table.ts';
-import { exposeTable } from '../../../src/render/tables.ts';
+import { exposeTable, layExposeTable } from '../../../src/render/tables.ts';
 
 const row = (
   over: { ordinal?: number; pod?: string; service?: string; address?: string; ready?: boolean } = {},
@@ -79,5 +79,20 @@ describe('formatObjects', () => {
     expect(formatObjects([svc, { ...svc, metadata: { name: 'mydb-1' } }], 'name')).toBe(
       'service/mydb-0\nservice/mydb-1\n',
     );
+  });
+});
+
+describe('a changed row printed after the table', () => {
+  it('lines up in the columns the table laid out, as kubectl get --watch prints one', () => {
+    const laid = layExposeTable([row({ address: '' }), row({ ordinal: 1, pod: 'mydb-1', service: 'mydb-1' })], {
+      wide: false,
+    });
+    const changed = laid.row(row({ address: '203.0.113.9' }));
+    const [header] = laid.text.split('\n');
+    expect(changed).toBe('0         mydb-0   mydb-0    LoadBalancer   203.0.113.9:5432   true\n');
+    // Every column starts where the header's does.
+    for (const column of ['POD', 'SERVICE', 'TYPE', 'ENDPOINT', 'READY'])
+      expect(changed[header.indexOf(column) - 1]).toBe(' ');
+    expect(laid.text.split('\n')[1]).toContain('<pending>');
   });
 });

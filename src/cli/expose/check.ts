@@ -1,18 +1,17 @@
-// What expose checks before its first write, so that a problem is one error line and nothing changed, instead of a
+// expose, step 3: what it checks before its first write, so that a problem is one error line and nothing changed, instead of a
 // failure half-way through the writes: that the addresses asked for with --load-balancer-ip (and with MetalLB, that
 // each is in one of its pools and one it gives out) and the node ports asked for with --node-port are not another
 // Service's, that no ResourceQuota would refuse the new Services, that the ConfigMap --publish-configmap names is
 // expose-sts's own, and then every write as the API server's dry run takes it, with the address family it gives.
 import type { V1ConfigMap } from '@kubernetes/client-node';
-import { CommandError } from '../errors.ts';
-import type { Kube } from '../kube/client.ts';
-import type { KubeLayer } from '../kube/load.ts';
-import { takenProblem, type Wanted } from '../plan/claims.ts';
-import type { Action } from '../plan/diff.ts';
-import { configMapConflict } from '../plan/dns.ts';
-import { familyProblem, poolProblem, type Provider, requestedAddress } from '../plan/load-balancer.ts';
-import { quotaDemand, quotaProblem } from '../plan/quota.ts';
-import { applyBody } from '../plan/service.ts';
+import { CommandError } from '../../errors.ts';
+import type { Api } from '../../kube/api.ts';
+import { takenProblem, type Wanted } from '../../plan/claims.ts';
+import type { Action } from '../../plan/diff.ts';
+import { configMapConflict } from '../../plan/dns.ts';
+import { familyProblem, poolProblem, type Provider, requestedAddress } from '../../plan/load-balancer.ts';
+import { quotaDemand, quotaProblem } from '../../plan/quota.ts';
+import { applyBody } from '../../plan/service.ts';
 
 const refuse = (problem: string) => new CommandError(`${problem}; nothing was changed`);
 
@@ -21,8 +20,7 @@ const refuse = (problem: string) => new CommandError(`${problem}; nothing was ch
  * `configMap`: the one --publish-configmap names as read, which must be expose-sts's for this StatefulSet, or absent.
  */
 export async function checkBeforeWriting(
-  k: KubeLayer,
-  kube: Kube,
+  api: Api,
   statefulSet: string,
   actions: Action[],
   provider: Provider | undefined,
@@ -34,7 +32,7 @@ export async function checkBeforeWriting(
   }
   const toWrite = actions.filter((a) => a.kind !== 'unchanged');
   const wanted: Wanted[] = actions.map(({ desired: d }) => ({
-    namespace: kube.namespace,
+    namespace: api.namespace,
     name: d.name,
     ordinal: d.ordinal,
     address: requestedAddress(d.service),
@@ -42,15 +40,15 @@ export async function checkBeforeWriting(
   }));
   if (wanted.some((w) => w.address || w.nodePorts.length)) {
     const addresses = wanted.flatMap((w) => (w.address ? [{ ip: w.address, ordinal: w.ordinal }] : []));
-    const pools = provider === 'metallb' && addresses.length ? await k.addressPools(kube) : undefined;
-    const claims = await k.serviceClaims(kube, kube.namespace);
+    const pools = provider === 'metallb' && addresses.length ? await api.addressPools() : undefined;
+    const claims = await api.serviceClaims(api.namespace);
     const problem = (pools && poolProblem(addresses, pools)) || takenProblem(wanted, claims.claims);
     if (problem) throw refuse(problem);
   }
 
   // Read only when the writes add Services, load balancers or node ports.
   const demand = quotaDemand(toWrite.map((a) => ({ desired: a.desired.service, existing: a.existing })));
-  const overQuota = demand.length ? quotaProblem(await k.resourceQuotas(kube), demand, kube.namespace) : undefined;
+  const overQuota = demand.length ? quotaProblem(await api.resourceQuotas(), demand, api.namespace) : undefined;
   if (overQuota) throw refuse(overQuota);
 
   // Every write as the API server would take it (validation, node-port and address allocation, immutable fields),
@@ -59,16 +57,15 @@ export async function checkBeforeWriting(
   // their real writes check them.
   const checked = toWrite.filter((a) => !a.replacePorts);
   if (!checked.length) return;
-  const answers = await k
+  const answers = await api
     .applyAll(
-      kube,
       checked.map((a) => applyBody(a.desired.service)),
       true,
     )
     .catch((err: CommandError) => {
       const immutable = /may not change once set|field is immutable/.test(err.message);
       const wayThrough = immutable
-        ? `: these Services must be made anew, so prune them first (kubectl expose-sts prune ${statefulSet} -n ${kube.namespace} --all) and run this command again; addresses asked for with --load-balancer-ip are asked for again`
+        ? `: these Services must be made anew, so prune them first (kubectl expose-sts prune ${statefulSet} -n ${api.namespace} --all) and run this command again; addresses asked for with --load-balancer-ip are asked for again`
         : '';
       throw new CommandError(`${err.message}${wayThrough}; nothing was changed`, { status: err.status, cause: err });
     });
