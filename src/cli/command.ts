@@ -1,4 +1,5 @@
-// What a command is, in kubectl's shape: flags (defined once, in options/), then validate → complete → run. main
+// What a command is, in the shape of kubectl's (an options object filled from flags defined once in options/), run as
+// validate → complete → run (kubectl completes first; validating first reports usage errors before any read). main
 // parses the arguments, validates them, completes the connection for the commands that talk to the cluster, and
 // hands it to run; help and completion are made from the same record.
 import type { UsageError } from '../errors.ts';

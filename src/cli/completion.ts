@@ -1,6 +1,6 @@
 // kubectl expose-sts completion: how to install shell completion, or the script itself. kubectl (≥ 1.26) completes a
 // plugin's arguments through an executable kubectl_complete-<plugin> on PATH, which answers through __complete
-// (complete.ts); krew installs only the plugin, so that script is the user's one-time step.
+// (tab-completion.ts); krew installs only the plugin, so that script is the user's one-time step.
 import type { FlagSpecs } from '../options/flags.ts';
 import type { LocalCommand } from './command.ts';
 

@@ -33,7 +33,7 @@ export const exposeCommand: ClusterCommand<typeof exposeFlags, ExposeOptions> = 
   description: [
     'Expose each pod of a StatefulSet through a Service of its own.',
     " One Service per ordinal, each selecting only its pod (statefulset.kubernetes.io/pod-name), with externalTrafficPolicy Local for NodePort and LoadBalancer so that only the pod's node answers and the client's source IP is kept. Running it again converges: new ordinals get their Service, changed flags update the Services in place, and nothing is written when nothing changed. For LoadBalancer it waits until every address is in.",
-    ' A StatefulSet named like a command (status, prune, completion, options) is named after --, which ends the flags: kubectl expose-sts --type LoadBalancer -- status.',
+    ' A StatefulSet named like one of the Available Commands below is named after --, which ends the flags: kubectl expose-sts --type LoadBalancer -- status.',
   ],
   usage: 'STATEFULSET',
   statefulSetArg: true,

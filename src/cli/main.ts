@@ -1,5 +1,6 @@
-// argv → one command → an exit code, in kubectl's order: parse, validate (usage errors before anything is read),
-// complete (the connection: kubeconfig, context, namespace, credentials, resolved once here), run. Errors become one
+// argv → one command → an exit code: parse, validate, complete (the connection: kubeconfig, context, namespace,
+// credentials, resolved once here, and the API bound to it), run. kubectl's commands complete before they validate;
+// here validation comes first, so a usage error is reported before any kubeconfig is read. Errors become one
 // `error:` line: 2 for wrong usage, 1 for everything else; a stack trace only when EXPOSE_STS_DEBUG is set (kubectl
 // prints none at any -v, and a minified trace under every API error at -v 6 read as a crash).
 import { CommandError, exitCodeOf, UsageError } from '../errors.ts';
@@ -9,7 +10,7 @@ import { validateConnectionFlags } from '../options/connection.ts';
 import { helpText } from '../render/help.ts';
 import { wrapLimit } from '../render/wrap.ts';
 import { subcommands } from './commands.ts';
-import { runComplete } from './complete.ts';
+import { runComplete } from './tab-completion.ts';
 import type { IO } from './io.ts';
 import { helpCommandOf, parse } from './parse.ts';
 import { version } from '../version.ts';

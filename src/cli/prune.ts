@@ -1,7 +1,7 @@
 // kubectl expose-sts prune [STATEFULSET]: deletes managed Services whose pod is gone (Orphaned), or with --all every
 // managed Service of one StatefulSet. Never anything without the managed-by label.
 import type { Api } from '../kube/api.ts';
-import { type PruneOptions, pruneFlags, validatePruneFlags } from '../options/scope.ts';
+import { type PruneOptions, pruneFlags, validatePruneFlags } from '../options/prune.ts';
 import { assess } from '../plan/drift.ts';
 import type { ClusterCommand } from './command.ts';
 import type { IO } from './io.ts';

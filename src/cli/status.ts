@@ -1,7 +1,7 @@
 // kubectl expose-sts status [STATEFULSET]: what is exposed, where it answers, and what has drifted.
 import { UsageError } from '../errors.ts';
 import type { Api } from '../kube/api.ts';
-import { type StatusOptions, statusFlags, validateStatusFlags } from '../options/scope.ts';
+import { type StatusOptions, statusFlags, validateStatusFlags } from '../options/status.ts';
 import { assess, withWarnings } from '../plan/drift.ts';
 import { endpointPortProblem } from '../plan/service.ts';
 import { configMapStates, formatStatus, staleLines, summaries } from '../render/status.ts';

@@ -1,6 +1,7 @@
-// The connection to the API server: the kubeconfig resolved like kubectl, credentials, one pool of keep-alive
-// connections for every request, retries of transient failures. Requests and answers are plain JSON: the objects
-// keep the API's shape (timestamps stay strings), and no generated client is loaded (bench/ANALYSIS.md).
+// The connection to the API server: the kubeconfig resolved like kubectl, credentials, one HTTP/2 session for every
+// request where the server offers it (else, or through a proxy, HTTP/1.1 keep-alive connections: transport.ts), and
+// retries as the retry policy says (retry.ts). Requests and answers are plain JSON: the objects keep the API's shape
+// (timestamps stay strings), and no generated client is loaded (bench/ANALYSIS.md).
 import { CommandError, httpStatusOf } from '../errors.ts';
 import type { ConnectionOptions } from '../options/connection.ts';
 import { credentialsOf, type Credentials } from './credentials.ts';

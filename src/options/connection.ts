@@ -28,7 +28,8 @@ export const connectionFlags = {
   cacheDir: {
     type: 'string',
     complete: 'files',
-    describe: 'Default cache directory (accepted as kubectl accepts it; expose-sts keeps no cache)',
+    describe:
+      "Default cache directory (accepted as kubectl accepts it, unused: expose-sts caches only V8's compiled code, in $XDG_CACHE_HOME/expose-sts)",
   },
   certificateAuthority: {
     type: 'string',

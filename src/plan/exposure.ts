@@ -2,7 +2,8 @@
 // table, the status table and status -o json|yaml all show this model; render/ turns the facts into text.
 import type { V1LoadBalancerIngress, V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
 import { lbAddress, nodeAddress, podReady } from './endpoint.ts';
-import { configMapAnnotation, hostnameOf } from './dns.ts';
+import { hostnameOf } from './dns.ts';
+import { configMapAnnotation } from './endpoints-configmap.ts';
 import { requestedAddress } from './load-balancer.ts';
 import { nameOf, uidOf } from './meta.ts';
 

@@ -4,7 +4,7 @@
 // released its address. Pure.
 import { CommandError } from '../errors.ts';
 import type { V1Service, V1StatefulSet } from '@kubernetes/client-node';
-import { configMapAnnotation } from './dns.ts';
+import { configMapAnnotation } from './endpoints-configmap.ts';
 import { nameOf } from './meta.ts';
 import { ordinals, podName } from './ordinal.ts';
 import { ordinalLabel, servicesInUse, statefulSetLabel } from './ownership.ts';

@@ -4,7 +4,8 @@ import type { ExposeOptions } from './expose-options.ts';
 import { CommandError, isCommandError } from '../errors.ts';
 import { nameOf, uidOf } from './meta.ts';
 import { dnsSubdomainProblem, labelValueProblem } from './names.ts';
-import { configMapAnnotation, configMapName, hostnameAnnotation, ttlAnnotation } from './dns.ts';
+import { hostnameAnnotation, ttlAnnotation } from './dns.ts';
+import { configMapAnnotation, configMapName } from './endpoints-configmap.ts';
 import {
   addressRequest,
   internalRequest,

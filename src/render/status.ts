@@ -2,7 +2,7 @@
 // -o json|yaml with stable field names.
 import type { V1ConfigMap } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
-import { endpointPortAnnotation } from '../plan/dns.ts';
+import { endpointPortAnnotation } from '../plan/endpoints-configmap.ts';
 import { type StatusRow, states } from '../plan/drift.ts';
 import { statefulSetLabel } from '../plan/ownership.ts';
 import { configMapData, endpointsText, endpointText } from './tables.ts';

@@ -1,7 +1,7 @@
 // The expose table and the status table, from the one row model (plan/exposure.ts): kubectl's `<none>` and
 // `<pending>` for what is absent, one `host:port` endpoint per member (the DNS name as host when it has one; the port
 // --endpoint-port names, or the first), and -o wide's node, address, cluster IP, node ports, policy and every endpoint.
-import { endpointsKey } from '../plan/dns.ts';
+import { endpointsKey } from '../plan/endpoints-configmap.ts';
 import type { StatusRow } from '../plan/drift.ts';
 import type { EndpointPort, Exposure } from '../plan/exposure.ts';
 import { layTable } from './table.ts';

@@ -8,7 +8,7 @@ import { CommandError } from '../../errors.ts';
 import type { Api } from '../../kube/api.ts';
 import { takenProblem, type Wanted } from '../../plan/claims.ts';
 import type { Action } from '../../plan/diff.ts';
-import { configMapConflict } from '../../plan/dns.ts';
+import { configMapConflict } from '../../plan/endpoints-configmap.ts';
 import { familyProblem, poolProblem, type Provider, requestedAddress } from '../../plan/load-balancer.ts';
 import { quotaDemand, quotaProblem } from '../../plan/quota.ts';
 import { applyBody } from '../../plan/service.ts';

@@ -5,7 +5,7 @@ import type { V1ConfigMap, V1Service, V1StatefulSet } from '@kubernetes/client-n
 import { CommandError, isCommandError, UsageError } from '../../errors.ts';
 import type { Api } from '../../kube/api.ts';
 import { type Plan, planActions } from '../../plan/diff.ts';
-import { configMapName, configMapNameProblem, endpointPortAnnotation } from '../../plan/dns.ts';
+import { configMapName, configMapNameProblem, endpointPortAnnotation } from '../../plan/endpoints-configmap.ts';
 import type { ExposeOptions } from '../../plan/expose-options.ts';
 import { type Kept, keptServices } from '../../plan/keep.ts';
 import { type LoadBalancerOf, loadBalancerOf } from '../../plan/load-balancer.ts';

@@ -2,7 +2,7 @@
 // run writes it again, so it follows scaling and changed addresses.
 import type { V1ConfigMap } from '@kubernetes/client-node';
 import type { Api } from '../../kube/api.ts';
-import { endpointsConfigMap } from '../../plan/dns.ts';
+import { endpointsConfigMap } from '../../plan/endpoints-configmap.ts';
 import type { Exposure } from '../../plan/exposure.ts';
 import { uidOf } from '../../plan/meta.ts';
 import { configMapData } from '../../render/tables.ts';

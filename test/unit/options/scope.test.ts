@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.ts';
 import { withDefaults } from '../../../src/options/flags.ts';
-import {
-  type PruneFlags,
-  pruneFlags,
-  type StatusFlags,
-  statusFlags,
-  validatePruneFlags as prune,
-  validateStatusFlags as status,
-} from '../../../src/options/scope.ts';
+import { type PruneFlags, pruneFlags, validatePruneFlags as prune } from '../../../src/options/prune.ts';
+import { type StatusFlags, statusFlags, validateStatusFlags as status } from '../../../src/options/status.ts';
 
 // The flags as the parser hands them over: what is given, the defaults for the rest.
 const validateStatusFlags = (f: Partial<StatusFlags>) => status({ ...withDefaults(statusFlags, f), ...f });

@@ -1,7 +1,7 @@
 import type { V1Service } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { isUpToDate, ownedFields, planActions } from '../../../src/plan/diff.ts';
-import { configMapConflict } from '../../../src/plan/dns.ts';
+import { configMapConflict } from '../../../src/plan/endpoints-configmap.ts';
 import { applyBody, desiredServices, type DesiredService } from '../../../src/plan/service.ts';
 import { options, sts } from './fixtures.ts';
 

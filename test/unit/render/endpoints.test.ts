@@ -1,6 +1,6 @@
 import type { V1ConfigMap } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { configMapConflict, endpointsConfigMap } from '../../../src/plan/dns.ts';
+import { configMapConflict, endpointsConfigMap } from '../../../src/plan/endpoints-configmap.ts';
 import type { StatusRow } from '../../../src/plan/drift.ts';
 import type { Exposure } from '../../../src/plan/exposure.ts';
 import { configMapStates, staleLines } from '../../../src/render/status.ts';

@@ -1,5 +1,6 @@
-// Shell completion through kubectl (≥ 1.26): kubectl runs `kubectl_complete-expose_sts ARGS…`, which runs
-// `kubectl-expose_sts __complete ARGS…`; the answer is cobra's protocol: one candidate per line (a tab, then a
+// Answers at TAB: the `__complete` requests of shell completion through kubectl (≥ 1.26), which runs
+// `kubectl_complete-expose_sts ARGS…`, which runs `kubectl-expose_sts __complete ARGS…` (the `completion` command,
+// completion.ts, prints that script). The answer is cobra's protocol: one candidate per line (a tab, then a
 // description), and last a `:<directive>` line. The words typed so far are read by the commands' own parser.
 import { connectionFlags, type ConnectionOptions, validateConnectionFlags } from '../options/connection.ts';
 import { flagName, type FlagSpec, type FlagSpecs } from '../options/flags.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { completions, Directive, type Lookups, parseCompletion } from '../../../src/cli/complete.ts';
+import { completions, Directive, type Lookups, parseCompletion } from '../../../src/cli/tab-completion.ts';
 
 const seen: string[] = [];
 const lookups: Lookups = {

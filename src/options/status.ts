@@ -1,0 +1,53 @@
+// status: what it shows and how it exits. Pure.
+import { UsageError } from '../errors.ts';
+import { exposeFlags } from './expose.ts';
+import type { FlagSpecs, Input } from './flags.ts';
+import { allNamespaces, scopeProblem } from './scope.ts';
+import { oneOf } from './values.ts';
+
+const statusOutputs = ['wide', 'json', 'yaml', 'endpoints'] as const;
+
+export const statusFlags = {
+  allNamespaces,
+  endpointPort: exposeFlags.endpointPort,
+  exitCode: {
+    type: 'boolean',
+    default: false,
+    describe: 'Exit 1 when anything is not Ready, or a published ConfigMap is stale (for scripts and CI)',
+  },
+  output: {
+    type: 'string',
+    short: 'o',
+    values: statusOutputs,
+    describe:
+      "Output format. One of: (wide, json, yaml, endpoints). endpoints: the members' host:port, comma-separated in " +
+      'ordinal order; nothing else on stdout',
+  },
+} as const satisfies FlagSpecs;
+
+/** The flags as given, and the StatefulSet named on the command line (optional: default, every one in scope). */
+export type StatusFlags = Input<typeof statusFlags>;
+
+export interface StatusOptions {
+  statefulSet?: string;
+  allNamespaces: boolean;
+  /** '': the table. */
+  output: (typeof statusOutputs)[number] | '';
+  /** Exit 1 when anything is not Ready, like `kubectl diff`, for scripts and CI. */
+  exitCode: boolean;
+  endpointPort?: string;
+}
+
+export function validateStatusFlags(f: StatusFlags): StatusOptions | UsageError {
+  const problem = scopeProblem(f.statefulSet, f.allNamespaces);
+  if (problem) return problem;
+  const output = f.output ? oneOf('output', f.output, statusOutputs) : '';
+  if (output instanceof UsageError) return output;
+  return {
+    statefulSet: f.statefulSet,
+    allNamespaces: f.allNamespaces,
+    output,
+    exitCode: f.exitCode,
+    endpointPort: f.endpointPort,
+  };
+}
