@@ -12,6 +12,7 @@ import { clients, newNamespace, readyStatefulSet, servicesIn } from '../e2e/help
 import { otherCa, signedBy } from './certs.ts';
 import type { FaultProxy } from './fault-proxy.ts';
 import { errorLines, foreignObjects, proxyToCluster, runPlugin } from './harness.ts';
+import { usageCases } from '../flow/usage-cases.ts';
 
 const cluster = inject('cluster');
 const { apps } = clients();
@@ -102,67 +103,14 @@ interface Case {
 
 const nsRe = 'bad-input-\\w+';
 const cases: Case[] = [
+  ...usageCases.map((c) => ({ name: c.name, args: () => c.args, code: 2, error: c.error })),
   // flags
-  {
-    name: 'invalid --type',
-    args: () => ['db', '--type', 'ExternalName'],
-    code: 2,
-    error: /^invalid argument "ExternalName" for "--type": must be one of ClusterIP, NodePort, LoadBalancer$/,
-  },
-  {
-    name: 'port out of range',
-    args: () => ['db', '--port', '70000'],
-    code: 2,
-    error: /^invalid --port "70000": use PORT\[:TARGET\]\[\/PROTOCOL\]/,
-  },
-  {
-    name: 'the same port twice',
-    args: () => ['db', '--port', '5432', '--port', '5432'],
-    code: 2,
-    error: /^--port 5432\/TCP is given twice$/,
-  },
-  {
-    name: 'invalid --protocol',
-    args: () => ['db', '--protocol', 'ICMP'],
-    code: 2,
-    error: /^invalid argument "ICMP" for "--protocol": must be one of TCP, UDP, SCTP$/,
-  },
-  {
-    name: 'invalid source range',
-    args: () => ['db', '--type', 'LoadBalancer', '--load-balancer-source-ranges', '10.0.0.0/40'],
-    code: 2,
-    error: /^invalid --load-balancer-source-ranges "10.0.0.0\/40": use CIDRs/,
-  },
-  {
-    name: 'source ranges without LoadBalancer',
-    args: () => ['db', '--load-balancer-source-ranges', '10.0.0.0/8'],
-    code: 2,
-    error: /^--load-balancer-source-ranges applies only to --type LoadBalancer$/,
-  },
-  {
-    name: 'traffic policy for ClusterIP',
-    args: () => ['db', '--external-traffic-policy', 'Local'],
-    code: 2,
-    error: /^--external-traffic-policy applies only to --type NodePort or LoadBalancer$/,
-  },
-  {
-    name: '--wait for a type without addresses',
-    args: () => ['db', '--type', 'NodePort', '--wait'],
-    code: 2,
-    error: /^--wait applies only to --type LoadBalancer: a NodePort Service has no load-balancer address to wait for$/,
-  },
   {
     name: '--hostname giving an invalid DNS name',
     args: () => ['db', '--type', 'NodePort', '--hostname', '{pod}_x.example.com'],
     code: 1,
     error:
       /^--hostname "\{pod\}_x.example.com" gives "db-0_x.example.com" for ordinal 0, which is not a valid DNS name: it /,
-  },
-  {
-    name: '--dns-ttl that is not a duration',
-    args: () => ['db', '--type', 'NodePort', '--hostname', '{pod}.example.com', '--dns-ttl', 'soon'],
-    code: 2,
-    error: /^invalid --dns-ttl "soon": use a duration of at least a second, such as 60s or 5m$/,
   },
   {
     name: '--publish-configmap naming a ConfigMap not managed',
@@ -172,114 +120,10 @@ const cases: Case[] = [
       /^configmap "db-config" already exists and is not managed by expose-sts: name another with --publish-configmap NAME; nothing was changed$/,
   },
   {
-    name: 'annotation without a value',
-    args: () => ['db', '--annotations', 'novalue'],
-    code: 2,
-    error: /^invalid --annotations "novalue": use key=value$/,
-  },
-  {
-    name: 'label the plugin owns',
-    args: () => ['db', '--labels', 'app.kubernetes.io/managed-by=me'],
-    code: 2,
-    error: /^--labels cannot set app.kubernetes.io\/managed-by: expose-sts sets it/,
-  },
-  {
-    name: 'invalid --timeout',
-    args: () => ['db', '--timeout', 'soon'],
-    code: 2,
-    error: /^invalid --timeout "soon": use a duration such as 30s, 5m or 1h$/,
-  },
-  {
-    name: 'invalid --request-timeout',
-    args: () => ['db', '--request-timeout', 'forever'],
-    code: 2,
-    error: /^invalid --request-timeout "forever": use a duration such as 30s or 1m, or 0 for none$/,
-  },
-  {
-    name: 'invalid --output',
-    args: () => ['db', '-o', 'xml'],
-    code: 2,
-    error: /^invalid argument "xml" for "--output": must be one of wide, json, yaml, name, endpoints$/,
-  },
-  {
-    name: 'invalid --dry-run',
-    args: () => ['db', '--dry-run=maybe'],
-    code: 2,
-    error: /^invalid argument "maybe" for "--dry-run": must be one of none, client, server$/,
-  },
-  {
-    name: 'invalid -v',
-    args: () => ['db', '-v', 'loud'],
-    code: 2,
-    error: /^invalid argument "loud" for "-v": use a whole number such as 4 or 6$/,
-  },
-  {
-    name: '--as-group without --as',
-    args: () => ['db', '--as-group', 'devs'],
-    code: 2,
-    error: /^--as-group needs --as$/,
-  },
-  {
-    name: '--as-uid without --as',
-    args: () => ['db', '--as-uid', '1234'],
-    code: 2,
-    error: /^--as-uid needs --as$/,
-  },
-  { name: 'unknown flag', args: () => ['db', '--tpye', 'NodePort'], code: 2, error: /^unknown flag: --tpye$/ },
-  {
-    name: 'unknown shorthand flag',
-    args: () => ['db', '-x'],
-    code: 2,
-    error: /^unknown shorthand flag: 'x' in -x$/,
-  },
-  {
-    name: 'flag of another command',
-    args: () => ['status', 'db', '--type', 'NodePort'],
-    code: 2,
-    error: /^unknown flag: --type$/,
-  },
-  {
-    name: 'a value that begins with -',
-    args: () => ['db', '--type', 'NodePort', '--hostname', '{pod}.ex', '--dns-ttl', '-5s'],
-    code: 2,
-    error: /^invalid --dns-ttl "-5s": use a duration of at least a second, such as 60s or 5m$/,
-  },
-  {
     name: 'a host name that begins with -',
     args: () => ['db', '--type', 'NodePort', '--hostname', '-{pod}.ex'],
     code: 1,
     error: /^--hostname "-\{pod\}.ex" gives "-db-0.ex" for ordinal 0, which is not a valid DNS name/,
-  },
-  {
-    name: 'completion with a shell',
-    args: () => ['completion', 'bash'],
-    code: 2,
-    error:
-      /^completion takes no shell: kubectl's own completion \(kubectl completion bash\) completes kubectl expose-sts/,
-  },
-  {
-    name: 'help for no command',
-    args: () => ['help', 'nosuch'],
-    code: 2,
-    error: /^unknown help topic "nosuch": the commands are status, prune, completion, options$/,
-  },
-  {
-    name: '--dns-ttl longer than DNS holds',
-    args: () => ['db', '--type', 'NodePort', '--hostname', '{pod}.ex', '--dns-ttl', '999999999999s'],
-    code: 2,
-    error: /^invalid --dns-ttl "999999999999s": a DNS TTL is at most 2147483647s$/,
-  },
-  {
-    name: 'an empty --load-balancer-ip',
-    args: () => ['db', '--type', 'LoadBalancer', '--load-balancer-ip='],
-    code: 2,
-    error: /^--load-balancer-ip is given without a value$/,
-  },
-  {
-    name: 'a list of commas for --load-balancer-ip',
-    args: () => ['db', '--type', 'LoadBalancer', '--load-balancer-ip', ','],
-    code: 2,
-    error: /^--load-balancer-ip is given without a value$/,
   },
   {
     name: 'more addresses than ordinals',
@@ -294,27 +138,6 @@ const cases: Case[] = [
     ],
     code: 1,
     error: /^5 addresses for 2 ordinals \(0-1\): give one --load-balancer-ip per ordinal, in ordinal order$/,
-  },
-  {
-    name: 'an annotation --load-balancer-ip sets',
-    args: () => [
-      'db',
-      '--type',
-      'LoadBalancer',
-      '--load-balancer-ip',
-      '198.18.2.10-198.18.2.11',
-      '--annotations',
-      'metallb.io/loadBalancerIPs=198.18.2.12',
-    ],
-    code: 2,
-    error:
-      /^--annotations cannot set metallb.io\/loadBalancerIPs with --load-balancer-ip, which sets it: give one of them$/,
-  },
-  {
-    name: 'a ConfigMap without waiting for the addresses',
-    args: () => ['db', '--type', 'LoadBalancer', '--wait=false', '--publish-configmap'],
-    code: 2,
-    error: /^--publish-configmap writes the addresses once they are in, and --wait=false does not wait for them/,
   },
   // writes the API server would refuse half-way: refused whole, before the first
   {
@@ -394,13 +217,6 @@ const cases: Case[] = [
     error: new RegExp(`^statefulset "nope" not found in namespace "${nsRe}"`),
   },
   // names
-  { name: 'no StatefulSet name', args: () => [], code: 2, error: /^a StatefulSet name is required/ },
-  {
-    name: 'invalid StatefulSet name',
-    args: () => ['status', 'DB_1'],
-    code: 2,
-    error: /^invalid StatefulSet name "DB_1"$/,
-  },
   {
     name: 'unknown StatefulSet',
     args: () => ['nope'],
@@ -408,18 +224,6 @@ const cases: Case[] = [
     error: new RegExp(
       `^statefulset "nope" not found in namespace "${nsRe}" \\(kubectl get statefulsets -n ${nsRe} lists them\\)$`,
     ),
-  },
-  {
-    name: 'a name across all namespaces',
-    args: () => ['status', '-A', 'db'],
-    code: 2,
-    error: /^a StatefulSet cannot be named across all namespaces: drop -A or the name$/,
-  },
-  {
-    name: 'prune --all without a name',
-    args: () => ['prune', '--all'],
-    code: 2,
-    error: /^--all needs a StatefulSet name/,
   },
   {
     name: 'unknown --target-port name',
@@ -435,24 +239,12 @@ const cases: Case[] = [
     error:
       /^--name-template ".*" gives "db-0-x+" for ordinal 0, which is not a valid Service name: it must be no more than 63 characters$/,
   },
-  {
-    name: 'name template giving one name for all',
-    args: () => ['db', '--name-template', '{sts}-public'],
-    code: 2,
-    error: /^invalid --name-template "\{sts\}-public": it must contain \{pod\} or \{ordinal\}/,
-  },
   // namespaces
   {
     name: 'unknown namespace',
     args: () => ['db', '-n', 'no-such-namespace'],
     code: 1,
     error: /^namespace "no-such-namespace" not found: check -n\/--namespace/,
-  },
-  {
-    name: 'invalid namespace name',
-    args: () => ['db', '-n', 'Bad_NS'],
-    code: 2,
-    error: /^invalid namespace "Bad_NS": a namespace name is lower-case letters, digits and '-'$/,
   },
   // kubeconfig files
   {
