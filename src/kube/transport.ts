@@ -10,10 +10,10 @@ import {
   STATUS_CODES,
 } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import type { Duplex, Readable } from 'node:stream';
-import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import type { Readable } from 'node:stream';
+import { checkServerIdentity as checkIdentity, type PeerCertificate } from 'node:tls';
 import { CommandError } from '../errors.ts';
-import { serverName, type TlsSettings } from './credentials.ts';
+import type { TlsSettings } from './credentials.ts';
 import { Http2Sessions, type Opened, type RawAnswer } from './http2.ts';
 import { proxyFor } from './proxy.ts';
 import { requestHeaderLines, responseLine } from './request-log.ts';
@@ -46,62 +46,33 @@ export interface Transport {
   send(req: Outgoing, tls: TlsSettings): Promise<Answer>;
 }
 
-type Connected = (err: Error | null, socket?: Duplex) => void;
-
 /**
- * Connections through a SOCKS5 proxy (a cluster's `proxy-url: socks5://…`, which kubectl supports and Node does not):
- * the proxy opens the TCP connection, TLS runs inside it. The host name is resolved by the proxy, as Go's does.
+ * Connections through a SOCKS5 proxy (a cluster's `proxy-url: socks5://…`, which kubectl supports and Node does not),
+ * by socks-proxy-agent: the proxy opens the TCP connection, TLS runs inside it with the cluster's settings. Go's
+ * SOCKS5 dialer hands the proxy the host name to resolve, for socks5:// as for socks5h://; socks-proxy-agent resolves
+ * it here for socks5://, so it is given socks5h://. Loaded only here: the library and its address parser would cost
+ * every other command start-up time (bench P7).
  */
-function socksAgent(
+async function socksAgent(
   proxy: URL,
-  secure: boolean,
+  server: URL,
   tls: TlsSettings,
   options: { keepAlive: boolean; maxSockets: number },
 ) {
-  const open = (
-    target: { host?: string | null; port?: number | string | null; servername?: string },
-    cb: Connected,
-  ) => {
-    const host = String(target.host);
-    // Loaded only here: the library and its address parser would cost every other command start-up time (P7).
-    import('socks')
-      .then(({ SocksClient }) =>
-        SocksClient.createConnection({
-          proxy: {
-            host: proxy.hostname.replace(/^\[|\]$/g, ''),
-            port: Number(proxy.port || 1080),
-            type: 5,
-            userId: proxy.username ? decodeURIComponent(proxy.username) : undefined,
-            password: proxy.password ? decodeURIComponent(proxy.password) : undefined,
-          },
-          command: 'connect',
-          destination: { host, port: Number(target.port) },
-        }),
-      )
-      .then(
-        ({ socket }) => {
-          if (!secure) return cb(null, socket);
-          const tlsSocket = tlsConnect({
-            ...(tls as ConnectionOptions),
-            socket,
-            host,
-            servername: serverName(tls, host),
-          });
-          tlsSocket.once('secureConnect', () => cb(null, tlsSocket));
-          tlsSocket.once('error', (err) => cb(err));
-        },
-        (err: Error) =>
-          cb(new CommandError(`proxy-url ${proxy.protocol}//${proxy.host}: ${err.message}`, { cause: err })),
-      );
-  };
-  const Base = secure ? HttpsAgent : HttpAgent;
-  const agent = new Base({ ...options, ...(secure ? tls : {}) });
-  (agent as unknown as { createConnection: typeof open }).createConnection = open;
-  return agent;
+  const { SocksProxyAgent } = await import('socks-proxy-agent');
+  const remote = new URL(proxy.href.replace(/^socks5:/, 'socks5h:'));
+  if (server.protocol !== 'https:') return new SocksProxyAgent(remote, options);
+  // The certificate names the server (or tls-server-name): for a server given as an address, which is sent no SNI,
+  // Node would otherwise check it against the socket's own peer, the proxy.
+  const host = server.hostname.replace(/^\[|\]$/g, '');
+  const checkServerIdentity = (_: string, cert: PeerCertificate) => checkIdentity(tls.servername ?? host, cert);
+  // Node's Agent merges its own options into each connection's, which socks-proxy-agent hands to tls.connect.
+  const withTls = { ...options, ...tls, checkServerIdentity } as ConstructorParameters<typeof SocksProxyAgent>[1];
+  return new SocksProxyAgent(remote, withTls);
 }
 
 export class HttpTransport implements Transport {
-  private agents = new Map<TlsSettings, HttpAgent>();
+  private agents = new Map<TlsSettings, Promise<HttpAgent>>();
   private h2 = new Http2Sessions();
   private settings: TransportSettings;
   constructor(settings: TransportSettings) {
@@ -117,18 +88,20 @@ export class HttpTransport implements Transport {
     return this.proxies.get(key);
   }
 
-  private agentFor(url: URL, tls: TlsSettings): HttpAgent {
+  private agentFor(url: URL, tls: TlsSettings): Promise<HttpAgent> {
     let agent = this.agents.get(tls);
     if (!agent) {
       const secure = url.protocol === 'https:';
       const proxy = this.proxyFor(url);
       const options = { keepAlive: true, maxSockets: 16 };
-      if (proxy && /^socks5h?:$/.test(proxy.protocol)) agent = socksAgent(proxy, secure, tls, options);
-      else {
-        // Node's agents tunnel through an HTTP(S) proxy given as these variables, and only then.
-        const proxyEnv = proxy ? { HTTPS_PROXY: proxy.href, HTTP_PROXY: proxy.href } : undefined;
-        agent = secure ? new HttpsAgent({ ...options, ...tls, proxyEnv }) : new HttpAgent({ ...options, proxyEnv });
-      }
+      // Node's agents tunnel through an HTTP(S) proxy given as these variables, and only then.
+      const proxyEnv = proxy ? { HTTPS_PROXY: proxy.href, HTTP_PROXY: proxy.href } : undefined;
+      agent =
+        proxy && /^socks5h?:$/.test(proxy.protocol)
+          ? socksAgent(proxy, url, tls, options)
+          : Promise.resolve(
+              secure ? new HttpsAgent({ ...options, ...tls, proxyEnv }) : new HttpAgent({ ...options, proxyEnv }),
+            );
       this.agents.set(tls, agent);
     }
     return agent;
@@ -191,26 +164,36 @@ export class HttpTransport implements Transport {
     const send = req.url.protocol === 'http:' ? httpRequest : httpsRequest;
     let r: ClientRequest | undefined;
     let response: Readable | undefined;
-    const answer = new Promise<RawAnswer>((resolve, reject) => {
-      r = send(
-        req.url,
-        { method: req.method, headers, agent: this.agentFor(req.url, tls), signal: req.signal },
-        (res) => {
-          logged(res.statusCode ?? 0, res.statusMessage ?? '');
-          response = res;
-          resolve({ stream: res, statusCode: res.statusCode ?? 0, headers: res.headers });
-        },
-      );
-      r.on('error', reject);
-      r.end(req.body);
-    });
+    let cancelled: Error | undefined;
+    const answer = this.agentFor(req.url, tls).then(
+      (agent) =>
+        new Promise<RawAnswer>((resolve, reject) => {
+          if (cancelled) return reject(cancelled);
+          r = send(req.url, { method: req.method, headers, agent, signal: req.signal }, (res) => {
+            logged(res.statusCode ?? 0, res.statusMessage ?? '');
+            response = res;
+            resolve({ stream: res, statusCode: res.statusCode ?? 0, headers: res.headers });
+          });
+          r.on('error', (err) => reject(response ? err : this.throughProxy(req.url, err)));
+          r.end(req.body);
+        }),
+    );
     // The connection goes too: a half-read answer would keep it (and the process) alive.
     return {
       answer,
       cancel: (err) => {
+        cancelled = err;
         response?.destroy(err);
         r?.destroy(err);
       },
     };
+  }
+
+  /** A connection a SOCKS proxy could not make names the proxy, which is what to check. */
+  private throughProxy(url: URL, err: Error): Error {
+    const proxy = this.proxyFor(url);
+    if (!proxy || !/^socks5h?:$/.test(proxy.protocol) || (err as { code?: string }).code === 'ERR_REQUEST_TIMEOUT')
+      return err;
+    return new CommandError(`proxy-url ${proxy.protocol}//${proxy.host}: ${err.message}`, { cause: err });
   }
 }

@@ -4,7 +4,7 @@
 // docs/connection.md lists these cases beside the rules they prove.
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import { connect as netConnect, createServer as netServer, type AddressInfo, type Server as NetServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -13,6 +13,7 @@ import { otherCa, signedBy } from '../../reliability/certs.ts';
 import { serviceAccount } from '../../reliability/harness.ts';
 import { clients, newNamespace } from '../helpers.ts';
 import { both, execPlugin, type Outcome, writeKubeconfig } from './differential.ts';
+import { socks5 } from './socks5.ts';
 
 const cluster = inject('cluster');
 const dir = mkdtempSync(join(tmpdir(), 'as-kubectl-'));
@@ -412,41 +413,6 @@ describe('conflicts in the context in use are refused before any request, as kub
     );
   });
 });
-
-/** A SOCKS5 server (no authentication, CONNECT only) that counts the connections it opens. */
-async function socks5(): Promise<{ url: string; connections: () => number; close: () => void }> {
-  let count = 0;
-  const server: NetServer = netServer((client) => {
-    client.once('data', () => {
-      client.write(Buffer.from([5, 0]));
-      client.once('data', (req: Buffer) => {
-        const type = req[3];
-        const len = type === 1 ? 4 : type === 4 ? 16 : req[4] + 1;
-        const at = 4;
-        const host =
-          type === 3
-            ? req.subarray(at + 1, at + len).toString()
-            : type === 1
-              ? [...req.subarray(at, at + 4)].join('.')
-              : '::1';
-        const targetPort = req.readUInt16BE(at + len);
-        const upstream = netConnect(targetPort, host, () => {
-          count++;
-          client.write(Buffer.from([5, 0, 0, 1, 0, 0, 0, 0, 0, 0]));
-          upstream.pipe(client).pipe(upstream);
-        });
-        upstream.on('error', () => client.destroy());
-        client.on('error', () => upstream.destroy());
-      });
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `socks5://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    connections: () => count,
-    close: () => server.close(),
-  };
-}
 
 describe('proxies', () => {
   let proxy: Awaited<ReturnType<typeof socks5>>;
