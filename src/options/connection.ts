@@ -121,37 +121,32 @@ export const connectionFlags = {
 
 export type ConnectionFlags = FlagValues<typeof connectionFlags>;
 
-/** What the kube layer connects with: the kubeconfig is read with these applied, as kubectl applies its flags. */
-export interface ConnectionOptions {
-  kubeconfig?: string;
-  context?: string;
-  cluster?: string;
-  user?: string;
-  namespace?: string;
-  as?: string;
-  asUid?: string;
-  asGroup?: string[];
+/** Flags kubectl takes that change nothing here: accepted, so that a kubectl command line works as it is. */
+const onlyAccepted = [
+  'cacheDir',
+  'kuberc',
+  'logFlushFrequency',
+  'matchServerVersion',
+  'profile',
+  'profileOutput',
+  'vmodule',
+] as const;
+type OnlyAccepted = (typeof onlyAccepted)[number];
+
+/**
+ * What the kube layer connects with: the kubeconfig is read with these applied, as kubectl applies its flags. The
+ * flags as given (each described where it is defined, above), but for the three read into another shape.
+ */
+export type ConnectionOptions = Partial<
+  Omit<ConnectionFlags, OnlyAccepted | 'asUserExtra' | 'requestTimeout' | 'v'>
+> & {
   /** --as-user-extra key=value, repeated: every value of a key. */
   asUserExtra?: Record<string, string[]>;
-  server?: string;
-  tlsServerName?: string;
-  proxyUrl?: string;
-  token?: string;
-  username?: string;
-  password?: string;
-  insecureSkipTlsVerify?: boolean;
-  certificateAuthority?: string;
-  clientCertificate?: string;
-  clientKey?: string;
-  /** kubectl's --disable-compression: no `Accept-Encoding: gzip`. */
-  disableCompression?: boolean;
   /** From --request-timeout, checked; 0 for none. */
   requestTimeoutMs: number;
-  /** --warnings-as-errors: a warning from the API server makes the command fail, after it ran. */
-  warningsAsErrors?: boolean;
   /** kubectl's -v: 0 quiet; 4 shows retries; 6 and up shows each request (never its credentials). */
   verbosity: number;
-}
+};
 
 /** Milliseconds for --request-timeout (kubectl: "0" means no timeout; a bare number is seconds). */
 export function requestTimeoutMs(text: string): number | UsageError {
@@ -184,29 +179,14 @@ export function validateConnectionFlags(f: ConnectionFlags): ConnectionOptions |
   if (f.namespace !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(f.namespace)) {
     return new UsageError(`invalid namespace "${f.namespace}": a namespace name is lower-case letters, digits and '-'`);
   }
+  const { requestTimeout: _timeout, v, asUserExtra: _extras, ...given } = f;
+  const used = Object.fromEntries(
+    Object.entries(given).filter(([key]) => !(onlyAccepted as readonly string[]).includes(key)),
+  ) as Omit<typeof given, OnlyAccepted>;
   return {
-    kubeconfig: f.kubeconfig,
-    context: f.context,
-    cluster: f.cluster,
-    user: f.user,
-    namespace: f.namespace,
-    as: f.as,
-    asUid: f.asUid,
-    asGroup: f.asGroup,
+    ...used,
     asUserExtra: f.asUserExtra?.length ? asUserExtra : undefined,
-    server: f.server,
-    tlsServerName: f.tlsServerName,
-    proxyUrl: f.proxyUrl,
-    token: f.token,
-    username: f.username,
-    password: f.password,
-    insecureSkipTlsVerify: f.insecureSkipTlsVerify,
-    certificateAuthority: f.certificateAuthority,
-    clientCertificate: f.clientCertificate,
-    clientKey: f.clientKey,
-    disableCompression: f.disableCompression,
     requestTimeoutMs: timeout,
-    warningsAsErrors: f.warningsAsErrors,
-    verbosity: Number(f.v),
+    verbosity: Number(v),
   };
 }

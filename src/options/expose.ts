@@ -23,7 +23,7 @@ import { labelValueProblem, qualifiedNameProblem } from '../plan/names.ts';
 import { ownershipLabels } from '../plan/ownership.ts';
 import { templateProblem } from '../plan/name-template.ts';
 import { addressAnnotations, providers, sharingAnnotations } from '../plan/load-balancer.ts';
-import { isFixed, type PerOrdinal, parsePerOrdinal } from '../plan/per-ordinal.ts';
+import { isFixed, type PerOrdinal, parsePerOrdinal, variesPerMember } from '../plan/per-ordinal.ts';
 
 /** The largest TTL a DNS record holds. */
 const maxTtlSeconds = 2147483647;
@@ -397,10 +397,7 @@ function dnsOf(flags: ExposeFlags): Part<'hostname' | 'dnsTtlSeconds'> {
 function publishOf(flags: ExposeFlags): Part<'publishConfigmap'> {
   const publishConfigmap = perOrdinalFlag('publish-configmap', flags.publishConfigmap);
   if (publishConfigmap instanceof UsageError) return publishConfigmap;
-  const perMember = publishConfigmap?.parts.some(
-    (p) => typeof p === 'object' && ('list' in p || ['pod', 'ordinal'].includes(p.placeholder)),
-  );
-  if (perMember) {
+  if (publishConfigmap && variesPerMember(publishConfigmap)) {
     return new UsageError(
       `invalid --publish-configmap "${flags.publishConfigmap}": it names one ConfigMap for all members: use {sts} or {namespace}`,
     );

@@ -1,6 +1,7 @@
 // Checks for the kinds of values kubectl's flags take, with kubectl's wording where it has one.
 import { isIP } from 'node:net';
 import { CommandError, UsageError } from '../errors.ts';
+import { v4, v4Text } from '../plan/load-balancer.ts';
 
 export function isCidr(text: string): boolean {
   const m = /^([^/]+)\/(\d{1,3})$/.exec(text);
@@ -16,9 +17,6 @@ export function parsePortNumber(text: string): number | undefined {
   return n >= 1 && n <= 65535 ? n : undefined;
 }
 
-const ipv4ToInt = (ip: string) => ip.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
-const intToIpv4 = (n: number) => [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.');
-
 /** Addresses, one per item, or IPv4 ranges `A-B` expanded in order (at most 4096), or what is wrong. */
 export function addressList(items: string[]): string[] | CommandError {
   const out: string[] = [];
@@ -28,9 +26,9 @@ export function addressList(items: string[]): string[] | CommandError {
       const [from, to] = [range[1], range[2]];
       if (isIP(from) !== 4 || isIP(to) !== 4)
         return new CommandError(`"${item}" is not a range of IPv4 addresses such as 198.51.100.10-198.51.100.14`);
-      const [a, b] = [ipv4ToInt(from), ipv4ToInt(to)];
+      const [a, b] = [v4(from) as number, v4(to) as number];
       if (b < a || b - a >= 4096) return new CommandError(`"${item}" must run upwards, over at most 4096 addresses`);
-      for (let n = a; n <= b; n++) out.push(intToIpv4(n));
+      for (let n = a; n <= b; n++) out.push(v4Text(n));
     } else if (isIP(item)) out.push(item);
     else return new CommandError(`"${item}" is not an IP address`);
   }

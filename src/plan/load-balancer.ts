@@ -140,8 +140,12 @@ export interface AddressPool {
   avoidBuggyIPs?: boolean;
 }
 
-const v4 = (ip: string) =>
+/** An IPv4 address as the number it is (for ranges and CIDRs), or undefined for anything else. */
+export const v4 = (ip: string): number | undefined =>
   /^\d+\.\d+\.\d+\.\d+$/.test(ip) ? ip.split('.').reduce((n, o) => n * 256 + Number(o), 0) : undefined;
+
+/** The IPv4 address a number is. */
+export const v4Text = (n: number): string => [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.');
 
 /** Whether a pool entry (a CIDR or a range) holds the IPv4 address; IPv6 entries hold none. */
 function inEntry(ip: number, entry: string): boolean {

@@ -2,16 +2,13 @@
 // one per ordinal (plan/per-ordinal.ts).
 import { CommandError, isCommandError } from '../errors.ts';
 import { dns1035Problem } from './names.ts';
-import { type OrdinalOf, parsePerOrdinal, tooFewProblem, valueFor } from './per-ordinal.ts';
+import { type OrdinalOf, parsePerOrdinal, tooFewProblem, valueFor, variesPerMember } from './per-ordinal.ts';
 
 /** A problem with the template itself, found before the StatefulSet is read. */
 export function templateProblem(template: string): string | undefined {
   const parsed = parsePerOrdinal(template);
   if (isCommandError(parsed)) return parsed.message;
-  const varies = parsed.parts.some(
-    (p) => typeof p === 'object' && ('list' in p || ['pod', 'ordinal'].includes(p.placeholder)),
-  );
-  if (!varies)
+  if (!variesPerMember(parsed))
     return 'it must contain {pod} or {ordinal} (or a list of names), or every pod would get the same Service name';
   return undefined;
 }

@@ -95,5 +95,12 @@ export function valueFor(v: PerOrdinal, at: OrdinalOf): string {
     .join('');
 }
 
+/**
+ * Whether the value differs from one member to the next ({pod}, {ordinal} or a list), as a Service's name must;
+ * {sts} and {namespace} are the same for all.
+ */
+export const variesPerMember = (v: PerOrdinal) =>
+  v.parts.some((p) => typeof p === 'object' && ('list' in p || ['pod', 'ordinal'].includes(p.placeholder)));
+
 /** The same value for every ordinal: nothing in it varies. */
 export const isFixed = (v: PerOrdinal) => v.parts.every((p) => typeof p === 'string');

@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { V1Pod, V1Service, V1StatefulSet } from '@kubernetes/client-node';
 import { main } from '../../src/cli/main.ts';
+import { type Api, connectApi } from '../../src/kube/api.ts';
+import { connectionFlags, validateConnectionFlags } from '../../src/options/connection.ts';
+import { withDefaults } from '../../src/options/flags.ts';
 import type { FakeApi, Reply, Request } from './fake-api.ts';
 
 export const ns = 'data';
@@ -32,6 +35,13 @@ contexts: [{name: flow, context: {cluster: flow, user: flow, namespace: ${ns}}}]
 current-context: flow
 `,
 );
+
+/** The API bound to the fake, as main binds it for a command: to drive a command's steps on their own. */
+export function apiOn(fake: FakeApi, log: (line: string) => void = () => undefined): Api {
+  const conn = validateConnectionFlags(withDefaults(connectionFlags, { kubeconfig }));
+  if (conn instanceof Error) throw conn;
+  return connectApi(conn, log, fake);
+}
 
 export interface Run {
   code: number;

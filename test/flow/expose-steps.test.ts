@@ -1,0 +1,97 @@
+// expose's steps (src/cli/expose/), each driven on its own against a scripted transport: what it reads, what it
+// refuses, and what it leaves for the next step or for a re-run.
+import { describe, expect, it } from 'vitest';
+import { applyServices } from '../../src/cli/expose/apply.ts';
+import { planRun } from '../../src/cli/expose/plan.ts';
+import { readCluster } from '../../src/cli/expose/read.ts';
+import { exposeFlags, validateExposeFlags } from '../../src/options/expose.ts';
+import { withDefaults } from '../../src/options/flags.ts';
+import type { ExposeOptions } from '../../src/plan/expose-options.ts';
+import { FakeApi, status } from './fake-api.ts';
+import { apiOn, applied, isWrite, list, notWatch, paths, pod, podTable, statefulSet } from './harness.ts';
+
+const io = () => {
+  const said = { out: '', err: '' };
+  return { said, io: { out: (t: string) => void (said.out += t), err: (t: string) => void (said.err += t) } };
+};
+
+function options(flags: Record<string, unknown>): ExposeOptions {
+  const opts = validateExposeFlags({ ...withDefaults(exposeFlags, flags), statefulSet: 'mydb' });
+  if (opts instanceof Error) throw opts;
+  return opts;
+}
+
+function cluster(replicas: number, services: unknown[] = []) {
+  return new FakeApi()
+    .on('GET', paths.statefulSet('mydb'), { status: 200, body: statefulSet('mydb', replicas) })
+    .onWhere('GET', paths.services, notWatch, list(services, '100'))
+    .on('GET', paths.pods, podTable(Array.from({ length: replicas }, (_, i) => pod(`mydb-${i}`))));
+}
+
+describe('expose, step by step', () => {
+  it('read: the StatefulSet, the Services and the pods, together; nothing more for 0 replicas', async () => {
+    const fake = cluster(2);
+    const read = await readCluster(options({}), apiOn(fake));
+    expect(read?.sts.metadata?.name).toBe('mydb');
+    expect(read?.existing.resourceVersion).toBe('100');
+    expect((await read?.pods)?.size).toBe(2);
+    expect(fake.requests.map((r) => `${r.method} ${r.path.split('/').at(-1)}`).sort()).toEqual([
+      'GET mydb',
+      'GET pods',
+      'GET services',
+    ]);
+    expect(await readCluster(options({}), apiOn(cluster(0)))).toBeUndefined();
+  });
+
+  it('plan: Services in the way are refused whole, before anything is written', async () => {
+    const foreign = { metadata: { name: 'mydb-1', namespace: 'data' }, spec: { type: 'ClusterIP' } };
+    const fake = cluster(2, [foreign]);
+    const api = apiOn(fake);
+    const read = await readCluster(options({}), api);
+    if (!read) throw new Error('no read');
+    await expect(planRun(options({}), read, api, io().io)).rejects.toThrow(
+      /service "mydb-1" .*not managed by expose-sts.*; nothing was changed$/,
+    );
+    expect(fake.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+  });
+
+  it('plan: without shaping flags, the exposed Services are kept as they are, type and all', async () => {
+    const fake = cluster(2);
+    const api = apiOn(fake);
+    const opts = options({ type: 'LoadBalancer', loadBalancerSourceRanges: ['10.0.0.0/8'] });
+    const read = await readCluster(opts, api);
+    if (!read) throw new Error('no read');
+    const first = await planRun(opts, read, api, io().io);
+    const exposed = first.desired.map((d) => applied({ method: 'PATCH', path: '', query: {}, body: d.service }));
+    const again = await readCluster(opts, apiOn(cluster(2, exposed)));
+    if (!again) throw new Error('no read');
+    const kept = await planRun({ ...options({ given: [] }), keep: true }, again, api, io().io);
+    expect(kept.opts.type).toBe('LoadBalancer');
+    expect(kept.plan.actions.map((a) => a.kind)).toEqual(['unchanged', 'unchanged']);
+  });
+
+  it('apply: a write refused after others were applied says which, and closes what the run had open', async () => {
+    const fake = cluster(3)
+      .on('PATCH', paths.service('mydb-0'), (req) => ({ status: 201, body: applied(req) }))
+      .on('PATCH', paths.service('mydb-1'), (req) => ({ status: 201, body: applied(req) }))
+      // Refused once the other two are in.
+      .on('PATCH', paths.service('mydb-2'), {
+        after: new Promise((r) => setTimeout(r, 20)),
+        reply: { status: 403, body: status(403, 'Forbidden', 'services "mydb-2" is forbidden: exceeded quota') },
+      });
+    const api = apiOn(fake);
+    const opts = options({ type: 'NodePort' });
+    const read = await readCluster(opts, api);
+    if (!read) throw new Error('no read');
+    const planned = await planRun(opts, read, api, io().io);
+    const current = new Map();
+    let cleaned = false;
+    const run = { dryRun: false, io: io().io, cleanUp: () => void (cleaned = true) };
+    await expect(applyServices(api, planned.plan.actions, current, run)).rejects.toThrow(
+      /exceeded quota.*; applied before it: service\/mydb-0 created, service\/mydb-1 created; run the same command again to finish$/,
+    );
+    expect([...current.keys()]).toEqual([]); // a failed apply records nothing: the caller stops there
+    expect(cleaned).toBe(true);
+    expect(fake.requests.filter(isWrite)).toHaveLength(3);
+  });
+});
