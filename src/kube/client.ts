@@ -69,7 +69,7 @@ export function connect(flags: ConnectionOptions, stderr: (line: string) => void
 /** Named in the API server's audit log and metrics as kubectl names itself there. */
 const userAgent = `kubectl-expose_sts/${version} (${process.platform}/${process.arch})`;
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Retries what the retry policy (retry.ts) calls retryable, waiting as it says, and says each retry at -v 4. */
 export async function withRetry<T>(

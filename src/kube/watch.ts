@@ -5,7 +5,7 @@
 // the caller follows them, so no change is missed. Short commands stop it once their condition holds (`until`).
 import { createInterface } from 'node:readline';
 import { httpStatusOf } from '../errors.ts';
-import { request, sleep, withRetry, type Kube } from './client.ts';
+import { request, withRetry, type Kube } from './client.ts';
 import { ApiError, translate } from './errors.ts';
 import { retryable, retryDelayMs } from './retry.ts';
 import type { Answer } from './transport.ts';
@@ -194,8 +194,22 @@ class Watch<T extends Versioned> implements OpenWatch<T> {
     const delay = retryDelayMs(failures + 1, err);
     const why = code ? `HTTP ${code}` : (err as Error).message;
     this.kube.log(4, `${this.target.what}: ${why}; resuming from resourceVersion ${this.rv} in ${delay} ms`);
-    await sleep(delay);
+    await this.pause(delay);
     return failures + 1;
+  }
+
+  /** A wait that ends when the watch is stopped: a stopped watch must not keep the process alive for its backoff. */
+  private pause(ms: number): Promise<void> {
+    const signal = this.controller.signal;
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
+    });
   }
 }
 
