@@ -152,9 +152,9 @@ async function runExpose(given: ExposeOptions, api: Api, io: IO): Promise<number
     () =>
       `all ${desired.length} services are applied; interrupted while waiting for load-balancer addresses (kubectl expose-sts status ${opts.statefulSet} -n ${api.namespace} shows them)`,
   );
-  const waitOpts = { timeoutMs: opts.timeoutMs, shared: members.shared, before, since };
+  const waitOpts = { timeoutMs: opts.timeoutMs, before, since };
   const waited: Waited = watch
-    ? await waitForAddresses(api, watch, members.list, current, waitOpts, io)
+    ? await waitForAddresses(api, watch, members, current, waitOpts, io)
     : { timedOut: false };
   return finish(planned, { api, io, current, members, waited, pods, nodes });
 }

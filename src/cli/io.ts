@@ -13,19 +13,27 @@ export interface IO {
 
 /** Exit codes of a shell for a process ended by the signal, as kubectl's are. */
 const signalCodes = { SIGINT: 130, SIGTERM: 143 } as const;
-/** The running steps' reports, the innermost last. */
-const reports: (() => string)[] = [];
+/** The running steps' interrupt reports, the innermost last: what IO.onInterrupt registers, and what is said now. */
+export function interruptReports() {
+  const reports: (() => string)[] = [];
+  return {
+    onInterrupt: (fn: () => string) => {
+      reports.push(fn);
+      return () => {
+        const i = reports.lastIndexOf(fn);
+        if (i >= 0) reports.splice(i, 1);
+      };
+    },
+    now: (): string | undefined => reports.at(-1)?.(),
+  };
+}
+
+const interrupts = interruptReports();
 
 export const processIO: IO = {
   out: (text) => void process.stdout.write(text),
   err: (text) => void process.stderr.write(text),
-  onInterrupt: (fn) => {
-    reports.push(fn);
-    return () => {
-      const i = reports.lastIndexOf(fn);
-      if (i >= 0) reports.splice(i, 1);
-    };
-  },
+  onInterrupt: interrupts.onInterrupt,
   get columns() {
     return process.stdout.isTTY ? process.stdout.columns : undefined;
   },
@@ -46,7 +54,7 @@ export function exitOnSignals(): void {
   for (const [signal, code] of Object.entries(signalCodes)) {
     process.removeAllListeners(signal);
     process.once(signal, () => {
-      process.stderr.write(`\ninterrupted: ${reports.at(-1)?.() ?? 'nothing was changed'}\n`);
+      process.stderr.write(`\ninterrupted: ${interrupts.now() ?? 'nothing was changed'}\n`);
       process.exit(code);
     });
   }

@@ -14,8 +14,7 @@ export async function orAbsent<T, F>(
   try {
     return await read;
   } catch (err) {
-    const status = httpStatusOf(err);
-    if (status === 403 || status === 404) if (absentOn.includes(status)) return absent(err as Error);
+    if ((absentOn as readonly (number | undefined)[]).includes(httpStatusOf(err))) return absent(err as Error);
     throw err;
   }
 }

@@ -46,6 +46,9 @@ export interface Transport {
   send(req: Outgoing, tls: TlsSettings): Promise<Answer>;
 }
 
+/** Whether requests go through a SOCKS5 proxy (socks-proxy-agent's), not an HTTP(S) one (Node's own). */
+const isSocks = (proxy: URL | undefined): proxy is URL => proxy !== undefined && /^socks5h?:$/.test(proxy.protocol);
+
 /**
  * Connections through a SOCKS5 proxy (a cluster's `proxy-url: socks5://…`, which kubectl supports and Node does not),
  * by socks-proxy-agent: the proxy opens the TCP connection, TLS runs inside it with the cluster's settings. Go's
@@ -96,12 +99,11 @@ export class HttpTransport implements Transport {
       const options = { keepAlive: true, maxSockets: 16 };
       // Node's agents tunnel through an HTTP(S) proxy given as these variables, and only then.
       const proxyEnv = proxy ? { HTTPS_PROXY: proxy.href, HTTP_PROXY: proxy.href } : undefined;
-      agent =
-        proxy && /^socks5h?:$/.test(proxy.protocol)
-          ? socksAgent(proxy, url, tls, options)
-          : Promise.resolve(
-              secure ? new HttpsAgent({ ...options, ...tls, proxyEnv }) : new HttpAgent({ ...options, proxyEnv }),
-            );
+      agent = isSocks(proxy)
+        ? socksAgent(proxy, url, tls, options)
+        : Promise.resolve(
+            secure ? new HttpsAgent({ ...options, ...tls, proxyEnv }) : new HttpAgent({ ...options, proxyEnv }),
+          );
       this.agents.set(tls, agent);
     }
     return agent;
@@ -192,8 +194,7 @@ export class HttpTransport implements Transport {
   /** A connection a SOCKS proxy could not make names the proxy, which is what to check. */
   private throughProxy(url: URL, err: Error): Error {
     const proxy = this.proxyFor(url);
-    if (!proxy || !/^socks5h?:$/.test(proxy.protocol) || (err as { code?: string }).code === 'ERR_REQUEST_TIMEOUT')
-      return err;
+    if (!isSocks(proxy) || (err as { code?: string }).code === 'ERR_REQUEST_TIMEOUT') return err;
     return new CommandError(`proxy-url ${proxy.protocol}//${proxy.host}: ${err.message}`, { cause: err });
   }
 }

@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { V1Pod, V1Service, V1StatefulSet } from '@kubernetes/client-node';
+import { interruptReports } from '../../src/cli/io.ts';
 import { main } from '../../src/cli/main.ts';
 import { type Api, connectApi } from '../../src/kube/api.ts';
 import { connectionFlags, validateConnectionFlags } from '../../src/options/connection.ts';
@@ -56,17 +57,14 @@ export interface Run {
 export function plugin(api: FakeApi, args: string[]): { done: Promise<Run>; interrupt: () => string | undefined } {
   let out = '';
   let err = '';
-  const reports: (() => string)[] = [];
+  const interrupts = interruptReports();
   const io = {
     out: (t: string) => void (out += t),
     err: (t: string) => void (err += t),
-    onInterrupt: (fn: () => string) => {
-      reports.push(fn);
-      return () => void reports.splice(reports.lastIndexOf(fn), 1);
-    },
+    onInterrupt: interrupts.onInterrupt,
   };
   const done = main([...args, '--kubeconfig', kubeconfig], io, api).then((code) => ({ code, out, err }));
-  return { done, interrupt: () => reports.at(-1)?.() };
+  return { done, interrupt: interrupts.now };
 }
 
 export const run = (api: FakeApi, args: string[]) => plugin(api, args).done;

@@ -65,12 +65,18 @@ class Progress {
   }
 }
 
-async function write(api: Api, actions: Action[], dryRun: boolean, progress: Progress): Promise<V1Service[]> {
+/** Writes `toWrite` (the actions that change something), after `actions`' port replacements; each one's answer. */
+async function write(
+  api: Api,
+  actions: Action[],
+  toWrite: Action[],
+  dryRun: boolean,
+  progress: Progress,
+): Promise<V1Service[]> {
   for (const a of actions.filter((x) => x.replacePorts)) {
     await api.replacePorts(a.desired.name, keptNodePorts(a), dryRun);
     if (!dryRun) progress.applied.push(`service/${a.desired.name} ports replaced`);
   }
-  const toWrite = actions.filter((a) => a.kind !== 'unchanged');
   const written: V1Service[] = new Array(toWrite.length);
   for (const batch of batches(toWrite)) {
     const bodies = batch.map((i) => applyBody(toWrite[i].desired.service));
@@ -103,7 +109,7 @@ export async function applyServices(
   const progress = new Progress(toWrite.length);
   const done = run.io.onInterrupt?.(() => progress.interrupted());
   try {
-    const written = await write(api, actions, run.dryRun, progress);
+    const written = await write(api, actions, toWrite, run.dryRun, progress);
     for (const [i, a] of toWrite.entries()) current.set(a.desired.name, written[i]);
   } catch (err) {
     run.cleanUp();

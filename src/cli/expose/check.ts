@@ -1,5 +1,5 @@
-// expose, step 3: what it checks before its first write, so that a problem is one error line and nothing changed, instead of a
-// failure half-way through the writes: that the addresses asked for with --load-balancer-ip (and with MetalLB, that
+// expose, step 3: what it checks before its first write, so that a problem is one error line and nothing changed,
+// instead of a failure half-way through the writes: that the addresses asked for with --load-balancer-ip (and with MetalLB, that
 // each is in one of its pools and one it gives out) and the node ports asked for with --node-port are not another
 // Service's, that no ResourceQuota would refuse the new Services, that the ConfigMap --publish-configmap names is
 // expose-sts's own, and then every write as the API server's dry run takes it, with the address family it gives.

@@ -1,7 +1,7 @@
 // expose, step 2: what this run writes. The Services kept as they are (a re-run without shaping flags) or made from
 // the flags, the ConfigMap to publish, and the actions against what exists; refused whole when a Service in the way
 // is not ours, or when leaving --type out would change an exposed type.
-import type { V1ConfigMap, V1Service, V1StatefulSet } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1StatefulSet } from '@kubernetes/client-node';
 import { CommandError, isCommandError, UsageError } from '../../errors.ts';
 import type { Api } from '../../kube/api.ts';
 import { type Plan, planActions } from '../../plan/diff.ts';
@@ -17,7 +17,7 @@ export interface Planned {
   /** The options as the kept Services complete them (their type, whether to wait, the published port). */
   opts: ExposeOptions;
   sts: V1StatefulSet;
-  existing: { items: V1Service[]; resourceVersion: string };
+  existing: Read['existing'];
   /** Set when the exposed Services are kept as they are. */
   kept?: Kept;
   /** Who serves the load balancers, where the Services ask it for something (an address, sharing, internal). */

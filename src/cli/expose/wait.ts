@@ -1,8 +1,8 @@
-// expose, step 5: waiting for load-balancer addresses: one watch on the Services (opened before the writes, so nothing is
-// missed), a spinner on a terminal, and what the load balancer says about those that get none — printed once per
-// distinct reason while waiting, and given as the cause if time runs out. An address counts only once it is confirmed
-// for the Service as this run wrote it (plan/confirm.ts); a load balancer that refuses, or gives another address than
-// the one requested, ends the wait at once with its reason.
+// expose, step 5: waiting for load-balancer addresses: one watch on the Services (opened before the writes, so
+// nothing is missed), a spinner on a terminal, and what the load balancer says about those that get none — printed
+// once per distinct reason while waiting, and given as the cause if time runs out. An address counts only once it is
+// confirmed for the Service as this run wrote it (plan/confirm.ts); a load balancer that refuses, or gives another
+// address than the one requested, ends the wait at once with its reason.
 import type { CoreV1Event, V1Service } from '@kubernetes/client-node';
 import type { Api } from '../../kube/api.ts';
 import { lbAddresses } from '../../plan/endpoint.ts';
@@ -19,7 +19,6 @@ import type { IO } from '../io.ts';
 /** Each member as this run writes it: what its address must answer (plan/confirm.ts). */
 export interface Members {
   list: { name: string; written: V1Service }[];
-  shared: boolean;
   /** Each member whose address is not yet confirmed as `current` shows it, and why. */
   unconfirmed(current: Map<string, V1Service>): Map<string, string>;
 }
@@ -29,7 +28,6 @@ export function membersOf(desired: DesiredService[], type: string): Members {
   const shared = desired.some((d) => sharingAnnotations.some((key) => d.service.metadata?.annotations?.[key]));
   return {
     list,
-    shared,
     unconfirmed: (current) =>
       type === 'LoadBalancer'
         ? unconfirmed(
@@ -135,15 +133,15 @@ class LoadBalancerSays {
 export async function waitForAddresses(
   api: Api,
   watch: OpenWatch<V1Service>,
-  members: { name: string; written: V1Service }[],
+  members: Members,
   current: Map<string, V1Service>,
-  opts: { timeoutMs: number; shared: boolean; before: Map<string, string[]>; since: number },
+  opts: { timeoutMs: number; before: Map<string, string[]>; since: number },
   io: IO,
 ): Promise<Waited> {
-  const byName = new Map(members.map((m) => [m.name, m]));
-  const asWritten = () => members.map((m) => ({ ...m, current: current.get(m.name) }));
-  const pending = () => [...unconfirmed(asWritten(), opts.shared).keys()];
-  const counted = (left: number) => `waiting for load-balancer addresses ${members.length - left}/${members.length}`;
+  const byName = new Map(members.list.map((m) => [m.name, m]));
+  const pending = () => [...members.unconfirmed(current).keys()];
+  const total = members.list.length;
+  const counted = (left: number) => `waiting for load-balancer addresses ${total - left}/${total}`;
   const first = pending();
   if (!first.length) {
     watch.close();
