@@ -1,30 +1,19 @@
 // kubectl expose-sts STATEFULSET, as named steps (each in expose/): read the cluster → plan the writes → check them
-// before writing → apply → wait for the addresses → publish the endpoints → print. Flags become options first
-// (options/expose.ts), and main completes the connection.
-import type { V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
+// before writing → apply → wait for the addresses → publish the endpoints → print; with --watch, then the same steps
+// again for every change that needs them (expose/watch.ts). Flags become options first (options/expose.ts), and main
+// completes the connection.
 import type { Api } from '../kube/api.ts';
 import { exposeFlags, validateExposeFlags } from '../options/expose.ts';
-import { withConfirmed } from '../plan/confirm.ts';
 import type { ExposeOptions } from '../plan/expose-options.ts';
 import { exposureOf } from '../plan/exposure.ts';
-import type { Action } from '../plan/diff.ts';
-import { applyBody, type DesiredService } from '../plan/service.ts';
+import { applyBody } from '../plan/service.ts';
 import type { ClusterCommand } from './command.ts';
-import { applyServices } from './expose/apply.ts';
-import { checkBeforeWriting } from './expose/check.ts';
+import { converge, placeOf } from './expose/converge.ts';
 import { type Planned, planRun } from './expose/plan.ts';
-import { printsTable } from '../render/objects.ts';
 import { printObjects, printResult, reportWait, verbs } from './expose/print.ts';
-import { configMapFor, configMapVerb, publishEndpoints } from './expose/publish.ts';
+import { configMapFor, configMapVerb } from './expose/publish.ts';
 import { readCluster } from './expose/read.ts';
-import {
-  addressesBefore,
-  type Members,
-  membersOf,
-  openAddressWatch,
-  type Waited,
-  waitForAddresses,
-} from './expose/wait.ts';
+import { keepInStep } from './expose/watch.ts';
 import type { IO } from './io.ts';
 
 export const exposeCommand: ClusterCommand<typeof exposeFlags, ExposeOptions> = {
@@ -32,7 +21,7 @@ export const exposeCommand: ClusterCommand<typeof exposeFlags, ExposeOptions> = 
   summary: 'Create or update one Service per pod of the StatefulSet',
   description: [
     'Expose each pod of a StatefulSet through a Service of its own.',
-    " One Service per ordinal, each selecting only its pod (statefulset.kubernetes.io/pod-name), with externalTrafficPolicy Local for NodePort and LoadBalancer so that only the pod's node answers and the client's source IP is kept. Running it again converges: new ordinals get their Service, changed flags update the Services in place, and nothing is written when nothing changed. For LoadBalancer it waits until every address is in.",
+    " One Service per ordinal, each selecting only its pod (statefulset.kubernetes.io/pod-name), with externalTrafficPolicy Local for NodePort and LoadBalancer so that only the pod's node answers and the client's source IP is kept. Running it again converges: new ordinals get their Service, changed flags update the Services in place, and nothing is written when nothing changed. For LoadBalancer it waits until every address is in. With --watch it then follows the StatefulSet and does so again for every change, until interrupted.",
     ' A StatefulSet named like one of the Available Commands below is named after --, which ends the flags: kubectl expose-sts --type LoadBalancer -- status.',
   ],
   usage: 'STATEFULSET',
@@ -79,6 +68,10 @@ export const exposeCommand: ClusterCommand<typeof exposeFlags, ExposeOptions> = 
       'kubectl expose-sts kafka --type LoadBalancer --hostname {pod}.kafka.example.com --publish-configmap',
     ],
     [
+      'Keep the Services in step until interrupted: expose members a scale-up adds, delete those a scale-down leaves',
+      'kubectl expose-sts kafka --type LoadBalancer --publish-configmap --watch --prune',
+    ],
+    [
       'Name the Services mydb-0-external, mydb-1-external, …',
       'kubectl expose-sts mydb --name-template "{pod}-external"',
     ],
@@ -97,14 +90,6 @@ export const exposeCommand: ClusterCommand<typeof exposeFlags, ExposeOptions> = 
   run: runExpose,
 };
 
-/** Where a member stands, for its row. */
-const placeOf = (planned: Planned, namespace: string) => (d: DesiredService) => ({
-  namespace,
-  statefulSet: planned.opts.statefulSet,
-  ordinal: d.ordinal,
-  pod: d.pod,
-});
-
 /** A client dry run: each Service as it would be sent, and the ConfigMap with the addresses they show now. */
 function printClientDryRun(planned: Planned, api: Api, io: IO): number {
   const { actions } = planned.plan;
@@ -122,72 +107,21 @@ async function runExpose(given: ExposeOptions, api: Api, io: IO): Promise<number
   const read = await readCluster(given, api);
   if (!read) {
     io.err(`statefulset ${given.statefulSet} has 0 replicas in namespace "${api.namespace}": nothing to expose\n`);
-    return 0;
+    return given.watch ? keepInStep(given, api, io) : 0;
   }
   const planned = await planRun(given, read, api, io);
-  const { opts, plan, desired } = planned;
+  const { opts } = planned;
   if (opts.dryRun === 'client') return printClientDryRun(planned, api, io);
-  // A server dry run refuses what the real run would refuse: the same checks come first.
-  const published = planned.configMap ? { existing: planned.publishedBefore } : undefined;
-  await checkBeforeWriting(api, opts.statefulSet, plan.actions, planned.lb?.provider, published);
-  // Each Service as last seen: listed, then as each write answered, then as the watch shows it.
-  const current = new Map(plan.actions.flatMap((a) => (a.existing ? [[a.desired.name, a.existing] as const] : [])));
-  // Every read comes before the first write, so a missing permission or a refused connection changes nothing.
-  const pods = await read.pods;
-  const wantsNodes = printsTable(opts) && (opts.type === 'NodePort' || opts.output === 'wide');
-  const nodes = wantsNodes ? await api.listNodes() : new Map();
-  const members = membersOf(desired, opts.type);
-  const watch = await openAddressWatch(api, planned, members, current);
-  const before = addressesBefore(planned);
-  const since = Date.now();
-  const dryRun = opts.dryRun === 'server';
-  await applyServices(api, plan.actions, current, { dryRun, io, cleanUp: () => watch?.close() });
-  if (dryRun) {
-    const verbOf = (a: Action) => ({ object: current.get(a.desired.name) ?? a.desired.service, verb: verbs[a.kind] });
-    printObjects(io, plan.actions.map(verbOf), opts);
-    return 0;
-  }
-  // From here on every Service is applied: an interruption says so, whatever step it stops, until the command ends.
-  io.onInterrupt?.(
-    () =>
-      `all ${desired.length} services are applied; interrupted while waiting for load-balancer addresses (kubectl expose-sts status ${opts.statefulSet} -n ${api.namespace} shows them)`,
-  );
-  const waitOpts = { timeoutMs: opts.timeoutMs, before, since };
-  const waited: Waited = watch
-    ? await waitForAddresses(api, watch, members, current, waitOpts, io)
-    : { timedOut: false };
-  return finish(planned, { api, io, current, members, waited, pods, nodes });
-}
-
-/** After the writes and the wait: the rows (confirmed addresses only), the ConfigMap, what is printed, the exit code. */
-async function finish(
-  planned: Planned,
-  run: {
-    api: Api;
-    io: IO;
-    current: Map<string, V1Service>;
-    members: Members;
-    waited: Waited;
-    pods?: Map<string, V1Pod>;
-    nodes: Map<string, V1Node>;
-  },
-): Promise<number> {
-  const { api, io, current, waited } = run;
-  const { opts, desired } = planned;
-  const services = desired.map((d) => current.get(d.name) ?? d.service);
-  // Only confirmed addresses are printed, counted or published: the others show as <pending>.
-  const why = run.members.unconfirmed(current);
-  const at = placeOf(planned, api.namespace);
-  const rows = desired.map((d, i) =>
-    exposureOf(at(d), withConfirmed(services[i], why), run.pods?.get(d.pod), run.nodes),
-  );
-  const complete = !waited.timedOut && !waited.refused && !why.size;
-  await publishEndpoints(api, configMapFor(planned, rows, api.namespace), complete);
-  printResult(io, opts, services, rows);
-  return reportWait(io, waited, why, {
+  const done = await converge(planned, read, { api, io });
+  if (!done) return 0; // a server dry run, printed
+  const laid = printResult(io, opts, done.services, done.rows);
+  const code = reportWait(io, done.waited, done.unconfirmed, {
     opts,
     namespace: api.namespace,
-    total: services.length,
+    total: done.services.length,
     configMap: planned.configMap,
   });
+  if (!given.watch) return code;
+  done.release();
+  return keepInStep(given, api, io, { planned, converged: done, laid });
 }

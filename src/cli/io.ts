@@ -4,9 +4,17 @@ export interface IO {
   err: (text: string) => void;
   /**
    * What to say if the run is interrupted now: what was already done, so the user knows what a re-run repairs. The
-   * step that registers it says it until it calls the function returned; the latest registered speaks.
+   * step that registers it says it until it calls the function returned; the latest registered speaks; '' says
+   * nothing (a watch that is stopped, as kubectl get --watch).
    */
   onInterrupt?: (describe: () => string) => () => void;
+  /**
+   * For a command that runs until stopped (--watch): `stop` is called on SIGINT or SIGTERM, and the writes in flight
+   * (see `writing`) end before the process does, within a few seconds. Returns the function that unregisters it.
+   */
+  onStop?: (stop: () => void) => () => void;
+  /** A write in flight, which a stopped watch lets finish (onStop); returns it. */
+  writing?: <T>(write: Promise<T>) => Promise<T>;
   /** The width of the terminal stdout is, if it is one (help wraps there, as kubectl's does). */
   readonly columns?: number;
 }
@@ -30,10 +38,42 @@ export function interruptReports() {
 
 const interrupts = interruptReports();
 
+/**
+ * How long a stopped watch's writes in flight may take before the process exits anyway: a Pod's SIGTERM is followed
+ * by SIGKILL after terminationGracePeriodSeconds (30 s by default), and a write is one request.
+ */
+const stopGraceMs = 5_000;
+const writes = new Set<Promise<unknown>>();
+let stopping: (() => void) | undefined;
+
+/** Stops a watch that registered with onStop, then waits for the writes in flight (at most stopGraceMs). */
+async function stopWatch(): Promise<void> {
+  if (!stopping) return;
+  stopping();
+  let timer: NodeJS.Timeout | undefined;
+  const grace = new Promise((resolve) => {
+    timer = setTimeout(resolve, stopGraceMs);
+  });
+  await Promise.race([Promise.allSettled([...writes]), grace]);
+  clearTimeout(timer);
+}
+
 export const processIO: IO = {
   out: (text) => void process.stdout.write(text),
   err: (text) => void process.stderr.write(text),
   onInterrupt: interrupts.onInterrupt,
+  onStop: (stop) => {
+    stopping = stop;
+    return () => {
+      if (stopping === stop) stopping = undefined;
+    };
+  },
+  writing: (write) => {
+    writes.add(write);
+    const done = () => writes.delete(write);
+    write.then(done, done);
+    return write;
+  },
   get columns() {
     return process.stdout.isTTY ? process.stdout.columns : undefined;
   },
@@ -42,7 +82,9 @@ export const processIO: IO = {
 /**
  * Exits at once on SIGINT or SIGTERM. Every write is a single request the API server applies whole or not at all,
  * so stopping between them leaves nothing half-written, and a re-run converges; waiting for in-flight requests would
- * only make Ctrl-C slow. (Replaces the launcher's plain handlers, which cover the time before the CLI is loaded.)
+ * only make Ctrl-C slow. A watch (onStop) is the exception: in a Pod, SIGTERM is how it is told to stop, and its
+ * writes in flight end first, so its log says what was done. (Replaces the launcher's plain handlers, which cover
+ * the time before the CLI is loaded.)
  */
 export function exitOnSignals(): void {
   // `kubectl expose-sts status | head`: a reader that stops early ends us quietly, as SIGPIPE ends kubectl (141).
@@ -53,8 +95,11 @@ export function exitOnSignals(): void {
   });
   for (const [signal, code] of Object.entries(signalCodes)) {
     process.removeAllListeners(signal);
-    process.once(signal, () => {
-      process.stderr.write(`\ninterrupted: ${interrupts.now() ?? 'nothing was changed'}\n`);
+    process.once(signal, async () => {
+      await stopWatch();
+      // A watch that changed nothing ends without a word (its report is ''), as kubectl get --watch does.
+      const said = interrupts.now() ?? 'nothing was changed';
+      if (said) process.stderr.write(`\ninterrupted: ${said}\n`);
       process.exit(code);
     });
   }

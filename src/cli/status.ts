@@ -2,10 +2,11 @@
 import { UsageError } from '../errors.ts';
 import type { Api } from '../kube/api.ts';
 import { type StatusOptions, statusFlags, validateStatusFlags } from '../options/status.ts';
-import { assess, withWarnings } from '../plan/drift.ts';
+import { assess, type StatusRow, withWarnings } from '../plan/drift.ts';
 import { endpointPortProblem } from '../plan/service.ts';
 import { configMapStates, formatStatus, staleLines, summaries } from '../render/status.ts';
-import { endpointsLine, statusTable } from '../render/tables.ts';
+import { statusTable } from '../render/tables.ts';
+import { followStatus, nothingExposed, statusEndpoints } from './status-watch.ts';
 import type { ClusterCommand } from './command.ts';
 import type { IO } from './io.ts';
 
@@ -25,19 +26,16 @@ export const statusCommand: ClusterCommand<typeof statusFlags, StatusOptions> = 
       'kubectl expose-sts status -A -o wide',
     ],
     ['Fail a CI step when mydb has drifted', 'kubectl expose-sts status mydb --exit-code'],
+    [
+      'Print each row again when its state or endpoint changes, as kubectl get --watch',
+      'kubectl expose-sts status mydb -w',
+    ],
   ],
   flags: statusFlags,
   validate: validateStatusFlags,
   connects: true,
   run: runStatus,
 };
-
-function nothingExposed(scope: { statefulSet?: string; allNamespaces: boolean }, namespace: string): string {
-  const what = scope.statefulSet
-    ? `No exposed StatefulSet named "${scope.statefulSet}" found`
-    : 'No exposed StatefulSets found';
-  return scope.allNamespaces ? `${what}.` : `${what} in ${namespace} namespace.`;
-}
 
 async function runStatus(opts: StatusOptions, api: Api, io: IO): Promise<number> {
   const inventory = await api.readInventory(opts);
@@ -51,30 +49,15 @@ async function runStatus(opts: StatusOptions, api: Api, io: IO): Promise<number>
     io.err(`warning: ${inventory.configMapsForbidden}, so the published ConfigMaps are not checked\n`);
   const configMaps = configMapStates(rows, inventory.configMaps);
   const stale = staleLines(configMaps, opts.allNamespaces);
-  // Checked against the ports of the Services that have an endpoint: expose refuses such a port too.
-  const ports = new Map(
-    rows.flatMap((r) => r.service?.endpoint?.ports ?? []).map((p) => [p.name ?? p.servicePort, p] as const),
-  );
-  const portProblem =
-    ports.size > 0 &&
-    endpointPortProblem(
-      opts.endpointPort,
-      [...ports.values()].map((p) => ({ name: p.name, port: p.servicePort })),
-    );
-  if (portProblem) throw new UsageError(portProblem);
-  const listed = new Set(rows.map((r) => `${r.namespace}/${r.statefulSet}`));
-  if (opts.output === 'endpoints' && listed.size > 1)
-    throw new UsageError(
-      `-o endpoints gives one StatefulSet's list, and ${listed.size} are in scope (${[...listed].join(', ')}): name one, e.g. kubectl expose-sts status ${rows[0].statefulSet} -n ${rows[0].namespace} -o endpoints`,
-    );
+  const problem = outputProblem(opts, rows);
+  if (problem) throw problem;
+  if (opts.watch) return followStatus(opts, api, io, { rows, nodes: inventory.nodes });
   if (opts.output === 'json' || opts.output === 'yaml') {
     io.out(formatStatus(rows, configMaps, opts.output));
   } else if (rows.length === 0) {
     io.err(`${[nothingExposed(opts, api.namespace), ...stale].join('\n')}\n`);
   } else if (opts.output === 'endpoints') {
-    const { line, missing } = endpointsLine(rows, opts.endpointPort);
-    if (missing.length) io.err(`warning: no endpoint for ${missing.join(', ')}\n`);
-    io.out(line);
+    io.out(statusEndpoints(rows, opts, io));
   } else {
     io.out(
       statusTable(rows, {
@@ -86,4 +69,25 @@ async function runStatus(opts: StatusOptions, api: Api, io: IO): Promise<number>
     io.out(`\n${[...summaries(rows, opts.allNamespaces), ...stale].join('\n')}\n`);
   }
   return opts.exitCode && (rows.some((r) => r.state !== 'Ready') || stale.length) ? 1 : 0;
+}
+
+/** An --endpoint-port the Services do not have, or -o endpoints over more than one StatefulSet. */
+function outputProblem(opts: StatusOptions, rows: StatusRow[]): UsageError | undefined {
+  // Checked against the ports of the Services that have an endpoint: expose refuses such a port too.
+  const ports = new Map(
+    rows.flatMap((r) => r.service?.endpoint?.ports ?? []).map((p) => [p.name ?? p.servicePort, p] as const),
+  );
+  const portProblem =
+    ports.size > 0 &&
+    endpointPortProblem(
+      opts.endpointPort,
+      [...ports.values()].map((p) => ({ name: p.name, port: p.servicePort })),
+    );
+  if (portProblem) return new UsageError(portProblem);
+  const listed = new Set(rows.map((r) => `${r.namespace}/${r.statefulSet}`));
+  if (opts.output === 'endpoints' && listed.size > 1)
+    return new UsageError(
+      `-o endpoints gives one StatefulSet's list, and ${listed.size} are in scope (${[...listed].join(', ')}): name one, e.g. kubectl expose-sts status ${rows[0].statefulSet} -n ${rows[0].namespace} -o endpoints`,
+    );
+  return undefined;
 }

@@ -5,6 +5,7 @@ import { connect, type Kube } from './client.ts';
 import { resourceQuotas, serviceClaims } from './claims.ts';
 import { applyConfigMap, deleteConfigMap, getConfigMap } from './configmap.ts';
 import { readWarnings } from './events.ts';
+import { followInventory } from './follow.ts';
 import { readInventory } from './inventory.ts';
 import { addressPools, clusterFacts } from './load-balancer.ts';
 import { listNodes, listPods } from './pod.ts';
@@ -19,6 +20,7 @@ const operations = {
   deleteConfigMap,
   deleteService,
   disown,
+  followInventory,
   getConfigMap,
   getStatefulSet,
   listNodes,

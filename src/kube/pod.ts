@@ -4,6 +4,7 @@ import { chunkSize, eachPage, listJson, namespaced, withRetry, type Kube } from 
 import { CommandError } from '../errors.ts';
 import { orAbsent } from './absent.ts';
 import { podNameLabel } from '../plan/ownership.ts';
+import { podReady } from '../plan/endpoint.ts';
 
 /**
  * Of a pod the plan reads its name, node and readiness, and nothing else: it is asked for as a row of the API
@@ -47,6 +48,20 @@ export function podsFromTable(table: PodTable, namespace: string): V1Pod[] {
       status: { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
     };
   });
+}
+
+/**
+ * The slim pod of a whole one (as a watch sends it), with the same fields podsFromTable gives: a terminating pod
+ * counts as not ready, as its Table row (Terminating) does.
+ */
+export function slimPod(pod: V1Pod): V1Pod {
+  const ready = !pod.metadata?.deletionTimestamp && podReady(pod);
+  const node = pod.spec?.nodeName;
+  return {
+    metadata: { name: pod.metadata?.name, namespace: pod.metadata?.namespace },
+    spec: node ? { nodeName: node, containers: [] } : undefined,
+    status: { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
+  };
 }
 
 /**

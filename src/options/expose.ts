@@ -173,10 +173,23 @@ export const exposeFlags = {
     values: serviceTypes,
     describe: 'Type for the Services: ClusterIP, NodePort or LoadBalancer',
   },
+  prune: {
+    type: 'boolean',
+    default: false,
+    describe:
+      'With --watch, delete the Services of ordinals a scale-down removed (only if unchanged since listed); without it they are reported',
+  },
   wait: {
     type: 'boolean',
     describe:
       'Wait for the load-balancer addresses. Default: true for --type LoadBalancer, the only type that has them',
+  },
+  watch: {
+    type: 'boolean',
+    short: 'w',
+    default: false,
+    describe:
+      'After the table, follow the StatefulSet until interrupted: expose new members, restore Services deleted or changed by others, report orphans, publish changed endpoints',
   },
 } as const satisfies FlagSpecs;
 
@@ -185,7 +198,15 @@ export const exposeFlags = {
  * they are, rather than making them ClusterIP Services without the rest (a flag left out is otherwise dropped, as a
  * field left out of a manifest that kubectl apply applies).
  */
-const runFlags: readonly (keyof typeof exposeFlags)[] = ['dryRun', 'output', 'timeout', 'wait', 'endpointPort'];
+const runFlags: readonly (keyof typeof exposeFlags)[] = [
+  'dryRun',
+  'output',
+  'timeout',
+  'wait',
+  'endpointPort',
+  'watch',
+  'prune',
+];
 
 /** The flags as given, and the StatefulSet named on the command line. */
 export type ExposeFlags = Input<typeof exposeFlags>;
@@ -463,6 +484,8 @@ function runOf(flags: ExposeFlags, type: ServiceType, publishes: boolean): RunOp
     );
   const output = flags.output ? oneOf('output', flags.output, outputFormats) : '';
   if (output instanceof UsageError) return output;
+  const watchProblem = watchProblemOf(flags, dryRun, output);
+  if (watchProblem) return watchProblem;
   const given = flags.given;
   return {
     endpointPort: flags.endpointPort,
@@ -473,7 +496,25 @@ function runOf(flags: ExposeFlags, type: ServiceType, publishes: boolean): RunOp
     keep: (given?.every((key) => runFlags.includes(key as keyof typeof exposeFlags)) ?? false) || undefined,
     waitOmitted: (given !== undefined && !given.includes('wait')) || undefined,
     typeOmitted: (given !== undefined && !given.includes('type')) || undefined,
+    watch: flags.watch,
+    prune: flags.prune,
   };
+}
+
+/** What --watch cannot go with: a dry run writes nothing to keep in step, and -o yaml|name are no log of events. */
+function watchProblemOf(flags: ExposeFlags, dryRun: string, output: string): UsageError | undefined {
+  if (flags.prune && !flags.watch)
+    return new UsageError(
+      '--prune deletes what a scale-down leaves while --watch follows the StatefulSet: give --watch too, or run kubectl expose-sts prune once',
+    );
+  if (!flags.watch) return undefined;
+  if (dryRun !== 'none')
+    return new UsageError('--watch keeps the Services in step, and --dry-run writes nothing: give one of them');
+  if (output === 'yaml' || output === 'name')
+    return new UsageError(
+      `--watch prints a line per change, as the table's rows or as JSON: -o ${output} cannot follow; use -o json`,
+    );
+  return undefined;
 }
 
 /** The first error among the parts, or every part without one (in order, typed as given). */

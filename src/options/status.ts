@@ -23,6 +23,18 @@ export const statusFlags = {
       "Output format. One of: (wide, json, yaml, endpoints). endpoints: the members' host:port, comma-separated in " +
       'ordinal order; nothing else on stdout',
   },
+  outputWatchEvents: {
+    type: 'boolean',
+    default: false,
+    describe: "With --watch, kubectl's watch event type (ADDED, MODIFIED, DELETED) before each row or object",
+  },
+  watch: {
+    type: 'boolean',
+    short: 'w',
+    default: false,
+    describe:
+      'After the table, follow: one line for each row whose state or endpoint changes (with -o endpoints, the whole list again), until interrupted',
+  },
 } as const satisfies FlagSpecs;
 
 /** The flags as given, and the StatefulSet named on the command line (optional: default, every one in scope). */
@@ -36,6 +48,10 @@ export interface StatusOptions {
   /** Exit 1 when anything is not Ready, like `kubectl diff`, for scripts and CI. */
   exitCode: boolean;
   endpointPort?: string;
+  /** Follow after the first table, as kubectl get --watch. */
+  watch: boolean;
+  /** With watch: kubectl's EVENT column (ignored without, as kubectl ignores it). */
+  outputWatchEvents: boolean;
 }
 
 export function validateStatusFlags(f: StatusFlags): StatusOptions | UsageError {
@@ -43,11 +59,15 @@ export function validateStatusFlags(f: StatusFlags): StatusOptions | UsageError 
   if (problem) return problem;
   const output = f.output ? oneOf('output', f.output, statusOutputs) : '';
   if (output instanceof UsageError) return output;
+  if (f.watch && f.exitCode)
+    return new UsageError('--exit-code ends with the state of one moment, and --watch follows it: give one of them');
   return {
     statefulSet: f.statefulSet,
     allNamespaces: f.allNamespaces,
     output,
     exitCode: f.exitCode,
     endpointPort: f.endpointPort,
+    watch: f.watch,
+    outputWatchEvents: f.outputWatchEvents,
   };
 }

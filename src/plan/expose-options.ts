@@ -76,6 +76,10 @@ export interface RunOptions {
   waitOmitted?: true;
   /** --type was left out (ClusterIP, unless the Services are kept): a run must not change an exposed type so. */
   typeOmitted?: true;
+  /** --watch: after the first run, follow the StatefulSet and converge again on every change, until interrupted. */
+  watch: boolean;
+  /** --prune (with watch): delete the Services of ordinals a scale-down removed; otherwise they are reported. */
+  prune: boolean;
 }
 
 export interface ExposeOptions extends ServiceShape, RunOptions {

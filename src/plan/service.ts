@@ -83,9 +83,12 @@ export function endpointPortProblem(
   return `--endpoint-port ${endpointPort}: the Services have no such port (their ports: ${ports.map((p) => p.name ?? p.port).join(', ')})`;
 }
 
-/** Why the number of addresses does not match the number of ordinals, if it does not. */
-function addressCountProblem(ips: string[], at: OrdinalOf[]): CommandError | undefined {
-  if (ips.length === at.length) return undefined;
+/**
+ * Why the number of addresses does not match the number of ordinals, if it does not. With --watch (`spares`), more
+ * addresses than ordinals are the ones members a scale-up adds will take, in ordinal order.
+ */
+function addressCountProblem(ips: string[], at: OrdinalOf[], spares: boolean): CommandError | undefined {
+  if (ips.length === at.length || (spares && ips.length > at.length)) return undefined;
   const range = `${at[0].ordinal}-${at[at.length - 1].ordinal}`;
   return new CommandError(
     ips.length > at.length
@@ -106,7 +109,7 @@ function addressRequests(
   // With a shared address, its one --load-balancer-ip is every ordinal's.
   const ips = opts.sharedAddress ? at.map(() => opts.loadBalancerIPs[0]).filter(Boolean) : opts.loadBalancerIPs;
   if (!ips.length) return at.map(() => undefined);
-  const countProblem = addressCountProblem(ips, at);
+  const countProblem = addressCountProblem(ips, at, opts.watch);
   if (countProblem) return countProblem;
   const requests = at.map((o) => addressRequest(provider ?? 'generic', ips[o.index]));
   const refused = requests.find(isCommandError);

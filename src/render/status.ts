@@ -71,27 +71,41 @@ function statusDocument(rows: StatusRow[], configMaps: ConfigMapState[]) {
   return {
     apiVersion: 'expose-sts.io/v1alpha1',
     kind: 'ExposureStatus',
-    items: rows.map((r) => ({
-      namespace: r.namespace,
-      statefulSet: r.statefulSet,
-      ordinal: r.ordinal,
-      pod: r.pod,
-      service: r.service?.name ?? null,
-      type: r.type ?? '<none>',
-      endpoint: endpointText(r),
-      endpoints: endpointsText(r),
-      hostname: r.service?.hostname ?? null,
-      address: r.service?.endpoint?.host ?? null,
-      state: r.state,
-      reason: r.reason,
-      node: r.node ?? '<none>',
-      clusterIP: r.service?.clusterIP ?? null,
-      externalTrafficPolicy: r.service?.externalTrafficPolicy ?? null,
-      loadBalancer: r.service?.ingress ?? [],
-      requestedAddress: r.service?.requested ?? null,
-    })),
+    items: rows.map(rowDocument),
     configMaps: configMaps.map((c) => ({ ...c, stale: c.differences.length > 0 || !!c.orphaned })),
   };
+}
+
+/** One row of -o json|yaml. */
+function rowDocument(r: StatusRow) {
+  return {
+    namespace: r.namespace,
+    statefulSet: r.statefulSet,
+    ordinal: r.ordinal,
+    pod: r.pod,
+    service: r.service?.name ?? null,
+    type: r.type ?? '<none>',
+    endpoint: endpointText(r),
+    endpoints: endpointsText(r),
+    hostname: r.service?.hostname ?? null,
+    address: r.service?.endpoint?.host ?? null,
+    state: r.state,
+    reason: r.reason,
+    node: r.node ?? '<none>',
+    clusterIP: r.service?.clusterIP ?? null,
+    externalTrafficPolicy: r.service?.externalTrafficPolicy ?? null,
+    loadBalancer: r.service?.ingress ?? [],
+    requestedAddress: r.service?.requested ?? null,
+  };
+}
+
+/**
+ * A changed row under status --watch -o json|yaml, as kubectl get --watch prints an object: alone, or with
+ * --output-watch-events as a watch event ({"type": "MODIFIED", "object": …}).
+ */
+export function formatRowChange(row: StatusRow, format: 'json' | 'yaml', event?: string): string {
+  const doc = event ? { type: event, object: rowDocument(row) } : rowDocument(row);
+  return format === 'json' ? `${JSON.stringify(doc, null, 4)}\n` : `---\n${stringify(doc)}`;
 }
 
 export function formatStatus(rows: StatusRow[], configMaps: ConfigMapState[], format: 'json' | 'yaml'): string {

@@ -3,6 +3,7 @@
 // --endpoint-port names, or the first), and -o wide's node, address, cluster IP, node ports, policy and every endpoint.
 import { endpointsKey } from '../plan/endpoints-configmap.ts';
 import type { StatusRow } from '../plan/drift.ts';
+import { watchEvents } from '../plan/row-changes.ts';
 import type { EndpointPort, Exposure } from '../plan/exposure.ts';
 import { layTable } from './table.ts';
 
@@ -86,10 +87,17 @@ export function layExposeTable(rows: Exposure[], opts: ExposeColumns): { text: s
 
 export const exposeTable = (rows: Exposure[], opts: ExposeColumns): string => layExposeTable(rows, opts).text;
 
-type StatusColumns = { allNamespaces: boolean; wide: boolean; endpointPort?: string };
+type StatusColumns = {
+  allNamespaces: boolean;
+  wide: boolean;
+  endpointPort?: string;
+  /** kubectl's EVENT column first (--output-watch-events): ADDED for the first table's rows. */
+  events?: boolean;
+};
 
-function statusCells(r: StatusRow, opts: StatusColumns): string[] {
+function statusCells(r: StatusRow, opts: StatusColumns, event?: string): string[] {
   const cells = [
+    ...(opts.events ? [event ?? 'ADDED'] : []),
     ...(opts.allNamespaces ? [r.namespace] : []),
     r.statefulSet,
     String(r.ordinal),
@@ -102,8 +110,13 @@ function statusCells(r: StatusRow, opts: StatusColumns): string[] {
 }
 
 /** The status table, and a changed row printed later in its columns. */
-export function layStatusTable(rows: StatusRow[], opts: StatusColumns): { text: string; row(r: StatusRow): string } {
+export function layStatusTable(
+  rows: StatusRow[],
+  opts: StatusColumns,
+): { text: string; row(r: StatusRow, event?: string): string } {
   const headers = [
+    // As wide as the longest event, so a MODIFIED row after a table of ADDED ones keeps the columns.
+    ...(opts.events ? ['EVENT'.padEnd(Math.max(...watchEvents.map((e) => e.length)))] : []),
     ...(opts.allNamespaces ? ['NAMESPACE'] : []),
     'STATEFULSET',
     'ORDINAL',
@@ -117,7 +130,7 @@ export function layStatusTable(rows: StatusRow[], opts: StatusColumns): { text: 
     headers,
     rows.map((r) => statusCells(r, opts)),
   );
-  return { text: laid.text, row: (r) => laid.line(statusCells(r, opts)) };
+  return { text: laid.text, row: (r, event) => laid.line(statusCells(r, opts, event)) };
 }
 
 export const statusTable = (rows: StatusRow[], opts: StatusColumns): string => layStatusTable(rows, opts).text;

@@ -39,6 +39,8 @@ export interface ClusterOptions {
   kubernetes?: string;
   /** Outlives the process that starts it (cluster:up); otherwise it is swept once that process is gone. */
   persistent?: boolean;
+  /** More kube-apiserver flags, e.g. `--min-request-timeout=5` so that watches end (and are renewed) every few seconds. */
+  apiServerArgs?: string[];
   log?: (line: string) => void;
 }
 
@@ -65,6 +67,8 @@ export interface ClusterInfo {
   /** The process that started a private cluster; when it is gone, the next start stops the leftovers. */
   owner: number | null;
   processes: { name: string; pid: number }[];
+  /** How kube-apiserver was started, so restartApiServer starts it again the same way. */
+  apiServer?: { cmd: string; args: string[] };
 }
 
 const lbSimulator = fileURLToPath(new URL('./lb-simulator.ts', import.meta.url));
@@ -260,7 +264,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<ClusterIn
       crashed,
     );
 
-    start('kube-apiserver', bin('kube-apiserver'), [
+    const apiServerArgs = [
       `--etcd-servers=${etcdUrl}`,
       '--bind-address=127.0.0.1',
       '--advertise-address=127.0.0.1',
@@ -280,7 +284,10 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<ClusterIn
       `--audit-policy-file=${p('audit-policy.yaml')}`,
       '--audit-log-format=json',
       '--profiling=false',
-    ]);
+      ...(opts.apiServerArgs ?? []),
+    ];
+    info.apiServer = { cmd: bin('kube-apiserver'), args: apiServerArgs };
+    start('kube-apiserver', info.apiServer.cmd, apiServerArgs);
     await waitFor(
       'kube-apiserver /readyz',
       async () => (await apiGet(info, '/readyz')).status === 200,
@@ -380,6 +387,40 @@ export async function restartLoadBalancer(info: ClusterInfo, lb: LbMode, lbDelay
     next.processes.push({ name, pid: proc.pid });
   });
   writeRecord(next);
+  return next;
+}
+
+/**
+ * Stops kube-apiserver and starts it again with the same flags (etcd keeps the state), as an upgrade or a crash of
+ * the control plane does; resolves once it is ready again. Clients see their connections end and refused for a while.
+ */
+export async function restartApiServer(info: ClusterInfo): Promise<ClusterInfo> {
+  if (!info.apiServer) throw new Error('restartApiServer: the record does not say how kube-apiserver was started');
+  const old = info.processes.filter((x) => x.name === 'kube-apiserver');
+  await stopProcesses(
+    old.map((x) => x.pid),
+    ownedBy(info),
+  );
+  const proc = startProcess(
+    'kube-apiserver',
+    info.apiServer.cmd,
+    info.apiServer.args,
+    join(info.dir, 'logs', 'kube-apiserver.log'),
+  );
+  const next: ClusterInfo = {
+    ...info,
+    processes: [
+      ...info.processes.filter((x) => x.name !== 'kube-apiserver'),
+      { name: 'kube-apiserver', pid: proc.pid },
+    ],
+  };
+  writeRecord(next);
+  await waitFor(
+    'kube-apiserver /readyz after its restart',
+    async () => (await apiGet(next, '/readyz').catch(() => ({ status: 0 }))).status === 200,
+    60_000,
+    () => (proc.exited() ? logTail(join(info.dir, 'logs', 'kube-apiserver.log')) : undefined),
+  );
   return next;
 }
 

@@ -91,7 +91,8 @@ function configMapOf(opts: ExposeOptions, kept: Kept | undefined, namespace: str
   return name;
 }
 
-export async function planRun(given: ExposeOptions, read: Read, api: Api, io: IO): Promise<Planned> {
+/** `quiet`: a later round of a watch, which does not warn again of what the first run warned of. */
+export async function planRun(given: ExposeOptions, read: Read, api: Api, io: IO, quiet = false): Promise<Planned> {
   const { sts, existing } = read;
   const kept = given.keep ? keptServices(sts, existing.items, api.namespace) : undefined;
   if (isCommandError(kept)) throw kept;
@@ -104,7 +105,7 @@ export async function planRun(given: ExposeOptions, read: Read, api: Api, io: IO
   const publishedBefore = configMap ? await api.getConfigMap(configMap) : undefined;
   if (kept && opts.endpointPort === undefined)
     opts = { ...opts, endpointPort: publishedBefore?.metadata?.annotations?.[endpointPortAnnotation] };
-  if (!kept) warnUser(opts, io);
+  if (!kept && !quiet) warnUser(opts, io);
   const plan: Plan = kept
     ? { actions: kept.desired.map((d) => ({ kind: 'unchanged', desired: d, existing: d.service })), conflicts: [] }
     : planActions(desired, existing.items, opts.adopt);

@@ -7,7 +7,7 @@ import type { ExposeOptions } from '../../plan/expose-options.ts';
 import type { Exposure } from '../../plan/exposure.ts';
 import { reasonLine } from '../../plan/warnings.ts';
 import { formatObjects, objectFormat, objectRef } from '../../render/objects.ts';
-import { endpointsLine, exposeTable } from '../../render/tables.ts';
+import { endpointsLine, layExposeTable } from '../../render/tables.ts';
 import type { IO } from '../io.ts';
 import type { Waited } from './wait.ts';
 
@@ -39,15 +39,25 @@ export function printObjects(
   io.out(objects.map((o) => `${objectRef(o.object)} ${o.verb}${suffix}\n`).join(''));
 }
 
-/** The run's result: the objects, the endpoints line or the table. */
-export function printResult(io: IO, opts: ExposeOptions, services: V1Service[], rows: Exposure[]): void {
+/** The run's result: the objects, the endpoints line or the table; for the table, how to print a row later. */
+export function printResult(
+  io: IO,
+  opts: ExposeOptions,
+  services: V1Service[],
+  rows: Exposure[],
+): { row?: (r: Exposure) => string } {
   const format = objectFormat(opts.output);
   if (format) io.out(formatObjects(services, format));
   else if (opts.output === 'endpoints') {
     const { line, missing } = endpointsLine(rows, opts.endpointPort);
     if (missing.length) io.err(`warning: no endpoint yet for ${missing.join(', ')}\n`);
     io.out(line);
-  } else io.out(exposeTable(rows, { wide: opts.output === 'wide', endpointPort: opts.endpointPort }));
+  } else {
+    const laid = layExposeTable(rows, { wide: opts.output === 'wide', endpointPort: opts.endpointPort });
+    io.out(laid.text);
+    return laid;
+  }
+  return {};
 }
 
 const pendingHint = (classes: string | undefined, service: string, namespace: string) =>

@@ -39,7 +39,7 @@ const kubectlPath = `${cluster.binDir}/kubectl`;
  * The ServiceAccount folder the kubelet mounts, bind-mounted over a tmpfs on /run in a mount namespace of the
  * process's own (CI runs as root; nothing outside the process sees it).
  */
-function inPodWrapper(dir: string): string {
+export function inPodWrapper(dir: string): string {
   const script = join(dir, 'in-pod.sh');
   writeFileSync(
     script,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { podsFromTable } from '../../../src/kube/pod.ts';
+import { podsFromTable, slimPod } from '../../../src/kube/pod.ts';
 
 const columns = ['Name', 'Ready', 'Status', 'Restarts', 'Age', 'IP', 'Node', 'Nominated Node', 'Readiness Gates'];
 const table = (...rows: unknown[][]) => ({
@@ -43,5 +43,27 @@ describe('pods from the rows of a server-side Table', () => {
       spec: { nodeName: 'node-a' },
     });
     expect(ready(podsFromTable(reordered, 'x')[0])).toBe('True');
+  });
+});
+
+describe('slimPod: a watched pod as the plan reads one', () => {
+  const pod = (ready: boolean, deleting = false) => ({
+    metadata: {
+      name: 'db-0',
+      namespace: 'data',
+      deletionTimestamp: deleting ? new Date() : undefined,
+      labels: { a: 'b' },
+    },
+    spec: { nodeName: 'node-1', containers: [{ name: 'db' }] },
+    status: { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
+  });
+  it('keeps name, node and readiness, as a Table row gives them; a terminating pod is not ready', () => {
+    expect(slimPod(pod(true))).toEqual({
+      metadata: { name: 'db-0', namespace: 'data' },
+      spec: { nodeName: 'node-1', containers: [] },
+      status: { conditions: [{ type: 'Ready', status: 'True' }] },
+    });
+    expect(slimPod(pod(true, true)).status?.conditions?.[0].status).toBe('False');
+    expect(slimPod(pod(false)).status?.conditions?.[0].status).toBe('False');
   });
 });

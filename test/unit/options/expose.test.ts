@@ -51,7 +51,15 @@ describe('validateExposeFlags', () => {
       timeoutMs: 300_000,
       dryRun: 'none',
       output: '',
+      watch: false,
+      prune: false,
     });
+  });
+  it('--watch follows a real run, as rows or JSON lines; --prune only with it', () => {
+    expect(ok({ watch: true, prune: true, output: 'json' })).toMatchObject({ watch: true, prune: true });
+    expect(bad({ prune: true })).toMatch(/^--prune deletes what a scale-down leaves while --watch follows/);
+    expect(bad({ watch: true, dryRun: 'server' })).toMatch(/--dry-run writes nothing/);
+    expect(bad({ watch: true, output: 'yaml' })).toMatch(/-o yaml cannot follow; use -o json/);
   });
   it('needs a StatefulSet name', () => {
     expect(validateExposeFlags(withDefaults(exposeFlags, {}))).toBeInstanceOf(UsageError);

@@ -15,13 +15,23 @@ describe('status and prune options', () => {
       allNamespaces: false,
       output: '',
       exitCode: false,
+      endpointPort: undefined,
+      watch: false,
+      outputWatchEvents: false,
     });
     expect(validateStatusFlags({ statefulSet: 'db', output: 'WIDE', exitCode: true })).toEqual({
       statefulSet: 'db',
       allNamespaces: false,
       output: 'wide',
       exitCode: true,
+      endpointPort: undefined,
+      watch: false,
+      outputWatchEvents: false,
     });
+    expect(validateStatusFlags({ watch: true, outputWatchEvents: true })).toMatchObject({ watch: true });
+    expect((validateStatusFlags({ watch: true, exitCode: true }) as UsageError).message).toMatch(
+      /--exit-code ends with the state of one moment, and --watch follows it/,
+    );
     expect((validateStatusFlags({ output: 'name' }) as UsageError).message).toMatch(/must be one of wide, json, yaml/);
   });
   it('refuses a name together with -A, as kubectl does', () => {

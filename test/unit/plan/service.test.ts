@@ -202,6 +202,16 @@ describe('per-ordinal values and addresses', () => {
         served('metallb'),
       ),
     ).toBe('4 addresses for 3 ordinals (5-7): give one --load-balancer-ip per ordinal, in ordinal order');
+    // Unless --watch follows the StatefulSet: the spare ones are for the members a scale-up adds.
+    const spare = desiredServices(
+      three,
+      options({ type: 'LoadBalancer', loadBalancerIp: ['198.18.3.10-198.18.3.13'], watch: true }),
+      'data',
+      served('metallb'),
+    );
+    expect(
+      Array.isArray(spare) && spare.map((d) => d.service.metadata?.annotations?.['metallb.io/loadBalancerIPs']),
+    ).toEqual(['198.18.3.10', '198.18.3.11', '198.18.3.12']);
     expect(
       desiredServices(
         three,

@@ -3,7 +3,9 @@ import { parse } from 'yaml';
 import type { Exposure } from '../../../src/plan/exposure.ts';
 import { formatObjects } from '../../../src/render/objects.ts';
 import { table } from '../../../src/render/table.ts';
-import { exposeTable, layExposeTable } from '../../../src/render/tables.ts';
+import type { StatusRow } from '../../../src/plan/drift.ts';
+import { formatRowChange } from '../../../src/render/status.ts';
+import { exposeTable, layExposeTable, layStatusTable } from '../../../src/render/tables.ts';
 
 const row = (
   over: { ordinal?: number; pod?: string; service?: string; address?: string; ready?: boolean } = {},
@@ -94,5 +96,30 @@ describe('a changed row printed after the table', () => {
     for (const column of ['POD', 'SERVICE', 'TYPE', 'ENDPOINT', 'READY'])
       expect(changed[header.indexOf(column) - 1]).toBe(' ');
     expect(laid.text.split('\n')[1]).toContain('<pending>');
+  });
+});
+
+describe('status --watch output', () => {
+  const statusRow = (state: StatusRow['state'], address?: string): StatusRow => ({
+    ...row({ address }),
+    state,
+    reason: state === 'Ready' ? '' : 'no load-balancer address yet',
+  });
+  const columns = { allNamespaces: false, wide: false, events: true };
+  it("keeps the EVENT column wide enough for MODIFIED after a table of ADDED rows, as kubectl's", () => {
+    const laid = layStatusTable([statusRow('Pending', '')], columns);
+    expect(laid.text.split('\n')[0]).toMatch(/^EVENT {6}STATEFULSET/);
+    const later = laid.row(statusRow('Ready'), 'MODIFIED');
+    expect(later.indexOf('mydb')).toBe(laid.text.split('\n')[1].indexOf('mydb'));
+  });
+  it('prints a changed row as an object, or as a watch event with --output-watch-events', () => {
+    expect(JSON.parse(formatRowChange(statusRow('Ready'), 'json'))).toMatchObject({ ordinal: 0, state: 'Ready' });
+    expect(JSON.parse(formatRowChange(statusRow('Ready'), 'json', 'MODIFIED'))).toMatchObject({
+      type: 'MODIFIED',
+      object: { endpoint: '203.0.113.5:5432', state: 'Ready' },
+    });
+    expect(formatRowChange(statusRow('Pending', ''), 'yaml', 'ADDED')).toMatch(
+      /^---\ntype: ADDED\nobject:\n {2}namespace: data/,
+    );
   });
 });

@@ -1,0 +1,138 @@
+// status --watch, as kubectl get --watch: the first table (or objects, or endpoints list), then one line for each row
+// whose state or endpoint changes, until interrupted. What it shows is followed with watches (kube/follow.ts), never
+// polled; a burst of events (a scale-up: the pod, its Service, its address) is printed once it settles.
+import type { V1Node } from '@kubernetes/client-node';
+import type { Api } from '../kube/api.ts';
+import type { StatusOptions } from '../options/status.ts';
+import { assess, type StatusRow } from '../plan/drift.ts';
+import { rowChanges, type WatchEvent } from '../plan/row-changes.ts';
+import { formatRowChange } from '../render/status.ts';
+import { endpointsLine, layStatusTable } from '../render/tables.ts';
+import type { IO } from './io.ts';
+
+/** How long events may keep coming before the rows are printed: a pod, its Service and its address arrive together. */
+const settleMs = 50;
+
+export function nothingExposed(scope: { statefulSet?: string; allNamespaces: boolean }, namespace: string): string {
+  const what = scope.statefulSet
+    ? `No exposed StatefulSet named "${scope.statefulSet}" found`
+    : 'No exposed StatefulSets found';
+  return scope.allNamespaces ? `${what}.` : `${what} in ${namespace} namespace.`;
+}
+
+/** -o endpoints' line, with a warning for the members without one. */
+export function statusEndpoints(rows: StatusRow[], opts: StatusOptions, io: IO): string {
+  const { line, missing } = endpointsLine(rows, opts.endpointPort);
+  if (missing.length) io.err(`warning: no endpoint for ${missing.join(', ')}\n`);
+  return line;
+}
+
+/** Prints rows as they change, in the output's form; the table's header comes with the first rows. */
+class RowPrinter {
+  private laid?: { row(r: StatusRow, event?: string): string };
+  private endpoints?: string;
+  private readonly opts: StatusOptions;
+  private readonly io: IO;
+
+  constructor(opts: StatusOptions, io: IO) {
+    this.opts = opts;
+    this.io = io;
+  }
+
+  /** What a row shows in this output, to tell whether it changed (a pod's node shows only in -o wide's table). */
+  readonly shown = (r: StatusRow): string =>
+    this.opts.output === '' || this.opts.output === 'wide'
+      ? layStatusTable([], this.columns()).row(r)
+      : formatRowChange(r, 'json');
+
+  private columns() {
+    return {
+      allNamespaces: this.opts.allNamespaces,
+      wide: this.opts.output === 'wide',
+      endpointPort: this.opts.endpointPort,
+      events: this.opts.outputWatchEvents,
+    };
+  }
+
+  print(changes: { event: WatchEvent; row: StatusRow }[], rows: StatusRow[]): void {
+    const { output, outputWatchEvents } = this.opts;
+    if (output === 'endpoints') {
+      const { line, missing } = endpointsLine(rows, this.opts.endpointPort);
+      if (line === this.endpoints) return;
+      this.endpoints = line;
+      if (missing.length) this.io.err(`warning: no endpoint for ${missing.join(', ')}\n`);
+      this.io.out(line);
+      return;
+    }
+    if (output === 'json' || output === 'yaml') {
+      for (const c of changes) this.io.out(formatRowChange(c.row, output, outputWatchEvents ? c.event : undefined));
+      return;
+    }
+    if (!changes.length) return;
+    if (!this.laid) {
+      // The first rows lay the table out (after an empty start, the first that appear), header included.
+      const laid = layStatusTable(
+        changes.map((c) => c.row),
+        this.columns(),
+      );
+      this.laid = laid;
+      this.io.out(laid.text);
+      return;
+    }
+    let text = '';
+    for (const c of changes) text += this.laid.row(c.row, c.event);
+    this.io.out(text);
+  }
+}
+
+/**
+ * Prints the first rows, then follows until the process is interrupted (or a watch fails for good: an error). Nodes
+ * are listed again only when a NodePort member lands on a node not yet known.
+ */
+export async function followStatus(
+  opts: StatusOptions,
+  api: Api,
+  io: IO,
+  first: { rows: StatusRow[]; nodes: V1Node[] },
+): Promise<number> {
+  const printer = new RowPrinter(opts, io);
+  if (!first.rows.length && opts.output !== 'endpoints') io.err(`${nothingExposed(opts, api.namespace)}\n`);
+  printer.print(
+    first.rows.map((row) => ({ event: 'ADDED', row })),
+    first.rows,
+  );
+  // Ctrl-C ends a watch: there is nothing to report.
+  io.onInterrupt?.(() => '');
+  let shown = first.rows;
+  let nodes = first.nodes;
+  const update = async () => {
+    const now = following.now();
+    const known = new Set(nodes.map((n) => n.metadata?.name));
+    const nodePort = now.services.some((s) => s.spec?.type === 'NodePort');
+    if (nodePort && now.pods.some((p) => p.spec?.nodeName && !known.has(p.spec.nodeName)))
+      nodes = [...(await api.listNodes()).values()];
+    const rows = assess({ ...now, nodes }, opts);
+    printer.print(rowChanges(shown, rows, printer.shown), rows);
+    shown = rows;
+  };
+  let timer: NodeJS.Timeout | undefined;
+  let updating = Promise.resolve();
+  let failure: unknown;
+  const schedule = () => {
+    timer ??= setTimeout(() => {
+      timer = undefined;
+      updating = updating.then(update).catch((err: unknown) => {
+        failure ??= err;
+        following.close();
+      });
+    }, settleMs);
+  };
+  const scope = { allNamespaces: opts.allNamespaces, statefulSet: opts.statefulSet, pods: true, configMaps: false };
+  const following = await api.followInventory(scope, schedule);
+  schedule(); // what changed between the first table's reads and the watches' LISTs
+  await following.done;
+  clearTimeout(timer);
+  await updating;
+  if (failure) throw failure;
+  return 0;
+}

@@ -1,0 +1,189 @@
+// What status and expose --watch follow for as long as they run, as client-go's informers do: each kind LISTed once,
+// then watched from that LIST's resourceVersion (watch.ts resumes after every drop and lists again on 410 Gone), and
+// kept in a map by namespace/name. No polling: an idle StatefulSet costs only the watches' renewals (bench/). The
+// caller is told that something changed, and reads the whole state when it is ready to.
+import type { V1ConfigMap, V1Pod, V1Service, V1StatefulSet } from '@kubernetes/client-node';
+import type { Inventory } from '../plan/drift.ts';
+import { managedSelector, podNameLabel } from '../plan/ownership.ts';
+import { appsV1, listJson, namespaced, withRetry, type Kube } from './client.ts';
+import { slimPod } from './pod.ts';
+import { openWatch, type OpenWatch } from './watch.ts';
+
+interface Versioned {
+  metadata?: { resourceVersion?: string; name?: string; namespace?: string; managedFields?: unknown };
+}
+
+/** What is followed: one StatefulSet or every one, in the namespace or in all; pods and ConfigMaps when shown. */
+export interface FollowScope {
+  allNamespaces: boolean;
+  statefulSet?: string;
+  pods: boolean;
+  configMaps: boolean;
+}
+
+interface Followed extends Inventory {
+  configMaps: V1ConfigMap[];
+}
+
+/** A change to one followed object (undefined after a re-list, which may have dropped any). */
+export type Change = { kind: string; object?: unknown; deleted: boolean };
+
+export interface Following {
+  /** Everything followed, as it is now. */
+  now(): Followed;
+  /** Resolves once closed; rejects when a watch fails for good (a refusal no retry mends). */
+  done: Promise<void>;
+  close(): void;
+}
+
+interface Kind<T> {
+  kind: string;
+  resource: string;
+  group?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  /** What of each object is kept (a pod's name, node and readiness; no managedFields anywhere). */
+  keep: (obj: T) => T;
+}
+
+class Cache<T extends Versioned> {
+  readonly items = new Map<string, T>();
+  watch?: OpenWatch<T>;
+  private readonly kube: Kube;
+  private readonly spec: Kind<T>;
+  private readonly allNamespaces: boolean;
+
+  constructor(kube: Kube, spec: Kind<T>, allNamespaces: boolean) {
+    this.kube = kube;
+    this.spec = spec;
+    this.allNamespaces = allNamespaces;
+  }
+
+  private get where(): string {
+    return this.allNamespaces ? 'in all namespaces' : `in namespace "${this.kube.namespace}"`;
+  }
+
+  private get path(): string {
+    const { resource, group = '/api/v1' } = this.spec;
+    return this.allNamespaces ? `${group}/${resource}` : namespaced(this.kube.namespace, resource, undefined, group);
+  }
+
+  private readonly keep = (obj: T): T => {
+    const kept = this.spec.keep(obj);
+    // Lists across namespaces carry each item's namespace; namespaced lists may not.
+    if (kept.metadata) kept.metadata.namespace ??= this.kube.namespace;
+    return kept;
+  };
+
+  private key = (obj: T) => `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
+
+  private async list(): Promise<{ items: T[]; resourceVersion: string }> {
+    const { labelSelector, fieldSelector, resource } = this.spec;
+    const list = await withRetry(this.kube, `list ${resource} ${this.where}`, () =>
+      listJson<T>(this.kube, this.path, { labelSelector, fieldSelector }, this.keep),
+    );
+    return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? '' };
+  }
+
+  /**
+   * The LIST, then the watch from its version; `changed` hears of every event. What it gives is wrapped: an async
+   * function returning the follow's promise would wait for it.
+   */
+  async start(changed: (c: Change) => void): Promise<{ followed: Promise<void> }> {
+    const first = await this.list();
+    for (const item of first.items) this.items.set(this.key(item), item);
+    const { labelSelector, fieldSelector, resource, kind } = this.spec;
+    this.watch = await openWatch<T>(this.kube, {
+      what: `watch ${resource} ${this.where}`,
+      path: this.path,
+      labelSelector,
+      fieldSelector,
+      resourceVersion: first.resourceVersion,
+      relist: async () => {
+        const fresh = await this.list();
+        // Objects deleted while the history was lost are in no event: the fresh list replaces the map.
+        this.items.clear();
+        changed({ kind, deleted: false });
+        return fresh;
+      },
+      shown: this.keep,
+    });
+    const followed = this.watch.follow((obj, deleted) => {
+      if (deleted) this.items.delete(this.key(obj));
+      else this.items.set(this.key(obj), obj);
+      changed({ kind, object: obj, deleted });
+    });
+    return { followed };
+  }
+}
+
+function withoutManagedFields<T extends Versioned>(obj: T): T {
+  if (obj.metadata) delete obj.metadata.managedFields;
+  return obj;
+}
+
+/**
+ * Services keep their managedFields: status tells who modified one from them (plan/drift.ts). The other kinds are
+ * kept as small as the plan reads them.
+ */
+function kindsOf(scope: FollowScope) {
+  const managed = managedSelector(scope.statefulSet);
+  return {
+    services: { kind: 'Service', resource: 'services', labelSelector: managed, keep: (s: V1Service) => s },
+    statefulSets: {
+      kind: 'StatefulSet',
+      resource: 'statefulsets',
+      group: appsV1,
+      fieldSelector: scope.statefulSet ? `metadata.name=${scope.statefulSet}` : undefined,
+      keep: withoutManagedFields<V1StatefulSet>,
+    },
+    pods: { kind: 'Pod', resource: 'pods', labelSelector: podNameLabel, keep: slimPod },
+    configMaps: {
+      kind: 'ConfigMap',
+      resource: 'configmaps',
+      labelSelector: managed,
+      keep: withoutManagedFields<V1ConfigMap>,
+    },
+  };
+}
+
+/**
+ * Lists and watches what the scope names; `changed` is called for every event, from the first one after the LISTs.
+ * A refused LIST or watch is thrown here, before the caller relies on it.
+ */
+export async function followInventory(
+  kube: Kube,
+  scope: FollowScope,
+  changed: (c: Change) => void,
+): Promise<Following> {
+  const kinds = kindsOf(scope);
+  const services = new Cache<V1Service>(kube, kinds.services, scope.allNamespaces);
+  const statefulSets = new Cache<V1StatefulSet>(kube, kinds.statefulSets, scope.allNamespaces);
+  const pods = new Cache<V1Pod>(kube, kinds.pods, scope.allNamespaces);
+  const configMaps = new Cache<V1ConfigMap>(kube, kinds.configMaps, scope.allNamespaces);
+  const caches = [services, statefulSets, ...(scope.pods ? [pods] : []), ...(scope.configMaps ? [configMaps] : [])];
+  const close = () => {
+    for (const c of caches) c.watch?.close();
+  };
+  let ready = false;
+  const started = await Promise.all(caches.map((c) => c.start((change) => ready && changed(change)))).catch(
+    (err: unknown) => {
+      close();
+      throw err;
+    },
+  );
+  ready = true;
+  const done = Promise.all(started.map((s) => s.followed)).then(() => undefined);
+  done.catch(close);
+  return {
+    now: () => ({
+      services: [...services.items.values()],
+      statefulSets: [...statefulSets.items.values()],
+      pods: [...pods.items.values()],
+      nodes: [],
+      configMaps: [...configMaps.items.values()],
+    }),
+    done,
+    close,
+  };
+}

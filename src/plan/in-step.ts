@@ -1,0 +1,101 @@
+// What expose --watch decides on each change, pure: whether a change needs another round of the run's steps, what
+// each write of a round is called in its log line, and which Services a scale-down left (orphans).
+import type { V1Service, V1StatefulSet } from '@kubernetes/client-node';
+import type { Action } from './diff.ts';
+import { isUpToDate } from './diff.ts';
+import { lbAddresses } from './endpoint.ts';
+import { nameOf, uidOf } from './meta.ts';
+import { fieldManager, isManaged, ordinalLabel, statefulSetLabel } from './ownership.ts';
+import type { DesiredService } from './service.ts';
+
+/** A line of the watch's log: why (a short CamelCase reason, as an Event's), the object, and what a person reads. */
+export interface Note {
+  reason: string;
+  object?: string;
+  message: string;
+}
+
+/** What the last round left: each member's Service as written, and the StatefulSet it exposed. */
+export interface Kept {
+  desired: Map<string, DesiredService>;
+  current: Map<string, V1Service>;
+  /** The StatefulSet's uid, replicas and first ordinal as last exposed; undefined before any. */
+  statefulSet?: { uid: string; replicas: number; start: number };
+  /** Orphans already reported (by uid), so each is said once. */
+  orphans: Set<string>;
+}
+
+export const shapeOf = (sts: V1StatefulSet) => ({
+  uid: uidOf(sts),
+  replicas: sts.spec?.replicas ?? 1,
+  start: sts.spec?.ordinals?.start ?? 0,
+});
+
+const sameAddresses = (a: V1Service | undefined, b: V1Service | undefined) =>
+  lbAddresses(a).join(',') === lbAddresses(b).join(',');
+
+/**
+ * Whether a change to a followed object needs a round: the StatefulSet deleted, re-created or scaled; a member's
+ * Service deleted, changed from what was applied, or given another address; a Service of the StatefulSet that is no
+ * member and not yet reported. Our own writes and the StatefulSet's status changes need none.
+ */
+export function roundNeeded(change: { kind: string; object?: unknown; deleted: boolean }, kept: Kept): boolean {
+  if (change.kind === 'Pod') return false; // a pod changes its row (watch.ts refreshes it), never a Service
+  if (!change.object) return true; // the watch listed again: anything may have changed
+  if (change.kind === 'StatefulSet') {
+    const sts = change.object as V1StatefulSet;
+    const was = kept.statefulSet;
+    const now = shapeOf(sts);
+    return change.deleted || !was || was.uid !== now.uid || was.replicas !== now.replicas || was.start !== now.start;
+  }
+  const svc = change.object as V1Service;
+  const member = kept.desired.get(nameOf(svc));
+  if (!member) return !change.deleted && !kept.orphans.has(uidOf(svc));
+  if (change.deleted) return true;
+  return !isUpToDate(member.service, svc) || !sameAddresses(svc, kept.current.get(member.name));
+}
+
+/**
+ * The log line of each write of a round. A member's Service that was written before and is written again was deleted
+ * or changed by someone else: it is restored (after a re-created StatefulSet, only re-owned).
+ */
+export function actionNotes(actions: Action[], kept: Kept, recreated: boolean): Note[] {
+  return actions.flatMap((a): Note[] => {
+    if (a.kind === 'unchanged') return [];
+    const object = `service/${a.desired.name}`;
+    const wasMember = kept.desired.has(a.desired.name);
+    if (a.kind === 'create')
+      return wasMember && !recreated
+        ? [{ reason: 'Restored', object, message: `${object} restored: it was deleted` }]
+        : [{ reason: 'Created', object, message: `${object} created for pod ${a.desired.pod}` }];
+    if (!wasMember || recreated) return [{ reason: 'Configured', object, message: `${object} configured` }];
+    const by = a.existing && changedBy(a.existing);
+    return [{ reason: 'Restored', object, message: `${object} restored: it was changed${by ? ` by ${by}` : ''}` }];
+  });
+}
+
+/** Who last changed the Service's spec or metadata besides expose-sts, from managedFields (not a load balancer's status). */
+function changedBy(svc: V1Service): string | undefined {
+  const updates = (svc.metadata?.managedFields ?? []).filter(
+    (m) => m.manager !== fieldManager && m.operation === 'Update' && !m.subresource,
+  );
+  return updates.sort((a, b) => String(b.time ?? '').localeCompare(String(a.time ?? '')))[0]?.manager;
+}
+
+/** The StatefulSet's Services that are no member now: their ordinal is gone, or an earlier --name-template named them. */
+export function orphansOf(statefulSet: string, services: V1Service[], members: Set<string>): V1Service[] {
+  return services.filter((s) => {
+    const labels = s.metadata?.labels;
+    return isManaged(labels) && labels?.[statefulSetLabel] === statefulSet && !members.has(nameOf(s));
+  });
+}
+
+/** The log line of an orphan, reported or (with --prune) deleted. */
+export function orphanNote(svc: V1Service, pruned: boolean, hint: string): Note {
+  const object = `service/${nameOf(svc)}`;
+  const ordinal = svc.metadata?.labels?.[ordinalLabel];
+  const why = ordinal === undefined ? 'it is no member' : `ordinal ${ordinal} is no member now`;
+  return pruned
+    ? { reason: 'Pruned', object, message: `${object} deleted: ${why}` }
+    : { reason: 'Orphaned', object, message: `${object} is orphaned: ${why} (${hint})` };
+}

@@ -1,0 +1,40 @@
+// status --watch, as kubectl get --watch: the table, then one line per row whose state or endpoint changes; kubectl's
+// EVENT column with --output-watch-events; -o endpoints printing the whole list again on each change.
+import { describe, expect, it } from 'vitest';
+import { statefulSet } from '../fixtures.ts';
+import { kubectl, lbArgs, newNamespace, plugin, readyStatefulSet } from '../helpers.ts';
+import { follow } from './following.ts';
+
+describe('kubectl expose-sts status --watch', () => {
+  it('prints the rows that change, the EVENT column, and the endpoints list again', async () => {
+    const ns = await newNamespace('status-watch');
+    await readyStatefulSet(ns, statefulSet('db', { replicas: 2 }));
+    expect(plugin(lbArgs('db', '-n', ns)).code).toBe(0);
+    const table = follow(['status', 'db', '-n', ns, '--watch']);
+    const events = follow(['status', '-n', ns, '-w', '--output-watch-events']);
+    const list = follow(['status', 'db', '-n', ns, '-w', '-o', 'endpoints']);
+    try {
+      await table.until('stdout', /^db\s+1\s+db-1\s+LoadBalancer\s+\S+:5432\s+Ready$/m);
+      await events.until('stdout', /^ADDED\s+db\s+1\s/m);
+      const first = await list.until('stdout', /^\S+,\S+\n/m);
+      expect(kubectl(['scale', 'statefulset', 'db', '-n', ns, '--replicas', '3']).code).toBe(0);
+      // The new ordinal has a pod and no Service yet: Missing, until expose gives it one.
+      await table.until('stdout', /^db\s+2\s+<none>\s+LoadBalancer\s+<none>\s+Missing$/m);
+      await events.until('stdout', /^ADDED\s+db\s+2\s+<none>/m);
+      expect(plugin(lbArgs('db', '-n', ns)).code).toBe(0);
+      await table.until('stdout', /^db\s+2\s+db-2\s+LoadBalancer\s+\S+:5432\s+Ready$/m);
+      await events.until('stdout', /^MODIFIED\s+db\s+2\s+db-2\s+LoadBalancer\s+\S+:5432\s+Ready$/m);
+      await list.until('stdout', /^\S+,\S+,\S+:5432\n/m);
+      // The table's header once; every later line is a row in its columns.
+      expect(table.stdout.match(/^STATEFULSET/gm)).toHaveLength(1);
+      expect(events.stdout.split('\n')[0]).toMatch(/^EVENT\s+STATEFULSET\s+ORDINAL/);
+      expect(list.stdout.startsWith(first)).toBe(true);
+    } finally {
+      for (const run of [table, events, list]) {
+        const stopped = await run.stop();
+        expect(stopped.code).toBe(130);
+        expect(stopped.stderr).toBe('');
+      }
+    }
+  });
+});

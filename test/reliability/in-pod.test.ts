@@ -1,0 +1,92 @@
+// The README's manifest for running expose --watch in a pod, as written: its Role is enough for every round (a
+// scale-up exposed and published, a scale-down pruned), the binary runs as its Deployment says with the pod's
+// ServiceAccount (the kubelet's folder mounted in a mount namespace of the process's own, as connection/ does), a
+// rotated token is read from the file for the next request, and SIGTERM ends it within seconds.
+import { mkdirSync, mkdtempSync, copyFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { V1Deployment, V1PolicyRule } from '@kubernetes/client-node';
+import { describe, expect, inject, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { inPodWrapper } from '../e2e/connection/differential.ts';
+import { statefulSet } from '../e2e/fixtures.ts';
+import { clients, kubectl, newNamespace, pluginBinDir, readyStatefulSet, servicesIn, waitFor } from '../e2e/helpers.ts';
+import { follow } from '../e2e/watch/following.ts';
+import { readFileSync } from 'node:fs';
+import { serviceAccount } from './harness.ts';
+
+const cluster = inject('cluster');
+const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const section = readme.slice(readme.indexOf('### Running in a pod'));
+const manifest = parseAllDocuments(/```yaml\n([\s\S]*?)```/.exec(section)![1]).map((d) => d.toJSON());
+const role = manifest.find((d) => d.kind === 'Role') as { rules: V1PolicyRule[] };
+const deployment = manifest.find((d) => d.kind === 'Deployment') as V1Deployment;
+const container = deployment.spec!.template.spec!.containers[0];
+
+/** A token of the account bound to a Secret of its own: deleting the Secret revokes it, as a rotation retires one. */
+async function boundToken(namespace: string, account: string, secret: string): Promise<string> {
+  const { core } = clients();
+  const s = await core.createNamespacedSecret({ namespace, body: { metadata: { name: secret } } });
+  const ref = { kind: 'Secret', apiVersion: 'v1', name: secret, uid: s.metadata!.uid };
+  const body = { spec: { audiences: [], expirationSeconds: 3600, boundObjectRef: ref } };
+  return (await core.createNamespacedServiceAccountToken({ name: account, namespace, body })).status!.token!;
+}
+
+describe('expose --watch in a pod, as the README deploys it', () => {
+  it('the manifest: a ServiceAccount, a Role bound to it, a Deployment running the binary with --watch', () => {
+    expect(manifest.map((d) => d.kind)).toEqual(['ServiceAccount', 'Role', 'RoleBinding', 'Deployment']);
+    expect(deployment.spec!.template.spec!.serviceAccountName).toBe('expose-sts');
+    expect(container.args).toContain('--watch');
+  });
+
+  it('follows scaling with only the Role, uses a rotated token, and stops on SIGTERM within seconds', async () => {
+    const ns = await newNamespace('in-pod');
+    await readyStatefulSet(ns, statefulSet('mydb', { replicas: 2 }));
+    await serviceAccount(
+      ns,
+      'expose-sts',
+      { rules: role.rules },
+      { verb: 'watch', resource: 'statefulsets', group: 'apps' },
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'in-pod-'));
+    const saDir = join(dir, 'serviceaccount');
+    mkdirSync(saDir);
+    writeFileSync(join(saDir, 'token'), await boundToken(ns, 'expose-sts', 'token-a'));
+    copyFileSync(cluster.caFile, join(saDir, 'ca.crt'));
+    writeFileSync(join(saDir, 'namespace'), ns);
+    const env = Object.fromEntries((container.env ?? []).map((e) => [e.name, e.value ?? '']));
+    const run = follow(container.args!, {
+      command: [inPodWrapper(dir), saDir, join(pluginBinDir, 'kubectl-expose_sts')],
+      env: {
+        KUBERNETES_SERVICE_HOST: '127.0.0.1',
+        KUBERNETES_SERVICE_PORT: new URL(cluster.server).port,
+        ...env,
+        KUBECONFIG: '',
+      },
+    });
+    const scale = (n: number) =>
+      expect(kubectl(['scale', 'statefulset', 'mydb', '-n', ns, '--replicas', String(n)]).code).toBe(0);
+    try {
+      await run.until('stdout', /^}$/m);
+      scale(3);
+      await run.until('stdout', /"reason":"Created","object":"service\/mydb-2"/);
+      await waitFor('3 endpoints published', async () => {
+        const cm = await clients().core.readNamespacedConfigMap({ name: 'mydb-endpoints', namespace: ns });
+        return cm.data?.endpoints?.split(',').length === 3;
+      });
+      scale(2);
+      await run.until('stdout', /"reason":"Pruned","object":"service\/mydb-2"/);
+      expect((await servicesIn(ns)).has('mydb-2')).toBe(false);
+      // The kubelet rotates the token in place: the next request reads the new one, and the old one is revoked.
+      writeFileSync(join(saDir, 'token'), await boundToken(ns, 'expose-sts', 'token-b'));
+      await clients().core.deleteNamespacedSecret({ name: 'token-a', namespace: ns });
+      scale(4);
+      await run.until('stdout', /"reason":"Created","object":"service\/mydb-3"/);
+    } finally {
+      const stopped = await run.stop('SIGTERM');
+      expect(stopped.code).toBe(143);
+      expect(stopped.exitMs).toBeLessThan(5_000);
+      expect(stopped.stderr).not.toMatch(/^error: /m);
+    }
+  });
+});
