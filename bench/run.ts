@@ -6,7 +6,7 @@
 // 50 Mbit/s each way), as from a laptop to a cloud API server. Bytes received per command are measured beside the
 // times, through a counting proxy that adds nothing. Writes bench/RESULTS.md; reports, never fails. Progress goes to
 // stderr.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +23,7 @@ import {
 } from '../test/cluster/cluster.ts';
 import { versions } from '../test/cluster/versions.ts';
 import { fmt, measure, ratio, stats, type Sample } from './measure.ts';
+import { type Route, startProxy } from './route.ts';
 
 const { values: opts } = parseArgs({
   options: {
@@ -167,45 +168,7 @@ const row = (r: Row) => {
 };
 const x = (n: number) => `${n.toFixed(2)}×`;
 
-/** Where a profile's commands connect: a kubeconfig, and for a proxy the file counting the bytes it delivered. */
-interface Route {
-  kubeconfig: string;
-  counter: string;
-  proxy: ChildProcess;
-}
 const routes: Partial<Record<Profile | 'count', Route>> = {};
-
-/** A shaping proxy in a child process (the measurements here block this one's event loop), and a kubeconfig to it. */
-async function startProxy(name: string, rttMs: number, mbit: number): Promise<Route> {
-  const counter = join(work, `${name}.bytes`);
-  const upstream = new URL(cluster.server);
-  const proxy = spawn(
-    process.execPath,
-    [
-      join(root, 'bench', 'shaping-proxy.ts'),
-      '--upstream',
-      `${upstream.hostname}:${upstream.port}`,
-      '--rtt-ms',
-      String(rttMs),
-      '--mbit',
-      String(mbit),
-      '--counter',
-      counter,
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const port = await new Promise<string>((resolve, reject) => {
-    proxy.stdout?.once('data', (d: Buffer) => resolve(String(d).trim()));
-    proxy.once('exit', (code) => reject(new Error(`shaping proxy exited (${code})`)));
-  });
-  const config = parse(readFileSync(cluster.kubeconfig, 'utf8'));
-  config.clusters[0].cluster.server = `https://127.0.0.1:${port}`;
-  const kubeconfig = join(work, `${name}.kubeconfig`);
-  writeFileSync(kubeconfig, stringify(config));
-  // kubectl caches discovery per server address: fill that cache before anything is timed.
-  must(measure('kubectl', ['get', 'namespaces'], { ...env, KUBECONFIG: kubeconfig }), `${name}: warm-up`);
-  return { kubeconfig, counter, proxy };
-}
 
 function route(r: Route): void {
   env = { ...env, KUBECONFIG: r.kubeconfig };
@@ -251,8 +214,9 @@ async function main(): Promise<void> {
   try {
     for (const ns of ['bench', 'bench-p4', 'bench-p5', 'bench-p7'])
       must(kubectl(['create', 'namespace', ns]), `namespace ${ns}`);
-    routes.count = await startProxy('count', 0, 0);
-    if (profiles.includes('remote')) routes.remote = await startProxy('remote', remote.rttMs, remote.mbit);
+    routes.count = await startProxy(cluster, { work, name: 'count', env }, 0, 0);
+    if (profiles.includes('remote'))
+      routes.remote = await startProxy(cluster, { work, name: 'remote', env }, remote.rttMs, remote.mbit);
     const localRounds = rounds;
 
     const attempt = (profile: Profile, ids: string[], fn: () => void) => {

@@ -8,38 +8,42 @@
 //   after the first 50 and after the last.
 // Writes bench/WATCH.md; reports, never fails. Progress goes to stderr.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type ClusterInfo, pluginBinDir, startCluster, stopCluster } from '../test/cluster/cluster.ts';
 import { versions } from '../test/cluster/versions.ts';
 import { fmt, stats } from './measure.ts';
+import { startProxy } from './route.ts';
 
 const { values: opts } = parseArgs({
   options: {
     rounds: { type: 'string', default: '10' },
     idle: { type: 'string', default: '120' },
     'watch-timeout': { type: 'string', default: '10' },
+    'remote-rounds': { type: 'string', default: '5' },
     soak: { type: 'string', default: '1000' },
   },
 });
 const root = fileURLToPath(new URL('..', import.meta.url));
+/** The remote profile of npm run bench: 40 ms round trip, 50 Mbit/s each way, as from a laptop to a cloud. */
+const remote = { rttMs: 40, mbit: 50 };
 const progress = (line: string) => process.stderr.write(`bench:watch: ${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let cluster: ClusterInfo;
 let env: NodeJS.ProcessEnv;
 
-function kubectl(args: string[], input?: string): string {
-  const res = spawnSync('kubectl', args, { env, input, encoding: 'utf8' });
+function kubectlIn(args: string[], input?: string, over: NodeJS.ProcessEnv = {}): string {
+  const res = spawnSync('kubectl', args, { env: { ...env, ...over }, input, encoding: 'utf8' });
   if (res.status !== 0) throw new Error(`kubectl ${args.join(' ')}: ${res.stderr}`);
   return res.stdout;
 }
 
 /** The plugin run as a Deployment runs it: the binary itself, its output kept, its pid for /proc. */
-function startPlugin(args: string[]) {
-  const child: ChildProcess = spawn(join(pluginBinDir, 'kubectl-expose_sts'), args, { env });
+function startPlugin(args: string[], over: NodeJS.ProcessEnv = {}) {
+  const child: ChildProcess = spawn(join(pluginBinDir, 'kubectl-expose_sts'), args, { env: { ...env, ...over } });
   const out = { stdout: '', stderr: '' };
   let waiters: (() => void)[] = [];
   const heard = () => {
@@ -103,14 +107,20 @@ function requestsSince(offset: number): Record<string, number> {
 
 const results: string[] = [];
 
-async function scaleLatency(rounds: number): Promise<ReturnType<typeof startPlugin>> {
+/** P9 in a profile: `over` sets the KUBECONFIG of the plugin and of every kubectl (the remote route's). */
+async function scaleLatency(
+  rounds: number,
+  profile: string,
+  over: NodeJS.ProcessEnv = {},
+): Promise<ReturnType<typeof startPlugin>> {
+  const kubectl = (args: string[]) => kubectlIn(args, undefined, over);
   const lbFlags = ['--type', 'LoadBalancer', '--load-balancer-source-ranges', '10.0.0.0/8'];
-  const plugin = startPlugin(['db', '-n', 'watch', ...lbFlags, '--prune', '--watch']);
+  const plugin = startPlugin(['db', '-n', 'watch', ...lbFlags, '--prune', '--watch'], over);
   await plugin.until('stdout', /^0\s+db-0\s/m, 0);
   const rowOf1 = /^1\s+db-1\s+db-1\s+LoadBalancer\s+198\.\S+:5432/m;
   const times = { plugin: [] as number[], lb: [] as number[] };
   for (let r = 0; r < rounds; r++) {
-    progress(`P9 round ${r + 1}/${rounds}`);
+    progress(`P9 (${profile}) round ${r + 1}/${rounds}`);
     const steps = [
       async () => {
         const [out, err] = [plugin.out.stdout.length, plugin.out.stderr.length];
@@ -139,7 +149,7 @@ async function scaleLatency(rounds: number): Promise<ReturnType<typeof startPlug
   }
   const [p, k] = [stats(times.plugin), stats(times.lb)];
   results.push(
-    `| P9 | \`kubectl scale\` → the new member's row with its address (expose --watch, MetalLB) | ${fmt(p, 'ms')} | one Service: \`kubectl create service loadbalancer\` + \`kubectl wait\` for its address: ${fmt(k, 'ms')} | ${(p.median / k.median).toFixed(2)}× |`,
+    `| P9 (${profile}) | \`kubectl scale\` → the new member's row with its address (expose --watch, MetalLB) | ${fmt(p, 'ms')} | one Service: \`kubectl create service loadbalancer\` + \`kubectl wait\` for its address: ${fmt(k, 'ms')} | ${(p.median / k.median).toFixed(2)}× |`,
   );
   return plugin;
 }
@@ -162,19 +172,23 @@ async function idle(plugin: ReturnType<typeof startPlugin>, seconds: number, wat
 }
 
 async function soak(events: number): Promise<void> {
-  kubectl(['apply', '-n', 'watch', '-f', '-'], statefulSet('soak', 1));
-  kubectl(['rollout', 'status', '-n', 'watch', 'statefulset/soak', '--timeout=300s']);
+  kubectlIn(['apply', '-n', 'watch', '-f', '-'], statefulSet('soak', 1));
+  kubectlIn(['rollout', 'status', '-n', 'watch', 'statefulset/soak', '--timeout=300s']);
   const plugin = startPlugin(['soak', '-n', 'watch', '--prune', '--watch']);
   await plugin.until('stdout', /^0\s+soak-0\s/m, 0);
+  const stop = () => plugin.stop();
+  process.once('exit', stop);
   let rssAfter50 = 0;
+  let rssWarm = 0;
   const rss: number[] = [];
   const started = Date.now();
   for (let i = 1; i <= events; i++) {
     const from = plugin.out.stderr.length;
     const up = i % 2 === 1;
-    kubectl(['scale', 'statefulset', 'soak', '-n', 'watch', '--replicas', up ? '2' : '1']);
+    kubectlIn(['scale', 'statefulset', 'soak', '-n', 'watch', '--replicas', up ? '2' : '1']);
     await plugin.until('stderr', up ? /service\/soak-1 created/ : /service\/soak-1 deleted/, from);
     if (i === 50) rssAfter50 = plugin.rssMiB();
+    if (i === 200) rssWarm = plugin.rssMiB();
     if (i % 100 === 0) {
       rss.push(plugin.rssMiB());
       progress(`P11: ${i}/${events} scale events, RSS ${rss.at(-1)?.toFixed(1)} MiB`);
@@ -183,7 +197,7 @@ async function soak(events: number): Promise<void> {
   const end = plugin.rssMiB();
   plugin.stop();
   results.push(
-    `| P11 | ${events} scale events (1 ↔ 2 replicas, ClusterIP, --prune) in ${((Date.now() - started) / 1000).toFixed(0)} s | RSS after 50: ${rssAfter50.toFixed(1)} MiB; after ${events}: ${end.toFixed(1)} MiB (every 100: ${rss.map((r) => r.toFixed(0)).join(', ')}) | — | ${(end - rssAfter50).toFixed(1)} MiB |`,
+    `| P11 | ${events} scale events (1 ↔ 2 replicas, ClusterIP, --prune) in ${((Date.now() - started) / 1000).toFixed(0)} s | RSS after 50: ${rssAfter50.toFixed(1)} MiB; after 200 (warm): ${rssWarm.toFixed(1)} MiB; after ${events}: ${end.toFixed(1)} MiB (every 100: ${rss.map((r) => r.toFixed(0)).join(', ')}) | — | ${(end - rssAfter50).toFixed(1)} MiB from 50, ${(end - rssWarm).toFixed(1)} MiB from 200 |`,
   );
 }
 
@@ -203,13 +217,30 @@ async function main(): Promise<void> {
     EXPOSE_STS_NO_CODE_CACHE: '',
   };
   try {
-    kubectl(['create', 'namespace', 'watch']);
-    kubectl(['apply', '-n', 'watch', '-f', '-'], statefulSet('db', 1));
-    kubectl(['rollout', 'status', '-n', 'watch', 'statefulset/db', '--timeout=300s']);
-    const plugin = await scaleLatency(Number(opts.rounds));
-    await idle(plugin, Number(opts.idle), watchTimeout);
-    plugin.stop();
-    await soak(Number(opts.soak));
+    kubectlIn(['create', 'namespace', 'watch']);
+    kubectlIn(['apply', '-n', 'watch', '-f', '-'], statefulSet('db', 1));
+    kubectlIn(['rollout', 'status', '-n', 'watch', 'statefulset/db', '--timeout=300s']);
+    // One part failing must not lose the others: it is reported as failed, with why.
+    const attempt = async (id: string, fn: () => Promise<void>) =>
+      fn().catch((err: unknown) => {
+        results.push(`| ${id} | failed: ${(err as Error).message.split('\n')[0].slice(0, 300)} | | | |`);
+        progress(`${id} failed: ${(err as Error).message.split('\n')[0]}`);
+      });
+    await attempt('P9/P10', async () => {
+      const plugin = await scaleLatency(Number(opts.rounds), 'local');
+      await idle(plugin, Number(opts.idle), watchTimeout);
+      plugin.stop();
+    });
+    await attempt('P9 (remote)', async () => {
+      const work = mkdtempSync(join(tmpdir(), 'expose-sts-bench-watch-'));
+      const route = await startProxy(cluster, { work, name: 'remote', env }, remote.rttMs, remote.mbit);
+      try {
+        (await scaleLatency(Number(opts['remote-rounds']), 'remote', { KUBECONFIG: route.kubeconfig })).stop();
+      } finally {
+        route.proxy.kill();
+      }
+    });
+    await attempt('P11', () => soak(Number(opts.soak)));
   } finally {
     await stopCluster(cluster);
   }
