@@ -71,6 +71,22 @@ export const usageCases: UsageCase[] = [
     error: /^invalid --timeout "soon": use a duration such as 30s, 5m or 1h$/,
   },
   {
+    name: '--prune without --watch',
+    args: ['db', '--prune'],
+    error:
+      /^--prune deletes what a scale-down leaves while --watch follows the StatefulSet: give --watch too, or run kubectl expose-sts prune once$/,
+  },
+  {
+    name: '--watch with a dry run',
+    args: ['db', '--watch', '--dry-run=server'],
+    error: /^--watch keeps the Services in step, and --dry-run writes nothing: give one of them$/,
+  },
+  {
+    name: 'status --watch with --exit-code',
+    args: ['status', 'db', '--watch', '--exit-code'],
+    error: /^--exit-code ends with the state of one moment, and --watch follows it: give one of them$/,
+  },
+  {
     name: 'invalid --request-timeout',
     args: ['db', '--request-timeout', 'forever'],
     error: /^invalid --request-timeout "forever": use a duration such as 30s or 1m, or 0 for none$/,

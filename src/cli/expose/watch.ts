@@ -109,6 +109,9 @@ class Keeper {
     this.gone = false;
     const read = await readCluster(this.given, this.api);
     if (!read) {
+      const message = `statefulset ${name} has 0 replicas: nothing to expose`;
+      if (this.kept.statefulSet?.replicas !== 0)
+        this.note({ reason: 'ScaledToZero', object: `statefulset/${name}`, message });
       this.kept.statefulSet = shapeOf(sts);
       this.kept.desired.clear();
       return this.orphans(now().services);
