@@ -10,9 +10,10 @@ export interface IO {
   onInterrupt?: (describe: () => string) => () => void;
   /**
    * For a command that runs until stopped (--watch): `stop` is called on SIGINT or SIGTERM, and the writes in flight
-   * (see `writing`) end before the process does, within a few seconds. Returns the function that unregisters it.
+   * (see `writing`) and what `stop` returns (the step in progress) end before the process does, within a few seconds.
+   * Returns the function that unregisters it.
    */
-  onStop?: (stop: () => void) => () => void;
+  onStop?: (stop: () => Promise<unknown> | undefined) => () => void;
   /** A write in flight, which a stopped watch lets finish (onStop); returns it. */
   writing?: <T>(write: Promise<T>) => Promise<T>;
   /** The width of the terminal stdout is, if it is one (help wraps there, as kubectl's does). */
@@ -44,17 +45,17 @@ const interrupts = interruptReports();
  */
 const stopGraceMs = 5_000;
 const writes = new Set<Promise<unknown>>();
-let stopping: (() => void) | undefined;
+let stopping: (() => Promise<unknown> | undefined) | undefined;
 
-/** Stops a watch that registered with onStop, then waits for the writes in flight (at most stopGraceMs). */
+/** Stops a watch that registered with onStop, then waits for its step and writes in flight (at most stopGraceMs). */
 async function stopWatch(): Promise<void> {
   if (!stopping) return;
-  stopping();
+  const step = stopping();
   let timer: NodeJS.Timeout | undefined;
   const grace = new Promise((resolve) => {
     timer = setTimeout(resolve, stopGraceMs);
   });
-  await Promise.race([Promise.allSettled([...writes]), grace]);
+  await Promise.race([Promise.allSettled([...writes, step]), grace]);
   clearTimeout(timer);
 }
 

@@ -6,7 +6,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { statefulSet } from '../e2e/fixtures.ts';
 import { kubectl, lbArgs, newNamespace, plugin, readyStatefulSet, servicesIn, waitFor } from '../e2e/helpers.ts';
-import { follow } from '../e2e/watch/following.ts';
+import { type Following, follow, type Stopped } from '../e2e/watch/following.ts';
 import type { FaultProxy } from './fault-proxy.ts';
 import { proxyToCluster, testbed, tokenKubeconfig } from './harness.ts';
 
@@ -55,7 +55,11 @@ async function exposedExactly(ns: string, replicas: number): Promise<boolean> {
 }
 
 let proxy: FaultProxy | undefined;
-afterAll(() => proxy?.close());
+let slow: FaultProxy | undefined;
+afterAll(async () => {
+  await proxy?.close();
+  await slow?.close();
+});
 
 describe('expose --watch beside others', () => {
   it('two watches and a person do not fight: the right Services after scaling up and down, writes bounded', async () => {
@@ -106,5 +110,33 @@ describe('expose --watch beside others', () => {
       const stopped = await run.stop();
       expect(stopped.stderr).not.toMatch(/^error: /m);
     }
+  });
+
+  it('SIGTERM during a write: the round in progress finishes (its write, its line), then the process exits', async () => {
+    const { ns, token } = await testbed('watch-term', 2);
+    let stopping: Promise<Stopped> | undefined;
+    let run: Following | undefined;
+    // Every request takes 300 ms; the moment the apply of the new member's Service reaches the proxy, SIGTERM.
+    slow = await proxyToCluster({
+      seed: 3,
+      rate: 0,
+      latencyMs: [300, 300],
+      answer: (req) => {
+        const write = req.method === 'PATCH' && req.url?.includes('/services/db-2') && !req.url.includes('dryRun');
+        if (write && run && !stopping) stopping = run.stop('SIGTERM');
+        return undefined;
+      },
+    });
+    run = follow(['db', '--prune', '--watch'], { kubeconfig: tokenKubeconfig('watch-term', token, ns, slow.url) });
+    await run.until('stdout', /^1\s+db-1\s/m);
+    scale(ns, 3);
+    await waitFor('the SIGTERM sent during the write', () => stopping);
+    const stopped = await (stopping as Promise<Stopped>);
+    expect(stopped.code).toBe(143);
+    expect(stopped.exitMs).toBeLessThan(5_000);
+    // Without the grace the process ends at once, and the write's answer and its line are lost.
+    expect(stopped.stderr).toMatch(/^service\/db-2 created for pod db-2$/m);
+    expect(stopped.stderr).not.toMatch(/^error: /m);
+    expect((await servicesIn(ns)).has('db-2')).toBe(true);
   });
 });

@@ -250,11 +250,13 @@ export async function keepInStep(given: ExposeOptions, api: Api, io: IO, first?:
     pending.push(change);
     schedule();
   });
-  // A signal stops the watch; the write in flight ends before the process does (cli/io.ts).
+  // A signal stops the watch: no round starts, and the one in progress ends (its writes, its lines) before the
+  // process does, within cli/io.ts's grace.
   const release = io.onStop?.(() => {
     stopped = true;
     clearTimeout(timer);
     following.close();
+    return rounds;
   });
   io.onInterrupt?.(() => '');
   pending.push({ kind: 'Service', deleted: false }); // what changed between the first run's reads and the LISTs

@@ -5,7 +5,7 @@ import { inject } from 'vitest';
 import type { ClusterInfo } from '../../cluster/cluster.ts';
 import { pluginBinDir } from '../helpers.ts';
 
-interface Stopped {
+export interface Stopped {
   code: number | null;
   stdout: string;
   stderr: string;
