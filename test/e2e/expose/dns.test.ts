@@ -1,10 +1,12 @@
 // DNS names per member, proven with the real external-dns (its coredns provider writing to an etcd) and a CoreDNS that
 // answers from it: every ordinal's name points at that ordinal's address, follows a changed address, and goes with
-// prune. Endpoints a client can paste, and the ConfigMap pods read their own from.
+// prune, and under expose --watch is given to a member a scale-up adds. Endpoints a client can paste, and the
+// ConfigMap pods read their own from.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Dns, startDns } from '../../cluster/dns.ts';
 import { statefulSet } from '../fixtures.ts';
-import { clients, lbArgs, newNamespace, parseTable, plugin, readyStatefulSet, waitFor } from '../helpers.ts';
+import { clients, kubectl, lbArgs, newNamespace, parseTable, plugin, readyStatefulSet, waitFor } from '../helpers.ts';
+import { follow } from '../watch/following.ts';
 
 const { apps, core, discovery } = clients();
 let ns: string;
@@ -84,6 +86,34 @@ describe('--hostname, with external-dns', () => {
       const external = node.status!.addresses!.find((a) => a.type === 'ExternalIP')!.address;
       expect(r.ADDRESS).toBe(external);
       expect(await resolve(`${r.POD}-np.${ns}.${dns.zone}`)).toEqual([external]);
+    }
+  });
+
+  it('expose --watch names the member a scale-up adds, and its name goes with the Service --prune deletes', async () => {
+    await readyStatefulSet(ns, statefulSet('nats', { replicas: 1 }));
+    const run = follow(lb('nats', ...named(), '--prune', '--watch'));
+    try {
+      await run.until('stdout', /^0\s+nats-0\s/m);
+      kubectl(['scale', 'statefulset', 'nats', '-n', ns, '--replicas', '2']);
+      // The row shows the name clients use, once the address behind it is confirmed.
+      await run.until(
+        'stdout',
+        new RegExp(
+          `^1\\s+nats-1\\s+nats-1\\s+LoadBalancer\\s+nats-1\\.${ns}\\.${dns.zone.replaceAll('.', '\\.')}:5432\\s+true$`,
+          'm',
+        ),
+      );
+      const ip = (await core.readNamespacedService({ name: 'nats-1', namespace: ns })).status?.loadBalancer
+        ?.ingress?.[0].ip;
+      await dns.sync();
+      expect(await resolve(`nats-1.${ns}.${dns.zone}`)).toEqual([ip]);
+      kubectl(['scale', 'statefulset', 'nats', '-n', ns, '--replicas', '1']);
+      await run.until('stderr', /^service\/nats-1 deleted: ordinal 1 is no member now$/m);
+      await dns.sync();
+      expect(await resolve(`nats-1.${ns}.${dns.zone}`)).toBe('ENOTFOUND');
+    } finally {
+      const stopped = await run.stop();
+      expect(stopped.stderr).not.toMatch(/^error: /m);
     }
   });
 });
