@@ -107,6 +107,28 @@ describe('kubectl expose-sts --watch', () => {
     }
   });
 
+  it('a round that cannot be carried out says why and is tried again; the watch goes on', async () => {
+    const ns = await newNamespace('watch-retry');
+    await readyStatefulSet(ns, statefulSet('db', { replicas: 2 }));
+    const run = follow([...lbArgs('db', '-n', ns, '--load-balancer-ip', '198.18.2.70,198.18.2.71', '--watch')]);
+    try {
+      await run.until('stdout', readyRow(1));
+      scale(ns, 3); // two addresses for three members: refused before any write, as a single run refuses it
+      await run.until(
+        'stderr',
+        /^error: 2 addresses for 3 ordinals \(0-2\): give 1 more with --load-balancer-ip; trying again in 5 s$/m,
+      );
+      expect((await servicesIn(ns)).has('db-2')).toBe(false);
+      scale(ns, 2);
+      expect(kubectl(['delete', 'service', 'db-0', '-n', ns]).code).toBe(0);
+      await run.until('stderr', /^service\/db-0 restored: it was deleted$/m);
+    } finally {
+      const stopped = await run.stop();
+      await clients().core.deleteNamespace({ name: ns });
+      expect(stopped.code).toBe(130);
+    }
+  });
+
   it('-o json: after the Services, one JSON object per thing done, for a log pipeline', async () => {
     const ns = await newNamespace('watch-json');
     await readyStatefulSet(ns, statefulSet('db', { replicas: 1 }));
