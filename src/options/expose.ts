@@ -177,7 +177,7 @@ export const exposeFlags = {
     type: 'boolean',
     default: false,
     describe:
-      'With --watch, delete the Services of ordinals a scale-down removed (only if unchanged since listed); without it they are reported',
+      'With --watch, delete the Services of ordinals a scale-down removed (each only if it is still the one listed: same uid); without it they are reported',
   },
   wait: {
     type: 'boolean',
