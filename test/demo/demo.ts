@@ -39,5 +39,7 @@ process.stderr.write(`
 The cluster keeps running. To use it and the plugin from your shell:
   eval "$(npm run -s cluster:up)"
   kubectl expose-sts mydb -n demo --type NodePort -o wide
+  kubectl expose-sts mydb -n demo --type LoadBalancer --prune --watch   # then, in another shell:
+  kubectl scale statefulset mydb -n demo --replicas 5
 Stop it with: npm run cluster:down
 `);
