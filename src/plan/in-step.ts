@@ -1,6 +1,7 @@
 // What expose --watch decides on each change, pure: whether a change needs another round of the run's steps, what
 // each write of a round is called in its log line, and which Services a scale-down left (orphans).
-import type { V1Service, V1StatefulSet } from '@kubernetes/client-node';
+import type { V1Pod, V1Service, V1StatefulSet } from '@kubernetes/client-node';
+import type { Exposure } from './exposure.ts';
 import type { Action } from './diff.ts';
 import { isUpToDate } from './diff.ts';
 import { lbAddresses } from './endpoint.ts';
@@ -53,6 +54,16 @@ export function roundNeeded(change: { kind: string; object?: unknown; deleted: b
   if (!member) return !change.deleted && !kept.orphans.has(uidOf(svc));
   if (change.deleted) return true;
   return !isUpToDate(member.service, svc) || !sameAddresses(svc, kept.current.get(member.name));
+}
+
+/**
+ * Whether a member's pod now runs on another node than its row shows, for NodePort Services, whose endpoint is the
+ * node's address: a round reads the nodes again and rewrites the endpoint (and the published ConfigMap).
+ */
+export function podMoved(pod: V1Pod, rows: Exposure[]): boolean {
+  const row = rows.find((r) => r.pod === nameOf(pod));
+  const node = pod.spec?.nodeName;
+  return !!row && row.service?.type === 'NodePort' && !!node && node !== row.node;
 }
 
 /**

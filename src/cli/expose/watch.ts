@@ -9,7 +9,16 @@ import type { Api } from '../../kube/api.ts';
 import type { Change } from '../../kube/follow.ts';
 import type { ExposeOptions } from '../../plan/expose-options.ts';
 import type { Exposure } from '../../plan/exposure.ts';
-import { actionNotes, type Kept, type Note, orphanNote, orphansOf, roundNeeded, shapeOf } from '../../plan/in-step.ts';
+import {
+  actionNotes,
+  type Kept,
+  type Note,
+  orphanNote,
+  orphansOf,
+  podMoved,
+  roundNeeded,
+  shapeOf,
+} from '../../plan/in-step.ts';
 import { podReady } from '../../plan/endpoint.ts';
 import { nameOf, uidOf } from '../../plan/meta.ts';
 import { rowChanges } from '../../plan/row-changes.ts';
@@ -65,6 +74,7 @@ class Keeper {
     // An orphan gone (pruned here, or by anyone) is forgotten: the set stays as small as what is left.
     const uid = (change.object as V1Service | undefined)?.metadata?.uid;
     if (change.deleted && change.kind === 'Service' && uid) this.kept.orphans.delete(uid);
+    if (change.kind === 'Pod' && change.object && !change.deleted) return podMoved(change.object as V1Pod, this.rows);
     return roundNeeded(change, this.kept);
   };
 

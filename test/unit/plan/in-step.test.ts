@@ -1,7 +1,15 @@
 import type { V1Service } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import type { Action } from '../../../src/plan/diff.ts';
-import { actionNotes, type Kept, orphanNote, orphansOf, roundNeeded, shapeOf } from '../../../src/plan/in-step.ts';
+import {
+  actionNotes,
+  type Kept,
+  orphanNote,
+  orphansOf,
+  podMoved,
+  roundNeeded,
+  shapeOf,
+} from '../../../src/plan/in-step.ts';
 import { desiredServices } from '../../../src/plan/service.ts';
 import type { Exposure } from '../../../src/plan/exposure.ts';
 import { rowChanges } from '../../../src/plan/row-changes.ts';
@@ -134,5 +142,28 @@ describe('rowChanges: the rows a watch prints after the first table', () => {
     expect(rowChanges([row(0, 'a'), old], [row(0, 'a')], shown).map((c) => [c.event, c.row.service?.name])).toEqual([
       ['DELETED', 'mydb-0-old'],
     ]);
+  });
+});
+
+describe("podMoved: a NodePort endpoint is its node's address", () => {
+  const member = (type: string): Exposure => ({
+    namespace: 'data',
+    statefulSet: 'mydb',
+    ordinal: 0,
+    pod: 'mydb-0',
+    node: 'node-a',
+    ready: true,
+    type,
+    service: { name: 'mydb-0', uid: 'u', type, nodePorts: [], ingress: [] },
+  });
+  const pod = (node?: string) => ({
+    metadata: { name: 'mydb-0' },
+    spec: node ? { nodeName: node, containers: [] } : undefined,
+  });
+  it("needs a round when a NodePort member's pod runs elsewhere now, and not otherwise", () => {
+    expect(podMoved(pod('node-b'), [member('NodePort')])).toBe(true);
+    expect(podMoved(pod('node-a'), [member('NodePort')])).toBe(false);
+    expect(podMoved(pod(), [member('NodePort')])).toBe(false); // not scheduled yet
+    expect(podMoved(pod('node-b'), [member('LoadBalancer')])).toBe(false);
   });
 });
