@@ -1,7 +1,8 @@
 // The README's manifest for running expose --watch in a pod, as written: its Role is enough for every round (a
 // scale-up exposed and published, a scale-down pruned), the binary runs as its Deployment says with the pod's
 // ServiceAccount (the kubelet's folder mounted in a mount namespace of the process's own, as connection/ does), a
-// rotated token is read from the file for the next request, and SIGTERM ends it within seconds.
+// rotated token is read from the file for the next request, and SIGTERM ends it within seconds. Every verb of the Role
+// is needed: without any one, an error names it (at start, or for delete in the round that prunes).
 import { mkdirSync, mkdtempSync, copyFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,7 @@ import { statefulSet } from '../e2e/fixtures.ts';
 import { clients, kubectl, newNamespace, pluginBinDir, readyStatefulSet, servicesIn, waitFor } from '../e2e/helpers.ts';
 import { follow } from '../e2e/watch/following.ts';
 import { readFileSync } from 'node:fs';
-import { serviceAccount } from './harness.ts';
+import { serviceAccount, tokenKubeconfig } from './harness.ts';
 
 const cluster = inject('cluster');
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
@@ -89,4 +90,39 @@ describe('expose --watch in a pod, as the README deploys it', () => {
       expect(stopped.stderr).not.toMatch(/^error: /m);
     }
   });
+
+  const verbs = role.rules.flatMap((r) =>
+    r.verbs.map((verb) => ({ verb, resource: r.resources![0], group: r.apiGroups![0] })),
+  );
+  const without = (verb: string, resource: string): V1PolicyRule[] =>
+    role.rules
+      .map((r) => (r.resources!.includes(resource) ? { ...r, verbs: r.verbs.filter((v) => v !== verb) } : r))
+      .filter((r) => r.verbs.length > 0);
+
+  it.each(verbs)(
+    'every verb of the Role is needed: without $verb on $resource, an error names it',
+    async ({ verb, resource, group }) => {
+      const ns = await newNamespace('in-pod-least');
+      await readyStatefulSet(ns, statefulSet('mydb', { replicas: 2 }));
+      const ready =
+        resource === 'services'
+          ? { verb: 'get', resource: 'statefulsets', group: 'apps' }
+          : { verb: 'list', resource: 'services' };
+      const { token } = await serviceAccount(ns, 'expose-sts', { rules: without(verb, resource) }, ready);
+      const run = follow(container.args!, { kubeconfig: tokenKubeconfig('in-pod-least', token, ns) });
+      try {
+        if (verb === 'delete') {
+          // Only --prune deletes, after a scale-down: the round says why it cannot, and is tried again.
+          await run.until('stdout', /^}$/m);
+          expect(kubectl(['scale', 'statefulset', 'mydb', '-n', ns, '--replicas', '1']).code).toBe(0);
+        }
+        const line = await run.until('stderr', /^error: .*$/m);
+        expect(line).toContain(
+          `cannot ${verb} resource "${resource}" in API group "${group}" in the namespace "${ns}"`,
+        );
+      } finally {
+        await run.stop();
+      }
+    },
+  );
 });
