@@ -21,10 +21,9 @@ export function nothingExposed(scope: { statefulSet?: string; allNamespaces: boo
 }
 
 /** -o endpoints' line, with a warning for the members without one. */
-export function statusEndpoints(rows: StatusRow[], opts: StatusOptions, io: IO): string {
-  const { line, missing } = endpointsLine(rows, opts.endpointPort);
-  if (missing.length) io.err(`warning: no endpoint for ${missing.join(', ')}\n`);
-  return line;
+export function statusEndpoints(endpoints: { line: string; missing: string[] }, io: IO): string {
+  if (endpoints.missing.length) io.err(`warning: no endpoint for ${endpoints.missing.join(', ')}\n`);
+  return endpoints.line;
 }
 
 /** Prints rows as they change, in the output's form; the table's header comes with the first rows. */
@@ -33,17 +32,18 @@ class RowPrinter {
   private endpoints?: string;
   private readonly opts: StatusOptions;
   private readonly io: IO;
+  /** A row as the table's columns show it, laid out once: what tells whether a row changed. */
+  private readonly cells: (r: StatusRow) => string;
 
   constructor(opts: StatusOptions, io: IO) {
     this.opts = opts;
     this.io = io;
+    this.cells = layStatusTable([], this.columns()).row;
   }
 
   /** What a row shows in this output, to tell whether it changed (a pod's node shows only in -o wide's table). */
   readonly shown = (r: StatusRow): string =>
-    this.opts.output === '' || this.opts.output === 'wide'
-      ? layStatusTable([], this.columns()).row(r)
-      : formatRowChange(r, 'json');
+    this.opts.output === '' || this.opts.output === 'wide' ? this.cells(r) : formatRowChange(r, 'json');
 
   private columns() {
     return {
@@ -57,11 +57,10 @@ class RowPrinter {
   print(changes: { event: WatchEvent; row: StatusRow }[], rows: StatusRow[]): void {
     const { output, outputWatchEvents } = this.opts;
     if (output === 'endpoints') {
-      const { line, missing } = endpointsLine(rows, this.opts.endpointPort);
-      if (line === this.endpoints) return;
-      this.endpoints = line;
-      if (missing.length) this.io.err(`warning: no endpoint for ${missing.join(', ')}\n`);
-      this.io.out(line);
+      const endpoints = endpointsLine(rows, this.opts.endpointPort);
+      if (endpoints.line === this.endpoints) return;
+      this.endpoints = statusEndpoints(endpoints, this.io);
+      this.io.out(endpoints.line);
       return;
     }
     if (output === 'json' || output === 'yaml') {

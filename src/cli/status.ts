@@ -5,7 +5,7 @@ import { type StatusOptions, statusFlags, validateStatusFlags } from '../options
 import { assess, type StatusRow, withWarnings } from '../plan/drift.ts';
 import { endpointPortProblem } from '../plan/service.ts';
 import { configMapStates, formatStatus, staleLines, summaries } from '../render/status.ts';
-import { statusTable } from '../render/tables.ts';
+import { endpointsLine, statusTable } from '../render/tables.ts';
 import { followStatus, nothingExposed, statusEndpoints } from './status-watch.ts';
 import type { ClusterCommand } from './command.ts';
 import type { IO } from './io.ts';
@@ -57,7 +57,7 @@ async function runStatus(opts: StatusOptions, api: Api, io: IO): Promise<number>
   } else if (rows.length === 0) {
     io.err(`${[nothingExposed(opts, api.namespace), ...stale].join('\n')}\n`);
   } else if (opts.output === 'endpoints') {
-    io.out(statusEndpoints(rows, opts, io));
+    io.out(statusEndpoints(endpointsLine(rows, opts.endpointPort), io));
   } else {
     io.out(
       statusTable(rows, {

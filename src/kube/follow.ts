@@ -7,11 +7,7 @@ import type { Inventory } from '../plan/drift.ts';
 import { managedSelector, podNameLabel } from '../plan/ownership.ts';
 import { appsV1, listJson, namespaced, withRetry, type Kube } from './client.ts';
 import { slimPod } from './pod.ts';
-import { openWatch, type OpenWatch } from './watch.ts';
-
-interface Versioned {
-  metadata?: { resourceVersion?: string; name?: string; namespace?: string; managedFields?: unknown };
-}
+import { openWatch, type OpenWatch, type Versioned, withoutManagedFields } from './watch.ts';
 
 /** What is followed: one StatefulSet or every one, in the namespace or in all; pods and ConfigMaps when shown. */
 export interface FollowScope {
@@ -42,7 +38,7 @@ interface Kind<T> {
   group?: string;
   labelSelector?: string;
   fieldSelector?: string;
-  /** What of each object is kept (a pod's name, node and readiness; no managedFields anywhere). */
+  /** What of each object is kept (of a pod its name, node and readiness; managedFields only where read: Services'). */
   keep: (obj: T) => T;
 }
 
@@ -115,11 +111,6 @@ class Cache<T extends Versioned> {
     });
     return { followed };
   }
-}
-
-function withoutManagedFields<T extends Versioned>(obj: T): T {
-  if (obj.metadata) delete obj.metadata.managedFields;
-  return obj;
 }
 
 /**

@@ -3,7 +3,7 @@ import type { V1Service, V1ServicePort } from '@kubernetes/client-node';
 import { nameOf } from '../plan/meta.ts';
 import { fieldManager } from '../plan/ownership.ts';
 import { deleteListed, listJson, namespaced, requestJson, withRetry, type Kube } from './client.ts';
-import { openWatch, type OpenWatch } from './watch.ts';
+import { openWatch, type OpenWatch, withoutManagedFields } from './watch.ts';
 
 export async function listServices(
   kube: Kube,
@@ -15,19 +15,10 @@ export async function listServices(
   return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? '' };
 }
 
-/**
- * A Service as shown after a write or a watch event: without managedFields, which output never prints (as kubectl)
- * and which are half of a Service's size; a thousand are kept until the table (bench/ANALYSIS.md, P5).
- */
-function shown(svc: V1Service): V1Service {
-  if (svc.metadata) delete svc.metadata.managedFields;
-  return svc;
-}
-
 /** Server-side apply: idempotent, leaves other managers' fields alone, and takes back fields someone edited. */
 async function applyService(kube: Kube, body: V1Service, dryRun: boolean): Promise<V1Service> {
   const name = nameOf(body);
-  return shown(
+  return withoutManagedFields(
     await withRetry(
       kube,
       `apply service "${name}" in namespace "${kube.namespace}"`,
@@ -136,6 +127,6 @@ export function watchServices(
     labelSelector,
     resourceVersion,
     relist: () => listServices(kube, labelSelector),
-    shown,
+    shown: withoutManagedFields,
   });
 }

@@ -10,8 +10,17 @@ import { ApiError, translate } from './errors.ts';
 import { retryable, retryDelayMs } from './retry.ts';
 import type { Answer } from './transport.ts';
 
-interface Versioned {
-  metadata?: { resourceVersion?: string; name?: string; namespace?: string };
+export interface Versioned {
+  metadata?: { resourceVersion?: string; name?: string; namespace?: string; managedFields?: unknown };
+}
+
+/**
+ * An object as kept after a write or a watch event: without managedFields, which output never prints (as kubectl)
+ * and which are half of a Service's size; a thousand are kept until the table (bench/ANALYSIS.md, P5).
+ */
+export function withoutManagedFields<T extends Versioned>(obj: T): T {
+  if (obj.metadata) delete obj.metadata.managedFields;
+  return obj;
 }
 
 type OnEvent<T> = (obj: T, deleted: boolean) => void;

@@ -38,10 +38,15 @@ const sameAddresses = (a: V1Service | undefined, b: V1Service | undefined) =>
 /**
  * Whether a change to a followed object needs a round: the StatefulSet deleted, re-created or scaled; a member's
  * Service deleted, changed from what was applied, or given another address; a Service of the StatefulSet that is no
- * member and not yet reported. Our own writes and the StatefulSet's status changes need none.
+ * member and not yet reported; a NodePort member's pod on another node than `rows` show. Our own writes and the StatefulSet's status changes need none.
  */
-export function roundNeeded(change: { kind: string; object?: unknown; deleted: boolean }, kept: Kept): boolean {
-  if (change.kind === 'Pod') return false; // a pod changes its row (watch.ts refreshes it), never a Service
+export function roundNeeded(
+  change: { kind: string; object?: unknown; deleted: boolean },
+  kept: Kept,
+  rows: Exposure[] = [],
+): boolean {
+  // A pod changes its row (watch.ts refreshes it) and writes nothing, unless a NodePort member moved (its address).
+  if (change.kind === 'Pod') return !change.deleted && !!change.object && podMoved(change.object as V1Pod, rows);
   if (!change.object) return true; // the watch listed again: anything may have changed
   if (change.kind === 'StatefulSet') {
     const sts = change.object as V1StatefulSet;

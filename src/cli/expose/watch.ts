@@ -4,21 +4,11 @@
 // each member whose row changes is printed in the table's columns. A round that fails says why and is tried again
 // after a pause growing to five minutes; the watch itself ends only when interrupted (or refused for good).
 import type { V1Pod, V1Service, V1StatefulSet } from '@kubernetes/client-node';
-import { CommandError } from '../../errors.ts';
 import type { Api } from '../../kube/api.ts';
 import type { Change } from '../../kube/follow.ts';
 import type { ExposeOptions } from '../../plan/expose-options.ts';
 import type { Exposure } from '../../plan/exposure.ts';
-import {
-  actionNotes,
-  type Kept,
-  type Note,
-  orphanNote,
-  orphansOf,
-  podMoved,
-  roundNeeded,
-  shapeOf,
-} from '../../plan/in-step.ts';
+import { actionNotes, type Kept, type Note, orphanNote, orphansOf, roundNeeded, shapeOf } from '../../plan/in-step.ts';
 import { podReady } from '../../plan/endpoint.ts';
 import { nameOf, uidOf } from '../../plan/meta.ts';
 import { rowChanges } from '../../plan/row-changes.ts';
@@ -74,8 +64,7 @@ class Keeper {
     // An orphan gone (pruned here, or by anyone) is forgotten: the set stays as small as what is left.
     const uid = (change.object as V1Service | undefined)?.metadata?.uid;
     if (change.deleted && change.kind === 'Service' && uid) this.kept.orphans.delete(uid);
-    if (change.kind === 'Pod' && change.object && !change.deleted) return podMoved(change.object as V1Pod, this.rows);
-    return roundNeeded(change, this.kept);
+    return roundNeeded(change, this.kept, this.rows);
   };
 
   private remember(planned: Planned, done: Converged): void {
@@ -161,11 +150,12 @@ class Keeper {
   /** The members whose row changed, as the first output showed them. */
   private print(rows: Exposure[]): void {
     const opts = this.given;
+    const before = this.rows;
+    this.rows = rows;
     if (opts.output === 'endpoints') {
       const { line } = endpointsLine(rows, opts.endpointPort);
       if (line !== this.endpoints) this.io.out(line);
       this.endpoints = line;
-      this.rows = rows;
       return;
     }
     const json = (r: Exposure) =>
@@ -176,14 +166,12 @@ class Keeper {
         endpoint: endpointText(r, opts.endpointPort),
         ready: r.ready,
       });
-    const changed = rowChanges(this.rows, rows, this.row ?? json).filter((c) => c.event !== 'DELETED');
+    const changed = rowChanges(before, rows, this.row ?? json).filter((c) => c.event !== 'DELETED');
     if (opts.output === 'json') {
-      this.rows = rows;
       for (const c of changed)
         this.note({ reason: 'Endpoint', object: `service/${c.row.service?.name}`, message: json(c.row) });
       return;
     }
-    this.rows = rows;
     if (!changed.length) return;
     if (!this.row) {
       const laid = layExposeTable(
@@ -272,9 +260,7 @@ export async function keepInStep(given: ExposeOptions, api: Api, io: IO, first?:
   pending.push({ kind: 'Service', deleted: false }); // what changed between the first run's reads and the LISTs
   schedule();
   try {
-    await following.done;
-  } catch (err) {
-    throw err instanceof CommandError ? err : new CommandError(String((err as Error).message ?? err));
+    await following.done; // rejects when a watch is refused for good: main reports it as any command's error
   } finally {
     release?.();
   }

@@ -165,5 +165,8 @@ describe("podMoved: a NodePort endpoint is its node's address", () => {
     expect(podMoved(pod('node-a'), [member('NodePort')])).toBe(false);
     expect(podMoved(pod(), [member('NodePort')])).toBe(false); // not scheduled yet
     expect(podMoved(pod('node-b'), [member('LoadBalancer')])).toBe(false);
+    // As a watched change: a round for the move, none for a pod deleted (its replacement is the change that counts).
+    expect(roundNeeded(change('Pod', pod('node-b')), kept(), [member('NodePort')])).toBe(true);
+    expect(roundNeeded(change('Pod', pod('node-b'), true), kept(), [member('NodePort')])).toBe(false);
   });
 });
