@@ -22,6 +22,7 @@ import {
   stopCluster,
 } from '../test/cluster/cluster.ts';
 import { versions } from '../test/cluster/versions.ts';
+import { statefulSet } from '../test/e2e/fixtures.ts';
 import { fmt, measure, ratio, stats, type Sample } from './measure.ts';
 import { type Route, startProxy } from './route.ts';
 
@@ -73,29 +74,9 @@ function requestsOf(user: string): { verb: string; uri: string }[] {
   }));
 }
 
-function statefulSet(name: string, replicas: number) {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'StatefulSet',
-    metadata: { name },
-    spec: {
-      replicas,
-      serviceName: name,
-      podManagementPolicy: 'Parallel',
-      selector: { matchLabels: { app: name } },
-      template: {
-        metadata: { labels: { app: name } },
-        spec: {
-          containers: [{ name: 'db', image: 'postgres:17', ports: [{ name: 'postgres', containerPort: 5432 }] }],
-        },
-      },
-    },
-  };
-}
-
 function createStatefulSet(ns: string, name: string, replicas: number): void {
   must(
-    kubectl(['apply', '-n', ns, '-f', '-'], JSON.stringify(statefulSet(name, replicas))),
+    kubectl(['apply', '-n', ns, '-f', '-'], JSON.stringify(statefulSet(name, { replicas }))),
     `create statefulset ${name}`,
   );
   must(kubectl(['rollout', 'status', '-n', ns, `statefulset/${name}`, '--timeout=300s']), `rollout ${name}`);

@@ -7,13 +7,16 @@
 // - P11: a soak of scale events (1 ↔ 2 replicas, ClusterIP, --prune: one create or delete each): resident memory
 //   after the first 50 and after the last.
 // Writes bench/WATCH.md; reports, never fails. Progress goes to stderr.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { pluginRequestsSince } from '../test/cluster/audit.ts';
 import { type ClusterInfo, pluginBinDir, startCluster, stopCluster } from '../test/cluster/cluster.ts';
+import { statefulSet } from '../test/e2e/fixtures.ts';
+import { followProcess } from '../test/e2e/watch/process.ts';
 import { versions } from '../test/cluster/versions.ts';
 import { fmt, stats } from './measure.ts';
 import { startProxy } from './route.ts';
@@ -41,68 +44,18 @@ function kubectlIn(args: string[], input?: string, over: NodeJS.ProcessEnv = {})
   return res.stdout;
 }
 
-/** The plugin run as a Deployment runs it: the binary itself, its output kept, its pid for /proc. */
+/** The plugin run as a Deployment runs it: the binary itself, its output followed, its resident memory from /proc. */
 function startPlugin(args: string[], over: NodeJS.ProcessEnv = {}) {
-  const child: ChildProcess = spawn(join(pluginBinDir, 'kubectl-expose_sts'), args, { env: { ...env, ...over } });
-  const out = { stdout: '', stderr: '' };
-  let waiters: (() => void)[] = [];
-  const heard = () => {
-    const w = waiters;
-    waiters = [];
-    for (const f of w) f();
-  };
-  child.stdout?.on('data', (d: Buffer) => {
-    out.stdout += d;
-    heard();
-  });
-  child.stderr?.on('data', (d: Buffer) => {
-    out.stderr += d;
-    heard();
-  });
-  const until = (stream: 'stdout' | 'stderr', pattern: RegExp, from: number, timeoutMs = 120_000) =>
-    new Promise<number>((resolve, reject) => {
-      const deadline = Date.now() + timeoutMs;
-      const check = () => {
-        if (pattern.test(out[stream].slice(from))) return resolve(Date.now());
-        if (Date.now() > deadline) return reject(new Error(`no ${pattern}: ${out.stderr.slice(-500)}`));
-        waiters.push(check);
-        setTimeout(heard, 1000);
-      };
-      check();
-    });
-  const rssMiB = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1]) / 1024;
-  return { out, until, rssMiB, stop: () => child.kill('SIGTERM') };
+  // No guard: a soak runs for minutes.
+  const run = followProcess(join(pluginBinDir, 'kubectl-expose_sts'), args, { ...env, ...over }, 0);
+  const rssMiB = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${run.pid}/status`, 'utf8'))?.[1]) / 1024;
+  return { run, rssMiB, stop: () => void run.stop('SIGTERM') };
 }
 
-function statefulSet(name: string, replicas: number): string {
-  return JSON.stringify({
-    apiVersion: 'apps/v1',
-    kind: 'StatefulSet',
-    metadata: { name },
-    spec: {
-      replicas,
-      serviceName: name,
-      podManagementPolicy: 'Parallel',
-      selector: { matchLabels: { app: name } },
-      template: {
-        metadata: { labels: { app: name } },
-        spec: { containers: [{ name: 'db', image: 'postgres:17', ports: [{ containerPort: 5432 }] }] },
-      },
-    },
-  });
-}
-
-/** The plugin's requests since `offset` in the audit log, by verb (a watch is logged twice: one per auditID). */
-function requestsSince(offset: number): Record<string, number> {
-  const seen = new Map<string, string>();
-  for (const line of readFileSync(cluster.auditLog).subarray(offset).toString('utf8').split('\n')) {
-    if (!line) continue;
-    const e = JSON.parse(line) as { auditID: string; verb: string; userAgent?: string };
-    if (e.userAgent?.startsWith('kubectl-expose_sts')) seen.set(e.auditID, e.verb);
-  }
-  const counts: Record<string, number> = {};
-  for (const verb of seen.values()) counts[verb] = (counts[verb] ?? 0) + 1;
-  return counts;
+/** Waits for `pattern` in the plugin's output from `from` on; when it came. */
+async function seen(plugin: ReturnType<typeof startPlugin>, stream: 'stdout' | 'stderr', pattern: RegExp, from = 0) {
+  await plugin.run.until(stream, pattern, { from, timeoutMs: 120_000 });
+  return Date.now();
 }
 
 const results: string[] = [];
@@ -116,19 +69,19 @@ async function scaleLatency(
   const kubectl = (args: string[]) => kubectlIn(args, undefined, over);
   const lbFlags = ['--type', 'LoadBalancer', '--load-balancer-source-ranges', '10.0.0.0/8'];
   const plugin = startPlugin(['db', '-n', 'watch', ...lbFlags, '--prune', '--watch'], over);
-  await plugin.until('stdout', /^0\s+db-0\s/m, 0);
+  await seen(plugin, 'stdout', /^0\s+db-0\s/m);
   const rowOf1 = /^1\s+db-1\s+db-1\s+LoadBalancer\s+198\.\S+:5432/m;
   const times = { plugin: [] as number[], lb: [] as number[] };
   for (let r = 0; r < rounds; r++) {
     progress(`P9 (${profile}) round ${r + 1}/${rounds}`);
     const steps = [
       async () => {
-        const [out, err] = [plugin.out.stdout.length, plugin.out.stderr.length];
+        const [out, err] = [plugin.run.stdout.length, plugin.run.stderr.length];
         const t0 = Date.now();
         kubectl(['scale', 'statefulset', 'db', '-n', 'watch', '--replicas', '2']);
-        times.plugin.push((await plugin.until('stdout', rowOf1, out)) - t0);
+        times.plugin.push((await seen(plugin, 'stdout', rowOf1, out)) - t0);
         kubectl(['scale', 'statefulset', 'db', '-n', 'watch', '--replicas', '1']);
-        await plugin.until('stderr', /service\/db-1 deleted/, err);
+        await seen(plugin, 'stderr', /service\/db-1 deleted/, err);
       },
       async () => {
         const t0 = Date.now();
@@ -161,7 +114,7 @@ async function idle(plugin: ReturnType<typeof startPlugin>, seconds: number, wat
   const rss0 = plugin.rssMiB();
   await sleep(seconds * 1000);
   const rss1 = plugin.rssMiB();
-  const counts = requestsSince(offset);
+  const counts = pluginRequestsSince(cluster.auditLog, offset);
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
   const perHour = (total * 3600) / seconds;
   // At the server's default, each of the watches (StatefulSet, Services, pods) lasts 30–60 min (45 on average).
@@ -172,10 +125,10 @@ async function idle(plugin: ReturnType<typeof startPlugin>, seconds: number, wat
 }
 
 async function soak(events: number): Promise<void> {
-  kubectlIn(['apply', '-n', 'watch', '-f', '-'], statefulSet('soak', 1));
+  kubectlIn(['apply', '-n', 'watch', '-f', '-'], JSON.stringify(statefulSet('soak', { replicas: 1 })));
   kubectlIn(['rollout', 'status', '-n', 'watch', 'statefulset/soak', '--timeout=300s']);
   const plugin = startPlugin(['soak', '-n', 'watch', '--prune', '--watch']);
-  await plugin.until('stdout', /^0\s+soak-0\s/m, 0);
+  await seen(plugin, 'stdout', /^0\s+soak-0\s/m);
   const stop = () => plugin.stop();
   process.once('exit', stop);
   let rssAfter50 = 0;
@@ -183,10 +136,10 @@ async function soak(events: number): Promise<void> {
   const rss: number[] = [];
   const started = Date.now();
   for (let i = 1; i <= events; i++) {
-    const from = plugin.out.stderr.length;
+    const from = plugin.run.stderr.length;
     const up = i % 2 === 1;
     kubectlIn(['scale', 'statefulset', 'soak', '-n', 'watch', '--replicas', up ? '2' : '1']);
-    await plugin.until('stderr', up ? /service\/soak-1 created/ : /service\/soak-1 deleted/, from);
+    await seen(plugin, 'stderr', up ? /service\/soak-1 created/ : /service\/soak-1 deleted/, from);
     if (i === 50) rssAfter50 = plugin.rssMiB();
     if (i === 200) rssWarm = plugin.rssMiB();
     if (i % 100 === 0) {
@@ -218,7 +171,7 @@ async function main(): Promise<void> {
   };
   try {
     kubectlIn(['create', 'namespace', 'watch']);
-    kubectlIn(['apply', '-n', 'watch', '-f', '-'], statefulSet('db', 1));
+    kubectlIn(['apply', '-n', 'watch', '-f', '-'], JSON.stringify(statefulSet('db', { replicas: 1 })));
     kubectlIn(['rollout', 'status', '-n', 'watch', 'statefulset/db', '--timeout=300s']);
     // One part failing must not lose the others: it is reported as failed, with why.
     const attempt = async (id: string, fn: () => Promise<void>) =>

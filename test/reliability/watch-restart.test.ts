@@ -1,8 +1,9 @@
 // expose --watch for days, compressed: on a control plane of its own whose kube-apiserver ends every watch after a
 // few seconds (--min-request-timeout), an idle watch costs only the watches' renewals (counted in the audit log), and
 // a restarted kube-apiserver is survived: the next scale-up is followed as if nothing happened.
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { pluginRequestsSince } from '../cluster/audit.ts';
 import { type ClusterInfo, restartApiServer, startCluster, stopCluster } from '../cluster/cluster.ts';
 import { statefulSet } from '../e2e/fixtures.ts';
 import { kubectl, lbArgs, newNamespace, readyStatefulSet } from '../e2e/helpers.ts';
@@ -16,19 +17,6 @@ beforeAll(async () => {
 }, 300_000);
 afterAll(() => stopCluster(cluster));
 
-/** The plugin's requests since `offset` in the audit log, by verb (one per request, whatever its stages). */
-function requestsSince(offset: number): Record<string, number> {
-  const seen = new Map<string, string>();
-  for (const line of readFileSync(cluster.auditLog).subarray(offset).toString('utf8').split('\n')) {
-    if (!line) continue;
-    const e = JSON.parse(line) as { auditID: string; verb: string; userAgent?: string };
-    if (e.userAgent?.startsWith('kubectl-expose_sts')) seen.set(e.auditID, e.verb);
-  }
-  const counts: Record<string, number> = {};
-  for (const verb of seen.values()) counts[verb] = (counts[verb] ?? 0) + 1;
-  return counts;
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('expose --watch over time', () => {
@@ -41,7 +29,7 @@ describe('expose --watch over time', () => {
       await sleep(2_000); // the first round after the LISTs
       const offset = statSync(cluster.auditLog).size;
       await sleep(20_000);
-      const idle = requestsSince(offset);
+      const idle = pluginRequestsSince(cluster.auditLog, offset);
       // Watches the server ended after 4–8 s, each resumed from its resourceVersion: nothing listed, nothing read.
       expect(Object.keys(idle), JSON.stringify(idle)).toEqual(['watch']);
       expect(idle.watch).toBeGreaterThanOrEqual(3);

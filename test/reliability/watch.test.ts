@@ -2,8 +2,9 @@
 // Deployment) and a person's expose with the same flags end in the right state after repeated scale-ups and
 // scale-downs, without error lines and with a bounded number of writes (counted in the audit log); and a watch whose
 // requests pass the fault proxy (resets, 429, 5xx) still follows a scale-up.
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { pluginRequestsSince } from '../cluster/audit.ts';
 import { statefulSet } from '../e2e/fixtures.ts';
 import { kubectl, lbArgs, newNamespace, plugin, readyStatefulSet, servicesIn, waitFor } from '../e2e/helpers.ts';
 import { type Following, follow, type Stopped } from '../e2e/watch/following.ts';
@@ -18,30 +19,16 @@ const scale = (ns: string, n: number) =>
  * The plugin's writes to Services of the namespace since `offset` in the audit log, by verb: the server dry runs it
  * checks each write with first (dryRun=All) change nothing and are not counted.
  */
-function writesSince(offset: number, namespace: string): Record<string, number> {
-  const seen = new Map<string, string>();
-  for (const line of readFileSync(cluster.auditLog).subarray(offset).toString('utf8').split('\n')) {
-    if (!line.includes(namespace)) continue;
-    const e = JSON.parse(line) as {
-      auditID: string;
-      verb: string;
-      requestURI: string;
-      userAgent?: string;
-      objectRef?: { resource?: string; namespace?: string };
-    };
-    if (
-      !e.userAgent?.startsWith('kubectl-expose_sts') ||
-      e.objectRef?.resource !== 'services' ||
-      e.objectRef.namespace !== namespace
-    )
-      continue;
-    if (e.requestURI.includes('dryRun=All')) continue;
-    if (['create', 'patch', 'update', 'delete'].includes(e.verb)) seen.set(e.auditID, e.verb);
-  }
-  const counts: Record<string, number> = {};
-  for (const verb of seen.values()) counts[verb] = (counts[verb] ?? 0) + 1;
-  return counts;
-}
+const writesSince = (offset: number, namespace: string) =>
+  pluginRequestsSince(
+    cluster.auditLog,
+    offset,
+    (e) =>
+      e.objectRef?.resource === 'services' &&
+      e.objectRef.namespace === namespace &&
+      !e.requestURI.includes('dryRun=All') &&
+      ['create', 'patch', 'update', 'delete'].includes(e.verb),
+  );
 
 /** Every Service the StatefulSet should have, and nothing else, each with its address. */
 async function exposedExactly(ns: string, replicas: number): Promise<boolean> {
