@@ -2,10 +2,11 @@
 //   eval "$(npm run -s cluster:up)"   starts (or reuses) the local cluster; prints only shell lines on stdout
 //   npm run cluster:down              stops it; nothing is left running
 // Options for up: --lb metallb|ip|hostname|none, --lb-delay 2s, --nodes N, --dns (external-dns publishes names under
-// example.test, answered by a DNS server on 127.0.0.1 that up names), --kubernetes v1.32.9 (the API server's release;
-// default: EXPOSE_STS_KUBERNETES, else the pinned one). EXPOSE_STS_CLUSTER names the record (default: shared). build
-// builds the control plane (of --kubernetes) and MetalLB (with --dns, external-dns and CoreDNS too) without starting
-// anything.
+// example.test, answered by a DNS server on 127.0.0.1 that up names), --gateway (the Gateway API with Traefik as its
+// controller, GatewayClasses traefik-tls and traefik-tcp, and the pod range made local), --kubernetes v1.32.9 (the
+// API server's release; default: EXPOSE_STS_KUBERNETES, else the pinned one). EXPOSE_STS_CLUSTER names the record
+// (default: shared). build builds the control plane (of --kubernetes) and MetalLB (with --dns, external-dns and
+// CoreDNS too; with --gateway, Traefik) without starting anything.
 import { parseArgs } from 'node:util';
 import { ensureToolchain } from './build.ts';
 import { clusterKubernetes } from './versions.ts';
@@ -21,6 +22,7 @@ import {
 import { parseDelay } from './lb-addresses.ts';
 import { ensureDnsTools } from './dns.ts';
 import { ensureMetallb } from './metallb.ts';
+import { ensureTraefik } from './traefik.ts';
 
 const name = process.env.EXPOSE_STS_CLUSTER || 'shared';
 function fail(message: string, code = 1): never {
@@ -29,7 +31,7 @@ function fail(message: string, code = 1): never {
 }
 
 const usage = () =>
-  `usage: cli.ts up|down|build [--lb ${loadBalancers.join('|')}] [--lb-delay D] [--nodes N] [--dns] [--kubernetes vX.Y.Z]`;
+  `usage: cli.ts up|down|build [--lb ${loadBalancers.join('|')}] [--lb-delay D] [--nodes N] [--dns] [--gateway] [--kubernetes vX.Y.Z]`;
 
 /** An unknown option is a usage line, not a Node stack trace (npm run cluster:up -- --bogus). */
 function readArgs() {
@@ -41,6 +43,7 @@ function readArgs() {
         'lb-delay': { type: 'string', default: '0' },
         nodes: { type: 'string', default: '3' },
         dns: { type: 'boolean', default: false },
+        gateway: { type: 'boolean', default: false },
         kubernetes: { type: 'string' },
       },
     });
@@ -79,13 +82,14 @@ async function up(): Promise<void> {
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
 
-  const dns = values.dns;
+  const { dns, gateway } = values;
   const { info, reused } = await ensureCluster({
     name,
     lb,
     lbDelay: values['lb-delay'],
     nodes,
     dns,
+    gateway,
     kubernetes: kubernetes(),
     persistent: true,
   });
@@ -98,16 +102,25 @@ async function up(): Promise<void> {
     (info.lb !== lb ||
       info.lbDelay !== values['lb-delay'] ||
       Boolean(info.dns) !== dns ||
+      Boolean(info.gateway) !== gateway ||
       info.kubernetes !== kubernetes())
   ) {
     process.stderr.write(
-      `warning: it runs with --lb ${info.lb} --lb-delay ${info.lbDelay}${info.dns ? ' --dns' : ''} --kubernetes ${info.kubernetes}; run cluster:down first to change that\n`,
+      `warning: it runs with --lb ${info.lb} --lb-delay ${info.lbDelay}${info.dns ? ' --dns' : ''}${info.gateway ? ' --gateway' : ''} --kubernetes ${info.kubernetes}; run cluster:down first to change that\n`,
     );
   }
   if (info.dns) {
     const [host, port] = info.dns.server.split(':');
     process.stderr.write(
       `names under ${info.dns.zone} (--hostname '{pod}.${info.dns.zone}') answer on ${info.dns.server}: dig @${host} -p ${port} NAME\n`,
+    );
+  }
+  if (info.gateway) {
+    const { tls, tcp } = info.gateway;
+    process.stderr.write(
+      `Gateway API: GatewayClass ${tls.gatewayClass} serves TLS passthrough listeners on port ${tls.ports[0]}, ` +
+        `${tcp.gatewayClass} TCP listeners on ports ${tcp.ports[0]}-${tcp.ports.at(-1)} (127.0.0.1; pod addresses are local): ` +
+        `kubectl expose-sts NAME --gateway-class ${tcp.gatewayClass} --port-per-member, with container ports from ${tcp.ports[0]}\n`,
     );
   }
   process.stdout.write(shellEnv(info));
@@ -127,6 +140,7 @@ const build = async () => {
   await ensureToolchain(undefined, kubernetes());
   await ensureMetallb();
   if (values.dns) await ensureDnsTools();
+  if (values.gateway) await ensureTraefik();
 };
 const commands: Record<string, () => Promise<unknown>> = { up, down, build };
 const command = commands[positionals[0] ?? ''];

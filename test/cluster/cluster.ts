@@ -16,6 +16,7 @@ import { ensureToolchain, stderrLog } from './build.ts';
 import { type LbMode, lbModes } from './lb-addresses.ts';
 import { ensureMetallb } from './metallb.ts';
 import { adminIdentity, componentIdentities, makePki, writeKubeconfig } from './pki.ts';
+import { claimPodRoute, podRange, releasePodRoute } from './pod-range.ts';
 import { commandLine, isAlive, startProcess, stopProcesses, waitFor } from './process.ts';
 import { cacheRoot, versions } from './versions.ts';
 
@@ -37,6 +38,11 @@ export interface ClusterOptions {
   dns?: boolean;
   /** The Kubernetes release of the API server, controller manager and scheduler (default: the pinned one). */
   kubernetes?: string;
+  /**
+   * Runs Traefik as the Gateway API controller (gateway.ts), two instances (TLSRoute and TCPRoute cannot share one),
+   * and makes the pod range this machine's (pod-range.ts), so traffic through a Gateway reaches pods' own addresses.
+   */
+  gateway?: boolean;
   /** Outlives the process that starts it (cluster:up); otherwise it is swept once that process is gone. */
   persistent?: boolean;
   /** More kube-apiserver flags, e.g. `--min-request-timeout=5` so that watches end (and are renewed) every few seconds. */
@@ -64,12 +70,22 @@ export interface ClusterInfo {
   nodes: string[];
   /** With ClusterOptions.dns: the zone names are published in, and the DNS server (host:port) that answers for it. */
   dns?: { zone: string; server: string };
+  /** With ClusterOptions.gateway: each Traefik instance's GatewayClass and its ports on 127.0.0.1. */
+  gateway?: { tls: { gatewayClass: string; ports: number[] }; tcp: { gatewayClass: string; ports: number[] } };
+  /** The pid that holds the claim on the pod route (pod-range.ts), released when the cluster stops. */
+  podRouteHolder?: number;
   /** The process that started a private cluster; when it is gone, the next start stops the leftovers. */
   owner: number | null;
   processes: { name: string; pid: number }[];
   /** How kube-apiserver was started, so restartApiServer starts it again the same way. */
   apiServer?: { cmd: string; args: string[] };
 }
+
+/**
+ * The ports `cluster:up --gateway`'s Traefik instances listen on (127.0.0.1), which its Gateways' listeners must use:
+ * one TLS passthrough port for every member, and ten TCP ports (a member each).
+ */
+const gatewayPorts = { tls: [9443], tcp: Array.from({ length: 10 }, (_, i) => 9000 + i) };
 
 const lbSimulator = fileURLToPath(new URL('./lb-simulator.ts', import.meta.url));
 const registryDir = () => join(cacheRoot(), 'clusters');
@@ -162,6 +178,7 @@ export async function stopCluster(info: ClusterInfo): Promise<void> {
   await stopProcesses(others, owns);
   await stopProcesses(pidsOf(['kube-apiserver']), owns);
   await stopProcesses(pidsOf(['etcd']), owns);
+  if (info.podRouteHolder) releasePodRoute(info.podRouteHolder);
   rmSync(info.dir, { recursive: true, force: true });
   if (readRecord(info.name)?.dir === info.dir) rmSync(recordPath(info.name), { force: true });
 }
@@ -314,7 +331,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<ClusterIn
       `--kubeconfig=${kubeconfigOf('kwok')}`,
       `--config=${toolchain.stages}`,
       '--manage-all-nodes=true',
-      '--cidr=10.244.0.0/16',
+      `--cidr=${podRange.cidr}`,
       '--server-address=127.0.0.1:0',
     ]);
     startLbSimulator(info, kubeconfigOf('lb-simulator'), start);
@@ -343,8 +360,18 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<ClusterIn
       info.dns = await dns.startClusterDns(info, externalDnsKubeconfig, start, crashed);
       writeRecord(info);
     }
+    if (opts.gateway) {
+      const { startTraefik } = await import('./gateway.ts');
+      const [tls, tcp] = await Promise.all([
+        startTraefik(info, { id: 'tls', ports: gatewayPorts.tls, start }),
+        startTraefik(info, { id: 'tcp', ports: gatewayPorts.tcp, start }),
+      ]);
+      info.gateway = { tls, tcp };
+      info.podRouteHolder = claimPodRoute(info.processes.find((x) => x.name === 'traefik-tls')!.pid);
+      writeRecord(info);
+    }
     log(
-      `cluster ${info.name} ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${server} (Kubernetes ${kubernetes}, ${info.nodes.length} nodes, lb ${info.lb}${info.dns ? `, names under ${info.dns.zone} on ${info.dns.server}` : ''})`,
+      `cluster ${info.name} ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${server} (Kubernetes ${kubernetes}, ${info.nodes.length} nodes, lb ${info.lb}${info.dns ? `, names under ${info.dns.zone} on ${info.dns.server}` : ''}${info.gateway ? ', Gateway API with Traefik' : ''})`,
     );
     return info;
   } catch (err) {

@@ -11,6 +11,7 @@ import {
   type V1StorageClass,
 } from '@kubernetes/client-node';
 import type { ClusterInfo } from './cluster.ts';
+import { podRange } from './pod-range.ts';
 import { waitFor } from './process.ts';
 
 const nodeName = (i: number) => `kwok-node-${i}`;
@@ -59,7 +60,7 @@ export async function createNodes(
             annotations: { 'kwok.x-k8s.io/node': 'fake' },
             labels: { 'kubernetes.io/hostname': name, type: 'kwok' },
           },
-          spec: { podCIDR: `10.244.${i}.0/24`, podCIDRs: [`10.244.${i}.0/24`] },
+          spec: { podCIDR: podRange.node(i), podCIDRs: [podRange.node(i)] },
         },
       });
       await setAddresses(name, i);

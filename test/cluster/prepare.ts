@@ -1,13 +1,14 @@
 // Everything the e2e and reliability tests use, built before the first test starts (vitest's global setup), with its
 // progress on stderr: the control plane (and the run's other Kubernetes release, for test:compat), MetalLB, the DNS
-// tools, krew, Wine and the release archives. On a machine with empty caches that is most of a first run; a test
-// that built on its own would spend its time limit on it, or on waiting for another test's build.
+// tools, krew, Traefik, Wine and the release archives. On a machine with empty caches that is most of a first run; a
+// test that built on its own would spend its time limit on it, or on waiting for another test's build.
 import type { Archives } from '../dist/archives.ts';
 import { ensureKrewTools } from '../krew/tools.ts';
 import type { WineRoot } from '../wine/wine.ts';
 import { elapsed, ensureToolchain, stderrLog } from './build.ts';
 import { ensureDnsTools } from './dns.ts';
 import { ensureMetallb } from './metallb.ts';
+import { ensureTraefik } from './traefik.ts';
 import { versions } from './versions.ts';
 
 export async function buildForTests(
@@ -28,6 +29,7 @@ export async function buildForTests(
     await ensureMetallb(say);
     await ensureDnsTools(say);
     await ensureKrewTools(say);
+    await ensureTraefik(say); // the Gateway mode's tests (test/e2e/gateway/)
   };
   const [, wine, archives] = await Promise.all([
     goBuilds(),

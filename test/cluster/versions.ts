@@ -15,6 +15,13 @@ export const versions = {
   /** For the DNS tests only (test/cluster/dns.ts): v0.21.0 is the newest that builds from the module proxy here. */
   externalDns: 'v0.21.0',
   coredns: 'v1.15.0',
+  /** Traefik, the Gateway API controller of the Gateway mode's tests (test/cluster/traefik.ts), and what its build
+   * writes in place of modules refused here: copies of lego and of upstream go-http-auth, as its go.mod pins them. */
+  traefik: 'v3.7.13',
+  lego: 'v5.4.1',
+  goHttpAuth: 'v0.4.0',
+  /** The Gateway API release Traefik is built with, whose experimental-channel CRDs the local cluster installs. */
+  gatewayApi: 'v1.6.1',
   /** krew and its manifest validator, for the distribution tests. */
   krew: 'v0.4.3',
   /** Wine's major version and the Debian release it comes from, for the Windows tests (test/wine/wine.ts). */
@@ -65,6 +72,11 @@ export function metallbDir(env: NodeJS.ProcessEnv = process.env): string {
 /** external-dns and CoreDNS, for the tests that need names: built apart from the control plane. */
 export function dnsDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(cacheRoot(env), 'toolchain', `external-dns-${versions.externalDns}_coredns-${versions.coredns}`);
+}
+
+/** Traefik and the Gateway API CRDs, for the Gateway mode's tests only: built apart from everything else. */
+export function traefikDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(cacheRoot(env), 'toolchain', `traefik-${versions.traefik}_gateway-api-${versions.gatewayApi}`);
 }
 
 export const binaries = [

@@ -3,12 +3,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { goModVersions, wrapperModuleDir } from '../../cluster/build.ts';
 import { patchFrrK8s, requiredMetallb } from '../../cluster/metallb.ts';
+import { requiredTraefik, stubs } from '../../cluster/traefik.ts';
 import {
   cacheRoot,
   clusterKubernetes,
   metallbDir,
   supportedKubernetes,
   toolchainDir,
+  traefikDir,
   versions,
 } from '../../cluster/versions.ts';
 
@@ -69,5 +71,26 @@ describe('MetalLB', () => {
       '\tPrefixesWithAsPathPrepend []AsPathPrependPrefixes `json:"withAsPathPrepend,omitempty"`\n}\n',
     );
     expect(() => patchFrrK8s('type Advertise struct {}\n')).toThrow(/not as expected/);
+  });
+});
+
+describe('Traefik', () => {
+  const goMod = readFileSync(join(wrapperModuleDir, '..', 'traefik', 'go.mod'), 'utf8');
+  const required = (mod: string) => goMod.match(new RegExp(`^\\s+${mod.replace(/[./]/g, '\\$&')} (v\\S+)`, 'm'))?.[1];
+  it('is the version versions.ts pins, in a wrapper module and a cache directory of its own', () => {
+    expect(requiredTraefik(goMod)).toBe(versions.traefik);
+    expect(traefikDir({ XDG_CACHE_HOME: '/c' })).toBe(
+      `/c/expose-sts/toolchain/traefik-${versions.traefik}_gateway-api-${versions.gatewayApi}`,
+    );
+  });
+  it('replaces exactly the modules the build writes, with the versions its copies are of', () => {
+    const local = [...goMod.matchAll(/^\t(\S+) => \.\/(\S+)$/gm)].map((m) => m[2]).sort();
+    const written = [...new Set(Object.keys(stubs).map((f) => f.split('/')[0]))].sort();
+    expect(local).toEqual(written);
+    expect(required('github.com/go-acme/lego/v5')).toBe(versions.lego);
+    expect(required('sigs.k8s.io/gateway-api')).toBe(versions.gatewayApi);
+    // go-http-auth's go.mod, as the build writes it, requires what the wrapper module resolved.
+    for (const mod of ['golang.org/x/crypto', 'golang.org/x/net'])
+      expect(stubs['go-http-auth/go.mod']).toContain(`${mod} ${required(mod)}`);
   });
 });
