@@ -13,8 +13,10 @@ import { type Planned, planRun } from './expose/plan.ts';
 import { printObjects, printResult, reportWait, verbs } from './expose/print.ts';
 import { configMapFor, configMapVerb } from './expose/publish.ts';
 import { readCluster } from './expose/read.ts';
+import { reportRoutes } from './expose/routes.ts';
 import { keepInStep } from './expose/watch.ts';
 import type { IO } from './io.ts';
+import type { Written } from '../render/objects.ts';
 
 export const exposeCommand: ClusterCommand<typeof exposeFlags, ExposeOptions> = {
   name: '',
@@ -97,7 +99,14 @@ function printClientDryRun(planned: Planned, api: Api, io: IO): number {
   const at = placeOf(planned, api.namespace);
   const rows = actions.map((a, i) => exposureOf(at(a.desired), a.existing ?? bodies[i], undefined, new Map()));
   const cm = configMapFor(planned, rows, api.namespace);
-  const objects = actions.map((a, i) => ({ object: bodies[i], verb: verbs[a.kind] }));
+  const objects: { object: Written; verb: string }[] = actions.map((a, i) => ({
+    object: bodies[i],
+    verb: verbs[a.kind],
+  }));
+  // The routes (and the own Gateway) as they would be sent: their server-side apply says what changes.
+  const gateway = planned.routes;
+  if (gateway?.own) objects.push({ object: gateway.own, verb: 'configured' });
+  for (const r of gateway?.routes ?? []) objects.push({ object: r.route, verb: 'configured' });
   if (cm) objects.push({ object: cm, verb: configMapVerb(cm, planned.publishedBefore) });
   printObjects(io, objects, planned.opts);
   return 0;
@@ -114,13 +123,14 @@ async function runExpose(given: ExposeOptions, api: Api, io: IO): Promise<number
   if (opts.dryRun === 'client') return printClientDryRun(planned, api, io);
   const done = await converge(planned, read, { api, io });
   if (!done) return 0; // a server dry run, printed
-  const laid = printResult(io, opts, done.services, done.rows);
-  const code = reportWait(io, done.waited, done.unconfirmed, {
-    opts,
-    namespace: api.namespace,
-    total: done.services.length,
-    configMap: planned.configMap,
-  });
+  const laid = printResult(io, opts, [...done.services, ...done.routeObjects], done.rows);
+  const code =
+    reportWait(io, done.waited, done.unconfirmed, {
+      opts,
+      namespace: api.namespace,
+      total: done.services.length,
+      configMap: planned.configMap,
+    }) || reportRoutes(io, planned.routes, done.routes, { ...opts, configMap: planned.configMap });
   if (!given.watch) return code;
   done.release();
   return keepInStep(given, api, io, { planned, converged: done, laid });

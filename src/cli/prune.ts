@@ -1,10 +1,21 @@
 // kubectl expose-sts prune [STATEFULSET]: deletes managed Services whose pod is gone (Orphaned), or with --all every
 // managed Service of one StatefulSet. Never anything without the managed-by label.
+import type { V1ConfigMap } from '@kubernetes/client-node';
 import type { Api } from '../kube/api.ts';
 import { type PruneOptions, pruneFlags, validatePruneFlags } from '../options/prune.ts';
 import { assess } from '../plan/drift.ts';
 import type { ClusterCommand } from './command.ts';
 import type { IO } from './io.ts';
+import type { GatewayKind } from '../kube/gateway.ts';
+import type { GatewayObject } from '../plan/gateway.ts';
+import type { RouteObject } from '../plan/route.ts';
+import { nameOf, namespaceOf, uidOf } from '../plan/meta.ts';
+import { isManaged, statefulSetLabel } from '../plan/ownership.ts';
+import { objectRef } from '../render/objects.ts';
+
+/** A Gateway expose-sts made for the StatefulSet (--gateway-class): labelled so, as its Services are. */
+const ownGatewayOf = (g: GatewayObject, statefulSet: string | undefined) =>
+  isManaged(g.metadata?.labels) && !!statefulSet && g.metadata?.labels?.[statefulSetLabel] === statefulSet;
 
 export const pruneCommand: ClusterCommand<typeof pruneFlags, PruneOptions> = {
   name: 'prune',
@@ -43,7 +54,14 @@ async function runPrune(opts: PruneOptions, api: Api, io: IO): Promise<number> {
       opts.all ||
       !staying.some((r) => r.namespace === cm.metadata?.namespace && r.service?.configMap === cm.metadata?.name),
   );
-  if (targets.length === 0 && configMaps.length === 0) {
+  // The Gateway mode: each pruned Service's route, and with --all the StatefulSet's own Gateway.
+  const gatewayObjects = [
+    ...(inventory.routes ?? []).filter((r) =>
+      targets.some((t) => t.namespace === namespaceOf(r) && t.name === nameOf(r)),
+    ),
+    ...(opts.all ? (inventory.gateways ?? []).filter((g) => ownGatewayOf(g, opts.statefulSet)) : []),
+  ];
+  if (targets.length === 0 && configMaps.length === 0 && gatewayObjects.length === 0) {
     io.err(`Nothing to prune${opts.allNamespaces ? '' : ` in ${api.namespace} namespace`}.\n`);
     return 0;
   }
@@ -68,6 +86,35 @@ async function runPrune(opts: PruneOptions, api: Api, io: IO): Promise<number> {
     io.out(`service/${name} deleted${suffix}\n`);
     done++;
   }
+  await deleteGatewayObjects(api, gatewayObjects, { opts, io, suffix });
+  await deleteConfigMaps(api, configMaps, { opts, io, suffix });
+  return 0;
+}
+
+/** Deletes routes and Gateways as Services are deleted: each only if it is still the one listed (same uid). */
+async function deleteGatewayObjects(
+  api: Api,
+  objects: (GatewayObject | RouteObject)[],
+  run: { opts: PruneOptions; io: IO; suffix: string },
+): Promise<void> {
+  const { opts, io, suffix } = run;
+  for (const o of objects) {
+    if (opts.dryRun !== 'client') {
+      const [, version] = (o.apiVersion ?? '').split('/');
+      const at = { kind: o.kind as GatewayKind, version, namespace: namespaceOf(o), name: nameOf(o), uid: uidOf(o) };
+      if ((await api.deleteGatewayObject(at, opts.dryRun === 'server')) === 'replaced') continue;
+    }
+    io.out(`${objectRef(o)} deleted${suffix}\n`);
+  }
+}
+
+/** Deletes the published ConfigMaps, each only if it is still the one listed. */
+async function deleteConfigMaps(
+  api: Api,
+  configMaps: V1ConfigMap[],
+  run: { opts: PruneOptions; io: IO; suffix: string },
+): Promise<void> {
+  const { opts, io, suffix } = run;
   for (const cm of configMaps) {
     const name = cm.metadata?.name ?? '';
     if (opts.dryRun !== 'client') {
@@ -81,5 +128,4 @@ async function runPrune(opts: PruneOptions, api: Api, io: IO): Promise<number> {
     }
     io.out(`configmap/${name} deleted${suffix}\n`);
   }
-  return 0;
 }

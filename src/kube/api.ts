@@ -6,6 +6,17 @@ import { resourceQuotas, serviceClaims } from './claims.ts';
 import { applyConfigMap, deleteConfigMap, getConfigMap } from './configmap.ts';
 import { readWarnings } from './events.ts';
 import { followInventory } from './follow.ts';
+import {
+  applyGateway,
+  applyRoute,
+  deleteGatewayObject,
+  gatewayApi,
+  getGateway,
+  listGateways,
+  listRoutes,
+  watchGateway,
+  watchRoutes,
+} from './gateway.ts';
 import { readInventory } from './inventory.ts';
 import { addressPools, clusterFacts } from './load-balancer.ts';
 import { listNodes, listPods } from './pod.ts';
@@ -16,13 +27,20 @@ const operations = {
   addressPools,
   applyAll,
   applyConfigMap,
+  applyGateway,
+  applyRoute,
   clusterFacts,
   deleteConfigMap,
+  deleteGatewayObject,
   deleteService,
   disown,
   followInventory,
+  gatewayApi,
   getConfigMap,
+  getGateway,
   getStatefulSet,
+  listGateways,
+  listRoutes,
   listNodes,
   listPods,
   listServices,
@@ -33,6 +51,8 @@ const operations = {
   resourceQuotas,
   serviceClaims,
   statefulSetNames,
+  watchGateway,
+  watchRoutes,
   watchServices,
 };
 

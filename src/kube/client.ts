@@ -235,10 +235,11 @@ export async function deleteListed(
   name: string,
   uid: string,
   dryRun: boolean,
+  group?: string,
 ): Promise<'deleted' | 'gone' | 'replaced'> {
   const deleted = withRetry(kube, `delete ${resource} "${name}" in namespace "${namespace}"`, () =>
     // With a body, the API server reads DeleteOptions from it and ignores the dryRun query parameter.
-    requestJson(kube, 'DELETE', namespaced(namespace, resource, name), {
+    requestJson(kube, 'DELETE', namespaced(namespace, resource, name, group), {
       body: { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { uid }, dryRun: dryRun ? ['All'] : undefined },
     }),
   ).then(() => 'deleted' as const);

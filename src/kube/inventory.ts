@@ -8,6 +8,21 @@ import { appsV1, listJson, namespaced, withRetry, type Kube } from './client.ts'
 import { listConfigMaps } from './configmap.ts';
 import { listNodes, listPodsIn } from './pod.ts';
 import { getStatefulSet } from './statefulset.ts';
+import { readRoutes } from './gateway.ts';
+import { routeAnnotation, routeKinds } from '../plan/gateway.ts';
+
+/** The Gateway mode's routes, only where a Service says it has one: other clusters pay no request for them. */
+function routesOf(kube: Kube, services: V1Service[], labelSelector: string, allNamespaces: boolean) {
+  const named = new Set(services.flatMap((s) => s.metadata?.annotations?.[routeAnnotation] ?? []));
+  const kinds = routeKinds.filter((k) => named.has(k));
+  if (!kinds.length) return undefined;
+  const reading = readRoutes(kube, kinds, labelSelector, allNamespaces).then((r) => {
+    if (r.forbidden) kube.log(0, `warning: ${r.forbidden}: routes show as the Services alone say`);
+    return r;
+  });
+  reading.catch(() => undefined); // thrown where awaited
+  return reading;
+}
 
 interface Scope {
   allNamespaces: boolean;
@@ -53,6 +68,7 @@ export async function readInventory(
   ]);
   if (scope.statefulSet && !services.items.length && !statefulSets.items.length && !configMaps.items.length)
     await getStatefulSet(kube, scope.statefulSet);
+  const routing = routesOf(kube, services.items, labelSelector, scope.allNamespaces);
   const pods = (await Promise.all(podLists.values())).flat();
   let nodes: V1Node[] = [];
   if (services.items.some((s) => s.spec?.type === 'NodePort')) {
@@ -62,7 +78,10 @@ export async function readInventory(
   for (const items of [services.items, statefulSets.items]) {
     for (const item of items) if (item.metadata) item.metadata.namespace ??= namespace;
   }
+  const routed = await routing;
   return {
+    routes: routed?.routes,
+    gateways: routed?.gateways,
     services: services.items,
     statefulSets: statefulSets.items,
     pods,

@@ -19,7 +19,7 @@ import {
   serviceTypes,
   trafficPolicies,
 } from '../plan/expose-options.ts';
-import { labelValueProblem, qualifiedNameProblem } from '../plan/names.ts';
+import { dnsSubdomainProblem, labelValueProblem, qualifiedNameProblem } from '../plan/names.ts';
 import { ownershipLabels } from '../plan/ownership.ts';
 import { templateProblem } from '../plan/name-template.ts';
 import { addressAnnotations, providers, sharingAnnotations } from '../plan/load-balancer.ts';
@@ -71,6 +71,22 @@ export const exposeFlags = {
     describe:
       'The port the ENDPOINT column, -o endpoints and --publish-configmap give (its name or number); default: the first',
   },
+  gateway: {
+    type: 'string',
+    describe:
+      'Route each member through this Gateway, NAME[/LISTENER], instead of a load balancer each: a TLSRoute per member ' +
+      "for its --hostname (the SNI name clients send) on the Gateway's TLS passthrough listener, or with " +
+      '--port-per-member a TCPRoute per member; the Services stay ClusterIP. With --gateway-class, the name of the one to make',
+  },
+  gatewayClass: {
+    type: 'string',
+    describe:
+      "Make the Gateway, of this GatewayClass, with the listeners the members need (owned by the StatefulSet; named by --gateway, default the StatefulSet's name): one load balancer for all members",
+  },
+  gatewayNamespace: {
+    type: 'string',
+    describe: "The namespace of --gateway's Gateway; default: the StatefulSet's",
+  },
   hostname: {
     type: 'string',
     describe:
@@ -116,6 +132,13 @@ export const exposeFlags = {
     describe:
       'Node ports, for NodePort and LoadBalancer: [PORT=]BASE gives ordinal i BASE + i (counted from the first ' +
       "ordinal), [PORT=]N0,N1,… one each in ordinal order; PORT (a Service port's name or number) when it has several",
+  },
+  portPerMember: {
+    type: 'boolean',
+    default: false,
+    describe:
+      'With --gateway or --gateway-class, for protocols without TLS: a TCPRoute per member on a listener port of its own ' +
+      "(ordinal i on the Service's port + i, or on the port of --gateway's LISTENER + i)",
   },
   publishConfigmap: {
     type: 'string',
@@ -223,21 +246,32 @@ const typeRules: {
   flag: keyof typeof exposeFlags;
   types: readonly ServiceType[];
   why?: (type: ServiceType) => string;
+  /** Also for the Gateway mode's ClusterIP Services (gatewayOf says what else it takes). */
+  gateway?: true;
 }[] = [
   { flag: 'externalTrafficPolicy', types: ['NodePort', 'LoadBalancer'] },
   { flag: 'sharedAddress', types: ['LoadBalancer'] },
   { flag: 'loadBalancerClass', types: ['LoadBalancer'] },
-  { flag: 'loadBalancerSourceRanges', types: ['LoadBalancer'] },
+  { flag: 'loadBalancerSourceRanges', types: ['LoadBalancer'], gateway: true },
   { flag: 'loadBalancerIp', types: ['LoadBalancer'] },
   { flag: 'internal', types: ['LoadBalancer'] },
-  { flag: 'hostname', types: ['NodePort', 'LoadBalancer'], why: () => ', the Services external-dns publishes' },
+  {
+    flag: 'hostname',
+    types: ['NodePort', 'LoadBalancer'],
+    why: () => ', the Services external-dns publishes (or with --gateway, the routes)',
+    gateway: true,
+  },
   { flag: 'nodePort', types: ['NodePort', 'LoadBalancer'] },
   {
     flag: 'wait',
     types: ['LoadBalancer'],
     why: (type) => `: a ${type} Service has no load-balancer address to wait for`,
+    gateway: true,
   },
 ];
+
+/** Whether the flags ask for the Gateway mode. */
+const gatewayMode = (flags: ExposeFlags) => flags.gateway !== undefined || flags.gatewayClass !== undefined;
 
 /** Whether a flag was given a value that asks for something (a list with items, true, any text). */
 function asks(value: unknown): boolean {
@@ -246,7 +280,9 @@ function asks(value: unknown): boolean {
 }
 
 function typeProblem(flags: ExposeFlags, type: ServiceType): UsageError | undefined {
-  const rule = typeRules.find((r) => asks(flags[r.flag]) && !r.types.includes(type));
+  const rule = typeRules.find(
+    (r) => asks(flags[r.flag]) && !r.types.includes(type) && !(r.gateway && gatewayMode(flags)),
+  );
   if (!rule) return undefined;
   return new UsageError(
     `--${flagName(rule.flag)} applies only to --type ${rule.types.join(' or ')}${rule.why?.(type) ?? ''}`,
@@ -415,6 +451,67 @@ function dnsOf(flags: ExposeFlags): Part<'hostname' | 'dnsTtlSeconds'> {
   return { hostname, dnsTtlSeconds: Math.round(ms / 1000) };
 }
 
+/** `NAME[/LISTENER]`, each a name the API server takes. */
+function gatewayRef(text: string): { name: string; listener?: string } | UsageError {
+  const [name, listener, more] = text.split('/');
+  const problem =
+    more === undefined
+      ? (dnsSubdomainProblem(name) ?? (listener === undefined ? undefined : dnsSubdomainProblem(listener)))
+      : 'has more than one /';
+  if (problem)
+    return new UsageError(`invalid --gateway "${text}": use NAME or NAME/LISTENER, DNS names (it ${problem})`);
+  return { name, listener };
+}
+
+/** The Gateway mode's options, or what the flags get wrong about it (each alone, and with the others). */
+function gatewayOf(flags: ExposeFlags, type: ServiceType): Part<'gateway'> {
+  if (!gatewayMode(flags)) {
+    const stray = (['portPerMember', 'gatewayNamespace'] as const).find((k) => asks(flags[k]));
+    return stray
+      ? new UsageError(`--${flagName(stray)} applies only with --gateway or --gateway-class`)
+      : { gateway: undefined };
+  }
+  if (type !== 'ClusterIP')
+    return new UsageError(
+      `--gateway routes to each member's ClusterIP Service through one Gateway: --type ${type} would add a load balancer per member; leave --type out`,
+    );
+  const ref = flags.gateway === undefined ? { name: flags.statefulSet ?? '' } : gatewayRef(flags.gateway);
+  if (ref instanceof UsageError) return ref;
+  const className = flags.gatewayClass;
+  if (className !== undefined) {
+    const problem = dnsSubdomainProblem(className);
+    if (problem) return new UsageError(`invalid --gateway-class "${className}": it ${problem}`);
+    if (ref.listener !== undefined)
+      return new UsageError(
+        '--gateway-class makes the Gateway and its listeners: give --gateway NAME without /LISTENER',
+      );
+    if (flags.gatewayNamespace !== undefined)
+      return new UsageError(
+        "--gateway-class makes the Gateway in the StatefulSet's namespace: leave --gateway-namespace out",
+      );
+  } else if (splitList(flags.loadBalancerSourceRanges).length) {
+    return new UsageError(
+      "--load-balancer-source-ranges applies to a Gateway expose-sts makes (--gateway-class): set your Gateway's own",
+    );
+  }
+  if (flags.gatewayNamespace !== undefined) {
+    const problem = dnsSubdomainProblem(flags.gatewayNamespace);
+    if (problem) return new UsageError(`invalid --gateway-namespace "${flags.gatewayNamespace}": it ${problem}`);
+  }
+  if (!flags.portPerMember && flags.hostname === undefined)
+    return new UsageError(
+      "--gateway tells members apart by the name clients send (SNI): give --hostname, e.g. '{pod}.kafka.example.com', or --port-per-member for a port each",
+    );
+  return {
+    gateway: {
+      ...ref,
+      namespace: flags.gatewayNamespace,
+      className,
+      portPerMember: flags.portPerMember,
+    },
+  };
+}
+
 function publishOf(flags: ExposeFlags): Part<'publishConfigmap'> {
   const publishConfigmap = perOrdinalFlag('publish-configmap', flags.publishConfigmap);
   if (publishConfigmap instanceof UsageError) return publishConfigmap;
@@ -478,7 +575,8 @@ function runOf(flags: ExposeFlags, type: ServiceType, publishes: boolean): RunOp
     return new UsageError(`invalid --timeout "${flags.timeout}": use a duration such as 30s, 5m or 1h`);
   const dryRun = oneOf('dry-run', flags.dryRun, dryRunModes);
   if (dryRun instanceof UsageError) return dryRun;
-  if (flags.wait === false && type === 'LoadBalancer' && publishes)
+  const waits = type === 'LoadBalancer' || gatewayMode(flags);
+  if (flags.wait === false && waits && publishes)
     return new UsageError(
       '--publish-configmap writes the addresses once they are in, and --wait=false does not wait for them: drop one of them',
     );
@@ -489,7 +587,7 @@ function runOf(flags: ExposeFlags, type: ServiceType, publishes: boolean): RunOp
   const given = flags.given;
   return {
     endpointPort: flags.endpointPort,
-    wait: dryRun === 'none' && (flags.wait ?? type === 'LoadBalancer'),
+    wait: dryRun === 'none' && (flags.wait ?? waits),
     timeoutMs,
     dryRun,
     output,
@@ -548,9 +646,10 @@ export function validateExposeFlags(flags: ExposeFlags): ExposeOptions | UsageEr
     nodePortsOf(flags),
     metadataOf(flags),
     runOf(flags, type, flags.publishConfigmap !== undefined),
+    gatewayOf(flags, type),
   ] as const);
   if (parts instanceof UsageError) return parts;
-  const [ports, traffic, loadBalancer, dns, publish, nodePorts, metadata, run] = parts;
+  const [ports, traffic, loadBalancer, dns, publish, nodePorts, metadata, run, gateway] = parts;
   const shape: ServiceShape = {
     type,
     ...ports,
@@ -563,6 +662,7 @@ export function validateExposeFlags(flags: ExposeFlags): ExposeOptions | UsageEr
     publishNotReadyAddresses: flags.publishNotReadyAddresses,
     adopt: flags.adopt,
     ownerReference: flags.ownerReference,
+    ...gateway,
   };
   return { statefulSet: flags.statefulSet, ...shape, ...run };
 }

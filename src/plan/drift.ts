@@ -1,5 +1,7 @@
 // What is exposed and what has drifted: managed Services against their StatefulSets and pods. Pure, so every state
 // is unit-tested; status prints it and prune deletes what it calls Orphaned.
+import { gatewayAddress, type GatewayObject, routeAnnotation } from './gateway.ts';
+import { parentOf, type RouteObject, routeProblem, routeRow, routeState } from './route.ts';
 import type { CoreV1Event, V1Node, V1Pod, V1Service, V1StatefulSet } from '@kubernetes/client-node';
 import { lbAddresses, podReady } from './endpoint.ts';
 import { type Exposure, exposureOf } from './exposure.ts';
@@ -32,6 +34,9 @@ export interface Inventory {
   statefulSets: V1StatefulSet[];
   pods: V1Pod[];
   nodes: V1Node[];
+  /** The Gateway mode's routes and the Gateways they name: read only where a Service says it has a route. */
+  routes?: RouteObject[];
+  gateways?: GatewayObject[];
 }
 
 const key = (ns: string, name: string) => `${ns}/${name}`;
@@ -71,6 +76,9 @@ interface Indexed {
   podByKey: Map<string, V1Pod>;
   nodes: Map<string, V1Node>;
   inUse: Map<string, V1Service>;
+  /** Routes by kind/namespace/name, Gateways by namespace/name. */
+  routes: Map<string, RouteObject>;
+  gateways: Map<string, GatewayObject>;
 }
 
 /** Why a Service whose ordinal and StatefulSet are known is no longer in use, if it is not. */
@@ -113,8 +121,28 @@ function serviceRow(svc: V1Service, at: Indexed, scope: { statefulSet?: string }
   const podObj = at.podByKey.get(key(ns, pod));
   const replacement = nameOf(at.inUse.get(ordinalKey(ns, stsName, labels[ordinalLabel])) ?? svc);
   const orphaned = orphanedBecause(svc, stsName, at.stsByKey.get(key(ns, stsName)), replacement);
+  const row = exposureOf({ namespace: ns, statefulSet: stsName, ordinal, pod }, svc, podObj, at.nodes);
   const [state, reason]: [State, string] = orphaned ? ['Orphaned', orphaned] : stateOf(svc, pod, podObj);
-  return { ...exposureOf({ namespace: ns, statefulSet: stsName, ordinal, pod }, svc, podObj, at.nodes), state, reason };
+  const kind = svc.metadata?.annotations?.[routeAnnotation];
+  if (!kind) return { ...row, state, reason };
+  // The Gateway mode: the member is reached through its route, which has a state of its own before the Service's.
+  const route = at.routes.get(`${kind}/${key(ns, nameOf(svc))}`);
+  const ref = route && parentOf(route);
+  const gateway = ref && at.gateways.get(key(ref.namespace, ref.name));
+  const problem =
+    orphaned || (state !== 'Ready' && state !== 'PodNotReady') ? undefined : routeProblem(kind, route, gateway, ref);
+  const section = route?.spec?.parentRefs?.[0]?.sectionName;
+  const listener = gateway?.spec?.listeners?.find((l) => l.name === section);
+  const routedRow =
+    route && ref
+      ? routeRow(row, route, {
+          gateway: ref,
+          attachment: { listener: section, port: listener?.port },
+          state: problem ? { accepted: false } : routeState(route, ref),
+          address: gatewayAddress(gateway),
+        })
+      : { ...row, type: kind };
+  return { ...routedRow, state: problem?.[0] ?? state, reason: problem?.[1] ?? reason };
 }
 
 /** Ordinals in range with no managed Service: typically a scale-up without a re-run of expose. */
@@ -154,6 +182,8 @@ export function assess(inv: Inventory, scope: { statefulSet?: string }): StatusR
     podByKey: new Map(inv.pods.map((p) => [key(namespaceOf(p), nameOf(p)), p])),
     nodes: new Map(inv.nodes.map((n) => [nameOf(n), n])),
     inUse: servicesInUse(inv.services),
+    routes: new Map((inv.routes ?? []).map((r) => [`${r.kind}/${key(namespaceOf(r), nameOf(r))}`, r])),
+    gateways: new Map((inv.gateways ?? []).map((g) => [key(namespaceOf(g), nameOf(g)), g])),
   };
   const rows = inv.services.flatMap((svc) => serviceRow(svc, at, scope) ?? []);
   return [...rows, ...missingRows(rows, at)].sort(

@@ -1,6 +1,7 @@
 // What a run of expose asks for: the plan's input. options/expose.ts fills it from the flags and checks what it can
 // without the cluster; the plan (service.ts, ports.ts) completes it against the StatefulSet. It lives here, beside
 // the code that reads it, so imports point one way: options/ → plan/.
+import type { GatewayOptions } from './gateway.ts';
 import type { Provider } from './load-balancer.ts';
 import type { PerOrdinal } from './per-ordinal.ts';
 
@@ -60,6 +61,8 @@ export interface ServiceShape {
   nameTemplate: string;
   adopt: boolean;
   ownerReference: boolean;
+  /** The Gateway mode: a route per member through one Gateway, to ClusterIP Services. Undefined: none. */
+  gateway?: GatewayOptions;
 }
 
 /** How the run goes: flags that leave the Services as they are. */

@@ -39,6 +39,17 @@ interface ExposedService {
   endpoint?: Endpoint;
 }
 
+/** How a member is reached in the Gateway mode: its route, the Gateway and listener, and whether it is attached. */
+interface RouteExposure {
+  kind: string;
+  name: string;
+  /** `namespace/name/listener`. */
+  gateway: string;
+  accepted: boolean;
+  /** Why it is not attached, as the Gateway's controller says. */
+  reason?: string;
+}
+
 export interface Exposure {
   namespace: string;
   statefulSet: string;
@@ -52,6 +63,8 @@ export interface Exposure {
   type?: string;
   /** Undefined when the ordinal has no Service. */
   service?: ExposedService;
+  /** In the Gateway mode: the member's route; its endpoint is then the Gateway's, once the route is attached. */
+  route?: RouteExposure;
 }
 
 /** Where a client reaches the Service: the load balancer's address, the pod's node (NodePort), or the cluster IP. */

@@ -5,6 +5,7 @@ import { CommandError, isCommandError } from '../errors.ts';
 import { nameOf, uidOf } from './meta.ts';
 import { dnsSubdomainProblem, labelValueProblem } from './names.ts';
 import { hostnameAnnotation, ttlAnnotation } from './dns.ts';
+import { routeAnnotation, routeKindOf } from './gateway.ts';
 import { configMapAnnotation, configMapName } from './endpoints-configmap.ts';
 import {
   addressRequest,
@@ -25,6 +26,8 @@ export interface DesiredService {
   /** The Service's name (from --name-template), also in `service.metadata.name`. */
   name: string;
   service: V1Service;
+  /** The member's DNS name (--hostname): on its Service for external-dns, or on its route in the Gateway mode. */
+  hostname?: string;
 }
 
 /** Each key's value for one ordinal. */
@@ -179,8 +182,10 @@ function serviceAt(sts: V1StatefulSet, opts: ExposeOptions, parts: Parts, i: num
     ...addresses[i]?.metadata?.annotations,
     ...(sharing && { [sharing.annotation]: sharing.value }),
     ...internal,
-    ...(dnsNames && { [hostnameAnnotation]: dnsNames[i] }),
-    ...(opts.dnsTtlSeconds !== undefined && { [ttlAnnotation]: String(opts.dnsTtlSeconds) }),
+    // In the Gateway mode the route carries the name: external-dns then points it at the Gateway's address.
+    ...(dnsNames && !opts.gateway && { [hostnameAnnotation]: dnsNames[i] }),
+    ...(opts.dnsTtlSeconds !== undefined && !opts.gateway && { [ttlAnnotation]: String(opts.dnsTtlSeconds) }),
+    ...(opts.gateway && { [routeAnnotation]: routeKindOf(opts.gateway) }),
     ...(opts.publishConfigmap && { [configMapAnnotation]: configMapName(opts.publishConfigmap, name, namespace) }),
   };
   const service: V1Service = {
@@ -205,7 +210,7 @@ function serviceAt(sts: V1StatefulSet, opts: ExposeOptions, parts: Parts, i: num
       loadBalancerSourceRanges: opts.loadBalancerSourceRanges.length ? opts.loadBalancerSourceRanges : undefined,
     },
   };
-  return { ordinal, pod, name: names[i], service };
+  return { ordinal, pod, name: names[i], service, hostname: dnsNames?.[i] };
 }
 
 /**

@@ -3,9 +3,11 @@
 import type { V1ConfigMap, V1Service } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import type { DryRun, OutputFormat } from '../plan/expose-options.ts';
+import type { GatewayObject } from '../plan/gateway.ts';
+import type { RouteObject } from '../plan/route.ts';
 import { nameOf } from '../plan/meta.ts';
 
-type Written = V1Service | V1ConfigMap;
+export type Written = V1Service | V1ConfigMap | RouteObject | GatewayObject;
 
 function asList(items: Written[]) {
   return { apiVersion: 'v1', kind: 'List', items: items.map(clean), metadata: { resourceVersion: '' } };
@@ -17,8 +19,14 @@ function clean(obj: Written): Written {
   return { apiVersion: 'v1', kind: 'Service', ...obj, metadata };
 }
 
-/** `service/<name>`, `configmap/<name>`: how kubectl names an object in its output. */
-export const objectRef = (o: Written): string => `${(o.kind ?? 'Service').toLowerCase()}/${nameOf(o)}`;
+/**
+ * `service/<name>`, `configmap/<name>`, `tlsroute.gateway.networking.k8s.io/<name>`: how kubectl names an object in
+ * its output (a kind of an API group with its group).
+ */
+export const objectRef = (o: Written): string => {
+  const group = o.apiVersion?.includes('/') ? `.${o.apiVersion.split('/')[0]}` : '';
+  return `${(o.kind ?? 'Service').toLowerCase()}${group}/${nameOf(o)}`;
+};
 
 export function formatObjects(items: Written[], format: 'json' | 'yaml' | 'name'): string {
   switch (format) {

@@ -22,7 +22,7 @@ export function endpointText(e: Exposure, endpointPort?: string): string {
   const endpoint = e.service?.endpoint;
   const port = endpoint && chosen(endpoint.ports, endpointPort);
   if (endpoint && port) return `${hostOf(e)}:${port.port}`;
-  return e.service?.type === 'LoadBalancer' && !endpoint ? '<pending>' : '<none>';
+  return (e.service?.type === 'LoadBalancer' || e.route) && !endpoint ? '<pending>' : '<none>';
 }
 
 /** Every port: `name=host:port,…` (the Service port's number where it has no name). */
@@ -65,29 +65,35 @@ const wideHeaders = ['NODE', 'ADDRESS', 'CLUSTER-IP', 'NODE-PORTS', 'POLICY', 'E
 
 type ExposeColumns = { wide: boolean; endpointPort?: string };
 
-function exposeCells(r: Exposure, opts: ExposeColumns): string[] {
+/** -o wide's GATEWAY column (namespace/name/listener), in tables of the Gateway mode only. */
+const routed = (rows: Exposure[]) => rows.some((r) => r.route);
+
+function exposeCells(r: Exposure, opts: ExposeColumns & { routed?: boolean }): string[] {
   const endpoint = endpointText(r, opts.endpointPort);
   // READY says the member can be reached there: its pod is Ready and its endpoint is in. A Ready pod beside
   // <pending> is not reachable, and `true` there read as if it were.
   const reachable = r.ready && !endpoint.startsWith('<');
   const cells = [String(r.ordinal), r.pod, none(r.service?.name), none(r.type), endpoint, String(reachable)];
-  return opts.wide ? [...cells, ...wideCells(r)] : cells;
+  return opts.wide ? [...cells, ...wideCells(r), ...(opts.routed ? [none(r.route?.gateway)] : [])] : cells;
 }
 
 /** The expose table, and a changed row printed later in its columns. */
 export function layExposeTable(rows: Exposure[], opts: ExposeColumns): { text: string; row(r: Exposure): string } {
   const headers = ['ORDINAL', 'POD', 'SERVICE', 'TYPE', 'ENDPOINT', 'READY'];
-  if (opts.wide) headers.push(...wideHeaders);
+  const columns = { ...opts, routed: routed(rows) };
+  if (opts.wide) headers.push(...wideHeaders, ...(columns.routed ? ['GATEWAY'] : []));
   const laid = layTable(
     headers,
-    rows.map((r) => exposeCells(r, opts)),
+    rows.map((r) => exposeCells(r, columns)),
   );
-  return { text: laid.text, row: (r) => laid.line(exposeCells(r, opts)) };
+  return { text: laid.text, row: (r) => laid.line(exposeCells(r, columns)) };
 }
 
 export const exposeTable = (rows: Exposure[], opts: ExposeColumns): string => layExposeTable(rows, opts).text;
 
 type StatusColumns = {
+  /** -o wide's GATEWAY column, in tables of the Gateway mode only (set here, from the rows). */
+  routed?: boolean;
   allNamespaces: boolean;
   wide: boolean;
   endpointPort?: string;
@@ -106,7 +112,9 @@ function statusCells(r: StatusRow, opts: StatusColumns, event?: string): string[
     endpointText(r, opts.endpointPort),
     r.state,
   ];
-  return opts.wide ? [...cells, r.pod, ...wideCells(r), none(r.reason)] : cells;
+  return opts.wide
+    ? [...cells, r.pod, ...wideCells(r), ...(opts.routed ? [none(r.route?.gateway)] : []), none(r.reason)]
+    : cells;
 }
 
 /** The status table, and a changed row printed later in its columns. */
@@ -125,12 +133,13 @@ export function layStatusTable(
     'ENDPOINT',
     'STATE',
   ];
-  if (opts.wide) headers.push('POD', ...wideHeaders, 'REASON');
+  const columns = { ...opts, routed: routed(rows) };
+  if (opts.wide) headers.push('POD', ...wideHeaders, ...(columns.routed ? ['GATEWAY'] : []), 'REASON');
   const laid = layTable(
     headers,
-    rows.map((r) => statusCells(r, opts)),
+    rows.map((r) => statusCells(r, columns)),
   );
-  return { text: laid.text, row: (r, event) => laid.line(statusCells(r, opts, event)) };
+  return { text: laid.text, row: (r, event) => laid.line(statusCells(r, columns, event)) };
 }
 
 export const statusTable = (rows: StatusRow[], opts: StatusColumns): string => layStatusTable(rows, opts).text;

@@ -51,6 +51,23 @@ export const usageCases: UsageCase[] = [
     error: /^--wait applies only to --type LoadBalancer: a NodePort Service has no load-balancer address to wait for$/,
   },
   {
+    name: '--gateway without a way to tell members apart',
+    args: ['db', '--gateway', 'edge'],
+    error:
+      /^--gateway tells members apart by the name clients send \(SNI\): give --hostname, e\.g\. '\{pod\}\.kafka\.example\.com', or --port-per-member for a port each$/,
+  },
+  {
+    name: '--gateway with a load balancer per member',
+    args: ['db', '--gateway', 'edge', '--port-per-member', '--type', 'LoadBalancer'],
+    error:
+      /^--gateway routes to each member's ClusterIP Service through one Gateway: --type LoadBalancer would add a load balancer per member; leave --type out$/,
+  },
+  {
+    name: '--port-per-member without a Gateway',
+    args: ['db', '--port-per-member'],
+    error: /^--port-per-member applies only with --gateway or --gateway-class$/,
+  },
+  {
     name: '--dns-ttl that is not a duration',
     args: ['db', '--type', 'NodePort', '--hostname', '{pod}.example.com', '--dns-ttl', 'soon'],
     error: /^invalid --dns-ttl "soon": use a duration of at least a second, such as 60s or 5m$/,

@@ -15,6 +15,9 @@ import type { Planned } from './plan.ts';
 import { printObjects, verbs } from './print.ts';
 import { configMapFor, configMapVerb, publishEndpoints } from './publish.ts';
 import type { Read } from './read.ts';
+import { applyRoutes, type RoutesWaited, waitForRoutes } from './routes.ts';
+import { gatewayAddress } from '../../plan/gateway.ts';
+import { type RouteObject, routeRow } from '../../plan/route.ts';
 import { addressesBefore, type Members, membersOf, openAddressWatch, type Waited, waitForAddresses } from './wait.ts';
 
 export interface Converged {
@@ -25,6 +28,10 @@ export interface Converged {
   waited: Waited;
   /** The members whose address is not confirmed, and why. */
   unconfirmed: Map<string, string>;
+  /** The Gateway mode's wait: each route's state and the Gateway as last seen. */
+  routes?: RoutesWaited;
+  /** The Gateway mode's routes, as their writes answered. */
+  routeObjects: RouteObject[];
   /** What the ConfigMap write did ('unchanged': not written), when one is published. */
   published?: string;
   /** Ends this run's interrupt report ("all N services are applied…"): a watch's next round has its own. */
@@ -40,9 +47,15 @@ export const placeOf = (planned: Planned, namespace: string) => (d: DesiredServi
 });
 
 /** The server dry run's answer: each Service as the API server would make it, as kubectl apply prints them. */
-function printServerDryRun(planned: Planned, current: Map<string, V1Service>, io: IO): void {
+function printServerDryRun(
+  planned: Planned,
+  current: Map<string, V1Service>,
+  routes: Map<string, RouteObject> | undefined,
+  io: IO,
+): void {
   const verbOf = (a: Action) => ({ object: current.get(a.desired.name) ?? a.desired.service, verb: verbs[a.kind] });
-  printObjects(io, planned.plan.actions.map(verbOf), planned.opts);
+  const routed = [...(routes?.values() ?? [])].map((object) => ({ object, verb: 'configured' }));
+  printObjects(io, [...planned.plan.actions.map(verbOf), ...routed], planned.opts);
 }
 
 /**
@@ -71,8 +84,11 @@ export async function converge(
   const dryRun = opts.dryRun === 'server';
   const applying = applyServices(api, plan.actions, current, { dryRun, io, cleanUp: () => watch?.close() });
   await (io.writing?.(applying) ?? applying);
+  // The routes after the Services they send to (a route to a Service not there yet is refused: ResolvedRefs).
+  const routing = planned.routes && applyRoutes(api, planned.routes, dryRun);
+  const written = routing && (await (io.writing?.(routing) ?? routing));
   if (dryRun) {
-    printServerDryRun(planned, current, io);
+    printServerDryRun(planned, current, written, io);
     return undefined;
   }
   // From here on every Service is applied: an interruption says so, whatever step it stops, until released.
@@ -86,8 +102,22 @@ export async function converge(
     const waited: Waited = watch
       ? await waitForAddresses(api, watch, members, current, waitOpts, io)
       : { timedOut: false };
-    const settled = await settle(planned, { api, io, current, members, waited, pods, nodes, rounds: run.rounds });
-    return { ...settled, release };
+    const routes =
+      planned.routes && written
+        ? await waitForRoutes(api, planned.routes, written, opts.wait ? opts.timeoutMs - (Date.now() - since) : 0)
+        : undefined;
+    const settled = await settle(planned, {
+      api,
+      io,
+      current,
+      members,
+      waited,
+      routes,
+      pods,
+      nodes,
+      rounds: run.rounds,
+    });
+    return { ...settled, routeObjects: [...(written?.values() ?? [])], release };
   } catch (err) {
     release(); // a watch's next round must not say this one's words, nor keep them
     throw err;
@@ -103,26 +133,41 @@ async function settle(
     current: Map<string, V1Service>;
     members: Members;
     waited: Waited;
+    routes?: RoutesWaited;
     pods?: Map<string, V1Pod>;
     nodes: Map<string, V1Node>;
     rounds?: boolean;
   },
-): Promise<Omit<Converged, 'release'>> {
+): Promise<Omit<Converged, 'release' | 'routeObjects'>> {
   const { api, current, waited } = run;
   const { desired } = planned;
   const services = desired.map((d) => current.get(d.name) ?? d.service);
   // Only confirmed addresses are printed, counted or published: the others show as <pending>.
   const unconfirmed = run.members.unconfirmed(current);
   const at = placeOf(planned, api.namespace);
-  const rows = desired.map((d, i) =>
+  const plain = desired.map((d, i) =>
     exposureOf(at(d), withConfirmed(services[i], unconfirmed), run.pods?.get(d.pod), run.nodes),
   );
-  const complete = !waited.timedOut && !waited.refused && !unconfirmed.size;
+  const rows = routed(planned, plain, run.routes);
+  const unrouted = rows.some((r) => r.route && !r.service?.endpoint);
+  const complete = !waited.timedOut && !waited.refused && !unconfirmed.size && !unrouted;
   const cm = configMapFor(planned, rows, api.namespace);
   const verb = cm && configMapVerb(cm, planned.publishedBefore);
   if (!(run.rounds && verb === 'unchanged')) {
     const publishing = publishEndpoints(api, cm, complete);
     await (run.io.writing?.(publishing) ?? publishing);
   }
-  return { current, services, rows, waited, unconfirmed, published: complete ? verb : undefined };
+  return { current, services, rows, waited, unconfirmed, routes: run.routes, published: complete ? verb : undefined };
+}
+
+/** In the Gateway mode, each member's row as its route makes it: the Gateway's endpoint once attached. */
+function routed(planned: Planned, rows: Exposure[], waited: RoutesWaited | undefined): Exposure[] {
+  const plan = planned.routes;
+  if (!plan || !waited) return rows;
+  const address = gatewayAddress(waited.gateway);
+  return rows.map((row, i) => {
+    const r = plan.routes[i];
+    const state = waited.states.get(r.name) ?? { accepted: false };
+    return routeRow(row, r.route, { gateway: plan.gateway, attachment: r.attachment, state, address });
+  });
 }

@@ -7,11 +7,13 @@ import type { Api } from '../../kube/api.ts';
 import { type Plan, planActions } from '../../plan/diff.ts';
 import { configMapName, configMapNameProblem, endpointPortAnnotation } from '../../plan/endpoints-configmap.ts';
 import type { ExposeOptions } from '../../plan/expose-options.ts';
+import { routeAnnotation } from '../../plan/gateway.ts';
 import { type Kept, keptServices } from '../../plan/keep.ts';
 import { type LoadBalancerOf, loadBalancerOf } from '../../plan/load-balancer.ts';
 import { type DesiredService, desiredServices } from '../../plan/service.ts';
 import type { IO } from '../io.ts';
 import type { Read } from './read.ts';
+import { planRoutes, type RoutePlan } from './routes.ts';
 
 export interface Planned {
   /** The options as the kept Services complete them (their type, whether to wait, the published port). */
@@ -27,6 +29,8 @@ export interface Planned {
   /** The ConfigMap to publish the endpoints in, and how it is now. */
   configMap?: string;
   publishedBefore?: V1ConfigMap;
+  /** The Gateway mode's routes (and own Gateway), checked against the Gateway. */
+  routes?: RoutePlan;
 }
 
 /** What the kept Services are decides what the run does: wait for load-balancer addresses, publish the ConfigMap. */
@@ -96,6 +100,12 @@ export async function planRun(given: ExposeOptions, read: Read, api: Api, io: IO
   const { sts, existing } = read;
   const kept = given.keep ? keptServices(sts, existing.items, api.namespace) : undefined;
   if (isCommandError(kept)) throw kept;
+  // Kept Services are re-applied as they are; their routes would not be: the Gateway mode needs its flags again.
+  const routed = kept?.desired.find((d) => d.service.metadata?.annotations?.[routeAnnotation]);
+  if (routed)
+    throw new UsageError(
+      `service "${routed.name}" is reached through a ${routed.service.metadata?.annotations?.[routeAnnotation]}: give the --gateway flags it was exposed with again`,
+    );
   let opts = keptOptions(given, kept);
   const lb = kept ? undefined : await loadBalancer(opts, api);
   const desired = kept ? kept.desired : desiredServices(sts, opts, api.namespace, lb);
@@ -111,5 +121,6 @@ export async function planRun(given: ExposeOptions, read: Read, api: Api, io: IO
     : planActions(desired, existing.items, opts.adopt);
   const problem = planProblem(plan, opts);
   if (problem) throw problem;
-  return { opts, sts, existing, kept, lb, desired, plan, configMap, publishedBefore };
+  const routes = kept ? undefined : await planRoutes(opts, sts, desired, api);
+  return { opts, sts, existing, kept, lb, desired, plan, configMap, publishedBefore, routes };
 }

@@ -1,12 +1,11 @@
 // expose, step 7: what the run prints. A dry run prints the objects (-o json|yaml|name) or kubectl apply's
 // `kind/name verb (dry run)` lines; a real run the table, -o endpoints' line or the objects, then what kept it from
 // finishing: a load balancer's refusal, or the time-out with its likely cause.
-import type { V1ConfigMap, V1Service } from '@kubernetes/client-node';
 import type { ActionKind } from '../../plan/diff.ts';
 import type { ExposeOptions } from '../../plan/expose-options.ts';
 import type { Exposure } from '../../plan/exposure.ts';
 import { reasonLine } from '../../plan/warnings.ts';
-import { formatObjects, objectFormat, objectRef } from '../../render/objects.ts';
+import { formatObjects, objectFormat, objectRef, type Written } from '../../render/objects.ts';
 import { endpointsLine, layExposeTable } from '../../render/tables.ts';
 import type { IO } from '../io.ts';
 import type { Waited } from './wait.ts';
@@ -20,11 +19,7 @@ export const verbs: Record<ActionKind, string> = {
 };
 
 /** What a dry run prints: the objects (-o json|yaml|name), or each one's `kind/name verb (dry run)`, as kubectl apply. */
-export function printObjects(
-  io: IO,
-  objects: { object: V1Service | V1ConfigMap; verb: string }[],
-  opts: ExposeOptions,
-): void {
+export function printObjects(io: IO, objects: { object: Written; verb: string }[], opts: ExposeOptions): void {
   const format = objectFormat(opts.output);
   if (format) {
     io.out(
@@ -43,11 +38,11 @@ export function printObjects(
 export function printResult(
   io: IO,
   opts: ExposeOptions,
-  services: V1Service[],
+  objects: Written[],
   rows: Exposure[],
 ): { row?: (r: Exposure) => string } {
   const format = objectFormat(opts.output);
-  if (format) io.out(formatObjects(services, format));
+  if (format) io.out(formatObjects(objects, format));
   else if (opts.output === 'endpoints') {
     const { line, missing } = endpointsLine(rows, opts.endpointPort);
     if (missing.length) io.err(`warning: no endpoint yet for ${missing.join(', ')}\n`);

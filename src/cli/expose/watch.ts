@@ -14,6 +14,7 @@ import { nameOf, uidOf } from '../../plan/meta.ts';
 import { rowChanges } from '../../plan/row-changes.ts';
 import { endpointsLine, endpointText, layExposeTable } from '../../render/tables.ts';
 import type { IO } from '../io.ts';
+import { pruneRouteOf } from './routes.ts';
 import { type Converged, converge } from './converge.ts';
 import { type Planned, planRun } from './plan.ts';
 import { reportWait } from './print.ts';
@@ -198,8 +199,11 @@ class Keeper {
         this.note(orphanNote(svc, false, hint));
         continue;
       }
-      const deleting = this.api.deleteService(this.api.namespace, nameOf(svc), uid, false);
-      const result = await (this.io.writing?.(deleting) ?? deleting);
+      const deleting = this.api
+        .deleteService(this.api.namespace, nameOf(svc), uid, false)
+        // Its route (the Gateway mode) goes with it: a route to a Service gone would leave the Gateway refusing it.
+        .then(async (result) => [result, await pruneRouteOf(this.api, svc, name)] as const);
+      const [result] = await (this.io.writing?.(deleting) ?? deleting);
       if (result === 'deleted') this.note(orphanNote(svc, true, hint));
     }
   }

@@ -271,3 +271,41 @@ describe('validateExposeFlags: what used to be taken without a word (issue: the 
     );
   });
 });
+
+describe('the Gateway mode', () => {
+  it('routes by name through a Gateway, waiting for the routes as for load-balancer addresses', () => {
+    const opts = ok({ gateway: 'shared/tls', hostname: '{pod}.kafka.example.com' });
+    expect(opts.gateway).toEqual({ name: 'shared', listener: 'tls', portPerMember: false });
+    expect(opts.type).toBe('ClusterIP');
+    expect(opts.wait).toBe(true);
+    expect(ok({ gateway: 'shared', hostname: '{pod}.k.example.com', wait: false }).wait).toBe(false);
+  });
+  it("makes the StatefulSet's own Gateway, named after it unless --gateway names it, with source ranges", () => {
+    const opts = ok({ gatewayClass: 'traefik', portPerMember: true, loadBalancerSourceRanges: ['10.0.0.0/8'] });
+    expect(opts.gateway).toEqual({ name: 'mydb', className: 'traefik', portPerMember: true });
+    expect(opts.loadBalancerSourceRanges).toEqual(['10.0.0.0/8']);
+    expect(ok({ gatewayClass: 'traefik', gateway: 'edge', portPerMember: true }).gateway?.name).toBe('edge');
+  });
+  it('refuses what the Gateway mode cannot do, each with what to do instead', () => {
+    expect(bad({ gateway: 'shared' })).toMatch(/give --hostname.*or --port-per-member/);
+    expect(bad({ gateway: 'shared', portPerMember: true, type: 'LoadBalancer' })).toMatch(
+      /--type LoadBalancer would add a load balancer per member/,
+    );
+    expect(bad({ portPerMember: true })).toBe('--port-per-member applies only with --gateway or --gateway-class');
+    expect(bad({ gatewayNamespace: 'edge' })).toBe(
+      '--gateway-namespace applies only with --gateway or --gateway-class',
+    );
+    expect(bad({ gateway: 'Shared', portPerMember: true })).toMatch(/^invalid --gateway "Shared"/);
+    expect(bad({ gateway: 'a/b/c', portPerMember: true })).toMatch(/has more than one \//);
+    expect(bad({ gatewayClass: 'c', gateway: 'g/l', portPerMember: true })).toMatch(/without \/LISTENER/);
+    expect(bad({ gatewayClass: 'c', gatewayNamespace: 'x', portPerMember: true })).toMatch(
+      /leave --gateway-namespace out/,
+    );
+    expect(bad({ gateway: 'g', portPerMember: true, loadBalancerSourceRanges: ['10.0.0.0/8'] })).toMatch(
+      /applies to a Gateway expose-sts makes/,
+    );
+    expect(bad({ gateway: 'g', portPerMember: true, nodePort: ['30000'] })).toMatch(
+      /--node-port applies only to --type/,
+    );
+  });
+});

@@ -1,0 +1,310 @@
+// expose in the Gateway mode: the routes beside the Services. Planned with the Services (every read and check before
+// the first write: the Gateway API installed, the Gateway there with a listener for each member, no route of another
+// owner in the way), applied after them (expose-sts's own Gateway first, with --gateway-class), then waited for: each
+// route Accepted by the Gateway's controller for its current generation, and the Gateway with an address. Only then
+// does a member's row show the endpoint clients dial.
+import { CommandError } from '../../errors.ts';
+import type { Api } from '../../kube/api.ts';
+import { missingKindProblem } from '../../kube/gateway.ts';
+import type { ExposeOptions } from '../../plan/expose-options.ts';
+import {
+  attachments,
+  type GatewayObject,
+  type GatewayOptions,
+  gatewayGroup,
+  type Member,
+  ownListeners,
+  routeKindOf,
+  type RouteKind,
+  routeAnnotation,
+  routeKinds,
+} from '../../plan/gateway.ts';
+import { nameOf, uidOf } from '../../plan/meta.ts';
+import { isManaged, managedFor, managedSelector, statefulSetLabel } from '../../plan/ownership.ts';
+import {
+  type DesiredRoute,
+  type GatewayRef,
+  gatewayProblem,
+  ownGateway,
+  type RouteObject,
+  routeFor,
+  type RouteState,
+  routeState,
+} from '../../plan/route.ts';
+import type { DesiredService } from '../../plan/service.ts';
+import type { V1Service, V1StatefulSet } from '@kubernetes/client-node';
+
+export interface RoutePlan {
+  kind: RouteKind;
+  /** The versions this cluster serves the route kind and Gateways at. */
+  versions: { route: string; gateway: string };
+  gateway: GatewayRef;
+  /** The routes of this StatefulSet, as a label selector. */
+  selector: string;
+  /** expose-sts's own Gateway, to apply before the routes (--gateway-class). */
+  own?: GatewayObject;
+  routes: DesiredRoute[];
+}
+
+/** What the wait found: each route's state by name, the Gateway as last seen, and whether time ran out. */
+export interface RoutesWaited {
+  states: Map<string, RouteState>;
+  gateway?: GatewayObject;
+  timedOut: boolean;
+}
+
+const refuse = (problem: string) => new CommandError(`${problem}; nothing was changed`);
+
+/** The Service port a route sends to and the port clients use: --endpoint-port's, or the first. */
+function endpointPortOf(d: DesiredService, endpointPort: string | undefined): number {
+  const ports = d.service.spec?.ports ?? [];
+  const p =
+    endpointPort === undefined
+      ? ports[0]
+      : ports.find((x) => x.name === endpointPort || String(x.port) === endpointPort);
+  return (p ?? ports[0]).port;
+}
+
+/** A route of that name that is not this StatefulSet's, in the way of one of ours. */
+function routeConflict(
+  existing: RouteObject[],
+  routes: DesiredRoute[],
+  statefulSet: string,
+  adopt: boolean,
+): string | undefined {
+  for (const r of routes) {
+    const other = existing.find((e) => nameOf(e) === r.name);
+    if (!other) continue;
+    const labels = other.metadata?.labels;
+    if (isManaged(labels) && labels?.[statefulSetLabel] === statefulSet) continue;
+    if (adopt && !isManaged(labels)) continue;
+    return `${r.route.kind?.toLowerCase()} "${r.name}" exists and is ${isManaged(labels) ? `managed ${managedFor(labels)}` : 'not managed by expose-sts (--adopt takes it over)'}`;
+  }
+  return undefined;
+}
+
+/** expose-sts's own Gateway (--gateway-class), unless one of that name is not its own for this StatefulSet. */
+function ownFor(
+  opts: ExposeOptions,
+  sts: V1StatefulSet,
+  at: {
+    before?: GatewayObject;
+    gateway: GatewayRef;
+    kind: RouteKind;
+    members: (Member & { pod: string })[];
+    version: string;
+  },
+): GatewayObject {
+  const { before, gateway } = at;
+  const labels = before?.metadata?.labels;
+  if (before && !(isManaged(labels) && labels?.[statefulSetLabel] === opts.statefulSet))
+    throw refuse(
+      `gateway "${gateway.namespace}/${gateway.name}" exists and is not expose-sts's for statefulset ${opts.statefulSet}: attach to it with --gateway ${gateway.name} (without --gateway-class), or name another`,
+    );
+  const listeners = ownListeners(at.kind, at.members);
+  if (listeners instanceof CommandError) throw listeners;
+  return ownGateway(
+    { name: nameOf(sts), uid: uidOf(sts) },
+    { ...(opts.gateway as GatewayOptions), className: opts.gateway?.className ?? '' },
+    {
+      namespace: gateway.namespace,
+      apiVersion: `${gatewayGroup}/${at.version}`,
+      listeners,
+      sourceRanges: opts.loadBalancerSourceRanges,
+      ownerReference: opts.ownerReference,
+    },
+  );
+}
+
+/**
+ * Reads what the Gateway mode needs and plans the routes, or refuses before any write. `desired`: the members'
+ * Services, as planned.
+ */
+export async function planRoutes(
+  opts: ExposeOptions,
+  sts: V1StatefulSet,
+  desired: DesiredService[],
+  api: Api,
+): Promise<RoutePlan | undefined> {
+  const g = opts.gateway;
+  if (!g || !desired.length) return undefined;
+  const kind = routeKindOf(g);
+  const found = await api.gatewayApi();
+  const versions = { route: found[kind], gateway: found.Gateway };
+  if (!versions.route || !versions.gateway) throw missingKindProblem(found, ['Gateway', kind]);
+  const gateway = { namespace: g.namespace ?? api.namespace, name: g.name };
+  const [before, existing] = await Promise.all([
+    api.getGateway(gateway.namespace, gateway.name, versions.gateway),
+    api.listRoutes(kind, versions.route, '', false),
+  ]);
+  const members: (Member & { pod: string })[] = desired.map((d, index) => ({
+    ordinal: d.ordinal,
+    index,
+    pod: d.pod,
+    hostname: d.hostname,
+    servicePort: endpointPortOf(d, opts.endpointPort),
+  }));
+  const own = g.className
+    ? ownFor(opts, sts, { before, gateway, kind, members, version: versions.gateway })
+    : undefined;
+  if (!own && !before)
+    throw refuse(
+      `gateway "${gateway.name}" not found in namespace "${gateway.namespace}"${g.namespace ? '' : ' (--gateway-namespace names another)'}: ` +
+        'name an existing Gateway, or let expose-sts make one with --gateway-class CLASS',
+    );
+  const target = own ?? before;
+  if (!target) throw refuse(`gateway "${gateway.name}" not found in namespace "${gateway.namespace}"`);
+  const placed = attachments(target, g, members, api.namespace);
+  if (placed instanceof CommandError) throw refuse(placed.message);
+  const apiVersion = `${gatewayGroup}/${versions.route}`;
+  const routes = desired.map((d, i) =>
+    routeFor(d, {
+      kind,
+      apiVersion,
+      gateway,
+      attachment: placed[i],
+      backendPort: members[i].servicePort,
+      dnsTtlSeconds: opts.dnsTtlSeconds,
+    }),
+  );
+  const conflict = routeConflict(existing.items, routes, opts.statefulSet, opts.adopt);
+  if (conflict) throw refuse(conflict);
+  return {
+    kind,
+    versions: { route: versions.route, gateway: versions.gateway },
+    gateway,
+    selector: managedSelector(opts.statefulSet),
+    own,
+    routes,
+  };
+}
+
+/** Applies expose-sts's own Gateway (if any), then every route; each answer, by route name. */
+export async function applyRoutes(api: Api, plan: RoutePlan, dryRun: boolean): Promise<Map<string, RouteObject>> {
+  if (plan.own) await api.applyGateway(plan.own, dryRun);
+  const answers = await Promise.all(plan.routes.map((r) => api.applyRoute(r.route, dryRun)));
+  api.log(1, `${plan.kind.toLowerCase()}s: ${answers.length} applied`);
+  return new Map(answers.map((a) => [nameOf(a), a]));
+}
+
+/**
+ * Waits, by watching, until every route is Accepted for its current generation and the Gateway has an address, or
+ * a route is refused, or `timeoutMs` passes. `written`: the routes as the writes answered (their generations).
+ */
+export async function waitForRoutes(
+  api: Api,
+  plan: RoutePlan,
+  written: Map<string, RouteObject>,
+  timeoutMs: number,
+): Promise<RoutesWaited> {
+  const { kind } = plan;
+  const { selector } = plan;
+  const [routes, first] = await Promise.all([
+    api.listRoutes(kind, plan.versions.route, selector, false),
+    api.getGateway(plan.gateway.namespace, plan.gateway.name, plan.versions.gateway),
+  ]);
+  const latest = new Map(written);
+  for (const r of routes.items) {
+    const w = latest.get(nameOf(r));
+    // A listed route older than the write's answer is the write's generation or an earlier one: keep the newer.
+    if (w && (r.metadata?.generation ?? 0) >= (w.metadata?.generation ?? 0)) latest.set(nameOf(r), r);
+  }
+  let gateway = first;
+  const states = () =>
+    new Map(plan.routes.map((r) => [r.name, routeState(latest.get(r.name) ?? r.route, plan.gateway)]));
+  const done = () => {
+    const s = [...states().values()];
+    return s.some((x) => x.reason) || (s.every((x) => x.accepted) && !gatewayProblem(gateway));
+  };
+  if (done() || timeoutMs <= 0) return { states: states(), gateway, timedOut: !done() };
+  const [routeWatch, gatewayWatch] = await Promise.all([
+    api.watchRoutes(
+      { kind, version: plan.versions.route, namespace: api.namespace, labelSelector: selector },
+      routes.resourceVersion,
+    ),
+    api.watchGateway(
+      { version: plan.versions.gateway, namespace: plan.gateway.namespace, name: plan.gateway.name },
+      first?.metadata?.resourceVersion ?? routes.resourceVersion,
+    ),
+  ]);
+  let timer: NodeJS.Timeout | undefined;
+  const finish = () => {
+    routeWatch.close();
+    gatewayWatch.close();
+  };
+  const timedOut = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => {
+      finish();
+      resolve(true);
+    }, timeoutMs);
+  });
+  const check = () => {
+    if (done()) finish();
+  };
+  const followed = Promise.all([
+    routeWatch.follow((r, deleted) => {
+      if (!deleted && latest.has(nameOf(r))) latest.set(nameOf(r), r);
+      check();
+    }),
+    gatewayWatch.follow((x, deleted) => {
+      gateway = deleted ? undefined : x;
+      check();
+    }),
+  ]).then(() => false);
+  try {
+    const out = await Promise.race([followed, timedOut]);
+    return { states: states(), gateway, timedOut: out && !done() };
+  } finally {
+    clearTimeout(timer);
+    finish();
+  }
+}
+
+/**
+ * What kept the routes from being attached, as one error line (and exit 1): a route the Gateway's controller refused,
+ * a Gateway without an address or not serving, or the time-out; 0 when every member is reachable through it.
+ */
+export function reportRoutes(
+  io: { err: (s: string) => void },
+  plan: RoutePlan | undefined,
+  waited: RoutesWaited | undefined,
+  opts: { timeoutMs: number; wait: boolean; configMap?: string },
+): number {
+  if (!plan || !waited || !opts.wait) return 0;
+  const states = [...waited.states];
+  const refused = states.filter(([, s]) => s.reason);
+  const pending = states.filter(([, s]) => !s.accepted && !s.reason);
+  const waiting = pending.flatMap(([name, s]) => (s.waiting ? [`${name}: ${s.waiting}`] : []));
+  const gatewayNot = gatewayProblem(waited.gateway);
+  if (!refused.length && !pending.length && !gatewayNot) return 0;
+  const gw = `${plan.gateway.namespace}/${plan.gateway.name}`;
+  const unwritten = opts.configMap ? `, and configmap/${opts.configMap} is not written` : '';
+  const why = refused.length
+    ? `${plan.kind.toLowerCase()} "${refused[0][0]}" is not attached to gateway ${gw}: ${refused[0][1].reason}${refused.length > 1 ? ` (and ${refused.length - 1} more)` : ''}`
+    : pending.length
+      ? `timed out after ${opts.timeoutMs / 1000} s waiting for gateway ${gw} to accept ${pending.length} of ${states.length} ${plan.kind.toLowerCase()}s (${pending
+          .slice(0, 5)
+          .map(([n]) => n)
+          .join(', ')}): ${waiting[0] ?? `is its controller running, and does it serve ${plan.kind}?`}`
+      : `timed out after ${opts.timeoutMs / 1000} s: ${gatewayNot} (gateway ${gw})`;
+  io.err(`error: ${why}; their endpoints are not printed${unwritten}\n`);
+  return 1;
+}
+
+/**
+ * After a Service of the Gateway mode is pruned: its route (named as it, of the kind its annotation says), if it is
+ * there and expose-sts's for the StatefulSet. Deleted only if still the one listed (its uid), as the Service was.
+ */
+export async function pruneRouteOf(api: Api, svc: V1Service, statefulSet: string): Promise<string | undefined> {
+  const kind = svc.metadata?.annotations?.[routeAnnotation] as RouteKind | undefined;
+  if (!kind || !routeKinds.includes(kind)) return undefined;
+  const version = (await api.gatewayApi())[kind];
+  if (!version) return undefined;
+  const routes = await api.listRoutes(kind, version, managedSelector(statefulSet), false);
+  const route = routes.items.find((r) => nameOf(r) === nameOf(svc));
+  if (!route) return undefined;
+  const at = { kind, version, namespace: api.namespace, name: nameOf(route), uid: uidOf(route) };
+  return (await api.deleteGatewayObject(at, false)) === 'deleted'
+    ? `${kind.toLowerCase()}/${nameOf(route)}`
+    : undefined;
+}

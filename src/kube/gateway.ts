@@ -1,0 +1,224 @@
+// The Gateway API's objects (gateway.networking.k8s.io), which are CRDs: which versions this cluster serves of each
+// kind (discovery: TLSRoute is v1 since Gateway API v1.5, v1alpha2 or v1alpha3 before, and clusters run either),
+// reading a Gateway, server-side apply of routes and of expose-sts's own Gateway, their lists and watches for the
+// wait and for status, and uid-checked deletes for prune.
+import { CommandError } from '../errors.ts';
+import { gatewayGroup, type GatewayObject, type RouteKind } from '../plan/gateway.ts';
+import { fieldManager } from '../plan/ownership.ts';
+import type { RouteObject } from '../plan/route.ts';
+import { orAbsent } from './absent.ts';
+import { deleteListed, type Kube, listJson, namespaced, requestJson, withRetry } from './client.ts';
+import { openWatch, type OpenWatch, withoutManagedFields } from './watch.ts';
+
+/** The kinds the Gateway mode uses, by resource name. */
+const resources = { Gateway: 'gateways', TLSRoute: 'tlsroutes', TCPRoute: 'tcproutes' } as const;
+export type GatewayKind = keyof typeof resources;
+
+/** The version this cluster serves each kind at (its preferred one that has it); absent: not installed. */
+export type GatewayApi = Partial<Record<GatewayKind, string>>;
+
+interface GroupDiscovery {
+  preferredVersion?: { version: string };
+  versions?: { version: string }[];
+}
+
+/**
+ * Which Gateway API kinds this cluster serves, and at which version: the group's preferred version first, then the
+ * others as the server lists them. {} when the group is not installed at all.
+ */
+export async function gatewayApi(kube: Kube): Promise<GatewayApi> {
+  const group = await orAbsent(
+    withRetry(kube, `discover API group ${gatewayGroup}`, () =>
+      requestJson<GroupDiscovery>(kube, 'GET', `/apis/${gatewayGroup}`),
+    ),
+    [404],
+    () => undefined,
+  );
+  if (!group) return {};
+  const preferred = group.preferredVersion?.version;
+  const versions = [...new Set([preferred, ...(group.versions ?? []).map((v) => v.version)])].filter(
+    (v): v is string => !!v,
+  );
+  const found: GatewayApi = {};
+  for (const version of versions) {
+    const list = await withRetry(kube, `discover ${gatewayGroup}/${version}`, () =>
+      requestJson<{ resources?: { name: string }[] }>(kube, 'GET', `/apis/${gatewayGroup}/${version}`),
+    );
+    const names = new Set((list.resources ?? []).map((r) => r.name));
+    for (const [kind, plural] of Object.entries(resources) as [GatewayKind, string][])
+      if (names.has(plural)) found[kind] ??= version;
+  }
+  return found;
+}
+
+const groupPath = (version: string) => `/apis/${gatewayGroup}/${version}`;
+
+export async function getGateway(
+  kube: Kube,
+  namespace: string,
+  name: string,
+  version: string,
+): Promise<GatewayObject | undefined> {
+  const read = withRetry(kube, `get gateway "${name}" in namespace "${namespace}"`, () =>
+    requestJson<GatewayObject>(kube, 'GET', namespaced(namespace, 'gateways', name, groupPath(version))),
+  );
+  return orAbsent(read, [404], () => undefined);
+}
+
+/** Server-side apply of a route or of expose-sts's own Gateway, as the Services are applied; the answer, as kept. */
+async function applyOf<T extends RouteObject | GatewayObject>(kube: Kube, body: T, dryRun: boolean): Promise<T> {
+  const kind = body.kind as GatewayKind;
+  const version = body.apiVersion?.split('/')[1] ?? '';
+  const name = body.metadata?.name ?? '';
+  const namespace = body.metadata?.namespace ?? kube.namespace;
+  const answer = await withRetry(
+    kube,
+    `apply ${kind.toLowerCase()} "${name}" in namespace "${namespace}"`,
+    () =>
+      requestJson<T>(kube, 'PATCH', namespaced(namespace, resources[kind], name, groupPath(version)), {
+        query: { fieldManager, force: 'true', dryRun: dryRun ? 'All' : undefined },
+        body,
+        contentType: 'application/apply-patch+yaml',
+      }),
+    { conflicts: true },
+  );
+  return withoutManagedFields(answer);
+}
+
+/** Routes (or Gateways) of one kind with the label selector, in the namespace or all; a kind not served: none. */
+async function listOf<T extends RouteObject | GatewayObject>(
+  kube: Kube,
+  kind: GatewayKind,
+  version: string,
+  labelSelector: string,
+  allNamespaces: boolean,
+): Promise<{ items: T[]; resourceVersion: string }> {
+  const where = allNamespaces ? 'in all namespaces' : `in namespace "${kube.namespace}"`;
+  const path = allNamespaces
+    ? `${groupPath(version)}/${resources[kind]}`
+    : namespaced(kube.namespace, resources[kind], undefined, groupPath(version));
+  const list = await withRetry(kube, `list ${resources[kind]} ${where}`, () =>
+    listJson<T>(kube, path, { labelSelector }, withoutManagedFields),
+  );
+  for (const item of list.items) if (item.metadata) item.metadata.namespace ??= kube.namespace;
+  return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? '' };
+}
+
+/** Watches routes of one kind with the label selector, or one Gateway (by name), from a list's resourceVersion. */
+function watchOf<T extends RouteObject | GatewayObject>(
+  kube: Kube,
+  target: { kind: GatewayKind; version: string; namespace: string; labelSelector?: string; name?: string },
+  resourceVersion: string,
+): Promise<OpenWatch<T>> {
+  const plural = resources[target.kind];
+  const path = namespaced(target.namespace, plural, undefined, groupPath(target.version));
+  const fieldSelector = target.name === undefined ? undefined : `metadata.name=${target.name}`;
+  return openWatch<T>(kube, {
+    what: `watch ${plural} in namespace "${target.namespace}"`,
+    path,
+    labelSelector: target.labelSelector,
+    fieldSelector,
+    resourceVersion,
+    relist: async () => {
+      const l = await withRetry(kube, `list ${plural} in namespace "${target.namespace}"`, () =>
+        listJson<T>(kube, path, { labelSelector: target.labelSelector, fieldSelector }),
+      );
+      return { items: l.items, resourceVersion: l.metadata?.resourceVersion ?? '' };
+    },
+    shown: withoutManagedFields,
+  });
+}
+
+export const applyRoute = (kube: Kube, body: RouteObject, dryRun: boolean) => applyOf(kube, body, dryRun);
+export const applyGateway = (kube: Kube, body: GatewayObject, dryRun: boolean) => applyOf(kube, body, dryRun);
+export const listRoutes = (
+  kube: Kube,
+  kind: RouteKind,
+  version: string,
+  labelSelector: string,
+  allNamespaces: boolean,
+) => listOf<RouteObject>(kube, kind, version, labelSelector, allNamespaces);
+export const listGateways = (kube: Kube, version: string, labelSelector: string, allNamespaces: boolean) =>
+  listOf<GatewayObject>(kube, 'Gateway', version, labelSelector, allNamespaces);
+export const watchRoutes = (
+  kube: Kube,
+  target: { kind: RouteKind; version: string; namespace: string; labelSelector: string },
+  resourceVersion: string,
+) => watchOf<RouteObject>(kube, target, resourceVersion);
+export const watchGateway = (
+  kube: Kube,
+  target: { version: string; namespace: string; name: string },
+  resourceVersion: string,
+) => watchOf<GatewayObject>(kube, { ...target, kind: 'Gateway' }, resourceVersion);
+
+/** Deletes a route or Gateway only if it is still the one listed (same uid), as Services are pruned. */
+export const deleteGatewayObject = (
+  kube: Kube,
+  o: { kind: GatewayKind; version: string; namespace: string; name: string; uid: string },
+  dryRun: boolean,
+) => deleteListed(kube, resources[o.kind], o.namespace, o.name, o.uid, dryRun, groupPath(o.version));
+
+/** The kinds a run needs, or why this cluster cannot give them: the CRDs, or one kind of them, are not installed. */
+export function missingKindProblem(api: GatewayApi, kinds: GatewayKind[]): CommandError | undefined {
+  const missing = kinds.filter((k) => !api[k]);
+  if (!missing.length) return undefined;
+  const none = !Object.keys(api).length;
+  return new CommandError(
+    none
+      ? `the Gateway API is not installed in this cluster (no ${gatewayGroup} CRDs): install it with the controller that serves your Gateways, or expose with --type LoadBalancer`
+      : `this cluster's Gateway API serves no ${missing.join(' or ')}: ${missing.includes('TLSRoute') || missing.includes('TCPRoute') ? "install the Gateway API's experimental-channel CRDs, which have it" : 'install the Gateway API CRDs'}${missing.includes('TLSRoute') ? ', or use --port-per-member (TCPRoute)' : ''}`,
+  );
+}
+
+export type { RouteKind };
+
+/**
+ * The Gateway mode's part of status and prune: the managed routes of the kinds the Services name, the Gateways those
+ * routes name, and expose-sts's own Gateways. Optional reads: where they are forbidden, `forbidden` says so and the
+ * rows show what the Services alone say.
+ */
+export async function readRoutes(
+  kube: Kube,
+  kinds: RouteKind[],
+  labelSelector: string,
+  allNamespaces: boolean,
+): Promise<{ routes: RouteObject[]; gateways: GatewayObject[]; forbidden?: string }> {
+  const api = await gatewayApi(kube);
+  const forbidden = (err: Error) => {
+    kube.log(6, err.message);
+    return undefined;
+  };
+  const lists = await Promise.all(
+    kinds.flatMap((kind) => {
+      const version = api[kind];
+      if (!version) return [];
+      const list = listOf<RouteObject>(kube, kind, version, labelSelector, allNamespaces);
+      // Items of a list may come without their kind: each is named by it.
+      return [orAbsent(list, [403], forbidden).then((l) => l?.items.map((r) => ({ ...r, kind })))];
+    }),
+  );
+  const routes = lists.flatMap((l) => l ?? []);
+  const own = api.Gateway
+    ? await orAbsent(
+        listOf<GatewayObject>(kube, 'Gateway', api.Gateway, labelSelector, allNamespaces),
+        [403],
+        forbidden,
+      )
+    : undefined;
+  const gateways = [...(own?.items ?? [])];
+  const named = new Set(
+    routes.flatMap((r) => {
+      const p = r.spec?.parentRefs?.[0];
+      return p ? [`${p.namespace ?? r.metadata?.namespace}/${p.name}`] : [];
+    }),
+  );
+  for (const ref of named) {
+    const [namespace, name] = ref.split('/');
+    if (gateways.some((g) => g.metadata?.namespace === namespace && g.metadata?.name === name) || !api.Gateway)
+      continue;
+    const g = await orAbsent(getGateway(kube, namespace, name, api.Gateway), [403], forbidden);
+    if (g) gateways.push({ ...g, metadata: { ...g.metadata, namespace } });
+  }
+  const refused = lists.some((l) => !l) || (api.Gateway && !own);
+  return { routes, gateways, forbidden: refused ? 'cannot list the routes or Gateways' : undefined };
+}

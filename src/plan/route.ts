@@ -1,0 +1,227 @@
+// The Gateway mode's objects, pure: a route per member (TLSRoute by name, or TCPRoute on a port of its own) to its
+// own ClusterIP Service, named and labelled as that Service, and the Gateway expose-sts owns with --gateway-class;
+// then what their status says: a route counts as attached only when its Gateway's controller has Accepted this very
+// generation of it, and its endpoint only once the Gateway has an address.
+import { hostnameAnnotation, ttlAnnotation } from './dns.ts';
+import {
+  type Attachment,
+  type Condition,
+  type GatewayObject,
+  type GatewayOptions,
+  gatewayGroup,
+  type Listener,
+  type RouteKind,
+  sourceRangesAnnotation,
+} from './gateway.ts';
+import type { Exposure } from './exposure.ts';
+import { ownedLabels, statefulSetOwner } from './ownership.ts';
+import type { DesiredService } from './service.ts';
+
+interface ParentRef {
+  group?: string;
+  kind?: string;
+  namespace?: string;
+  name: string;
+  sectionName?: string;
+}
+
+export interface RouteObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: GatewayObject['metadata'] & { generation?: number; creationTimestamp?: string };
+  spec?: {
+    parentRefs?: ParentRef[];
+    hostnames?: string[];
+    rules?: { backendRefs?: { name: string; port?: number }[] }[];
+  };
+  status?: { parents?: { parentRef: ParentRef; controllerName?: string; conditions?: Condition[] }[] };
+}
+
+export interface GatewayRef {
+  namespace: string;
+  name: string;
+}
+
+export interface DesiredRoute {
+  ordinal: number;
+  pod: string;
+  name: string;
+  attachment: Attachment;
+  route: RouteObject;
+}
+
+/** One member's route: as its Service is named and labelled (and owned), to that Service's port. */
+export function routeFor(
+  d: DesiredService,
+  at: {
+    kind: RouteKind;
+    apiVersion: string;
+    gateway: GatewayRef;
+    attachment: Attachment;
+    backendPort: number;
+    dnsTtlSeconds?: number;
+  },
+): DesiredRoute {
+  const meta = d.service.metadata ?? {};
+  // external-dns reads a TLSRoute's names from spec.hostnames, and a TCPRoute's (which has none) from the annotation.
+  const dns = {
+    ...(at.kind === 'TCPRoute' && d.hostname && { [hostnameAnnotation]: d.hostname }),
+    ...(at.dnsTtlSeconds !== undefined && { [ttlAnnotation]: String(at.dnsTtlSeconds) }),
+  };
+  const route: RouteObject = {
+    apiVersion: at.apiVersion,
+    kind: at.kind,
+    metadata: {
+      name: d.name,
+      namespace: meta.namespace,
+      labels: meta.labels,
+      annotations: Object.keys(dns).length ? dns : undefined,
+      ownerReferences: meta.ownerReferences,
+    },
+    spec: {
+      parentRefs: [
+        {
+          group: gatewayGroup,
+          kind: 'Gateway',
+          namespace: at.gateway.namespace,
+          name: at.gateway.name,
+          sectionName: at.attachment.listener,
+        },
+      ],
+      hostnames: at.kind === 'TLSRoute' && d.hostname ? [d.hostname] : undefined,
+      rules: [{ backendRefs: [{ name: d.name, port: at.backendPort }] }],
+    },
+  };
+  return { ordinal: d.ordinal, pod: d.pod, name: d.name, attachment: at.attachment, route };
+}
+
+/** The Gateway expose-sts owns for a StatefulSet (--gateway-class): its listeners, and the source ranges if given. */
+export function ownGateway(
+  sts: { name: string; uid: string },
+  g: GatewayOptions & { className: string },
+  at: { namespace: string; apiVersion: string; listeners: Listener[]; sourceRanges: string[]; ownerReference: boolean },
+): GatewayObject {
+  return {
+    apiVersion: at.apiVersion,
+    kind: 'Gateway',
+    metadata: {
+      name: g.name,
+      namespace: at.namespace,
+      labels: ownedLabels(sts.name),
+      ownerReferences: at.ownerReference ? statefulSetOwner(sts.name, sts.uid) : undefined,
+    },
+    spec: {
+      gatewayClassName: g.className,
+      listeners: at.listeners,
+      infrastructure: at.sourceRanges.length
+        ? { annotations: { [sourceRangesAnnotation]: at.sourceRanges.join(',') } }
+        : undefined,
+    },
+  };
+}
+
+const sameParent = (ref: ParentRef, gateway: GatewayRef, routeNamespace: string) =>
+  ref.name === gateway.name && (ref.namespace ?? routeNamespace) === gateway.namespace;
+
+/**
+ * Where a route stands with its Gateway: attached (Accepted for its current generation, its backend resolved) or not.
+ * `reason`: why the controller refused it (Accepted False: the wait ends on it); `waiting`: what it waits for
+ * (ResolvedRefs False, e.g. the Service's EndpointSlice not made yet, which the controller re-evaluates).
+ */
+export interface RouteState {
+  accepted: boolean;
+  reason?: string;
+  waiting?: string;
+}
+
+const said = (c: Condition) => `${c.type} ${c.reason ?? c.status}${c.message ? `: ${c.message}` : ''}`;
+
+export function routeState(route: RouteObject, gateway: GatewayRef): RouteState {
+  const generation = route.metadata?.generation;
+  const parent = route.status?.parents?.find((p) => sameParent(p.parentRef, gateway, route.metadata?.namespace ?? ''));
+  const current = (c: Condition) =>
+    generation === undefined || c.observedGeneration === undefined || c.observedGeneration >= generation;
+  const conditions = (parent?.conditions ?? []).filter(current);
+  const of = (type: string) => conditions.find((c) => c.type === type);
+  const accepted = of('Accepted');
+  if (accepted?.status === 'False') return { accepted: false, reason: said(accepted) };
+  const resolved = of('ResolvedRefs');
+  if (resolved?.status === 'False') return { accepted: false, waiting: said(resolved) };
+  return { accepted: accepted?.status === 'True' };
+}
+
+/** Why a Gateway serves nothing yet, from its status: not Accepted or not Programmed (with the reason), or no address. */
+export function gatewayProblem(g: GatewayObject | undefined): string | undefined {
+  if (!g) return 'the Gateway does not exist';
+  const refused = g.status?.conditions?.find(
+    (c) => (c.type === 'Accepted' || c.type === 'Programmed') && c.status === 'False',
+  );
+  if (refused)
+    return `gateway is not ${refused.type}: ${refused.reason ?? ''}${refused.message ? `: ${refused.message}` : ''}`;
+  if (!g.status?.addresses?.length) return 'gateway has no address yet';
+  return undefined;
+}
+
+/**
+ * A member's row in the Gateway mode: reached through its route, so its endpoint is the Gateway's address (or its
+ * DNS name) on the listener's port, and only once the route is attached and the Gateway has an address.
+ */
+export function routeRow(
+  row: Exposure,
+  route: RouteObject,
+  at: { gateway: GatewayRef; attachment: Partial<Attachment>; state: RouteState; address?: string },
+): Exposure {
+  const backend = route.spec?.rules?.[0]?.backendRefs?.[0]?.port;
+  const servicePort = row.service?.endpoint?.ports.find((p) => p.servicePort === backend);
+  const { address } = at;
+  const port = at.attachment.port;
+  const hostname = route.spec?.hostnames?.[0] ?? route.metadata?.annotations?.[hostnameAnnotation];
+  return {
+    ...row,
+    type: route.kind,
+    service: row.service && {
+      ...row.service,
+      hostname,
+      endpoint:
+        at.state.accepted && address !== undefined && port !== undefined
+          ? { host: address, ports: [{ name: servicePort?.name, servicePort: backend ?? 0, port }] }
+          : undefined,
+    },
+    route: {
+      kind: route.kind ?? '',
+      name: route.metadata?.name ?? '',
+      gateway: `${at.gateway.namespace}/${at.gateway.name}/${at.attachment.listener ?? ''}`,
+      accepted: at.state.accepted,
+      reason: at.state.reason,
+    },
+  };
+}
+
+/**
+ * Where a member's route stands for status, from what is listed: its route, its Gateway and the listener it names.
+ * Undefined when it is attached and its Gateway serves: the Service's own state then stands.
+ */
+export function routeProblem(
+  kind: string,
+  route: RouteObject | undefined,
+  gateway: GatewayObject | undefined,
+  ref: GatewayRef | undefined,
+): ['Missing' | 'Pending', string] | undefined {
+  if (!route || !ref) return ['Missing', `no ${kind}: run kubectl expose-sts again`];
+  const where = `gateway ${ref.namespace}/${ref.name}`;
+  if (!gateway) return ['Pending', `${where} not found`];
+  const section = route.spec?.parentRefs?.[0]?.sectionName;
+  if (section && !gateway.spec?.listeners?.some((l) => l.name === section))
+    return ['Pending', `${where} has no listener "${section}"`];
+  const state = routeState(route, ref);
+  if (state.reason ?? state.waiting) return ['Pending', `${kind} ${state.reason ?? state.waiting}`];
+  if (!state.accepted) return ['Pending', `${kind} not accepted by ${where} yet`];
+  const problem = gatewayProblem(gateway);
+  return problem ? ['Pending', `${where}: ${problem}`] : undefined;
+}
+
+/** The Gateway a route names first, with the route's namespace where it names none. */
+export function parentOf(route: RouteObject): GatewayRef | undefined {
+  const p = route.spec?.parentRefs?.[0];
+  return p && { namespace: p.namespace ?? route.metadata?.namespace ?? '', name: p.name };
+}

@@ -1,0 +1,367 @@
+// The Gateway mode on a real Gateway API controller (Traefik, two instances: it cannot serve TLS and TCP routes side
+// by side), with real traffic: each member a small server on its pod's own IP, reached through the Gateway's port and
+// the member's own Service. Nothing connects off this machine: the pod range is made local first, and every address
+// is checked before a connection.
+import { createServer } from 'node:net';
+import type { V1StatefulSet } from '@kubernetes/client-node';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  ApiextensionsV1Api,
+  CustomObjectsApi,
+  loadYaml,
+  type V1CustomResourceDefinition,
+  type V1PolicyRule,
+} from '@kubernetes/client-node';
+import { startCluster, stopCluster } from '../../cluster/cluster.ts';
+import { traefikPaths } from '../../cluster/traefik.ts';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { claimPodRoute, releasePodRoute } from '../../cluster/pod-range.ts';
+import { gatewayGroup, startTraefik, type Traefik } from '../../cluster/gateway.ts';
+import { statefulSet } from '../fixtures.ts';
+import { clients, newNamespace, parseTable, plugin, readyStatefulSet, servicesIn, waitFor } from '../helpers.ts';
+import { follow } from '../watch/following.ts';
+import { runPlugin, serviceAccount, tokenKubeconfig } from '../../reliability/harness.ts';
+import { parse } from 'yaml';
+import { answerOf, ask, podIps, startMembers, wildcardCertificate } from './members.ts';
+
+const zone = 'db.example.test';
+
+/** `count` consecutive ports free on 127.0.0.1, for a Traefik instance's entrypoints. */
+async function freePorts(count: number): Promise<number[]> {
+  const bindable = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const s = createServer();
+      s.once('error', () => resolve(false));
+      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+    });
+  for (;;) {
+    const base = 20000 + Math.floor(Math.random() * 30000);
+    const ports = Array.from({ length: count }, (_, i) => base + i);
+    if ((await Promise.all(ports.map(bindable))).every(Boolean)) return ports;
+  }
+}
+
+/** The fixture StatefulSet with one container port, named as a broker's is. */
+function member(name: string, port: number, replicas: number): V1StatefulSet {
+  const sts = statefulSet(name, { replicas });
+  sts.spec!.template.spec!.containers[0].ports = [{ name: 'broker', containerPort: port }];
+  return sts;
+}
+
+const custom = () => clients().kc.makeApiClient(CustomObjectsApi);
+
+function gateway(namespace: string, name: string, gatewayClassName: string, listeners: object[]) {
+  return custom().createNamespacedCustomObject({
+    group: gatewayGroup,
+    version: 'v1',
+    namespace,
+    plural: 'gateways',
+    body: {
+      apiVersion: `${gatewayGroup}/v1`,
+      kind: 'Gateway',
+      metadata: { name },
+      spec: { gatewayClassName, listeners },
+    },
+  });
+}
+
+const routesIn = async (namespace: string, plural: string) =>
+  (
+    (await custom().listNamespacedCustomObject({ group: gatewayGroup, version: 'v1', namespace, plural })) as {
+      items: { metadata: { name: string; labels?: Record<string, string> } }[];
+    }
+  ).items;
+
+let tls: Traefik;
+let tcp: Traefik;
+let tlsPort: number;
+let tcpPorts: number[];
+
+beforeAll(async () => {
+  claimPodRoute();
+  [tlsPort] = await freePorts(1);
+  tcpPorts = await freePorts(3);
+  const id = Math.random().toString(36).slice(2, 8);
+  [tls, tcp] = await Promise.all([
+    startTraefik(inject('cluster'), { id: `tls-${id}`, ports: [tlsPort] }),
+    startTraefik(inject('cluster'), { id: `tcp-${id}`, ports: tcpPorts }),
+  ]);
+}, 120_000); // the global setup built Traefik
+
+afterAll(async () => {
+  await Promise.all([tls?.stop(), tcp?.stop()]);
+  releasePodRoute(process.pid);
+});
+
+describe('TLS passthrough by name (TLSRoute) on a Gateway the user has', () => {
+  it('routes each member name to that member only, through its own Service', async () => {
+    const ns = await newNamespace('gw-tls');
+    await readyStatefulSet(ns, member('db', 9093, 3));
+    const members = await startMembers(await podIps(ns, 'db', 3), 9093, wildcardCertificate(zone));
+    try {
+      await gateway(ns, 'shared', tls.gatewayClass, [
+        { name: 'tls', port: tlsPort, protocol: 'TLS', tls: { mode: 'Passthrough' } },
+      ]);
+      const res = plugin(['db', '-n', ns, '--gateway', 'shared', '--hostname', `{pod}.${zone}`]);
+      expect(res.stderr, tls.log().slice(-3000)).toBe('');
+      expect(res.code).toBe(0);
+      const rows = parseTable(res.stdout);
+      expect(rows.map((r) => [r.SERVICE, r.TYPE, r.ENDPOINT, r.READY])).toEqual(
+        [0, 1, 2].map((i) => [`db-${i}`, 'TLSRoute', `db-${i}.${zone}:${tlsPort}`, 'true']),
+      );
+      // The Services stay ClusterIP: one load balancer (the Gateway's) for all members.
+      const services = await servicesIn(ns);
+      expect([...services.values()].map((s) => s.spec?.type)).toEqual(['ClusterIP', 'ClusterIP', 'ClusterIP']);
+      for (const i of [0, 1, 2]) {
+        const said = await answerOf('127.0.0.1', tlsPort, `member db-${i}\n`, `db-${i}.${zone}`);
+        expect(said, tls.log().slice(-3000)).toBe(`member db-${i}\n`);
+      }
+      expect(await ask('127.0.0.1', tlsPort, `db-9.${zone}`)).toBe(''); // no route for that name: closed
+
+      const wide = parseTable(
+        plugin(['db', '-n', ns, '--gateway', 'shared', '--hostname', `{pod}.${zone}`, '-o', 'wide']).stdout,
+      );
+      expect(wide.map((r) => r.GATEWAY)).toEqual([0, 1, 2].map(() => `${ns}/shared/tls`));
+      expect(wide.map((r) => r.ADDRESS)).toEqual(['127.0.0.1', '127.0.0.1', '127.0.0.1']);
+      const line = plugin(['db', '-n', ns, '--gateway', 'shared', '--hostname', `{pod}.${zone}`, '-o', 'endpoints']);
+      expect(line.stdout).toBe(`${[0, 1, 2].map((i) => `db-${i}.${zone}:${tlsPort}`).join(',')}\n`);
+
+      // status knows the routes: Ready through the Gateway; a route deleted by hand is Missing, and a re-run repairs.
+      // The table, without the summary under it.
+      const status = () => parseTable(plugin(['status', 'db', '-n', ns, '-o', 'wide']).stdout.split('\n\n')[0]);
+      expect(status().map((r) => [r.TYPE, r.ENDPOINT, r.STATE])).toEqual(
+        [0, 1, 2].map((i) => ['TLSRoute', `db-${i}.${zone}:${tlsPort}`, 'Ready']),
+      );
+      await custom().deleteNamespacedCustomObject({
+        group: gatewayGroup,
+        version: 'v1',
+        namespace: ns,
+        plural: 'tlsroutes',
+        name: 'db-1',
+      });
+      expect(status()[0].GATEWAY).toBe(`${ns}/shared/tls`);
+      expect(status()[1]).toMatchObject({ STATE: 'Missing', REASON: 'no TLSRoute: run kubectl expose-sts again' });
+      expect(plugin(['db', '-n', ns, '--gateway', 'shared', '--hostname', `{pod}.${zone}`]).code).toBe(0);
+      expect(await answerOf('127.0.0.1', tlsPort, 'member db-1\n', `db-1.${zone}`)).toBe('member db-1\n');
+
+      // A re-run without the Gateway flags would keep the Services and leave the routes behind: refused.
+      const kept = plugin(['db', '-n', ns]);
+      expect(kept.stderr).toMatch(/^error: service "db-0" is reached through a TLSRoute: give the --gateway flags/);
+      expect(kept.code).toBe(2);
+
+      // prune --all removes the Services and their routes, never the user's Gateway.
+      const pruned = plugin(['prune', 'db', '-n', ns, '--all']);
+      expect(pruned.stdout.trimEnd().split('\n').sort()).toEqual(
+        [
+          ...[0, 1, 2].map((i) => `service/db-${i} deleted`),
+          ...[0, 1, 2].map((i) => `tlsroute.gateway.networking.k8s.io/db-${i} deleted`),
+        ].sort(),
+      );
+      expect(await routesIn(ns, 'tlsroutes')).toEqual([]);
+      expect((await routesIn(ns, 'gateways')).map((g) => g.metadata.name)).toEqual(['shared']);
+    } finally {
+      await members.close();
+    }
+  });
+});
+
+describe("a port per member (TCPRoute) on expose-sts's own Gateway", () => {
+  it('makes one Gateway with a listener per member, and each port reaches its member', async () => {
+    const ns = await newNamespace('gw-tcp');
+    await readyStatefulSet(ns, member('kv', tcpPorts[0], 3));
+    const members = await startMembers(await podIps(ns, 'kv', 3), tcpPorts[0]);
+    try {
+      const res = plugin(['kv', '-n', ns, '--gateway-class', tcp.gatewayClass, '--port-per-member']);
+      expect(res.stderr, tcp.log().slice(-3000)).toBe('');
+      expect(res.code).toBe(0);
+      const rows = parseTable(res.stdout);
+      expect(rows.map((r) => [r.SERVICE, r.TYPE, r.ENDPOINT])).toEqual(
+        [0, 1, 2].map((i) => [`kv-${i}`, 'TCPRoute', `127.0.0.1:${tcpPorts[i]}`]),
+      );
+      for (const i of [0, 1, 2]) {
+        const said = await answerOf('127.0.0.1', tcpPorts[i], `member kv-${i}\n`);
+        expect(said, tcp.log().slice(-3000)).toBe(`member kv-${i}\n`);
+      }
+      const gw = (await custom().getNamespacedCustomObject({
+        group: gatewayGroup,
+        version: 'v1',
+        namespace: ns,
+        plural: 'gateways',
+        name: 'kv',
+      })) as {
+        metadata: { ownerReferences?: { kind: string; name: string }[] };
+        spec: { listeners: { name: string; port: number }[] };
+      };
+      expect(gw.spec.listeners.map((l) => [l.name, l.port])).toEqual([0, 1, 2].map((i) => [`kv-${i}`, tcpPorts[i]]));
+      expect(gw.metadata.ownerReferences?.map((o) => `${o.kind}/${o.name}`)).toEqual(['StatefulSet/kv']);
+      expect((await routesIn(ns, 'tcproutes')).map((r) => r.metadata.name).sort()).toEqual(['kv-0', 'kv-1', 'kv-2']);
+
+      expect(parseTable(plugin(['status', 'kv', '-n', ns]).stdout.split('\n\n')[0]).map((r) => r.STATE)).toEqual([
+        'Ready',
+        'Ready',
+        'Ready',
+      ]);
+      // prune --all removes the own Gateway too: the StatefulSet's one load balancer.
+      const pruned = plugin(['prune', 'kv', '-n', ns, '--all']);
+      expect(pruned.stdout).toContain('gateway.gateway.networking.k8s.io/kv deleted\n');
+      expect(await routesIn(ns, 'gateways')).toEqual([]);
+      expect(await routesIn(ns, 'tcproutes')).toEqual([]);
+    } finally {
+      await members.close();
+    }
+  });
+});
+
+describe('--watch in the Gateway mode', () => {
+  it('gives a member a scale-up adds its route (and its own Gateway a listener), and prunes it with its Service', async () => {
+    const ns = await newNamespace('gw-watch');
+    await readyStatefulSet(ns, member('wk', tcpPorts[0], 1));
+    const watching = follow([
+      'wk',
+      '-n',
+      ns,
+      '--gateway-class',
+      tcp.gatewayClass,
+      '--port-per-member',
+      '--watch',
+      '--prune',
+    ]);
+    let members: { close: () => Promise<void> } | undefined;
+    try {
+      await watching.until('stdout', /^0\s+wk-0\s+wk-0\s+TCPRoute\s+127\.0\.0\.1:\d+\s+true/m);
+      await clients().apps.patchNamespacedStatefulSetScale({
+        name: 'wk',
+        namespace: ns,
+        body: [{ op: 'replace', path: '/spec/replicas', value: 2 }],
+      });
+      await watching.until(
+        'stdout',
+        new RegExp(`^1\\s+wk-1\\s+wk-1\\s+TCPRoute\\s+127\\.0\\.0\\.1:${tcpPorts[1]}\\s`, 'm'),
+      );
+      members = await startMembers(await podIps(ns, 'wk', 2), tcpPorts[0]);
+      expect(await answerOf('127.0.0.1', tcpPorts[1], 'member wk-1\n'), tcp.log().slice(-3000)).toBe('member wk-1\n');
+      const from = watching.stderr.length;
+      await clients().apps.patchNamespacedStatefulSetScale({
+        name: 'wk',
+        namespace: ns,
+        body: [{ op: 'replace', path: '/spec/replicas', value: 1 }],
+      });
+      await watching.until('stderr', /service\/wk-1 deleted/, { from });
+      expect((await routesIn(ns, 'tcproutes')).map((r) => r.metadata.name)).toEqual(['wk-0']);
+    } finally {
+      await watching.stop();
+      await members?.close();
+    }
+  });
+});
+
+describe("the README's Roles", () => {
+  it('are enough for the Gateway mode: expose with its own Gateway, status and prune --all', async () => {
+    const ns = await newNamespace('gw-least');
+    await readyStatefulSet(ns, member('kv', tcpPorts[0], 2));
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const blocks = [...readme.slice(readme.indexOf('## Permissions')).matchAll(/```yaml\n([\s\S]*?)```/g)];
+    const rules = blocks.slice(0, 2).flatMap((b) => (parse(b[1]) as { rules: V1PolicyRule[] }).rules);
+    expect(rules.some((r) => r.resources?.includes('tcproutes'))).toBe(true);
+    const { token } = await serviceAccount(
+      ns,
+      'gw-user',
+      { rules },
+      { verb: 'patch', resource: 'tcproutes', group: gatewayGroup },
+    );
+    const kubeconfig = tokenKubeconfig('gw-user', token, ns);
+    const run = (args: string[]) => runPlugin(args, { kubeconfig });
+    const exposed = await run(['kv', '--gateway-class', tcp.gatewayClass, '--port-per-member']);
+    expect(exposed.stderr).toBe('');
+    expect(parseTable(exposed.stdout).map((r) => r.ENDPOINT)).toEqual([
+      `127.0.0.1:${tcpPorts[0]}`,
+      `127.0.0.1:${tcpPorts[1]}`,
+    ]);
+    const status = await run(['status', 'kv']);
+    expect(status.stdout).toContain('statefulset kv: 2 Ready');
+    const pruned = await run(['prune', 'kv', '--all']);
+    expect(pruned.stderr).toBe('');
+    expect(pruned.stdout).toContain('gateway.gateway.networking.k8s.io/kv deleted\n');
+    expect(await routesIn(ns, 'tcproutes')).toEqual([]);
+  });
+});
+
+describe('bad input: one error line, before any write', () => {
+  it('refuses a missing Gateway, a listener of the wrong protocol, and one that does not take routes from here', async () => {
+    const ns = await newNamespace('gw-bad');
+    const other = await newNamespace('gw-other');
+    await readyStatefulSet(ns, member('db', 9093, 2));
+    await gateway(ns, 'plain', tls.gatewayClass, [{ name: 'tcp', port: tlsPort, protocol: 'TCP' }]);
+    await gateway(other, 'theirs', tls.gatewayClass, [
+      { name: 'tls', port: tlsPort, protocol: 'TLS', tls: { mode: 'Passthrough' } },
+    ]);
+    const cases: [string[], RegExp][] = [
+      [
+        ['--gateway', 'nope', '--hostname', `{pod}.${zone}`],
+        /^error: gateway "nope" not found in namespace "gw-bad-\w+"/,
+      ],
+      [
+        ['--gateway', 'plain/tcp', '--hostname', `{pod}.${zone}`],
+        /^error: listener "tcp" of gateway "gw-bad-\w+\/plain" is protocol TCP: routing by name/,
+      ],
+      [
+        ['--gateway', 'theirs', '--gateway-namespace', other, '--hostname', `{pod}.${zone}`],
+        /^error: listener "tls" of gateway "gw-other-\w+\/theirs" allows routes only from its own namespace/,
+      ],
+      [
+        ['--gateway', 'plain', '--port-per-member'],
+        /^error: gateway "gw-bad-\w+\/plain" has no TCP listener on port 9093 for ordinal 0/,
+      ],
+      [
+        ['--gateway', 'plain', '--hostname', '{pod}.under_score.test'],
+        /^error: --hostname "\{pod\}.under_score.test" gives "db-0.under_score.test" for ordinal 0, which is not a valid DNS name/,
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const res = plugin(['db', '-n', ns, ...args]);
+      expect(res.stderr).toMatch(message);
+      expect(res.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(res.code).not.toBe(0);
+    }
+    expect((await servicesIn(ns)).size).toBe(0);
+    expect(await routesIn(ns, 'tlsroutes')).toEqual([]);
+    expect(await routesIn(ns, 'tcproutes')).toEqual([]);
+  });
+});
+
+describe('a cluster without the Gateway API, or without the route kind', () => {
+  it('says what to install, before any write', async () => {
+    const bare = await startCluster({ lb: 'none', nodes: 1 });
+    try {
+      const { core, apps } = clients(bare);
+      await core.createNamespace({ body: { metadata: { name: 'db' } } });
+      await apps.createNamespacedStatefulSet({ namespace: 'db', body: member('db', 9093, 1) });
+      const run = () =>
+        plugin(['db', '-n', 'db', '--gateway', 'edge', '--hostname', `{pod}.${zone}`], { cluster: bare });
+      const none = run();
+      expect(none.stderr).toMatch(
+        /^error: the Gateway API is not installed in this cluster \(no gateway.networking.k8s.io CRDs\)/,
+      );
+      expect(none.code).toBe(1);
+      // The standard channel: Gateways, but no TLSRoute.
+      const crds = traefikPaths().crds;
+      const standard = ['gateway.networking.k8s.io_gatewayclasses.yaml', 'gateway.networking.k8s.io_gateways.yaml'];
+      const ext = clients(bare).kc.makeApiClient(ApiextensionsV1Api);
+      for (const f of standard)
+        await ext.createCustomResourceDefinition({
+          body: loadYaml<V1CustomResourceDefinition>(readFileSync(join(crds, f), 'utf8')),
+        });
+      const partial = await waitFor('the Gateway CRDs served', () => {
+        const r = run();
+        return /serves no TLSRoute/.test(r.stderr) && r;
+      });
+      expect(partial.stderr).toBe(
+        "error: this cluster's Gateway API serves no TLSRoute: install the Gateway API's experimental-channel CRDs, which have it, or use --port-per-member (TCPRoute)\n",
+      );
+      expect((await servicesIn('db', bare)).size).toBe(0);
+    } finally {
+      await stopCluster(bare);
+    }
+  });
+});

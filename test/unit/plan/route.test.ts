@@ -1,0 +1,156 @@
+import type { V1Service } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import { exposureOf } from '../../../src/plan/exposure.ts';
+import type { GatewayObject } from '../../../src/plan/gateway.ts';
+import { ownGateway, routeFor, routeProblem, routeRow, routeState, type RouteObject } from '../../../src/plan/route.ts';
+import { endpointText } from '../../../src/render/tables.ts';
+
+const service: V1Service = {
+  metadata: {
+    name: 'kafka-1',
+    namespace: 'db',
+    labels: { 'app.kubernetes.io/managed-by': 'kubectl-expose-sts', 'expose-sts.io/statefulset': 'kafka' },
+    ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'kafka', uid: 'u1' }],
+  },
+  spec: { type: 'ClusterIP', clusterIP: '10.96.0.9', ports: [{ name: 'broker', port: 9093 }] },
+};
+const desired = { ordinal: 1, pod: 'kafka-1', name: 'kafka-1', service, hostname: 'kafka-1.example.com' };
+const gateway = { namespace: 'infra', name: 'edge' };
+const at = (kind: 'TLSRoute' | 'TCPRoute') => ({
+  kind,
+  apiVersion: 'gateway.networking.k8s.io/v1',
+  gateway,
+  attachment: { listener: 'tls', port: 443 },
+  backendPort: 9093,
+});
+const accepted = (generation: number, observed = generation, status = 'True', reason = 'Accepted'): RouteObject => ({
+  metadata: { name: 'kafka-1', namespace: 'db', generation },
+  status: {
+    parents: [
+      {
+        parentRef: { name: 'edge', namespace: 'infra' },
+        conditions: [{ type: 'Accepted', status, reason, observedGeneration: observed }],
+      },
+    ],
+  },
+});
+const serving: GatewayObject = {
+  metadata: { name: 'edge', namespace: 'infra' },
+  spec: { listeners: [{ name: 'tls', port: 443, protocol: 'TLS' }] },
+  status: { addresses: [{ value: '203.0.113.7' }], conditions: [{ type: 'Programmed', status: 'True' }] },
+};
+
+describe('routeFor', () => {
+  it("names, labels and owns a member's route as its Service, to that Service's port, on its listener", () => {
+    const { route } = routeFor(desired, at('TLSRoute'));
+    expect(route).toMatchObject({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'TLSRoute',
+      metadata: {
+        name: 'kafka-1',
+        namespace: 'db',
+        labels: service.metadata?.labels,
+        ownerReferences: service.metadata?.ownerReferences,
+      },
+      spec: {
+        parentRefs: [
+          { group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: 'infra', name: 'edge', sectionName: 'tls' },
+        ],
+        hostnames: ['kafka-1.example.com'],
+        rules: [{ backendRefs: [{ name: 'kafka-1', port: 9093 }] }],
+      },
+    });
+  });
+  it("gives a TCPRoute (which has no hostnames) its name as external-dns's annotation", () => {
+    const { route } = routeFor(desired, { ...at('TCPRoute'), dnsTtlSeconds: 60 });
+    expect(route.spec?.hostnames).toBeUndefined();
+    expect(route.metadata?.annotations).toEqual({
+      'external-dns.alpha.kubernetes.io/hostname': 'kafka-1.example.com',
+      'external-dns.alpha.kubernetes.io/ttl': '60',
+    });
+  });
+});
+
+describe('routeState', () => {
+  it('counts Accepted only for the generation the route is at, and says why a refusal is one', () => {
+    expect(routeState(accepted(2), gateway)).toEqual({ accepted: true });
+    expect(routeState(accepted(3, 2), gateway)).toEqual({ accepted: false }); // an older generation's status
+    expect(routeState(accepted(1, 1, 'False', 'NotAllowedByListeners'), gateway)).toEqual({
+      accepted: false,
+      reason: 'Accepted NotAllowedByListeners',
+    });
+    expect(routeState({ metadata: { name: 'x' } }, gateway)).toEqual({ accepted: false });
+  });
+});
+
+describe('routeProblem', () => {
+  const route = { ...routeFor(desired, at('TLSRoute')).route, ...accepted(1) };
+  it("names what keeps a member's route from serving, in the order to fix it", () => {
+    expect(routeProblem('TLSRoute', undefined, serving, gateway)).toEqual([
+      'Missing',
+      'no TLSRoute: run kubectl expose-sts again',
+    ]);
+    expect(routeProblem('TLSRoute', route, undefined, gateway)).toEqual(['Pending', 'gateway infra/edge not found']);
+    const noListener = { ...serving, spec: { listeners: [] } };
+    expect(routeProblem('TLSRoute', route, noListener, gateway)).toEqual([
+      'Pending',
+      'gateway infra/edge has no listener "tls"',
+    ]);
+    const noAddress = { ...serving, status: { conditions: [] } };
+    expect(routeProblem('TLSRoute', route, noAddress, gateway)).toEqual([
+      'Pending',
+      'gateway infra/edge: gateway has no address yet',
+    ]);
+    expect(routeProblem('TLSRoute', route, serving, gateway)).toBeUndefined();
+  });
+});
+
+describe('routeRow', () => {
+  const row = exposureOf(
+    { namespace: 'db', statefulSet: 'kafka', ordinal: 1, pod: 'kafka-1' },
+    service,
+    undefined,
+    new Map(),
+  );
+  const { route } = routeFor(desired, at('TLSRoute'));
+  it("shows the member's name on the listener's port once attached, <pending> before", () => {
+    const attached = routeRow(row, route, {
+      gateway,
+      attachment: { listener: 'tls', port: 443 },
+      state: { accepted: true },
+      address: '203.0.113.7',
+    });
+    expect(endpointText(attached)).toBe('kafka-1.example.com:443');
+    expect(attached.type).toBe('TLSRoute');
+    expect(attached.route?.gateway).toBe('infra/edge/tls');
+    const pending = routeRow(row, route, {
+      gateway,
+      attachment: { listener: 'tls', port: 443 },
+      state: { accepted: false },
+      address: '203.0.113.7',
+    });
+    expect(endpointText(pending)).toBe('<pending>');
+  });
+});
+
+describe('ownGateway', () => {
+  it("is the StatefulSet's, with the source ranges where implementations copy them to their Service", () => {
+    const g = ownGateway(
+      { name: 'kafka', uid: 'u1' },
+      { name: 'kafka', className: 'eg', portPerMember: false },
+      {
+        namespace: 'db',
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        listeners: [],
+        sourceRanges: ['10.0.0.0/8'],
+        ownerReference: true,
+      },
+    );
+    expect(g.metadata?.ownerReferences).toEqual([
+      { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'kafka', uid: 'u1' },
+    ]);
+    expect(g.spec?.infrastructure).toEqual({
+      annotations: { 'service.beta.kubernetes.io/load-balancer-source-ranges': '10.0.0.0/8' },
+    });
+  });
+});
