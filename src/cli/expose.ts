@@ -70,6 +70,14 @@ export const exposeCommand: ClusterCommand<typeof exposeFlags, ExposeOptions> = 
       'kubectl expose-sts kafka --type LoadBalancer --hostname {pod}.kafka.example.com --publish-configmap',
     ],
     [
+      'One load balancer for all members: a TLSRoute per member on Gateway edge, told apart by the SNI name clients send',
+      "kubectl expose-sts kafka --gateway edge --hostname '{pod}.kafka.example.com'",
+    ],
+    [
+      "Without TLS: a Gateway of the StatefulSet's own (class eg), with a port per member: 6379, 6380, …",
+      'kubectl expose-sts redis --gateway-class eg --port-per-member',
+    ],
+    [
       'Keep the Services in step until interrupted: expose members a scale-up adds, delete those a scale-down leaves',
       'kubectl expose-sts kafka --type LoadBalancer --publish-configmap --watch --prune',
     ],

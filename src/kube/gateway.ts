@@ -92,15 +92,16 @@ async function listOf<T extends RouteObject | GatewayObject>(
   version: string,
   labelSelector: string,
   allNamespaces: boolean,
+  namespace = kube.namespace,
 ): Promise<{ items: T[]; resourceVersion: string }> {
-  const where = allNamespaces ? 'in all namespaces' : `in namespace "${kube.namespace}"`;
+  const where = allNamespaces ? 'in all namespaces' : `in namespace "${namespace}"`;
   const path = allNamespaces
     ? `${groupPath(version)}/${resources[kind]}`
-    : namespaced(kube.namespace, resources[kind], undefined, groupPath(version));
+    : namespaced(namespace, resources[kind], undefined, groupPath(version));
   const list = await withRetry(kube, `list ${resources[kind]} ${where}`, () =>
     listJson<T>(kube, path, { labelSelector }, withoutManagedFields),
   );
-  for (const item of list.items) if (item.metadata) item.metadata.namespace ??= kube.namespace;
+  for (const item of list.items) if (item.metadata) item.metadata.namespace ??= namespace;
   return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? '' };
 }
 
@@ -173,9 +174,27 @@ export function missingKindProblem(api: GatewayApi, kinds: GatewayKind[]): Comma
 export type { RouteKind };
 
 /**
- * The Gateway mode's part of status and prune: the managed routes of the kinds the Services name, the Gateways those
- * routes name, and expose-sts's own Gateways. Optional reads: where they are forbidden, `forbidden` says so and the
- * rows show what the Services alone say.
+ * A LIST at the version clusters serve a kind at now (v1 since Gateway API v1.5 for routes), and only where that is
+ * not served (404), discovery's version: status stays a fixed number of LISTs on current clusters. Undefined: not
+ * served at all; 403: undefined too, with `forbidden` set by the caller.
+ */
+async function listServed<T extends RouteObject | GatewayObject>(
+  kube: Kube,
+  kind: GatewayKind,
+  discovered: () => Promise<GatewayApi>,
+  at: { labelSelector: string; allNamespaces: boolean; namespace?: string },
+): Promise<T[] | undefined> {
+  const list = (version: string) => listOf<T>(kube, kind, version, at.labelSelector, at.allNamespaces, at.namespace);
+  const first = await orAbsent(list('v1'), [404], () => undefined);
+  if (first) return first.items;
+  const version = (await discovered())[kind];
+  return version ? (await list(version)).items : undefined;
+}
+
+/**
+ * The Gateway mode's part of status and prune: the managed routes of the kinds the Services name, and the Gateways
+ * of the namespaces those routes name (expose-sts's own among them), all as LISTs. Optional reads: where they are
+ * forbidden, `forbidden` says so and the rows show what the Services alone say.
  */
 export async function readRoutes(
   kube: Kube,
@@ -183,42 +202,36 @@ export async function readRoutes(
   labelSelector: string,
   allNamespaces: boolean,
 ): Promise<{ routes: RouteObject[]; gateways: GatewayObject[]; forbidden?: string }> {
-  const api = await gatewayApi(kube);
-  const forbidden = (err: Error) => {
-    kube.log(6, err.message);
-    return undefined;
-  };
+  let discovery: Promise<GatewayApi> | undefined;
+  const discovered = () => (discovery ??= gatewayApi(kube));
+  let forbidden: string | undefined;
+  const optional = <T>(read: Promise<T[] | undefined>) =>
+    orAbsent(read, [403], (err) => {
+      kube.log(6, err.message);
+      forbidden = 'cannot list the routes or Gateways';
+      return undefined;
+    });
   const lists = await Promise.all(
-    kinds.flatMap((kind) => {
-      const version = api[kind];
-      if (!version) return [];
-      const list = listOf<RouteObject>(kube, kind, version, labelSelector, allNamespaces);
-      // Items of a list may come without their kind: each is named by it.
-      return [orAbsent(list, [403], forbidden).then((l) => l?.items.map((r) => ({ ...r, kind })))];
-    }),
+    kinds.map((kind) =>
+      optional(listServed<RouteObject>(kube, kind, discovered, { labelSelector, allNamespaces })).then((l) =>
+        // Items of a list may come without their kind: each is named by it.
+        (l ?? []).map((r) => ({ ...r, kind })),
+      ),
+    ),
   );
-  const routes = lists.flatMap((l) => l ?? []);
-  const own = api.Gateway
-    ? await orAbsent(
-        listOf<GatewayObject>(kube, 'Gateway', api.Gateway, labelSelector, allNamespaces),
-        [403],
-        forbidden,
-      )
-    : undefined;
-  const gateways = [...(own?.items ?? [])];
-  const named = new Set(
-    routes.flatMap((r) => {
-      const p = r.spec?.parentRefs?.[0];
-      return p ? [`${p.namespace ?? r.metadata?.namespace}/${p.name}`] : [];
-    }),
+  const routes = lists.flat();
+  // The routes' Gateways, and expose-sts's own (in the StatefulSet's namespace) for prune --all.
+  const parents = routes.flatMap(
+    (r) => r.spec?.parentRefs?.map((p) => p.namespace ?? r.metadata?.namespace ?? '') ?? [],
   );
-  for (const ref of named) {
-    const [namespace, name] = ref.split('/');
-    if (gateways.some((g) => g.metadata?.namespace === namespace && g.metadata?.name === name) || !api.Gateway)
-      continue;
-    const g = await orAbsent(getGateway(kube, namespace, name, api.Gateway), [403], forbidden);
-    if (g) gateways.push({ ...g, metadata: { ...g.metadata, namespace } });
-  }
-  const refused = lists.some((l) => !l) || (api.Gateway && !own);
-  return { routes, gateways, forbidden: refused ? 'cannot list the routes or Gateways' : undefined };
+  const namespaces = [...new Set([kube.namespace, ...parents])];
+  const gatewayLists = allNamespaces
+    ? [optional(listServed<GatewayObject>(kube, 'Gateway', discovered, { labelSelector: '', allNamespaces }))]
+    : namespaces.map((namespace) =>
+        optional(
+          listServed<GatewayObject>(kube, 'Gateway', discovered, { labelSelector: '', allNamespaces, namespace }),
+        ),
+      );
+  const gateways = (await Promise.all(gatewayLists)).flatMap((l) => l ?? []);
+  return { routes, gateways, forbidden };
 }

@@ -101,10 +101,10 @@ async function startServers(
  * external-dns as a user runs it for Services: the service source, TXT records claiming what it owns (so --policy=sync
  * deletes only those), writing to the etcd CoreDNS reads. Its own identity keeps it out of the audit log.
  */
-function externalDnsArgs(kubeconfig: string, zone: string): string[] {
+function externalDnsArgs(kubeconfig: string, zone: string, sources: string[] = ['service']): string[] {
   return [
     `--kubeconfig=${kubeconfig}`,
-    '--source=service',
+    ...sources.map((s) => `--source=${s}`),
     '--provider=coredns',
     '--coredns-prefix=/skydns/',
     `--domain-filter=${zone}`,
@@ -159,7 +159,12 @@ export interface Dns {
  * An etcd and a CoreDNS for one test file; external-dns runs one pass per sync() (--once), so a test knows when the
  * records are written. stop() removes everything.
  */
-export async function startDns(cluster: ClusterInfo, zone = 'example.test'): Promise<Dns> {
+export async function startDns(
+  cluster: ClusterInfo,
+  zone = 'example.test',
+  /** external-dns's sources: Services, or the Gateway mode's routes (gateway-tlsroute, gateway-tcproute). */
+  sources: string[] = ['service'],
+): Promise<Dns> {
   const dir = mkdtempSync(join(tmpdir(), 'expose-sts-dns-'));
   const running: Started[] = [];
   const start: Start = (name, cmd, args) => {
@@ -183,7 +188,7 @@ export async function startDns(cluster: ClusterInfo, zone = 'example.test'): Pro
       const { stdout, stderr } = await exec(
         dnsTools().externalDns,
         [
-          ...externalDnsArgs(join(cluster.dir, 'external-dns.kubeconfig'), zone),
+          ...externalDnsArgs(join(cluster.dir, 'external-dns.kubeconfig'), zone, sources),
           '--once',
           '--metrics-address=127.0.0.1:0',
           '--log-level=info',

@@ -17,6 +17,7 @@ import { startCluster, stopCluster } from '../../cluster/cluster.ts';
 import { traefikPaths } from '../../cluster/traefik.ts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { claimPodRoute, releasePodRoute } from '../../cluster/pod-range.ts';
+import { startDns } from '../../cluster/dns.ts';
 import { gatewayGroup, startTraefik, type Traefik } from '../../cluster/gateway.ts';
 import { statefulSet } from '../fixtures.ts';
 import { clients, newNamespace, parseTable, plugin, readyStatefulSet, servicesIn, waitFor } from '../helpers.ts';
@@ -124,6 +125,15 @@ describe('TLS passthrough by name (TLSRoute) on a Gateway the user has', () => {
       );
       expect(wide.map((r) => r.GATEWAY)).toEqual([0, 1, 2].map(() => `${ns}/shared/tls`));
       expect(wide.map((r) => r.ADDRESS)).toEqual(['127.0.0.1', '127.0.0.1', '127.0.0.1']);
+      // external-dns reads the names from the routes (its gateway-tlsroute source), pointing them at the Gateway.
+      const dns = await startDns(inject('cluster'), 'example.test', ['gateway-tlsroute']);
+      try {
+        const synced = await dns.sync();
+        for (const i of [0, 1, 2])
+          expect(await dns.resolver.resolve4(`db-${i}.${zone}`).catch(() => synced), synced).toEqual(['127.0.0.1']);
+      } finally {
+        await dns.stop();
+      }
       const line = plugin(['db', '-n', ns, '--gateway', 'shared', '--hostname', `{pod}.${zone}`, '-o', 'endpoints']);
       expect(line.stdout).toBe(`${[0, 1, 2].map((i) => `db-${i}.${zone}:${tlsPort}`).join(',')}\n`);
 
@@ -172,7 +182,15 @@ describe("a port per member (TCPRoute) on expose-sts's own Gateway", () => {
     await readyStatefulSet(ns, member('kv', tcpPorts[0], 3));
     const members = await startMembers(await podIps(ns, 'kv', 3), tcpPorts[0]);
     try {
-      const res = plugin(['kv', '-n', ns, '--gateway-class', tcp.gatewayClass, '--port-per-member']);
+      const res = plugin([
+        'kv',
+        '-n',
+        ns,
+        '--gateway-class',
+        tcp.gatewayClass,
+        '--port-per-member',
+        '--publish-configmap',
+      ]);
       expect(res.stderr, tcp.log().slice(-3000)).toBe('');
       expect(res.code).toBe(0);
       const rows = parseTable(res.stdout);
@@ -194,6 +212,9 @@ describe("a port per member (TCPRoute) on expose-sts's own Gateway", () => {
         spec: { listeners: { name: string; port: number }[] };
       };
       expect(gw.spec.listeners.map((l) => [l.name, l.port])).toEqual([0, 1, 2].map((i) => [`kv-${i}`, tcpPorts[i]]));
+      // The members learn their own endpoints through the Gateway, as for Services.
+      const cm = await clients().core.readNamespacedConfigMap({ name: 'kv-endpoints', namespace: ns });
+      expect(cm.data?.endpoints).toBe(tcpPorts.map((p) => `127.0.0.1:${p}`).join(','));
       expect(gw.metadata.ownerReferences?.map((o) => `${o.kind}/${o.name}`)).toEqual(['StatefulSet/kv']);
       expect((await routesIn(ns, 'tcproutes')).map((r) => r.metadata.name).sort()).toEqual(['kv-0', 'kv-1', 'kv-2']);
 
@@ -253,6 +274,7 @@ describe('--watch in the Gateway mode', () => {
       await watching.stop();
       await members?.close();
     }
+    expect(plugin(['prune', 'wk', '-n', ns, '--all']).code).toBe(0);
   });
 });
 
