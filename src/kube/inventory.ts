@@ -80,7 +80,7 @@ export async function readInventory(
   }
   const routed = await routing;
   return {
-    routes: routed?.routes,
+    routes: routed?.forbidden ? undefined : routed?.routes,
     gateways: routed?.gateways,
     services: services.items,
     statefulSets: statefulSets.items,

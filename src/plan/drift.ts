@@ -76,8 +76,8 @@ interface Indexed {
   podByKey: Map<string, V1Pod>;
   nodes: Map<string, V1Node>;
   inUse: Map<string, V1Service>;
-  /** Routes by kind/namespace/name, Gateways by namespace/name. */
-  routes: Map<string, RouteObject>;
+  /** Routes by kind/namespace/name, Gateways by namespace/name; undefined where routes were not read (status -w). */
+  routes?: Map<string, RouteObject>;
   gateways: Map<string, GatewayObject>;
 }
 
@@ -125,6 +125,10 @@ function serviceRow(svc: V1Service, at: Indexed, scope: { statefulSet?: string }
   const [state, reason]: [State, string] = orphaned ? ['Orphaned', orphaned] : stateOf(svc, pod, podObj);
   const kind = svc.metadata?.annotations?.[routeAnnotation];
   if (!kind) return { ...row, state, reason };
+  // Routes not read (status -w follows Services and pods only): the Service's own state, and no endpoint, since its
+  // cluster IP is not where clients reach it.
+  if (!at.routes)
+    return { ...row, type: kind, service: row.service && { ...row.service, endpoint: undefined }, state, reason };
   // The Gateway mode: the member is reached through its route, which has a state of its own before the Service's.
   const route = at.routes.get(`${kind}/${key(ns, nameOf(svc))}`);
   const ref = route && parentOf(route);
@@ -182,7 +186,7 @@ export function assess(inv: Inventory, scope: { statefulSet?: string }): StatusR
     podByKey: new Map(inv.pods.map((p) => [key(namespaceOf(p), nameOf(p)), p])),
     nodes: new Map(inv.nodes.map((n) => [nameOf(n), n])),
     inUse: servicesInUse(inv.services),
-    routes: new Map((inv.routes ?? []).map((r) => [`${r.kind}/${key(namespaceOf(r), nameOf(r))}`, r])),
+    routes: inv.routes && new Map(inv.routes.map((r) => [`${r.kind}/${key(namespaceOf(r), nameOf(r))}`, r])),
     gateways: new Map((inv.gateways ?? []).map((g) => [key(namespaceOf(g), nameOf(g)), g])),
   };
   const rows = inv.services.flatMap((svc) => serviceRow(svc, at, scope) ?? []);

@@ -260,3 +260,46 @@ describe('drift that re-runs converge', () => {
     expect(modifiedBy(after, 'db-0')).toBe('kubectl-create');
   });
 });
+
+describe('assess in the Gateway mode', () => {
+  const routed = (ordinal: number): V1Service => {
+    const s = svc('db', ordinal);
+    s.metadata!.annotations = { 'expose-sts.io/route': 'TCPRoute' };
+    return s;
+  };
+  const route = (ordinal: number, accepted: string) => ({
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'TCPRoute',
+    metadata: { name: `db-${ordinal}`, namespace: 'data', generation: 1 },
+    spec: {
+      parentRefs: [{ name: 'edge', sectionName: `db-${ordinal}` }],
+      rules: [{ backendRefs: [{ name: `db-${ordinal}`, port: 5432 }] }],
+    },
+    status: {
+      parents: [{ parentRef: { name: 'edge' }, conditions: [{ type: 'Accepted', status: accepted, reason: 'R' }] }],
+    },
+  });
+  const edge = {
+    metadata: { name: 'edge', namespace: 'data' },
+    spec: { listeners: [0, 1, 2].map((i) => ({ name: `db-${i}`, port: 9000 + i, protocol: 'TCP' })) },
+    status: { addresses: [{ value: '203.0.113.9' }] },
+  };
+  const base = {
+    statefulSets: [sts('db', 3)],
+    services: [routed(0), routed(1), routed(2)],
+    pods: ['db-0', 'db-1', 'db-2'].map((p) => pod(p)),
+  };
+  it("is Ready with the Gateway's endpoint when attached; Pending when refused; Missing without a route", () => {
+    const rows = assess(inv({ ...base, routes: [route(0, 'True'), route(1, 'False')], gateways: [edge] }), {});
+    expect(states(rows)).toEqual(['db-0:Ready', 'db-1:Pending', 'db-2:Missing']);
+    expect(endpointText(rows[0])).toBe('203.0.113.9:9000');
+    expect(rows[1].reason).toBe('TCPRoute Accepted R');
+    expect(endpointText(rows[1])).toBe('<pending>');
+  });
+  it("keeps the Service's own state where routes were not read (status -w follows Services and pods only)", () => {
+    const rows = assess(inv(base), {});
+    expect(states(rows)).toEqual(['db-0:Ready', 'db-1:Ready', 'db-2:Ready']);
+    expect(rows.map((r) => r.type)).toEqual(['TCPRoute', 'TCPRoute', 'TCPRoute']);
+    expect(endpointText(rows[0])).toBe('<none>'); // not the cluster IP: clients do not reach it there
+  });
+});
