@@ -15,7 +15,8 @@ import type { Planned } from './plan.ts';
 import { printObjects, verbs } from './print.ts';
 import { configMapFor, configMapVerb, publishEndpoints } from './publish.ts';
 import type { Read } from './read.ts';
-import { applyRoutes, type RoutesWaited, waitForRoutes } from './routes.ts';
+import { applyRoutes, type RoutesWaited, routeVerbs, waitForRoutes } from './routes.ts';
+import { nameOf } from '../../plan/meta.ts';
 import { gatewayAddress } from '../../plan/gateway.ts';
 import { type RouteObject, routeRow } from '../../plan/route.ts';
 import { addressesBefore, type Members, membersOf, openAddressWatch, type Waited, waitForAddresses } from './wait.ts';
@@ -54,7 +55,8 @@ function printServerDryRun(
   io: IO,
 ): void {
   const verbOf = (a: Action) => ({ object: current.get(a.desired.name) ?? a.desired.service, verb: verbs[a.kind] });
-  const routed = [...(routes?.values() ?? [])].map((object) => ({ object, verb: 'configured' }));
+  const routeVerb = planned.routes && routeVerbs(planned.routes).route;
+  const routed = [...(routes?.values() ?? [])].map((object) => ({ object, verb: routeVerb?.(nameOf(object)) ?? '' }));
   printObjects(io, [...planned.plan.actions.map(verbOf), ...routed], planned.opts);
 }
 

@@ -43,6 +43,8 @@ export interface RoutePlan {
   selector: string;
   /** expose-sts's own Gateway, to apply before the routes (--gateway-class). */
   own?: GatewayObject;
+  /** What exists already (routes by name, and whether the own Gateway does), for a dry run's created or configured. */
+  existing: { routes: Set<string>; own: boolean };
   routes: DesiredRoute[];
 }
 
@@ -175,6 +177,7 @@ export async function planRoutes(
     gateway,
     selector: managedSelector(opts.statefulSet),
     own,
+    existing: { routes: new Set(existing.items.map(nameOf)), own: !!(own && before) },
     routes,
   };
 }
@@ -307,4 +310,10 @@ export async function pruneRouteOf(api: Api, svc: V1Service, statefulSet: string
   return (await api.deleteGatewayObject(at, false)) === 'deleted'
     ? `${kind.toLowerCase()}/${nameOf(route)}`
     : undefined;
+}
+
+/** kubectl apply's word for each object the Gateway mode writes, as a dry run prints them. */
+export function routeVerbs(plan: RoutePlan): { own?: string; route: (name: string) => string } {
+  const verb = (exists: boolean) => (exists ? 'configured' : 'created');
+  return { own: plan.own && verb(plan.existing.own), route: (name) => verb(plan.existing.routes.has(name)) };
 }

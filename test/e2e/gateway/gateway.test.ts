@@ -104,6 +104,10 @@ describe('TLS passthrough by name (TLSRoute) on a Gateway the user has', () => {
       await gateway(ns, 'shared', tls.gatewayClass, [
         { name: 'tls', port: tlsPort, protocol: 'TLS', tls: { mode: 'Passthrough' } },
       ]);
+      // A dry run says what it would write, as kubectl apply does, and writes nothing.
+      const dry = plugin(['db', '-n', ns, '--gateway', 'shared', '--hostname', `{pod}.${zone}`, '--dry-run=server']);
+      expect(dry.stdout).toContain('tlsroute.gateway.networking.k8s.io/db-0 created (server dry run)\n');
+      expect(await routesIn(ns, 'tlsroutes')).toEqual([]);
       const res = plugin(['db', '-n', ns, '--gateway', 'shared', '--hostname', `{pod}.${zone}`]);
       expect(res.stderr, tls.log().slice(-3000)).toBe('');
       expect(res.code).toBe(0);
