@@ -2,7 +2,19 @@
 // so a clean clone builds them once per machine and every later run starts in seconds.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { binaries, toolchainDir, versions } from './versions.ts';
@@ -74,6 +86,20 @@ export function run(
         : reject(new Error(`${cmd} ${args.slice(0, 2).join(' ')} failed (${signal ?? `exit ${code}`})`)),
     );
   });
+}
+
+/** Where the module cache holds a module, downloaded if missing: some ship files beside their code (CRDs, stages). */
+export async function moduleDir(module: string, cwd: string): Promise<string> {
+  return (JSON.parse(await run('go', ['mod', 'download', '-json', module], { cwd })) as { Dir: string }).Dir;
+}
+
+/** A copy of a module to patch in a build: the module cache's files and folders are read-only, and so are copies. */
+export function writableCopy(from: string, to: string): void {
+  cpSync(from, to, { recursive: true });
+  for (const entry of ['', ...readdirSync(to, { recursive: true, encoding: 'utf8' })]) {
+    const path = join(to, entry);
+    chmodSync(path, statSync(path).isDirectory() ? 0o755 : 0o644);
+  }
 }
 
 export const elapsed = (since: number) => {
@@ -243,10 +269,7 @@ export async function ensureToolchain(
 
     // kwok ships its Stage definitions as files in its module, not in the binary: take them from the module cache now
     // so that starting a cluster never needs Go.
-    const info = JSON.parse(
-      await run('go', ['mod', 'download', '-json', `sigs.k8s.io/kwok@${versions.kwok}`], { cwd: t.dir }),
-    ) as { Dir: string };
-    const stageDir = join(info.Dir, 'kustomize', 'stage');
+    const stageDir = join(await moduleDir(`sigs.k8s.io/kwok@${versions.kwok}`, t.dir), 'kustomize', 'stage');
     writeFileSync(
       t.stages,
       `${kwokStageFiles.map((f) => readFileSync(join(stageDir, f), 'utf8').trim()).join('\n---\n')}\n`,

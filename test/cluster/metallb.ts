@@ -4,21 +4,10 @@
 //
 // Built in a wrapper module of its own (test/cluster/metallb/; adding it to the control plane's would upgrade grpc
 // and protobuf under the Kubernetes binaries), into its own cache directory keyed by its versions.
-import {
-  chmodSync,
-  cpSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { goBuild, run, stderrLog, withLock } from './build.ts';
+import { goBuild, moduleDir, stderrLog, withLock, writableCopy } from './build.ts';
 import { metallbDir, versions } from './versions.ts';
 
 const wrapperModule = fileURLToPath(new URL('./metallb', import.meta.url));
@@ -69,10 +58,6 @@ type AsPathPrependPrefixes struct {
 }
 `;
 
-async function moduleDir(module: string, cwd: string): Promise<string> {
-  return (JSON.parse(await run('go', ['mod', 'download', '-json', module], { cwd })) as { Dir: string }).Dir;
-}
-
 /** Returns MetalLB's controller and CRDs, building them if missing (≈ 5 min cold on 2 cores). */
 export async function ensureMetallb(log = stderrLog): Promise<MetallbBuild> {
   const m = metallbPaths();
@@ -92,12 +77,7 @@ export async function ensureMetallb(log = stderrLog): Promise<MetallbBuild> {
     mkdirSync(src, { recursive: true });
     for (const f of ['go.mod', 'go.sum', 'tools.go']) cpSync(join(wrapperModule, f), join(src, f));
     const frr = join(src, 'frr-k8s');
-    cpSync(await moduleDir(`github.com/metallb/frr-k8s@${versions.frrK8s}`, src), frr, { recursive: true });
-    // The module cache's files and folders are read-only, and so are their copies.
-    for (const entry of ['', ...readdirSync(frr, { recursive: true, encoding: 'utf8' })]) {
-      const path = join(frr, entry);
-      chmodSync(path, statSync(path).isDirectory() ? 0o755 : 0o644);
-    }
+    writableCopy(await moduleDir(`github.com/metallb/frr-k8s@${versions.frrK8s}`, src), frr);
     const api = join(frr, 'api', 'v1beta1');
     const types = join(api, 'frrconfiguration_types.go');
     writeFileSync(types, patchFrrK8s(readFileSync(types, 'utf8')));

@@ -1,24 +1,14 @@
 // Traefik v3, a Gateway API controller that serves TLSRoute (TLS passthrough by SNI name) and TCPRoute, built from Go
 // modules and run out of cluster against the local API server: the real controller the Gateway mode's tests meet.
-// Only the tests of that mode and `cluster:up --gateway` need it (≈ 13 min cold on 2 cores), so nothing else builds it.
+// Only the tests of that mode and `cluster:up --gateway` need it (≈ 13 min cold on 2 cores): the e2e tests' setup
+// builds it before they start, and `cluster:build -- --gateway` alone.
 //
 // Built in a wrapper module of its own (test/cluster/traefik/), whose go.mod replaces three modules Traefik's own
 // go.mod replaces: they are written here, into the build cache beside a copy of that module (see stubs below).
-import {
-  chmodSync,
-  cpSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { goBuild, run, stderrLog, withLock } from './build.ts';
+import { goBuild, moduleDir, stderrLog, withLock, writableCopy } from './build.ts';
 import { traefikDir, versions } from './versions.ts';
 
 const wrapperModule = fileURLToPath(new URL('./traefik', import.meta.url));
@@ -94,21 +84,6 @@ func (a *DigestAuth) RequireAuthStale(w http.ResponseWriter, r *http.Request) {
 `,
 };
 
-async function moduleDir(module: string, cwd: string): Promise<string> {
-  return (JSON.parse(await run('go', ['mod', 'download', '-json', module], { cwd })) as { Dir: string }).Dir;
-}
-
-/** A writable copy of a module from the module cache (whose files and folders are read-only), without its tests. */
-function copyModule(from: string, to: string): void {
-  cpSync(from, to, { recursive: true });
-  for (const entry of ['', ...readdirSync(to, { recursive: true, encoding: 'utf8' })]) {
-    const path = join(to, entry);
-    if (statSync(path).isDirectory()) chmodSync(path, 0o755);
-    else if (entry.endsWith('_test.go')) rmSync(path);
-    else chmodSync(path, 0o644);
-  }
-}
-
 /** Returns Traefik and the Gateway API CRDs, building them if missing (≈ 13 min cold on 2 cores, peak ≈ 3.3 GB). */
 export async function ensureTraefik(log = stderrLog): Promise<TraefikBuild> {
   const t = traefikPaths();
@@ -126,8 +101,11 @@ export async function ensureTraefik(log = stderrLog): Promise<TraefikBuild> {
     rmSync(src, { recursive: true, force: true });
     mkdirSync(src, { recursive: true });
     for (const f of ['go.mod', 'go.sum', 'tools.go']) cpSync(join(wrapperModule, f), join(src, f));
-    copyModule(await moduleDir(`github.com/go-acme/lego/v5@${versions.lego}`, src), join(src, 'lego'));
-    copyModule(await moduleDir(`github.com/abbot/go-http-auth@${versions.goHttpAuth}`, src), join(src, 'go-http-auth'));
+    writableCopy(await moduleDir(`github.com/go-acme/lego/v5@${versions.lego}`, src), join(src, 'lego'));
+    writableCopy(
+      await moduleDir(`github.com/abbot/go-http-auth@${versions.goHttpAuth}`, src),
+      join(src, 'go-http-auth'),
+    );
     rmSync(join(src, 'go-http-auth', 'examples'), { recursive: true, force: true });
     for (const [file, text] of Object.entries(stubs)) {
       mkdirSync(join(src, file, '..'), { recursive: true });
