@@ -10,12 +10,12 @@ import type { GatewayKind } from '../kube/gateway.ts';
 import type { GatewayObject } from '../plan/gateway.ts';
 import type { RouteObject } from '../plan/route.ts';
 import { nameOf, namespaceOf, uidOf } from '../plan/meta.ts';
-import { isManaged, statefulSetLabel } from '../plan/ownership.ts';
+import { isManagedFor } from '../plan/ownership.ts';
 import { objectRef } from '../render/objects.ts';
 
 /** A Gateway expose-sts made for the StatefulSet (--gateway-class): labelled so, as its Services are. */
 const ownGatewayOf = (g: GatewayObject, statefulSet: string | undefined) =>
-  isManaged(g.metadata?.labels) && !!statefulSet && g.metadata?.labels?.[statefulSetLabel] === statefulSet;
+  statefulSet !== undefined && isManagedFor(g.metadata?.labels, statefulSet);
 
 export const pruneCommand: ClusterCommand<typeof pruneFlags, PruneOptions> = {
   name: 'prune',

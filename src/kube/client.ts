@@ -11,6 +11,7 @@ import { attempts, retryable, retryDelayMs } from './retry.ts';
 import { loadRawConfig } from './kubeconfig.ts';
 import { type Answer, HttpTransport, type Transport } from './transport.ts';
 import { version } from '../version.ts';
+import { fieldManager } from '../plan/ownership.ts';
 
 export interface Kube {
   namespace: string;
@@ -222,6 +223,24 @@ export const appsV1 = '/apis/apps/v1';
 /** The path of a namespaced resource, e.g. namespaced('data', 'services', 'db-0'). */
 export function namespaced(namespace: string, resource: string, name?: string, group = '/api/v1'): string {
   return `${group}/namespaces/${encodeURIComponent(namespace)}/${resource}${name === undefined ? '' : `/${encodeURIComponent(name)}`}`;
+}
+
+/**
+ * Server-side apply of an object at `path` (its resource URL, with its name), as every write of expose-sts is:
+ * idempotent, leaving other managers' fields alone, taking back fields someone edited. `what` names it in messages.
+ */
+export function applyObject<T>(kube: Kube, path: string, body: T, what: string, dryRun = false): Promise<T> {
+  return withRetry(
+    kube,
+    `apply ${what}`,
+    () =>
+      requestJson<T>(kube, 'PATCH', path, {
+        query: { fieldManager, force: 'true', dryRun: dryRun ? 'All' : undefined },
+        body,
+        contentType: 'application/apply-patch+yaml', // JSON is YAML
+      }),
+    { conflicts: true },
+  );
 }
 
 /**

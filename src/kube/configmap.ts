@@ -2,8 +2,7 @@
 // applied once the addresses are in, listed for status and prune (also those no Service publishes to any more).
 import type { V1ConfigMap } from '@kubernetes/client-node';
 import { orAbsent } from './absent.ts';
-import { fieldManager } from '../plan/ownership.ts';
-import { deleteListed, type Kube, listJson, namespaced, requestJson, withRetry } from './client.ts';
+import { applyObject, deleteListed, type Kube, listJson, namespaced, requestJson, withRetry } from './client.ts';
 
 export async function getConfigMap(kube: Kube, name: string): Promise<V1ConfigMap | undefined> {
   const read = withRetry(kube, `get configmap "${name}" in namespace "${kube.namespace}"`, () =>
@@ -16,17 +15,8 @@ export async function getConfigMap(kube: Kube, name: string): Promise<V1ConfigMa
 /** Server-side apply, as the Services: it follows scaling and address changes, and leaves others' fields alone. */
 export async function applyConfigMap(kube: Kube, body: V1ConfigMap): Promise<void> {
   const name = body.metadata?.name ?? '';
-  await withRetry(
-    kube,
-    `apply configmap "${name}" in namespace "${kube.namespace}"`,
-    () =>
-      requestJson(kube, 'PATCH', namespaced(kube.namespace, 'configmaps', name), {
-        query: { fieldManager, force: 'true' },
-        body,
-        contentType: 'application/apply-patch+yaml',
-      }),
-    { conflicts: true },
-  );
+  const path = namespaced(kube.namespace, 'configmaps', name);
+  await applyObject(kube, path, body, `configmap "${name}" in namespace "${kube.namespace}"`);
 }
 
 /**

@@ -4,10 +4,9 @@
 // wait and for status, and uid-checked deletes for prune.
 import { CommandError } from '../errors.ts';
 import { gatewayGroup, type GatewayObject, type RouteKind } from '../plan/gateway.ts';
-import { fieldManager } from '../plan/ownership.ts';
 import type { RouteObject } from '../plan/route.ts';
 import { orAbsent } from './absent.ts';
-import { deleteListed, type Kube, listJson, namespaced, requestJson, withRetry } from './client.ts';
+import { applyObject, deleteListed, type Kube, listJson, namespaced, requestJson, withRetry } from './client.ts';
 import { openWatch, type OpenWatch, withoutManagedFields } from './watch.ts';
 
 /** The kinds the Gateway mode uses, by resource name. */
@@ -71,18 +70,9 @@ async function applyOf<T extends RouteObject | GatewayObject>(kube: Kube, body: 
   const version = body.apiVersion?.split('/')[1] ?? '';
   const name = body.metadata?.name ?? '';
   const namespace = body.metadata?.namespace ?? kube.namespace;
-  const answer = await withRetry(
-    kube,
-    `apply ${kind.toLowerCase()} "${name}" in namespace "${namespace}"`,
-    () =>
-      requestJson<T>(kube, 'PATCH', namespaced(namespace, resources[kind], name, groupPath(version)), {
-        query: { fieldManager, force: 'true', dryRun: dryRun ? 'All' : undefined },
-        body,
-        contentType: 'application/apply-patch+yaml',
-      }),
-    { conflicts: true },
-  );
-  return withoutManagedFields(answer);
+  const path = namespaced(namespace, resources[kind], name, groupPath(version));
+  const what = `${kind.toLowerCase()} "${name}" in namespace "${namespace}"`;
+  return withoutManagedFields(await applyObject(kube, path, body, what, dryRun));
 }
 
 /** Routes (or Gateways) of one kind with the label selector, in the namespace or all; a kind not served: none. */
@@ -139,8 +129,6 @@ export const listRoutes = (
   labelSelector: string,
   allNamespaces: boolean,
 ) => listOf<RouteObject>(kube, kind, version, labelSelector, allNamespaces);
-export const listGateways = (kube: Kube, version: string, labelSelector: string, allNamespaces: boolean) =>
-  listOf<GatewayObject>(kube, 'Gateway', version, labelSelector, allNamespaces);
 export const watchRoutes = (
   kube: Kube,
   target: { kind: RouteKind; version: string; namespace: string; labelSelector: string },

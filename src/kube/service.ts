@@ -2,7 +2,7 @@
 import type { V1Service, V1ServicePort } from '@kubernetes/client-node';
 import { nameOf } from '../plan/meta.ts';
 import { fieldManager } from '../plan/ownership.ts';
-import { deleteListed, listJson, namespaced, requestJson, withRetry, type Kube } from './client.ts';
+import { applyObject, deleteListed, listJson, namespaced, requestJson, withRetry, type Kube } from './client.ts';
 import { openWatch, type OpenWatch, withoutManagedFields } from './watch.ts';
 
 export async function listServices(
@@ -15,21 +15,12 @@ export async function listServices(
   return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? '' };
 }
 
-/** Server-side apply: idempotent, leaves other managers' fields alone, and takes back fields someone edited. */
+/** Server-side apply (client.ts's applyObject), the answer kept without its managedFields. */
 async function applyService(kube: Kube, body: V1Service, dryRun: boolean): Promise<V1Service> {
   const name = nameOf(body);
+  const path = namespaced(kube.namespace, 'services', name);
   return withoutManagedFields(
-    await withRetry(
-      kube,
-      `apply service "${name}" in namespace "${kube.namespace}"`,
-      () =>
-        requestJson<V1Service>(kube, 'PATCH', namespaced(kube.namespace, 'services', name), {
-          query: { fieldManager, force: 'true', dryRun: dryRun ? 'All' : undefined },
-          body,
-          contentType: 'application/apply-patch+yaml', // JSON is YAML
-        }),
-      { conflicts: true },
-    ),
+    await applyObject(kube, path, body, `service "${name}" in namespace "${kube.namespace}"`, dryRun),
   );
 }
 

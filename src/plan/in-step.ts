@@ -6,7 +6,7 @@ import type { Action } from './diff.ts';
 import { isUpToDate } from './diff.ts';
 import { lbAddresses } from './endpoint.ts';
 import { nameOf, uidOf } from './meta.ts';
-import { fieldManager, isManaged, ordinalLabel, statefulSetLabel } from './ownership.ts';
+import { fieldManager, isManagedFor, ordinalLabel } from './ownership.ts';
 import type { DesiredService } from './service.ts';
 
 /** A line of the watch's log: why (a short CamelCase reason, as an Event's), the object, and what a person reads. */
@@ -102,7 +102,7 @@ function changedBy(svc: V1Service): string | undefined {
 export function orphansOf(statefulSet: string, services: V1Service[], members: Set<string>): V1Service[] {
   return services.filter((s) => {
     const labels = s.metadata?.labels;
-    return isManaged(labels) && labels?.[statefulSetLabel] === statefulSet && !members.has(nameOf(s));
+    return isManagedFor(labels, statefulSet) && !members.has(nameOf(s));
   });
 }
 

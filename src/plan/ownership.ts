@@ -33,6 +33,10 @@ export function isManaged(labels: Record<string, string> | undefined): boolean {
   return labels?.[managedByLabel] === managedByValue;
 }
 
+/** Whether an object is expose-sts's for this StatefulSet: managed, and labelled with it. */
+export const isManagedFor = (labels: Record<string, string> | undefined, statefulSet: string): boolean =>
+  isManaged(labels) && labels?.[statefulSetLabel] === statefulSet;
+
 /** The key of one ordinal of one StatefulSet: `namespace/statefulset/ordinal`. */
 export const ordinalKey = (namespace: string, statefulSet: string, ordinal: number | string) =>
   `${namespace}/${statefulSet}/${ordinal}`;

@@ -20,7 +20,7 @@ import {
   routeKinds,
 } from '../../plan/gateway.ts';
 import { nameOf, uidOf } from '../../plan/meta.ts';
-import { isManaged, managedFor, managedSelector, statefulSetLabel } from '../../plan/ownership.ts';
+import { isManaged, isManagedFor, managedFor, managedSelector } from '../../plan/ownership.ts';
 import {
   type DesiredRoute,
   type GatewayRef,
@@ -78,7 +78,7 @@ function routeConflict(
     const other = existing.find((e) => nameOf(e) === r.name);
     if (!other) continue;
     const labels = other.metadata?.labels;
-    if (isManaged(labels) && labels?.[statefulSetLabel] === statefulSet) continue;
+    if (isManagedFor(labels, statefulSet)) continue;
     if (adopt && !isManaged(labels)) continue;
     return `${r.route.kind?.toLowerCase()} "${r.name}" exists and is ${isManaged(labels) ? `managed ${managedFor(labels)}` : 'not managed by expose-sts (--adopt takes it over)'}`;
   }
@@ -99,7 +99,7 @@ function ownFor(
 ): GatewayObject {
   const { before, gateway } = at;
   const labels = before?.metadata?.labels;
-  if (before && !(isManaged(labels) && labels?.[statefulSetLabel] === opts.statefulSet))
+  if (before && !isManagedFor(labels, opts.statefulSet))
     throw refuse(
       `gateway "${gateway.namespace}/${gateway.name}" exists and is not expose-sts's for statefulset ${opts.statefulSet}: attach to it with --gateway ${gateway.name} (without --gateway-class), or name another`,
     );
@@ -149,13 +149,12 @@ export async function planRoutes(
   const own = g.className
     ? ownFor(opts, sts, { before, gateway, kind, members, version: versions.gateway })
     : undefined;
-  if (!own && !before)
+  const target = own ?? before;
+  if (!target)
     throw refuse(
       `gateway "${gateway.name}" not found in namespace "${gateway.namespace}"${g.namespace ? '' : ' (--gateway-namespace names another)'}: ` +
         'name an existing Gateway, or let expose-sts make one with --gateway-class CLASS',
     );
-  const target = own ?? before;
-  if (!target) throw refuse(`gateway "${gateway.name}" not found in namespace "${gateway.namespace}"`);
   const placed = attachments(target, g, members, api.namespace);
   if (placed instanceof CommandError) throw refuse(placed.message);
   const apiVersion = `${gatewayGroup}/${versions.route}`;
@@ -200,8 +199,7 @@ export async function waitForRoutes(
   written: Map<string, RouteObject>,
   timeoutMs: number,
 ): Promise<RoutesWaited> {
-  const { kind } = plan;
-  const { selector } = plan;
+  const { kind, selector } = plan;
   const [routes, first] = await Promise.all([
     api.listRoutes(kind, plan.versions.route, selector, false),
     api.getGateway(plan.gateway.namespace, plan.gateway.name, plan.versions.gateway),
