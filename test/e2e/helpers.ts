@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { AppsV1Api, CoreV1Api, DiscoveryV1Api, KubeConfig } from '@kubernetes/client-node';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { pluginBinDir as pluginBin, type ClusterInfo } from '../cluster/cluster.ts';
 
 export function clients(cluster: ClusterInfo = inject('cluster')) {
@@ -48,6 +48,10 @@ export function kubectl(args: string[], opts: { cluster?: ClusterInfo; input?: s
   });
   return { code: res.status, stdout: res.stdout, stderr: res.stderr };
 }
+
+/** `kubectl scale statefulset`, as a user scales one; it must succeed. */
+export const scaleStatefulSet = (namespace: string, name: string, replicas: number) =>
+  expect(kubectl(['scale', 'statefulset', name, '-n', namespace, '--replicas', String(replicas)]).code).toBe(0);
 
 /** Polls until check returns a truthy value (tests may poll; the plugin itself watches). */
 export async function waitFor<T>(

@@ -11,7 +11,16 @@ import { describe, expect, inject, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { inPodWrapper } from '../e2e/connection/differential.ts';
 import { statefulSet } from '../e2e/fixtures.ts';
-import { clients, kubectl, newNamespace, pluginBinDir, readyStatefulSet, servicesIn, waitFor } from '../e2e/helpers.ts';
+import {
+  clients,
+  kubectl,
+  newNamespace,
+  pluginBinDir,
+  readyStatefulSet,
+  scaleStatefulSet,
+  servicesIn,
+  waitFor,
+} from '../e2e/helpers.ts';
 import { follow } from '../e2e/watch/following.ts';
 import { readFileSync } from 'node:fs';
 import { serviceAccount, tokenKubeconfig } from './harness.ts';
@@ -65,8 +74,7 @@ describe('expose --watch in a pod, as the README deploys it', () => {
         KUBECONFIG: '',
       },
     });
-    const scale = (n: number) =>
-      expect(kubectl(['scale', 'statefulset', 'mydb', '-n', ns, '--replicas', String(n)]).code).toBe(0);
+    const scale = (n: number) => scaleStatefulSet(ns, 'mydb', n);
     try {
       await run.until('stdout', /^}$/m);
       scale(3);

@@ -6,14 +6,21 @@ import { statSync } from 'node:fs';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { pluginRequestsSince } from '../cluster/audit.ts';
 import { statefulSet } from '../e2e/fixtures.ts';
-import { kubectl, lbArgs, newNamespace, plugin, readyStatefulSet, servicesIn, waitFor } from '../e2e/helpers.ts';
+import {
+  lbArgs,
+  newNamespace,
+  plugin,
+  readyStatefulSet,
+  scaleStatefulSet,
+  servicesIn,
+  waitFor,
+} from '../e2e/helpers.ts';
 import { type Following, follow, type Stopped } from '../e2e/watch/following.ts';
 import type { FaultProxy } from './fault-proxy.ts';
 import { proxyToCluster, testbed, tokenKubeconfig } from './harness.ts';
 
 const cluster = inject('cluster');
-const scale = (ns: string, n: number) =>
-  expect(kubectl(['scale', 'statefulset', 'db', '-n', ns, '--replicas', String(n)]).code).toBe(0);
+const scale = (ns: string, n: number) => scaleStatefulSet(ns, 'db', n);
 
 /**
  * The plugin's writes to Services of the namespace since `offset` in the audit log, by verb: the server dry runs it

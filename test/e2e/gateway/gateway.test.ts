@@ -20,7 +20,16 @@ import { claimPodRoute, releasePodRoute } from '../../cluster/pod-range.ts';
 import { startDns } from '../../cluster/dns.ts';
 import { gatewayGroup, startTraefik, type Traefik } from '../../cluster/gateway.ts';
 import { statefulSet } from '../fixtures.ts';
-import { clients, newNamespace, parseTable, plugin, readyStatefulSet, servicesIn, waitFor } from '../helpers.ts';
+import {
+  clients,
+  newNamespace,
+  parseTable,
+  plugin,
+  readyStatefulSet,
+  scaleStatefulSet,
+  servicesIn,
+  waitFor,
+} from '../helpers.ts';
 import { follow } from '../watch/following.ts';
 import { runPlugin, serviceAccount, tokenKubeconfig } from '../../reliability/harness.ts';
 import { parse } from 'yaml';
@@ -255,11 +264,7 @@ describe('--watch in the Gateway mode', () => {
     let members: { close: () => Promise<void> } | undefined;
     try {
       await watching.until('stdout', /^0\s+wk-0\s+wk-0\s+TCPRoute\s+127\.0\.0\.1:\d+\s+true/m);
-      await clients().apps.patchNamespacedStatefulSetScale({
-        name: 'wk',
-        namespace: ns,
-        body: [{ op: 'replace', path: '/spec/replicas', value: 2 }],
-      });
+      scaleStatefulSet(ns, 'wk', 2);
       await watching.until(
         'stdout',
         new RegExp(`^1\\s+wk-1\\s+wk-1\\s+TCPRoute\\s+127\\.0\\.0\\.1:${tcpPorts[1]}\\s`, 'm'),
@@ -267,11 +272,7 @@ describe('--watch in the Gateway mode', () => {
       members = await startMembers(await podIps(ns, 'wk', 2), tcpPorts[0]);
       expect(await answerOf('127.0.0.1', tcpPorts[1], 'member wk-1\n'), tcp.log().slice(-3000)).toBe('member wk-1\n');
       const from = watching.stderr.length;
-      await clients().apps.patchNamespacedStatefulSetScale({
-        name: 'wk',
-        namespace: ns,
-        body: [{ op: 'replace', path: '/spec/replicas', value: 1 }],
-      });
+      scaleStatefulSet(ns, 'wk', 1);
       await watching.until('stderr', /service\/wk-1 deleted/, { from });
       expect((await routesIn(ns, 'tcproutes')).map((r) => r.metadata.name)).toEqual(['wk-0']);
     } finally {

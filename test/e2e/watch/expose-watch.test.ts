@@ -4,11 +4,19 @@
 // a re-created one exposed afresh, -o json as a log of objects, and SIGTERM ending it at once with nothing half-done.
 import { describe, expect, it } from 'vitest';
 import { statefulSet } from '../fixtures.ts';
-import { clients, kubectl, lbArgs, newNamespace, readyStatefulSet, servicesIn, waitFor } from '../helpers.ts';
+import {
+  clients,
+  kubectl,
+  lbArgs,
+  newNamespace,
+  readyStatefulSet,
+  scaleStatefulSet,
+  servicesIn,
+  waitFor,
+} from '../helpers.ts';
 import { follow } from './following.ts';
 
-const scale = (ns: string, replicas: number) =>
-  expect(kubectl(['scale', 'statefulset', 'db', '-n', ns, '--replicas', String(replicas)]).code).toBe(0);
+const scale = (ns: string, replicas: number) => scaleStatefulSet(ns, 'db', replicas);
 
 /** A table row of ordinal `i` with a load-balancer address and a Ready pod. */
 const readyRow = (i: number) =>
