@@ -207,7 +207,12 @@ function serviceAt(sts: V1StatefulSet, opts: ExposeOptions, parts: Parts, i: num
       loadBalancerClass: opts.loadBalancerClass,
       loadBalancerIP: addresses[i]?.spec?.loadBalancerIP,
       publishNotReadyAddresses: opts.publishNotReadyAddresses || undefined,
-      loadBalancerSourceRanges: opts.loadBalancerSourceRanges.length ? opts.loadBalancerSourceRanges : undefined,
+      // Only a load balancer takes them (the API server refuses them elsewhere); in the Gateway mode they are the own
+      // Gateway's (route.ts), and its members' Services are ClusterIP.
+      loadBalancerSourceRanges:
+        opts.type === 'LoadBalancer' && opts.loadBalancerSourceRanges.length
+          ? opts.loadBalancerSourceRanges
+          : undefined,
     },
   };
   return { ordinal, pod, name: names[i], service, hostname: dnsNames?.[i] };

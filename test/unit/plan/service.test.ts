@@ -79,6 +79,17 @@ describe('desiredServices', () => {
       externalTrafficPolicy: 'Cluster',
     });
   });
+  it('leaves the source ranges to the own Gateway in the Gateway mode: its ClusterIP Services may not have them', () => {
+    const opts = options({
+      gateway: 'edge',
+      gatewayClass: 'traefik',
+      portPerMember: true,
+      loadBalancerSourceRanges: ['203.0.113.0/24'],
+    });
+    expect(opts.loadBalancerSourceRanges).toEqual(['203.0.113.0/24']);
+    expect(desired(sts(), opts, 'data')[0].service.spec).toMatchObject({ type: 'ClusterIP' });
+    expect(desired(sts(), opts, 'data')[0].service.spec?.loadBalancerSourceRanges).toBeUndefined();
+  });
   it('sets no traffic policy for ClusterIP', () => {
     expect(applyBody(desired(sts(), options(), 'data')[0].service).spec!.externalTrafficPolicy).toBeUndefined();
   });
