@@ -169,12 +169,12 @@ export async function startTraefik(
   ];
   // With KUBECONFIG set, Traefik ignores the endpoint and token given.
   const { KUBECONFIG: _, ...env } = process.env;
-  const logFile = join(dir, 'traefik.log');
-  const start = opts.start ?? ((name, cmd, a, e) => startProcess(name, cmd, a, logFile, e));
+  const start = opts.start ?? ((name, cmd, a, e) => startProcess(name, cmd, a, join(dir, 'traefik.log'), e));
   const proc = start(`traefik-${opts.id}`, build.traefik, args, env);
+  // The log is where the starter put it: the instance's folder, or cluster:up's logs/ folder.
   const log = () => {
     try {
-      return readFileSync(logFile, 'utf8');
+      return readFileSync(proc.logFile, 'utf8');
     } catch {
       return '(no log)';
     }

@@ -50,6 +50,8 @@ export function commandLine(pid: number): string | undefined {
 export interface Started {
   name: string;
   pid: number;
+  /** Where its stdout and stderr go. */
+  logFile: string;
   exited: () => boolean;
 }
 
@@ -68,7 +70,7 @@ export function startProcess(
   child.on('error', () => (exited = true));
   child.unref();
   if (child.pid === undefined) throw new Error(`cannot start ${name} (${cmd})`);
-  return { name, pid: child.pid, exited: () => exited || !isAlive(child.pid!) };
+  return { name, pid: child.pid, logFile, exited: () => exited || !isAlive(child.pid!) };
 }
 
 /**
