@@ -3,6 +3,7 @@
 // polled; a burst of events (a scale-up: the pod, its Service, its address) is printed once it settles.
 import type { V1Node } from '@kubernetes/client-node';
 import type { Api } from '../kube/api.ts';
+import type { RoutesFollowed } from '../kube/gateway.ts';
 import type { StatusOptions } from '../options/status.ts';
 import { assess, type StatusRow } from '../plan/drift.ts';
 import { rowChanges, type WatchEvent } from '../plan/row-changes.ts';
@@ -86,13 +87,14 @@ class RowPrinter {
 
 /**
  * Prints the first rows, then follows until the process is interrupted (or a watch fails for good: an error). Nodes
- * are listed again only when a NodePort member lands on a node not yet known.
+ * are listed again only when a NodePort member lands on a node not yet known. The Gateway mode's routes and Gateways
+ * are followed where the first read found routed members: a route's or Gateway's status changes a row too.
  */
 export async function followStatus(
   opts: StatusOptions,
   api: Api,
   io: IO,
-  first: { rows: StatusRow[]; nodes: V1Node[] },
+  first: { rows: StatusRow[]; nodes: V1Node[]; routes?: RoutesFollowed },
 ): Promise<number> {
   const printer = new RowPrinter(opts, io);
   if (!first.rows.length && opts.output !== 'endpoints') io.err(`${nothingExposed(opts, api.namespace)}\n`);
@@ -126,7 +128,13 @@ export async function followStatus(
       });
     }, settleMs);
   };
-  const scope = { allNamespaces: opts.allNamespaces, statefulSet: opts.statefulSet, pods: true, configMaps: false };
+  const scope = {
+    allNamespaces: opts.allNamespaces,
+    statefulSet: opts.statefulSet,
+    pods: true,
+    configMaps: false,
+    routes: first.routes,
+  };
   const following = await api.followInventory(scope, schedule);
   schedule(); // what changed between the first table's reads and the watches' LISTs
   await following.done;

@@ -51,7 +51,8 @@ async function runStatus(opts: StatusOptions, api: Api, io: IO): Promise<number>
   const stale = staleLines(configMaps, opts.allNamespaces);
   const problem = outputProblem(opts, rows);
   if (problem) throw problem;
-  if (opts.watch) return followStatus(opts, api, io, { rows, nodes: inventory.nodes });
+  if (opts.watch)
+    return followStatus(opts, api, io, { rows, nodes: inventory.nodes, routes: inventory.routesFollowed });
   if (opts.output === 'json' || opts.output === 'yaml') {
     io.out(formatStatus(rows, configMaps, opts.output));
   } else if (rows.length === 0) {

@@ -4,17 +4,25 @@
 // caller is told that something changed, and reads the whole state when it is ready to.
 import type { V1ConfigMap, V1Pod, V1Service, V1StatefulSet } from '@kubernetes/client-node';
 import type { Inventory } from '../plan/drift.ts';
+import type { GatewayObject } from '../plan/gateway.ts';
 import { managedSelector, podNameLabel } from '../plan/ownership.ts';
+import type { RouteObject } from '../plan/route.ts';
 import { appsV1, listJson, namespaced, withRetry, type Kube } from './client.ts';
+import { collectionOf, type GatewayKind, type RoutesFollowed } from './gateway.ts';
 import { slimPod } from './pod.ts';
 import { openWatch, type OpenWatch, type Versioned, withoutManagedFields } from './watch.ts';
 
-/** What is followed: one StatefulSet or every one, in the namespace or in all; pods and ConfigMaps when shown. */
+/**
+ * What is followed: one StatefulSet or every one, in the namespace or in all; pods and ConfigMaps when shown; the
+ * Gateway mode's routes and Gateways where status -w's first read found them or expose --watch's first run wrote them,
+ * at the versions these used.
+ */
 export interface FollowScope {
   allNamespaces: boolean;
   statefulSet?: string;
   pods: boolean;
   configMaps: boolean;
+  routes?: RoutesFollowed;
 }
 
 interface Followed extends Inventory {
@@ -38,6 +46,8 @@ interface Kind<T> {
   group?: string;
   labelSelector?: string;
   fieldSelector?: string;
+  /** The namespace followed, where not the connection's (a Gateway's); ignored across all namespaces. */
+  namespace?: string;
   /** What of each object is kept (of a pod its name, node and readiness; managedFields only where read: Services'). */
   keep: (obj: T) => T;
 }
@@ -55,19 +65,23 @@ class Cache<T extends Versioned> {
     this.allNamespaces = allNamespaces;
   }
 
+  private get namespace(): string {
+    return this.spec.namespace ?? this.kube.namespace;
+  }
+
   private get where(): string {
-    return this.allNamespaces ? 'in all namespaces' : `in namespace "${this.kube.namespace}"`;
+    return this.allNamespaces ? 'in all namespaces' : `in namespace "${this.namespace}"`;
   }
 
   private get path(): string {
     const { resource, group = '/api/v1' } = this.spec;
-    return this.allNamespaces ? `${group}/${resource}` : namespaced(this.kube.namespace, resource, undefined, group);
+    return this.allNamespaces ? `${group}/${resource}` : namespaced(this.namespace, resource, undefined, group);
   }
 
   private readonly keep = (obj: T): T => {
     const kept = this.spec.keep(obj);
     // Lists across namespaces carry each item's namespace; namespaced lists may not.
-    if (kept.metadata) kept.metadata.namespace ??= this.kube.namespace;
+    if (kept.metadata) kept.metadata.namespace ??= this.namespace;
     return kept;
   };
 
@@ -139,6 +153,39 @@ function kindsOf(scope: FollowScope) {
 }
 
 /**
+ * The Gateway mode's kinds: the managed routes of each kind read, and the Gateways of the namespaces the routes name
+ * (or of all). Items are named by their kind, which a list's items may lack.
+ */
+function gatewayKindsOf(scope: FollowScope, routes: RoutesFollowed): Kind<RouteObject | GatewayObject>[] {
+  const spec = (kind: GatewayKind, version: string) => ({
+    kind,
+    ...collectionOf(kind, version),
+    keep: (o: RouteObject | GatewayObject) => ({ ...withoutManagedFields(o), kind }),
+  });
+  const { Gateway: gatewayVersion, ...routeVersions } = routes.versions;
+  const routeKinds = Object.entries(routeVersions).map(([kind, version]) => ({
+    ...spec(kind as GatewayKind, version),
+    labelSelector: managedSelector(scope.statefulSet),
+  }));
+  if (!gatewayVersion) return routeKinds;
+  const gateways = {
+    ...spec('Gateway', gatewayVersion),
+    fieldSelector: routes.gatewayName && `metadata.name=${routes.gatewayName}`,
+  };
+  const namespaces = scope.allNamespaces ? [undefined] : routes.gatewayNamespaces;
+  return [...routeKinds, ...namespaces.map((namespace) => ({ ...gateways, namespace }))];
+}
+
+/** The followed routes and Gateways, apart. */
+function gatewayObjects(caches: Cache<RouteObject | GatewayObject>[]) {
+  const all = caches.flatMap((c) => [...c.items.values()]);
+  return {
+    routes: all.filter((o): o is RouteObject => o.kind !== 'Gateway'),
+    gateways: all.filter((o): o is GatewayObject => o.kind === 'Gateway'),
+  };
+}
+
+/**
  * Lists and watches what the scope names; `changed` is called for every event, from the first one after the LISTs.
  * A refused LIST or watch is thrown here, before the caller relies on it.
  */
@@ -152,7 +199,16 @@ export async function followInventory(
   const statefulSets = new Cache<V1StatefulSet>(kube, kinds.statefulSets, scope.allNamespaces);
   const pods = new Cache<V1Pod>(kube, kinds.pods, scope.allNamespaces);
   const configMaps = new Cache<V1ConfigMap>(kube, kinds.configMaps, scope.allNamespaces);
-  const caches = [services, statefulSets, ...(scope.pods ? [pods] : []), ...(scope.configMaps ? [configMaps] : [])];
+  const gatewayApi = scope.routes
+    ? gatewayKindsOf(scope, scope.routes).map((k) => new Cache(kube, k, scope.allNamespaces))
+    : [];
+  const caches = [
+    services,
+    statefulSets,
+    ...(scope.pods ? [pods] : []),
+    ...(scope.configMaps ? [configMaps] : []),
+    ...gatewayApi,
+  ];
   const close = () => {
     for (const c of caches) c.watch?.close();
   };
@@ -173,6 +229,7 @@ export async function followInventory(
       pods: [...pods.items.values()],
       nodes: [],
       configMaps: [...configMaps.items.values()],
+      ...(scope.routes && gatewayObjects(gatewayApi)),
     }),
     done,
     close,

@@ -171,37 +171,46 @@ async function listServed<T extends RouteObject | GatewayObject>(
   kind: GatewayKind,
   discovered: () => Promise<GatewayApi>,
   at: { labelSelector: string; allNamespaces: boolean; namespace?: string },
-): Promise<T[] | undefined> {
-  const list = (version: string) => listOf<T>(kube, kind, version, at.labelSelector, at.allNamespaces, at.namespace);
+): Promise<{ items: T[]; version: string } | undefined> {
+  const list = (version: string) =>
+    listOf<T>(kube, kind, version, at.labelSelector, at.allNamespaces, at.namespace).then((l) => ({
+      items: l.items,
+      version,
+    }));
   const first = await orAbsent(list('v1'), [404], () => undefined);
-  if (first) return first.items;
+  if (first) return first;
   const version = (await discovered())[kind];
-  return version ? (await list(version)).items : undefined;
+  return version ? list(version) : undefined;
 }
 
 /**
  * The Gateway mode's part of status and prune: the managed routes of the kinds the Services name, and the Gateways
  * of the namespaces those routes name (expose-sts's own among them), all as LISTs. Optional reads: where they are
- * forbidden, `forbidden` says so and the rows show what the Services alone say.
+ * forbidden, `forbidden` says so and the rows show what the Services alone say. `followed` is what status -w follows
+ * from there on: each kind at the version it was read at, and the Gateways' namespaces.
  */
 export async function readRoutes(
   kube: Kube,
   kinds: RouteKind[],
   labelSelector: string,
   allNamespaces: boolean,
-): Promise<{ routes: RouteObject[]; gateways: GatewayObject[]; forbidden?: string }> {
+): Promise<{ routes: RouteObject[]; gateways: GatewayObject[]; forbidden?: string; followed: RoutesFollowed }> {
   let discovery: Promise<GatewayApi> | undefined;
   const discovered = () => (discovery ??= gatewayApi(kube));
   let forbidden: string | undefined;
-  const optional = <T>(read: Promise<T[] | undefined>) =>
+  const versions: GatewayApi = {};
+  const optional = <T>(kind: GatewayKind, read: Promise<{ items: T[]; version: string } | undefined>) =>
     orAbsent(read, [403], (err) => {
       kube.log(6, err.message);
       forbidden = 'cannot list the routes or Gateways';
       return undefined;
+    }).then((l) => {
+      if (l) versions[kind] = l.version;
+      return l?.items;
     });
   const lists = await Promise.all(
     kinds.map((kind) =>
-      optional(listServed<RouteObject>(kube, kind, discovered, { labelSelector, allNamespaces })).then((l) =>
+      optional(kind, listServed<RouteObject>(kube, kind, discovered, { labelSelector, allNamespaces })).then((l) =>
         // Items of a list may come without their kind: each is named by it.
         (l ?? []).map((r) => ({ ...r, kind })),
       ),
@@ -214,12 +223,33 @@ export async function readRoutes(
   );
   const namespaces = [...new Set([kube.namespace, ...parents])];
   const gatewayLists = allNamespaces
-    ? [optional(listServed<GatewayObject>(kube, 'Gateway', discovered, { labelSelector: '', allNamespaces }))]
+    ? [
+        optional(
+          'Gateway',
+          listServed<GatewayObject>(kube, 'Gateway', discovered, { labelSelector: '', allNamespaces }),
+        ),
+      ]
     : namespaces.map((namespace) =>
         optional(
+          'Gateway',
           listServed<GatewayObject>(kube, 'Gateway', discovered, { labelSelector: '', allNamespaces, namespace }),
         ),
       );
   const gateways = (await Promise.all(gatewayLists)).flatMap((l) => l ?? []);
-  return { routes, gateways, forbidden };
+  return { routes, gateways, forbidden, followed: { versions, gatewayNamespaces: namespaces } };
+}
+
+/**
+ * What status -w and expose --watch follow of the Gateway mode: the versions routes and Gateways were read at, and
+ * where the Gateways are (only the one named, where one is).
+ */
+export interface RoutesFollowed {
+  versions: GatewayApi;
+  gatewayNamespaces: string[];
+  gatewayName?: string;
+}
+
+/** A kind's resource name and API group path at a version: what follow.ts lists and watches it by. */
+export function collectionOf(kind: GatewayKind, version: string): { resource: string; group: string } {
+  return { resource: resources[kind], group: groupPath(version) };
 }

@@ -8,7 +8,7 @@ import { appsV1, listJson, namespaced, withRetry, type Kube } from './client.ts'
 import { listConfigMaps } from './configmap.ts';
 import { listNodes, listPodsIn } from './pod.ts';
 import { getStatefulSet } from './statefulset.ts';
-import { readRoutes } from './gateway.ts';
+import { readRoutes, type RoutesFollowed } from './gateway.ts';
 import { routeAnnotation, routeKinds } from '../plan/gateway.ts';
 
 /** The Gateway mode's routes, only where a Service says it has one: other clusters pay no request for them. */
@@ -37,7 +37,7 @@ interface Scope {
 export async function readInventory(
   kube: Kube,
   scope: Scope,
-): Promise<Inventory & { configMaps: V1ConfigMap[]; configMapsForbidden?: string }> {
+): Promise<Inventory & { configMaps: V1ConfigMap[]; configMapsForbidden?: string; routesFollowed?: RoutesFollowed }> {
   const where = scope.allNamespaces ? 'in all namespaces' : `in namespace "${kube.namespace}"`;
   const namespace = kube.namespace;
   const labelSelector = managedSelector(scope.statefulSet);
@@ -82,6 +82,7 @@ export async function readInventory(
   return {
     routes: routed?.forbidden ? undefined : routed?.routes,
     gateways: routed?.gateways,
+    routesFollowed: routed?.forbidden ? undefined : routed?.followed,
     services: services.items,
     statefulSets: statefulSets.items,
     pods,

@@ -64,6 +64,7 @@ export interface GatewayObject {
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
     resourceVersion?: string;
+    generation?: number;
     managedFields?: unknown;
     ownerReferences?: { apiVersion: string; kind: string; name: string; uid: string }[];
   };

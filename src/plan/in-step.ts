@@ -1,12 +1,14 @@
 // What expose --watch decides on each change, pure: whether a change needs another round of the run's steps, what
 // each write of a round is called in its log line, and which Services a scale-down left (orphans).
-import type { V1Pod, V1Service, V1StatefulSet } from '@kubernetes/client-node';
+import type { V1ManagedFieldsEntry, V1Pod, V1Service, V1StatefulSet } from '@kubernetes/client-node';
 import type { Exposure } from './exposure.ts';
 import type { Action } from './diff.ts';
 import { isUpToDate } from './diff.ts';
 import { lbAddresses } from './endpoint.ts';
 import { nameOf, uidOf } from './meta.ts';
+import type { GatewayObject } from './gateway.ts';
 import { fieldManager, isManagedFor, ordinalLabel } from './ownership.ts';
+import { type DesiredRoute, type RouteObject, routeUpToDate } from './route.ts';
 import type { DesiredService } from './service.ts';
 
 /** A line of the watch's log: why (a short CamelCase reason, as an Event's), the object, and what a person reads. */
@@ -24,6 +26,9 @@ export interface Kept {
   statefulSet?: { uid: string; replicas: number; start: number };
   /** Orphans already reported (by uid), so each is said once. */
   orphans: Set<string>;
+  /** The Gateway mode: each member's route as applied, by name, and its Gateway at the generation last seen. */
+  routes: Map<string, RouteObject>;
+  gateway?: { namespace: string; name: string; generation?: number };
 }
 
 export const shapeOf = (sts: V1StatefulSet) => ({
@@ -38,7 +43,9 @@ const sameAddresses = (a: V1Service | undefined, b: V1Service | undefined) =>
 /**
  * Whether a change to a followed object needs a round: the StatefulSet deleted, re-created or scaled; a member's
  * Service deleted, changed from what was applied, or given another address; a Service of the StatefulSet that is no
- * member and not yet reported; a NodePort member's pod on another node than `rows` show. Our own writes and the StatefulSet's status changes need none.
+ * member and not yet reported; a NodePort member's pod on another node than `rows` show; a member's route deleted or
+ * changed, or its Gateway deleted or given a new spec (generation). Our own writes and the status the StatefulSet's,
+ * the routes' and the Gateway's controllers write need none.
  */
 export function roundNeeded(
   change: { kind: string; object?: unknown; deleted: boolean },
@@ -53,6 +60,17 @@ export function roundNeeded(
     const was = kept.statefulSet;
     const now = shapeOf(sts);
     return change.deleted || !was || was.uid !== now.uid || was.replicas !== now.replicas || was.start !== now.start;
+  }
+  if (change.kind === 'Gateway') {
+    const gw = change.object as GatewayObject;
+    const was = kept.gateway;
+    const same = was && was.name === nameOf(gw) && was.namespace === gw.metadata?.namespace;
+    return !!same && (change.deleted || (gw.metadata?.generation ?? 0) > (was.generation ?? 0));
+  }
+  if (change.kind === 'TLSRoute' || change.kind === 'TCPRoute') {
+    const route = change.object as RouteObject;
+    const desired = kept.routes.get(nameOf(route));
+    return !!desired && (change.deleted || !routeUpToDate(desired, route));
   }
   const svc = change.object as V1Service;
   const member = kept.desired.get(nameOf(svc));
@@ -78,21 +96,44 @@ export function podMoved(pod: V1Pod, rows: Exposure[]): boolean {
 export function actionNotes(actions: Action[], kept: Kept, recreated: boolean): Note[] {
   return actions.flatMap((a): Note[] => {
     if (a.kind === 'unchanged') return [];
-    const object = `service/${a.desired.name}`;
-    const wasMember = kept.desired.has(a.desired.name);
-    if (a.kind === 'create')
-      return wasMember && !recreated
-        ? [{ reason: 'Restored', object, message: `${object} restored: it was deleted` }]
-        : [{ reason: 'Created', object, message: `${object} created for pod ${a.desired.pod}` }];
-    if (!wasMember || recreated) return [{ reason: 'Configured', object, message: `${object} configured` }];
-    const by = a.existing && changedBy(a.existing);
-    return [{ reason: 'Restored', object, message: `${object} restored: it was changed${by ? ` by ${by}` : ''}` }];
+    const write = { object: `service/${a.desired.name}`, pod: a.desired.pod, existing: a.existing };
+    return [writeNote(write, kept.desired.has(a.desired.name) && !recreated)];
   });
 }
 
-/** Who last changed the Service's spec or metadata besides expose-sts, from managedFields (not a load balancer's status). */
-function changedBy(svc: V1Service): string | undefined {
-  const updates = (svc.metadata?.managedFields ?? []).filter(
+/** The same for the Gateway mode's routes: each one created, or restored after someone deleted or changed it. */
+export function routeNotes(
+  routes: DesiredRoute[],
+  existing: Map<string, RouteObject>,
+  kept: Kept,
+  recreated: boolean,
+): Note[] {
+  return routes.flatMap((r): Note[] => {
+    const before = existing.get(r.name);
+    if (before && routeUpToDate(r.route, before)) return [];
+    const write = { object: `${r.route.kind?.toLowerCase()}/${r.name}`, pod: r.pod, existing: before };
+    return [writeNote(write, kept.routes.has(r.name) && !recreated)];
+  });
+}
+
+/** A Service or route as listed: what its managedFields say of who wrote it. */
+type Written = { metadata?: { managedFields?: unknown } };
+
+/** One write's line: a member's object written before and written again was deleted or changed by someone else. */
+function writeNote(w: { object: string; pod: string; existing?: Written }, wasMember: boolean): Note {
+  const { object } = w;
+  if (!w.existing)
+    return wasMember
+      ? { reason: 'Restored', object, message: `${object} restored: it was deleted` }
+      : { reason: 'Created', object, message: `${object} created for pod ${w.pod}` };
+  if (!wasMember) return { reason: 'Configured', object, message: `${object} configured` };
+  const by = changedBy(w.existing);
+  return { reason: 'Restored', object, message: `${object} restored: it was changed${by ? ` by ${by}` : ''}` };
+}
+
+/** Who last changed the object's spec or metadata besides expose-sts, from managedFields (not a controller's status). */
+function changedBy(o: Written): string | undefined {
+  const updates = ((o.metadata?.managedFields ?? []) as V1ManagedFieldsEntry[]).filter(
     (m) => m.manager !== fieldManager && m.operation === 'Update' && !m.subresource,
   );
   return updates.sort((a, b) => String(b.time ?? '').localeCompare(String(a.time ?? '')))[0]?.manager;

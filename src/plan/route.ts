@@ -28,7 +28,7 @@ interface ParentRef {
 export interface RouteObject {
   apiVersion?: string;
   kind?: string;
-  metadata?: GatewayObject['metadata'] & { generation?: number; creationTimestamp?: string };
+  metadata?: GatewayObject['metadata'] & { creationTimestamp?: string };
   spec?: {
     parentRefs?: ParentRef[];
     hostnames?: string[];
@@ -93,6 +93,38 @@ export function routeFor(
     },
   };
   return { ordinal: d.ordinal, pod: d.pod, name: d.name, attachment: at.attachment, route };
+}
+
+/**
+ * Whether `have` holds everything `want` asks for: each field given, recursively, and lists of the same length item by
+ * item. What the API server adds (defaults: a backendRef's group, kind and weight) and what is left unset do not count.
+ */
+function covers(want: unknown, have: unknown): boolean {
+  if (want === undefined) return true;
+  if (Array.isArray(want))
+    return Array.isArray(have) && have.length === want.length && want.every((w, i) => covers(w, have[i]));
+  if (want !== null && typeof want === 'object')
+    return (
+      have !== null &&
+      typeof have === 'object' &&
+      Object.entries(want).every(([k, w]) => covers(w, (have as Record<string, unknown>)[k]))
+    );
+  return want === have;
+}
+
+/**
+ * Whether a route is as expose --watch applied it: its labels, annotations, owner and spec as asked (a route changed
+ * by someone else is applied again; its status, which the Gateway's controller writes, never counts).
+ */
+export function routeUpToDate(desired: RouteObject, actual: RouteObject): boolean {
+  const { labels, annotations, ownerReferences } = desired.metadata ?? {};
+  const uids = new Set(actual.metadata?.ownerReferences?.map((o) => o.uid));
+  return (
+    covers(labels, actual.metadata?.labels) &&
+    covers(annotations, actual.metadata?.annotations) &&
+    (ownerReferences ?? []).every((o) => uids.has(o.uid)) &&
+    covers(desired.spec, actual.spec)
+  );
 }
 
 /** The Gateway expose-sts owns for a StatefulSet (--gateway-class): its listeners, and the source ranges if given. */

@@ -43,8 +43,11 @@ export interface RoutePlan {
   selector: string;
   /** expose-sts's own Gateway, to apply before the routes (--gateway-class). */
   own?: GatewayObject;
-  /** What exists already (routes by name, and whether the own Gateway does), for a dry run's created or configured. */
-  existing: { routes: Set<string>; own: boolean };
+  /**
+   * What exists already (routes by name, and whether the own Gateway does), for a dry run's created or configured and
+   * --watch's lines.
+   */
+  existing: { routes: Map<string, RouteObject>; own: boolean };
   routes: DesiredRoute[];
 }
 
@@ -176,7 +179,7 @@ export async function planRoutes(
     gateway,
     selector: managedSelector(opts.statefulSet),
     own,
-    existing: { routes: new Set(existing.items.map(nameOf)), own: !!(own && before) },
+    existing: { routes: new Map(existing.items.map((r) => [nameOf(r), r])), own: !!(own && before) },
     routes,
   };
 }

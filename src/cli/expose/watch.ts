@@ -1,14 +1,24 @@
-// expose --watch: after the first run, follow the StatefulSet and its Services (kube/follow.ts: watches, never a
-// poll) and run the same steps again (read, plan, check, apply, wait, publish) whenever a change needs them, with the
-// same guarantees as a single run. Each thing done is one line (stderr; -o json: one object per line on stdout), and
-// each member whose row changes is printed in the table's columns. A round that fails says why and is tried again
-// after a pause growing to five minutes; the watch itself ends only when interrupted (or refused for good).
+// expose --watch: after the first run, follow the StatefulSet and its Services, and in the Gateway mode its routes and
+// Gateway (kube/follow.ts: watches, never a poll), and run the same steps again (read, plan, check, apply, wait,
+// publish) whenever a change needs them, with the same guarantees as a single run. Each thing done is one line
+// (stderr; -o json: one object per line on stdout), and each member whose row changes is printed in the table's
+// columns. A round that fails says why and is tried again after a pause growing to five minutes; the watch itself
+// ends only when interrupted (or refused for good).
 import type { V1Pod, V1Service, V1StatefulSet } from '@kubernetes/client-node';
 import type { Api } from '../../kube/api.ts';
-import type { Change } from '../../kube/follow.ts';
+import type { Change, FollowScope } from '../../kube/follow.ts';
 import type { ExposeOptions } from '../../plan/expose-options.ts';
 import type { Exposure } from '../../plan/exposure.ts';
-import { actionNotes, type Kept, type Note, orphanNote, orphansOf, roundNeeded, shapeOf } from '../../plan/in-step.ts';
+import {
+  actionNotes,
+  type Kept,
+  type Note,
+  orphanNote,
+  orphansOf,
+  roundNeeded,
+  routeNotes,
+  shapeOf,
+} from '../../plan/in-step.ts';
 import { podReady } from '../../plan/endpoint.ts';
 import { nameOf, uidOf } from '../../plan/meta.ts';
 import { rowChanges } from '../../plan/row-changes.ts';
@@ -42,7 +52,7 @@ function withPods(rows: Exposure[], pods: V1Pod[]): Exposure[] {
 }
 
 class Keeper {
-  private readonly kept: Kept = { desired: new Map(), current: new Map(), orphans: new Set() };
+  private readonly kept: Kept = { desired: new Map(), current: new Map(), orphans: new Set(), routes: new Map() };
   private rows: Exposure[] = [];
   private row?: (r: Exposure) => string;
   private endpoints?: string;
@@ -75,6 +85,9 @@ class Keeper {
     this.kept.desired = new Map(planned.desired.map((d) => [d.name, d]));
     this.kept.current = done.current;
     this.kept.statefulSet = shapeOf(planned.sts);
+    const routes = planned.routes;
+    this.kept.routes = new Map(routes?.routes.map((r) => [r.name, r.route]));
+    this.kept.gateway = routes && { ...routes.gateway, generation: done.routes?.gateway?.metadata?.generation };
   }
 
   note(n: Note): void {
@@ -121,6 +134,9 @@ class Keeper {
     if (!done) return;
     done.release();
     for (const n of actionNotes(planned.plan.actions, this.kept, recreated)) this.note(n);
+    if (planned.routes)
+      for (const n of routeNotes(planned.routes.routes, planned.routes.existing.routes, this.kept, recreated))
+        this.note(n);
     this.print(withPods(done.rows, now().pods));
     this.failed(planned, done);
     if (done.published && done.published !== 'unchanged')
@@ -210,6 +226,25 @@ class Keeper {
 }
 
 /**
+ * What the watch follows: the StatefulSet, its pods and Services, and the Gateway mode's routes and Gateway as the
+ * first run wrote them (one deleted or changed by someone else is restored at once, as a Service is).
+ */
+function followed(given: ExposeOptions, first?: FirstRun): FollowScope {
+  const routes = first?.planned.routes;
+  return {
+    allNamespaces: false,
+    statefulSet: given.statefulSet,
+    pods: true,
+    configMaps: false,
+    routes: routes && {
+      versions: { [routes.kind]: routes.versions.route, Gateway: routes.versions.gateway },
+      gatewayNamespaces: [routes.gateway.namespace],
+      gatewayName: routes.gateway.name,
+    },
+  };
+}
+
+/**
  * Follows until interrupted. `first`: the first run's result (none when the StatefulSet had no replicas then). A
  * failed round is one error line, and tried again: the cluster may mend (an API server back, a quota raised).
  */
@@ -247,8 +282,7 @@ export async function keepInStep(given: ExposeOptions, api: Api, io: IO, first?:
       schedule(pause);
     }
   };
-  const scope = { allNamespaces: false, statefulSet: given.statefulSet, pods: true, configMaps: false };
-  const following = await api.followInventory(scope, (change) => {
+  const following = await api.followInventory(followed(given, first), (change) => {
     pending.push(change);
     schedule();
   });

@@ -203,6 +203,8 @@ describe("a port per member (TCPRoute) on expose-sts's own Gateway", () => {
         tcp.gatewayClass,
         '--port-per-member',
         '--publish-configmap',
+        '--load-balancer-source-ranges',
+        '127.0.0.0/8,198.51.100.0/24',
       ]);
       expect(res.stderr, tcp.log().slice(-3000)).toBe('');
       expect(res.code).toBe(0);
@@ -222,9 +224,13 @@ describe("a port per member (TCPRoute) on expose-sts's own Gateway", () => {
         name: 'kv',
       })) as {
         metadata: { ownerReferences?: { kind: string; name: string }[] };
-        spec: { listeners: { name: string; port: number }[] };
+        spec: { listeners: { name: string; port: number }[]; infrastructure?: { annotations?: object } };
       };
       expect(gw.spec.listeners.map((l) => [l.name, l.port])).toEqual([0, 1, 2].map((i) => [`kv-${i}`, tcpPorts[i]]));
+      // The source ranges go where the implementations that take them read them (the API server's schema took them).
+      expect(gw.spec.infrastructure?.annotations).toEqual({
+        'service.beta.kubernetes.io/load-balancer-source-ranges': '127.0.0.0/8,198.51.100.0/24',
+      });
       // The members learn their own endpoints through the Gateway, as for Services.
       const cm = await clients().core.readNamespacedConfigMap({ name: 'kv-endpoints', namespace: ns });
       expect(cm.data?.endpoints).toBe(tcpPorts.map((p) => `127.0.0.1:${p}`).join(','));
@@ -262,20 +268,49 @@ describe('--watch in the Gateway mode', () => {
       '--prune',
     ]);
     let members: { close: () => Promise<void> } | undefined;
+    let status: ReturnType<typeof follow> | undefined;
     try {
       await watching.until('stdout', /^0\s+wk-0\s+wk-0\s+TCPRoute\s+127\.0\.0\.1:\d+\s+true/m);
+      // status -w follows the routes and the Gateway as well: the new member's route and its address, once Accepted,
+      // and never a routed row without its endpoint.
+      status = follow(['status', 'wk', '-n', ns, '-w']);
+      await status.until(
+        'stdout',
+        new RegExp(`^wk\\s+0\\s+wk-0\\s+TCPRoute\\s+127\\.0\\.0\\.1:${tcpPorts[0]}\\s+Ready$`, 'm'),
+      );
       scaleStatefulSet(ns, 'wk', 2);
       await watching.until(
         'stdout',
         new RegExp(`^1\\s+wk-1\\s+wk-1\\s+TCPRoute\\s+127\\.0\\.0\\.1:${tcpPorts[1]}\\s`, 'm'),
       );
+      await status.until(
+        'stdout',
+        new RegExp(`^wk\\s+1\\s+wk-1\\s+TCPRoute\\s+127\\.0\\.0\\.1:${tcpPorts[1]}\\s+Ready$`, 'm'),
+      );
+      expect(status.stdout).not.toMatch(/TCPRoute\s+<none>\s+Ready$/m);
+      const stopped = await status.stop();
+      status = undefined;
+      expect([stopped.code, stopped.stderr]).toEqual([130, '']);
       members = await startMembers(await podIps(ns, 'wk', 2), tcpPorts[0]);
       expect(await answerOf('127.0.0.1', tcpPorts[1], 'member wk-1\n'), tcp.log().slice(-3000)).toBe('member wk-1\n');
+      // A route deleted by someone else is restored at once (the watch follows routes as it follows Services), and
+      // its member answers again.
+      const before = watching.stderr.length;
+      await custom().deleteNamespacedCustomObject({
+        group: gatewayGroup,
+        version: 'v1',
+        namespace: ns,
+        plural: 'tcproutes',
+        name: 'wk-0',
+      });
+      await watching.until('stderr', /^tcproute\/wk-0 restored: it was deleted$/m, { from: before });
+      expect(await answerOf('127.0.0.1', tcpPorts[0], 'member wk-0\n'), tcp.log().slice(-3000)).toBe('member wk-0\n');
       const from = watching.stderr.length;
       scaleStatefulSet(ns, 'wk', 1);
       await watching.until('stderr', /service\/wk-1 deleted/, { from });
       expect((await routesIn(ns, 'tcproutes')).map((r) => r.metadata.name)).toEqual(['wk-0']);
     } finally {
+      await status?.stop();
       await watching.stop();
       await members?.close();
     }

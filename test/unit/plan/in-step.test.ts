@@ -8,8 +8,10 @@ import {
   orphansOf,
   podMoved,
   roundNeeded,
+  routeNotes,
   shapeOf,
 } from '../../../src/plan/in-step.ts';
+import { routeFor, type RouteObject } from '../../../src/plan/route.ts';
 import { desiredServices } from '../../../src/plan/service.ts';
 import type { Exposure } from '../../../src/plan/exposure.ts';
 import { rowChanges } from '../../../src/plan/row-changes.ts';
@@ -29,11 +31,27 @@ const written = (i: number, ip?: string): V1Service => ({
   },
   status: ip ? { loadBalancer: { ingress: [{ ip }] } } : {},
 });
+/** Each member's route, as the Gateway mode plans them, and one as listed after the controller Accepted it. */
+const routes = desired.map((d, i) =>
+  routeFor(d, {
+    kind: 'TCPRoute',
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    gateway: { namespace: 'infra', name: 'edge' },
+    attachment: { listener: `mydb-${i}`, port: 5432 + i },
+    backendPort: 5432,
+  }),
+);
+const listedRoute = (i: number): RouteObject => ({
+  ...structuredClone(routes[i].route),
+  status: { parents: [{ parentRef: { name: 'edge' }, conditions: [{ type: 'Accepted', status: 'True' }] }] },
+});
 const kept = (): Kept => ({
   desired: new Map(desired.map((d) => [d.name, d])),
   current: new Map(desired.map((d, i) => [d.name, written(i, `198.18.0.${i + 1}`)])),
   statefulSet: shapeOf(sts()),
   orphans: new Set(),
+  routes: new Map(routes.map((r) => [r.name, r.route])),
+  gateway: { namespace: 'infra', name: 'edge', generation: 2 },
 });
 const change = (kind: string, object: unknown, deleted = false) => ({ kind, object, deleted });
 
@@ -61,6 +79,25 @@ describe('roundNeeded: what a watched change costs', () => {
     edited.spec = { ...edited.spec, selector: { app: 'mydb' } };
     expect(roundNeeded(change('Service', edited), k)).toBe(true);
     expect(roundNeeded(change('Service', written(0, '198.18.0.9')), k)).toBe(true);
+  });
+  it("a round for a member's route deleted or changed, not for its controller's status or another route", () => {
+    const k = kept();
+    expect(roundNeeded(change('TCPRoute', listedRoute(1)), k)).toBe(false);
+    expect(roundNeeded(change('TCPRoute', listedRoute(1), true), k)).toBe(true);
+    const moved = listedRoute(1);
+    for (const p of moved.spec?.parentRefs ?? []) p.sectionName = 'mydb-2';
+    expect(roundNeeded(change('TCPRoute', moved), k)).toBe(true);
+    const other = listedRoute(1);
+    other.metadata = { ...other.metadata, name: 'unrelated' };
+    expect(roundNeeded(change('TCPRoute', other, true), k)).toBe(false);
+  });
+  it('a round for its Gateway deleted or given a new spec, not for its status or another Gateway', () => {
+    const k = kept();
+    const gw = (name: string, generation: number) => ({ metadata: { name, namespace: 'infra', generation } });
+    expect(roundNeeded(change('Gateway', gw('edge', 2)), k)).toBe(false);
+    expect(roundNeeded(change('Gateway', gw('edge', 3)), k)).toBe(true);
+    expect(roundNeeded(change('Gateway', gw('edge', 2), true), k)).toBe(true);
+    expect(roundNeeded(change('Gateway', gw('other', 9)), k)).toBe(false);
   });
   it('an orphan once: reported, it needs no further round; its deletion none at all', () => {
     const k = kept();
@@ -95,6 +132,25 @@ describe('actionNotes and orphans: one line a person reads per thing done', () =
     ]);
     expect(actionNotes([act('create', 0)], k, false)[0]).toMatchObject({ reason: 'Restored' });
     expect(actionNotes([act('create', 0)], k, true)[0]).toMatchObject({ reason: 'Created' });
+  });
+  it('names the routes created and restored, and none that is as applied', () => {
+    const k = kept();
+    k.routes.delete('mydb-2');
+    const changed = listedRoute(1);
+    for (const b of changed.spec?.rules?.[0].backendRefs ?? []) b.port = 1;
+    const existing = new Map([
+      ['mydb-0', listedRoute(0)],
+      ['mydb-1', changed],
+    ]);
+    expect(routeNotes(routes, existing, k, false).map((n) => n.message)).toEqual([
+      'tcproute/mydb-1 restored: it was changed',
+      'tcproute/mydb-2 created for pod mydb-2',
+    ]);
+    expect(routeNotes(routes, new Map(), k, false)[0]).toMatchObject({
+      reason: 'Restored',
+      message: 'tcproute/mydb-0 restored: it was deleted',
+    });
+    expect(routeNotes(routes, new Map(), k, true)[0]).toMatchObject({ reason: 'Created' });
   });
   it("finds the Services of ordinals a scale-down removed, and only the StatefulSet's managed ones", () => {
     const services = [0, 1, 2].map((i) => written(i));

@@ -2,7 +2,15 @@ import type { V1Service } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { exposureOf } from '../../../src/plan/exposure.ts';
 import type { GatewayObject } from '../../../src/plan/gateway.ts';
-import { ownGateway, routeFor, routeProblem, routeRow, routeState, type RouteObject } from '../../../src/plan/route.ts';
+import {
+  ownGateway,
+  routeFor,
+  routeProblem,
+  routeRow,
+  routeState,
+  type RouteObject,
+  routeUpToDate,
+} from '../../../src/plan/route.ts';
 import { endpointText } from '../../../src/render/tables.ts';
 
 const service: V1Service = {
@@ -68,6 +76,45 @@ describe('routeFor', () => {
       'external-dns.alpha.kubernetes.io/hostname': 'kafka-1.example.com',
       'external-dns.alpha.kubernetes.io/ttl': '60',
     });
+  });
+});
+
+describe('routeUpToDate', () => {
+  const { route } = routeFor(desired, at('TLSRoute'));
+  /** The route as the API server answers: defaults filled in, our status and the controller's beside it. */
+  const served = (): RouteObject => {
+    const r = structuredClone(route);
+    r.metadata = { ...r.metadata, uid: 'r1', generation: 1, labels: { ...r.metadata?.labels, team: 'a' } };
+    for (const b of r.spec?.rules?.[0].backendRefs ?? []) Object.assign(b, { group: '', kind: 'Service', weight: 1 });
+    return { ...r, status: accepted(1).status };
+  };
+  it("holds what the API server defaults and the controller's status", () => {
+    expect(routeUpToDate(route, served())).toBe(true);
+  });
+  it('not a route someone else changed: another listener, backend, name, a second backend, or a label removed', () => {
+    const changes: ((r: RouteObject) => void)[] = [
+      (r) => {
+        if (r.spec?.parentRefs) r.spec.parentRefs[0].sectionName = 'other';
+      },
+      (r) => {
+        if (r.spec?.rules?.[0].backendRefs) r.spec.rules[0].backendRefs[0].port = 9999;
+      },
+      (r) => {
+        if (r.spec) r.spec.hostnames = ['elsewhere.example.com'];
+      },
+      (r) => r.spec?.rules?.[0].backendRefs?.push({ name: 'kafka-2', port: 9093 }),
+      (r) => {
+        if (r.metadata?.labels) delete r.metadata.labels['expose-sts.io/statefulset'];
+      },
+      (r) => {
+        if (r.metadata) r.metadata.ownerReferences = [];
+      },
+    ];
+    for (const change of changes) {
+      const r = served();
+      change(r);
+      expect(routeUpToDate(route, r)).toBe(false);
+    }
   });
 });
 
