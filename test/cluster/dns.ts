@@ -34,7 +34,7 @@ export async function ensureDnsTools(log = stderrLog): Promise<ReturnType<typeof
     const out = join(t.dir, `bin.partial-${process.pid}`);
     rmSync(out, { recursive: true, force: true });
     mkdirSync(out, { recursive: true });
-    log(`  external-dns ${versions.externalDns}: go install (≈ 3 min cold)…`);
+    log(`  external-dns ${versions.externalDns}: go install (3 to 6 min cold)…`);
     await goBuild(
       'external-dns',
       ['install', '-trimpath', '-ldflags=-s -w', `sigs.k8s.io/external-dns@${versions.externalDns}`],

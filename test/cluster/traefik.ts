@@ -1,6 +1,6 @@
 // Traefik v3, a Gateway API controller that serves TLSRoute (TLS passthrough by SNI name) and TCPRoute, built from Go
 // modules and run out of cluster against the local API server: the real controller the Gateway mode's tests meet.
-// Only the tests of that mode and `cluster:up --gateway` need it (≈ 13 min cold on 2 cores): the e2e tests' setup
+// Only the tests of that mode and `cluster:up --gateway` need it (6 to 14 min cold on 2 cores): the e2e tests' setup
 // builds it before they start, and `cluster:build -- --gateway` alone.
 //
 // Built in a wrapper module of its own (test/cluster/traefik/), whose go.mod replaces three modules Traefik's own
@@ -84,7 +84,7 @@ func (a *DigestAuth) RequireAuthStale(w http.ResponseWriter, r *http.Request) {
 `,
 };
 
-/** Returns Traefik and the Gateway API CRDs, building them if missing (≈ 13 min cold on 2 cores, peak ≈ 3.3 GB). */
+/** Returns Traefik and the Gateway API CRDs, building them if missing (6 to 14 min cold on 2 cores, peak ≈ 3.3 GB). */
 export async function ensureTraefik(log = stderrLog): Promise<TraefikBuild> {
   const t = traefikPaths();
   if (isBuilt(t)) return t;
@@ -94,7 +94,7 @@ export async function ensureTraefik(log = stderrLog): Promise<TraefikBuild> {
     const required = requiredTraefik(readFileSync(join(wrapperModule, 'go.mod'), 'utf8'));
     if (required !== versions.traefik)
       throw new Error(`test/cluster/traefik/go.mod requires Traefik ${required}, versions.ts pins ${versions.traefik}`);
-    log(`  Traefik ${versions.traefik} (three modules replaced in the build cache): go build (≈ 13 min cold)…`);
+    log(`  Traefik ${versions.traefik} (three modules replaced in the build cache): go build (6 to 14 min cold)…`);
     // One folder for every attempt (the lock makes it ours): Go's build cache keys packages by their folder, so a build
     // that was interrupted resumes from what it compiled.
     const src = join(t.dir, 'src');
