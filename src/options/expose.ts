@@ -4,7 +4,7 @@
 import { isCommandError, UsageError } from '../errors.ts';
 import { type FlagSpecs, flagName, type Input } from './flags.ts';
 import { addressList, isCidr, oneOf, parseDuration, parsePortNumber, splitList } from './values.ts';
-import { hostnameAnnotation, ttlAnnotation } from '../plan/dns.ts';
+import { hostnameAnnotations, ttlAnnotations } from '../plan/dns.ts';
 import {
   dryRunModes,
   type ExposeOptions,
@@ -64,7 +64,7 @@ export const exposeFlags = {
   },
   dnsTtl: {
     type: 'string',
-    describe: 'The TTL of the --hostname records, e.g. 60s or 5m (external-dns.alpha.kubernetes.io/ttl)',
+    describe: "The TTL of the --hostname records, e.g. 60s or 5m (external-dns's ttl annotation)",
   },
   endpointPort: {
     type: 'string',
@@ -90,7 +90,7 @@ export const exposeFlags = {
   hostname: {
     type: 'string',
     describe:
-      'A DNS name per member for external-dns (external-dns.alpha.kubernetes.io/hostname), e.g. {pod}.kafka.example.com: ' +
+      "A DNS name per member for external-dns (its hostname annotation, under both its prefixes: external-dns.kubernetes.io/ and v0.21's external-dns.alpha.kubernetes.io/), e.g. {pod}.kafka.example.com: " +
       '{pod}, {sts}, {ordinal}, {namespace} or a list, as in --annotations. The tables then show names as endpoints',
   },
   internal: {
@@ -542,8 +542,8 @@ function metadataProblem(
   labels: Record<string, PerOrdinal>,
 ) {
   const setByFlags: [boolean, string, readonly string[]][] = [
-    [flags.hostname !== undefined, 'hostname', [hostnameAnnotation]],
-    [flags.dnsTtl !== undefined, 'dns-ttl', [ttlAnnotation]],
+    [flags.hostname !== undefined, 'hostname', hostnameAnnotations],
+    [flags.dnsTtl !== undefined, 'dns-ttl', ttlAnnotations],
     [splitList(flags.loadBalancerIp).length > 0, 'load-balancer-ip', addressAnnotations],
     [flags.sharedAddress, 'shared-address', sharingAnnotations],
   ];

@@ -2,7 +2,7 @@
 // own ClusterIP Service, named and labelled as that Service, and the Gateway expose-sts owns with --gateway-class;
 // then what their status says: a route counts as attached only when its Gateway's controller has Accepted this very
 // generation of it, and its endpoint only once the Gateway has an address.
-import { hostnameAnnotation, ttlAnnotation } from './dns.ts';
+import { dnsAnnotations, hostnameOf } from './dns.ts';
 import {
   type Attachment,
   type Condition,
@@ -64,10 +64,7 @@ export function routeFor(
 ): DesiredRoute {
   const meta = d.service.metadata ?? {};
   // external-dns reads a TLSRoute's names from spec.hostnames, and a TCPRoute's (which has none) from the annotation.
-  const dns = {
-    ...(at.kind === 'TCPRoute' && d.hostname && { [hostnameAnnotation]: d.hostname }),
-    ...(at.dnsTtlSeconds !== undefined && { [ttlAnnotation]: String(at.dnsTtlSeconds) }),
-  };
+  const dns = dnsAnnotations(at.kind === 'TCPRoute' ? d.hostname : undefined, at.dnsTtlSeconds);
   const route: RouteObject = {
     apiVersion: at.apiVersion,
     kind: at.kind,
@@ -207,7 +204,7 @@ export function routeRow(
   const servicePort = row.service?.endpoint?.ports.find((p) => p.servicePort === backend);
   const { address } = at;
   const port = at.attachment.port;
-  const hostname = route.spec?.hostnames?.[0] ?? route.metadata?.annotations?.[hostnameAnnotation];
+  const hostname = route.spec?.hostnames?.[0] ?? hostnameOf(route);
   return {
     ...row,
     type: route.kind,

@@ -4,7 +4,7 @@ import type { ExposeOptions } from './expose-options.ts';
 import { CommandError, isCommandError } from '../errors.ts';
 import { nameOf, uidOf } from './meta.ts';
 import { dnsSubdomainProblem, labelValueProblem } from './names.ts';
-import { hostnameAnnotation, ttlAnnotation } from './dns.ts';
+import { dnsAnnotations } from './dns.ts';
 import { routeAnnotation, routeKindOf } from './gateway.ts';
 import { configMapAnnotation, configMapName } from './endpoints-configmap.ts';
 import {
@@ -183,8 +183,7 @@ function serviceAt(sts: V1StatefulSet, opts: ExposeOptions, parts: Parts, i: num
     ...(sharing && { [sharing.annotation]: sharing.value }),
     ...internal,
     // In the Gateway mode the route carries the name: external-dns then points it at the Gateway's address.
-    ...(dnsNames && !opts.gateway && { [hostnameAnnotation]: dnsNames[i] }),
-    ...(opts.dnsTtlSeconds !== undefined && !opts.gateway && { [ttlAnnotation]: String(opts.dnsTtlSeconds) }),
+    ...(!opts.gateway && dnsAnnotations(dnsNames?.[i], opts.dnsTtlSeconds)),
     ...(opts.gateway && { [routeAnnotation]: routeKindOf(opts.gateway) }),
     ...(opts.publishConfigmap && { [configMapAnnotation]: configMapName(opts.publishConfigmap, name, namespace) }),
   };

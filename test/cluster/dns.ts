@@ -164,6 +164,8 @@ export async function startDns(
   zone = 'example.test',
   /** external-dns's sources: Services, or the Gateway mode's routes (gateway-tlsroute, gateway-tcproute). */
   sources: string[] = ['service'],
+  /** More of its flags, e.g. --annotation-prefix=external-dns.kubernetes.io/ (v0.22.0's default) */
+  flags: string[] = [],
 ): Promise<Dns> {
   const dir = mkdtempSync(join(tmpdir(), 'expose-sts-dns-'));
   const running: Started[] = [];
@@ -189,6 +191,7 @@ export async function startDns(
         dnsTools().externalDns,
         [
           ...externalDnsArgs(join(cluster.dir, 'external-dns.kubeconfig'), zone, sources),
+          ...flags,
           '--once',
           '--metrics-address=127.0.0.1:0',
           '--log-level=info',

@@ -64,6 +64,29 @@ describe('--hostname, with external-dns', () => {
     for (const i of [0, 1, 2]) expect(await resolve(`kafka-${i}.${ns}.${dns.zone}`)).toBe('ENOTFOUND');
   });
 
+  it('is published by external-dns v0.22.0 and later too, which read only the external-dns.kubernetes.io/ prefix', async () => {
+    // v0.21.0 (built here) reading that prefix, as v0.22.0 does by default: a name only under the alpha prefix, which
+    // v0.21.0 reads, would not be published.
+    await readyStatefulSet(ns, statefulSet('pg', { replicas: 2 }));
+    const current = await startDns(
+      inject('cluster'),
+      dns.zone,
+      ['service'],
+      ['--annotation-prefix=external-dns.kubernetes.io/'],
+    );
+    try {
+      const res = plugin(lb('pg', ...named(), '--dns-ttl', '30s', '--load-balancer-ip', '198.18.3.50-198.18.3.51'));
+      expect(res.code, res.stderr).toBe(0);
+      const synced = await current.sync();
+      for (const i of [0, 1])
+        expect(await current.resolver.resolve4(`pg-${i}.${ns}.${dns.zone}`, { ttl: true }), synced).toEqual([
+          { address: `198.18.3.${50 + i}`, ttl: 30 },
+        ]);
+    } finally {
+      await current.stop();
+    }
+    expect(plugin(['prune', 'pg', '-n', ns, '--all']).code).toBe(0);
+  });
   it('points a NodePort member’s name at the node that runs its pod, and says so', async () => {
     const res = plugin([
       'kafka',

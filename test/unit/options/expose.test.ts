@@ -206,6 +206,14 @@ describe('validateExposeFlags', () => {
     ).toBe(
       '--annotations cannot set external-dns.alpha.kubernetes.io/hostname with --hostname, which sets it: give one of them',
     );
+    expect(
+      bad({
+        type: 'NodePort',
+        hostname: '{pod}.example.test',
+        dnsTtl: '1m',
+        annotations: ['external-dns.kubernetes.io/ttl=5'],
+      }),
+    ).toBe('--annotations cannot set external-dns.kubernetes.io/ttl with --dns-ttl, which sets it: give one of them');
   });
   it('takes per-ordinal values in annotations and labels, and refuses a misspelt placeholder', () => {
     expect(texts(ok({ labels: ['zone={a,b},tier=db'] }).labels)).toEqual({ zone: '{a,b}', tier: 'db' });

@@ -73,7 +73,9 @@ describe('routeFor', () => {
     const { route } = routeFor(desired, { ...at('TCPRoute'), dnsTtlSeconds: 60 });
     expect(route.spec?.hostnames).toBeUndefined();
     expect(route.metadata?.annotations).toEqual({
+      'external-dns.kubernetes.io/hostname': 'kafka-1.example.com',
       'external-dns.alpha.kubernetes.io/hostname': 'kafka-1.example.com',
+      'external-dns.kubernetes.io/ttl': '60',
       'external-dns.alpha.kubernetes.io/ttl': '60',
     });
   });

@@ -328,8 +328,11 @@ describe('per-ordinal values and addresses', () => {
       'data',
     );
     expect(d.map((x) => x.service.metadata!.annotations)).toEqual(
+      // Under both prefixes: external-dns v0.22.0 and later read only the first, earlier releases only the second.
       ['mydb-5', 'mydb-6', 'mydb-7'].map((pod) => ({
+        'external-dns.kubernetes.io/hostname': `${pod}.db.example.test`,
         'external-dns.alpha.kubernetes.io/hostname': `${pod}.db.example.test`,
+        'external-dns.kubernetes.io/ttl': '60',
         'external-dns.alpha.kubernetes.io/ttl': '60',
       })),
     );
