@@ -3,6 +3,8 @@
 // polled; a burst of events (a scale-up: the pod, its Service, its address) is printed once it settles.
 import type { V1Node } from '@kubernetes/client-node';
 import type { Api } from '../kube/api.ts';
+import { orAbsent } from '../kube/absent.ts';
+import type { FollowScope, Following } from '../kube/follow.ts';
 import type { RoutesFollowed } from '../kube/gateway.ts';
 import type { StatusOptions } from '../options/status.ts';
 import { assess, type StatusRow } from '../plan/drift.ts';
@@ -86,6 +88,21 @@ class RowPrinter {
 }
 
 /**
+ * The watches, with the Gateway mode's routes and Gateways where they may be watched. Where they may not (403: a Role
+ * with list but not watch on them), a warning, and from then on the rows show what the Services alone say, as status
+ * does where routes may not be listed.
+ */
+async function followAll(api: Api, scope: FollowScope, changed: () => void, io: IO): Promise<Following> {
+  if (!scope.routes) return api.followInventory(scope, changed);
+  const following = await orAbsent(api.followInventory(scope, changed), [403], (err) => {
+    api.log(6, err.message);
+    io.err('warning: cannot watch the routes or Gateways: from here on, routed members show as their Services say\n');
+    return undefined;
+  });
+  return following ?? api.followInventory({ ...scope, routes: undefined }, changed);
+}
+
+/**
  * Prints the first rows, then follows until the process is interrupted (or a watch fails for good: an error). Nodes
  * are listed again only when a NodePort member lands on a node not yet known. The Gateway mode's routes and Gateways
  * are followed where the first read found routed members: a route's or Gateway's status changes a row too.
@@ -135,7 +152,7 @@ export async function followStatus(
     configMaps: false,
     routes: first.routes,
   };
-  const following = await api.followInventory(scope, schedule);
+  const following = await followAll(api, scope, schedule, io);
   schedule(); // what changed between the first table's reads and the watches' LISTs
   await following.done;
   clearTimeout(timer);

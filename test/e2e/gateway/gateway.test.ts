@@ -342,6 +342,26 @@ describe("the README's Roles", () => {
     ]);
     const status = await run(['status', 'kv']);
     expect(status.stdout).toContain('statefulset kv: 2 Ready');
+    // status -w with list but not watch on routes and Gateways: a warning, and it follows the rest.
+    const noWatch = rules.map((r) =>
+      r.apiGroups?.includes(gatewayGroup) ? { ...r, verbs: r.verbs.filter((v) => v !== 'watch') } : r,
+    );
+    const reader = await serviceAccount(
+      ns,
+      'gw-reader',
+      { rules: noWatch },
+      { verb: 'list', resource: 'tcproutes', group: gatewayGroup },
+    );
+    const watching = follow(['status', 'kv', '-w'], { kubeconfig: tokenKubeconfig('gw-reader', reader.token, ns) });
+    try {
+      await watching.until('stderr', /^warning: cannot watch the routes or Gateways: /m);
+      await watching.until(
+        'stdout',
+        new RegExp(`^kv\\s+1\\s+kv-1\\s+TCPRoute\\s+127\\.0\\.0\\.1:${tcpPorts[1]}\\s+Ready$`, 'm'),
+      );
+    } finally {
+      expect((await watching.stop()).code).toBe(130);
+    }
     const pruned = await run(['prune', 'kv', '--all']);
     expect(pruned.stderr).toBe('');
     expect(pruned.stdout).toContain('gateway.gateway.networking.k8s.io/kv deleted\n');
