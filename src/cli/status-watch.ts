@@ -1,13 +1,15 @@
 // status --watch, as kubectl get --watch: the first table (or objects, or endpoints list), then one line for each row
 // whose state or endpoint changes, until interrupted. What it shows is followed with watches (kube/follow.ts), never
 // polled; a burst of events (a scale-up: the pod, its Service, its address) is printed once it settles.
-import type { V1Node } from '@kubernetes/client-node';
+import type { V1Node, V1Service } from '@kubernetes/client-node';
 import type { Api } from '../kube/api.ts';
 import { orAbsent } from '../kube/absent.ts';
-import type { FollowScope, Following } from '../kube/follow.ts';
+import type { FollowScope } from '../kube/follow.ts';
 import type { RoutesFollowed } from '../kube/gateway.ts';
 import type { StatusOptions } from '../options/status.ts';
 import { assess, type StatusRow } from '../plan/drift.ts';
+import { routeKindsNamed } from '../plan/gateway.ts';
+import { beyondFollowed, gatewayNamespacesOf, type RouteObject } from '../plan/route.ts';
 import { rowChanges, type WatchEvent } from '../plan/row-changes.ts';
 import { formatRowChange } from '../render/status.ts';
 import { endpointsLine, layStatusTable } from '../render/tables.ts';
@@ -87,31 +89,71 @@ class RowPrinter {
   }
 }
 
+const cannotWatch =
+  'warning: cannot watch the routes or Gateways: from here on, routed members show as their Services say\n';
+
 /**
  * The watches, with the Gateway mode's routes and Gateways where they may be watched. Where they may not (403: a Role
  * with list but not watch on them), a warning, and from then on the rows show what the Services alone say, as status
  * does where routes may not be listed.
  */
-async function followAll(api: Api, scope: FollowScope, changed: () => void, io: IO): Promise<Following> {
-  if (!scope.routes) return api.followInventory(scope, changed);
+async function followAll(api: Api, scope: FollowScope, changed: () => void, io: IO) {
+  if (!scope.routes) return { following: await api.followInventory(scope, changed), refused: false };
   const following = await orAbsent(api.followInventory(scope, changed), [403], (err) => {
     api.log(6, err.message);
-    io.err('warning: cannot watch the routes or Gateways: from here on, routed members show as their Services say\n');
+    io.err(cannotWatch);
     return undefined;
   });
-  return following ?? api.followInventory({ ...scope, routes: undefined }, changed);
+  if (following) return { following, refused: false };
+  return { following: await api.followInventory({ ...scope, routes: undefined }, changed), refused: true };
+}
+
+/**
+ * The routes and Gateways followed, with what the followed Services and routes name now and the watch does not follow
+ * yet (a member exposed in the Gateway mode after it started): the kinds at the versions this cluster serves them at.
+ * Undefined: nothing more, or nothing more this cluster serves (`unserved` remembers those, so discovery runs once).
+ */
+async function widerRoutes(
+  api: Api,
+  followed: RoutesFollowed | undefined,
+  now: { services: V1Service[]; routes?: RouteObject[] },
+  at: { allNamespaces: boolean; unserved: Set<string> },
+): Promise<RoutesFollowed | undefined> {
+  const wanted = {
+    kinds: routeKindsNamed(now.services),
+    gatewayNamespaces: gatewayNamespacesOf(now.routes ?? [], api.namespace),
+  };
+  const kinds = [...Object.keys(followed?.versions ?? {}), ...at.unserved];
+  const beyond = beyondFollowed(
+    followed && { kinds, gatewayNamespaces: followed.gatewayNamespaces },
+    wanted,
+    at.allNamespaces,
+  );
+  if (!beyond) return undefined;
+  const served = beyond.kinds.length ? await api.gatewayApi() : {};
+  const versions = { ...followed?.versions, Gateway: followed?.versions.Gateway ?? served.Gateway };
+  for (const kind of beyond.kinds) {
+    if (served[kind]) versions[kind] = served[kind];
+    else at.unserved.add(kind);
+  }
+  const gatewayNamespaces = [
+    ...new Set([...(followed?.gatewayNamespaces ?? [api.namespace]), ...beyond.gatewayNamespaces]),
+  ];
+  const more = beyond.gatewayNamespaces.length || beyond.kinds.some((k) => served[k]);
+  return more ? { versions, gatewayNamespaces } : undefined;
 }
 
 /**
  * Prints the first rows, then follows until the process is interrupted (or a watch fails for good: an error). Nodes
  * are listed again only when a NodePort member lands on a node not yet known. The Gateway mode's routes and Gateways
- * are followed where the first read found routed members: a route's or Gateway's status changes a row too.
+ * are followed where the Services name routes, from the first read or as soon as one does: a route's or Gateway's
+ * status changes a row too. Where the first read could not list them, they are not followed (it warned).
  */
 export async function followStatus(
   opts: StatusOptions,
   api: Api,
   io: IO,
-  first: { rows: StatusRow[]; nodes: V1Node[]; routes?: RoutesFollowed },
+  first: { rows: StatusRow[]; nodes: V1Node[]; routes?: RoutesFollowed; routesForbidden?: string },
 ): Promise<number> {
   const printer = new RowPrinter(opts, io);
   if (!first.rows.length && opts.output !== 'endpoints') io.err(`${nothingExposed(opts, api.namespace)}\n`);
@@ -124,6 +166,13 @@ export async function followStatus(
   let shown = first.rows;
   let nodes = first.nodes;
   const update = async () => {
+    const wider = refused ? undefined : await widerRoutes(api, following.scope.routes, following.now(), watched);
+    if (wider)
+      await orAbsent(following.widen({ ...following.scope, routes: wider }), [403], (err) => {
+        api.log(6, err.message);
+        io.err(cannotWatch);
+        refused = true;
+      });
     const now = following.now();
     const known = new Set(nodes.map((n) => n.metadata?.name));
     const nodePort = now.services.some((s) => s.spec?.type === 'NodePort');
@@ -152,7 +201,9 @@ export async function followStatus(
     configMaps: false,
     routes: first.routes,
   };
-  const following = await followAll(api, scope, schedule, io);
+  const watched = { allNamespaces: opts.allNamespaces, unserved: new Set<string>() };
+  const { following, refused: refusedAtFirst } = await followAll(api, scope, schedule, io);
+  let refused = refusedAtFirst || !!first.routesForbidden;
   schedule(); // what changed between the first table's reads and the watches' LISTs
   await following.done;
   clearTimeout(timer);

@@ -52,7 +52,12 @@ async function runStatus(opts: StatusOptions, api: Api, io: IO): Promise<number>
   const problem = outputProblem(opts, rows);
   if (problem) throw problem;
   if (opts.watch)
-    return followStatus(opts, api, io, { rows, nodes: inventory.nodes, routes: inventory.routesFollowed });
+    return followStatus(opts, api, io, {
+      rows,
+      nodes: inventory.nodes,
+      routes: inventory.routesFollowed,
+      routesForbidden: inventory.routesForbidden,
+    });
   if (opts.output === 'json' || opts.output === 'yaml') {
     io.out(formatStatus(rows, configMaps, opts.output));
   } else if (rows.length === 0) {

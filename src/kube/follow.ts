@@ -32,12 +32,19 @@ interface Followed extends Inventory {
 /** A change to one followed object (undefined after a re-list, which may have dropped any). */
 export type Change = { kind: string; object?: unknown; deleted: boolean };
 
-export interface Following {
+interface Following {
   /** Everything followed, as it is now. */
   now(): Followed;
   /** Resolves once closed; rejects when a watch fails for good (a refusal no retry mends). */
   done: Promise<void>;
   close(): void;
+}
+
+/** A following whose scope may grow while it runs: the Gateway mode's routes and Gateways, found after it started. */
+export interface Widening extends Following {
+  readonly scope: FollowScope;
+  /** Follows this scope from here on; a refused LIST or watch is thrown, and the scope followed stays as it was. */
+  widen(scope: FollowScope): Promise<void>;
 }
 
 interface Kind<T> {
@@ -187,13 +194,43 @@ function gatewayObjects(caches: Cache<RouteObject | GatewayObject>[]) {
 
 /**
  * Lists and watches what the scope names; `changed` is called for every event, from the first one after the LISTs.
- * A refused LIST or watch is thrown here, before the caller relies on it.
+ * A refused LIST or watch is thrown here, before the caller relies on it. Widened, it lists and watches the wider
+ * scope whole before it closes the narrower one's watches, so no event falls between the two: a widening is rare
+ * (once a mode changes), and one more LIST of each kind keeps this the informers' simple model.
  */
-export async function followInventory(
-  kube: Kube,
-  scope: FollowScope,
-  changed: (c: Change) => void,
-): Promise<Following> {
+export async function followInventory(kube: Kube, scope: FollowScope, changed: (c: Change) => void): Promise<Widening> {
+  let current = await followScope(kube, scope, changed);
+  let closed = false;
+  const widening = {
+    scope,
+    now: () => current.now(),
+    close: () => {
+      closed = true;
+      current.close();
+    },
+    done: (async () => {
+      // Ends when the following now current ends: one closed because it was widened is not the end.
+      for (;;) {
+        const following = current;
+        await following.done.catch((err: unknown) => {
+          if (following === current) throw err;
+        });
+        if (following === current || closed) return;
+      }
+    })(),
+    async widen(wider: FollowScope): Promise<void> {
+      const next = await followScope(kube, wider, changed);
+      if (closed) return next.close();
+      const before = current;
+      current = next;
+      widening.scope = wider;
+      before.close();
+    },
+  };
+  return widening;
+}
+
+async function followScope(kube: Kube, scope: FollowScope, changed: (c: Change) => void): Promise<Following> {
   const kinds = kindsOf(scope);
   const services = new Cache<V1Service>(kube, kinds.services, scope.allNamespaces);
   const statefulSets = new Cache<V1StatefulSet>(kube, kinds.statefulSets, scope.allNamespaces);

@@ -4,7 +4,7 @@
 // wait and for status, and uid-checked deletes for prune.
 import { CommandError } from '../errors.ts';
 import { gatewayGroup, type GatewayObject, type RouteKind } from '../plan/gateway.ts';
-import type { RouteObject } from '../plan/route.ts';
+import { gatewayNamespacesOf, type RouteObject } from '../plan/route.ts';
 import { orAbsent } from './absent.ts';
 import { applyObject, deleteListed, type Kube, listJson, namespaced, requestJson, withRetry } from './client.ts';
 import { openWatch, type OpenWatch, withoutManagedFields } from './watch.ts';
@@ -218,10 +218,7 @@ export async function readRoutes(
   );
   const routes = lists.flat();
   // The routes' Gateways, and expose-sts's own (in the StatefulSet's namespace) for prune --all.
-  const parents = routes.flatMap(
-    (r) => r.spec?.parentRefs?.map((p) => p.namespace ?? r.metadata?.namespace ?? '') ?? [],
-  );
-  const namespaces = [...new Set([kube.namespace, ...parents])];
+  const namespaces = gatewayNamespacesOf(routes, kube.namespace);
   const gatewayLists = allNamespaces
     ? [
         optional(

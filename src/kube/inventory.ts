@@ -9,12 +9,11 @@ import { listConfigMaps } from './configmap.ts';
 import { listNodes, listPodsIn } from './pod.ts';
 import { getStatefulSet } from './statefulset.ts';
 import { readRoutes, type RoutesFollowed } from './gateway.ts';
-import { routeAnnotation, routeKinds } from '../plan/gateway.ts';
+import { routeKindsNamed } from '../plan/gateway.ts';
 
 /** The Gateway mode's routes, only where a Service says it has one: other clusters pay no request for them. */
 function routesOf(kube: Kube, services: V1Service[], labelSelector: string, allNamespaces: boolean) {
-  const named = new Set(services.flatMap((s) => s.metadata?.annotations?.[routeAnnotation] ?? []));
-  const kinds = routeKinds.filter((k) => named.has(k));
+  const kinds = routeKindsNamed(services);
   if (!kinds.length) return undefined;
   const reading = readRoutes(kube, kinds, labelSelector, allNamespaces).then((r) => {
     if (r.forbidden) kube.log(0, `warning: ${r.forbidden}: routes show as the Services alone say`);
@@ -37,7 +36,14 @@ interface Scope {
 export async function readInventory(
   kube: Kube,
   scope: Scope,
-): Promise<Inventory & { configMaps: V1ConfigMap[]; configMapsForbidden?: string; routesFollowed?: RoutesFollowed }> {
+): Promise<
+  Inventory & {
+    configMaps: V1ConfigMap[];
+    configMapsForbidden?: string;
+    routesFollowed?: RoutesFollowed;
+    routesForbidden?: string;
+  }
+> {
   const where = scope.allNamespaces ? 'in all namespaces' : `in namespace "${kube.namespace}"`;
   const namespace = kube.namespace;
   const labelSelector = managedSelector(scope.statefulSet);
@@ -83,6 +89,7 @@ export async function readInventory(
     routes: routed?.forbidden ? undefined : routed?.routes,
     gateways: routed?.gateways,
     routesFollowed: routed?.forbidden ? undefined : routed?.followed,
+    routesForbidden: routed?.forbidden,
     services: services.items,
     statefulSets: statefulSets.items,
     pods,

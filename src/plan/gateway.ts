@@ -42,6 +42,12 @@ export const routeKindOf = (g: Pick<GatewayOptions, 'portPerMember'>): RouteKind
 export const routeAnnotation = 'expose-sts.io/route';
 export const routeKinds: readonly RouteKind[] = ['TLSRoute', 'TCPRoute'];
 
+/** The route kinds these Services say they have (their annotation): what status reads, and status -w follows. */
+export function routeKindsNamed(services: { metadata?: { annotations?: Record<string, string> } }[]): RouteKind[] {
+  const named = new Set(services.flatMap((s) => s.metadata?.annotations?.[routeAnnotation] ?? []));
+  return routeKinds.filter((k) => named.has(k));
+}
+
 export interface Listener {
   name: string;
   port: number;

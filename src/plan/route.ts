@@ -254,3 +254,32 @@ export function parentOf(route: RouteObject): GatewayRef | undefined {
   const p = route.spec?.parentRefs?.[0];
   return p && { namespace: p.namespace ?? route.metadata?.namespace ?? '', name: p.name };
 }
+
+/**
+ * The namespaces of the Gateways these routes attach to, with the one the command runs in first (expose-sts's own
+ * Gateway is there): where status reads, and status -w follows, Gateways.
+ */
+export function gatewayNamespacesOf(routes: RouteObject[], namespace: string): string[] {
+  const parents = routes.flatMap(
+    (r) => r.spec?.parentRefs?.map((p) => p.namespace ?? r.metadata?.namespace ?? '') ?? [],
+  );
+  return [...new Set([namespace, ...parents])];
+}
+
+/**
+ * What status -w must follow beyond what it does: the route kinds its Services name now, and (in one namespace) the
+ * Gateway namespaces its routes name now, that it does not follow yet. Undefined: nothing more. A member exposed in
+ * the Gateway mode after the watch started, or moved to another route kind or Gateway namespace, is followed then.
+ */
+export function beyondFollowed(
+  followed: { kinds: string[]; gatewayNamespaces: string[] } | undefined,
+  wanted: { kinds: RouteKind[]; gatewayNamespaces: string[] },
+  allNamespaces: boolean,
+): { kinds: RouteKind[]; gatewayNamespaces: string[] } | undefined {
+  if (!wanted.kinds.length) return undefined;
+  const kinds = wanted.kinds.filter((k) => !followed?.kinds.includes(k));
+  const gatewayNamespaces = allNamespaces
+    ? []
+    : wanted.gatewayNamespaces.filter((n) => !followed?.gatewayNamespaces.includes(n));
+  return kinds.length || gatewayNamespaces.length ? { kinds, gatewayNamespaces } : undefined;
+}

@@ -3,7 +3,7 @@
 import type { V1Service } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { FakeApi, WatchStream } from './fake-api.ts';
-import { apiOn, isWatch, list, notWatch, paths } from './harness.ts';
+import { apiOn, isWatch, list, notWatch, ns, paths } from './harness.ts';
 
 const service = (name: string, rv = '101'): V1Service => ({
   metadata: { name, namespace: 'data', resourceVersion: rv, managedFields: [] },
@@ -46,6 +46,46 @@ describe('following the inventory', () => {
     expect(changes).toEqual(['Service db-1', 'Service (listed again)', 'Service db-2']);
     // managedFields stay on Services: status tells who modified one from them.
     expect(following.now().services[0].metadata?.managedFields).toEqual([]);
+    following.close();
+    await following.done;
+    expect(fake.unexpected).toEqual([]);
+  });
+
+  it("widens to the Gateway mode's routes and Gateways: the wider scope listed and watched before the narrower ends", async () => {
+    const tlsRoutes = `/apis/gateway.networking.k8s.io/v1/namespaces/${ns}/tlsroutes`;
+    const gateways = `/apis/gateway.networking.k8s.io/v1/namespaces/${ns}/gateways`;
+    const [narrow, wide] = [new WatchStream(), new WatchStream()];
+    const route = { metadata: { name: 'db-0', namespace: ns, resourceVersion: '150' } };
+    const fake = new FakeApi()
+      .onWhere('GET', paths.services, notWatch, list([service('db-0')], '100'), list([service('db-0')], '150'))
+      .onWhere('GET', paths.services, isWatch, { watch: narrow }, { watch: wide })
+      .onWhere('GET', paths.statefulSets, notWatch, list([], '100'))
+      .onWhere('GET', paths.statefulSets, isWatch, { watch: new WatchStream() })
+      .onWhere('GET', tlsRoutes, notWatch, list([route], '150'))
+      .onWhere('GET', tlsRoutes, isWatch, { watch: new WatchStream() })
+      .onWhere('GET', gateways, notWatch, list([], '150'))
+      .onWhere('GET', gateways, isWatch, { watch: new WatchStream() });
+    const scope = { allNamespaces: false, statefulSet: 'db', pods: false, configMaps: false };
+    const following = await apiOn(fake).followInventory(scope, () => undefined);
+    expect(following.now().routes).toBeUndefined();
+    let ended = false;
+    void following.done.then(() => {
+      ended = true;
+    });
+    const routes = { versions: { TLSRoute: 'v1', Gateway: 'v1' }, gatewayNamespaces: [ns] };
+    await following.widen({ ...scope, routes });
+    expect(following.scope.routes).toEqual(routes);
+    expect(names(following.now().routes ?? [])).toEqual(['db-0']);
+    expect(fake.requests.filter((r) => isWatch(r) && r.path === tlsRoutes)[0].query.labelSelector).toContain(
+      'expose-sts.io/statefulset=db',
+    );
+    // The narrower watches are closed (their streams ended by the client's abort); the wider ones are followed.
+    expect(narrow.body.destroyed).toBe(true);
+    wide.event('ADDED', service('db-9', '170'));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(names(following.now().services)).toEqual(['db-0', 'db-9']);
+    // Closing the narrower following was not the end: only closing the widened one is.
+    expect(ended).toBe(false);
     following.close();
     await following.done;
     expect(fake.unexpected).toEqual([]);

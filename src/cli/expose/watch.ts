@@ -24,7 +24,7 @@ import { nameOf, uidOf } from '../../plan/meta.ts';
 import { rowChanges } from '../../plan/row-changes.ts';
 import { endpointsLine, endpointText, layExposeTable } from '../../render/tables.ts';
 import type { IO } from '../io.ts';
-import { pruneRouteOf } from './routes.ts';
+import { pruneRouteOf, type RoutePlan } from './routes.ts';
 import { type Converged, converge } from './converge.ts';
 import { type Planned, planRun } from './plan.ts';
 import { reportWait } from './print.ts';
@@ -57,6 +57,8 @@ class Keeper {
   private row?: (r: Exposure) => string;
   private endpoints?: string;
   private gone = false;
+  /** The last round's routes, where it planned any: what the watch follows of the Gateway mode. */
+  routePlan?: RoutePlan;
   private given: ExposeOptions;
   private readonly api: Api;
   private readonly io: IO;
@@ -86,6 +88,7 @@ class Keeper {
     this.kept.current = done.current;
     this.kept.statefulSet = shapeOf(planned.sts);
     const routes = planned.routes;
+    this.routePlan = routes ?? this.routePlan;
     this.kept.routes = new Map(routes?.routes.map((r) => [r.name, r.route]));
     this.kept.gateway = routes && { ...routes.gateway, generation: done.routes?.gateway?.metadata?.generation };
   }
@@ -227,10 +230,10 @@ class Keeper {
 
 /**
  * What the watch follows: the StatefulSet, its pods and Services, and the Gateway mode's routes and Gateway as the
- * first run wrote them (one deleted or changed by someone else is restored at once, as a Service is).
+ * first run wrote them (one deleted or changed by someone else is restored at once, as a Service is), or the first
+ * round that did (the StatefulSet had no replicas at first, or was not there).
  */
-function followed(given: ExposeOptions, first?: FirstRun): FollowScope {
-  const routes = first?.planned.routes;
+function followed(given: ExposeOptions, routes?: RoutePlan): FollowScope {
   return {
     allNamespaces: false,
     statefulSet: given.statefulSet,
@@ -273,6 +276,8 @@ export async function keepInStep(given: ExposeOptions, api: Api, io: IO, first?:
     try {
       const now = following.now();
       await keeper.round(now.statefulSets[0], () => following.now());
+      const wanted = followed(given, keeper.routePlan);
+      if (wanted.routes && !following.scope.routes) await following.widen(wanted);
       failures = 0;
     } catch (err) {
       failures++;
@@ -282,7 +287,7 @@ export async function keepInStep(given: ExposeOptions, api: Api, io: IO, first?:
       schedule(pause);
     }
   };
-  const following = await api.followInventory(followed(given, first), (change) => {
+  const following = await api.followInventory(followed(given, first?.planned.routes), (change) => {
     pending.push(change);
     schedule();
   });

@@ -30,7 +30,7 @@ import {
   servicesIn,
   waitFor,
 } from '../helpers.ts';
-import { follow } from '../watch/following.ts';
+import { follow, type Following } from '../watch/following.ts';
 import { runPlugin, serviceAccount, tokenKubeconfig } from '../../reliability/harness.ts';
 import { parse } from 'yaml';
 import { answerOf, ask, podIps, startMembers, wildcardCertificate } from './members.ts';
@@ -82,6 +82,20 @@ const routesIn = async (namespace: string, plural: string) =>
       items: { metadata: { name: string; labels?: Record<string, string> } }[];
     }
   ).items;
+
+const deleteObject = (namespace: string, plural: string, name: string) =>
+  custom().deleteNamespacedCustomObject({ group: gatewayGroup, version: 'v1', namespace, plural, name });
+
+/**
+ * Changes what expose --watch keeps, waits for its line saying it restored it, and for the member to answer through
+ * the Gateway's port again.
+ */
+async function restoredAfter(watching: Following, change: () => unknown, line: RegExp, member: string, port: number) {
+  const from = watching.stderr.length;
+  await change();
+  await watching.until('stderr', line, { from });
+  expect(await answerOf('127.0.0.1', port, `member ${member}\n`), tcp.log().slice(-3000)).toBe(`member ${member}\n`);
+}
 
 let tls: Traefik;
 let tcp: Traefik;
@@ -156,13 +170,7 @@ describe('TLS passthrough by name (TLSRoute) on a Gateway the user has', () => {
       expect(status().map((r) => [r.TYPE, r.ENDPOINT, r.STATE])).toEqual(
         [0, 1, 2].map((i) => ['TLSRoute', `db-${i}.${zone}:${tlsPort}`, 'Ready']),
       );
-      await custom().deleteNamespacedCustomObject({
-        group: gatewayGroup,
-        version: 'v1',
-        namespace: ns,
-        plural: 'tlsroutes',
-        name: 'db-1',
-      });
+      await deleteObject(ns, 'tlsroutes', 'db-1');
       expect(status()[0].GATEWAY).toBe(`${ns}/shared/tls`);
       expect(status()[1]).toMatchObject({ STATE: 'Missing', REASON: 'no TLSRoute: run kubectl expose-sts again' });
       expect(plugin(['db', '-n', ns, '--gateway', 'shared', '--hostname', `{pod}.${zone}`]).code).toBe(0);
@@ -295,16 +303,8 @@ describe('--watch in the Gateway mode', () => {
       expect(await answerOf('127.0.0.1', tcpPorts[1], 'member wk-1\n'), tcp.log().slice(-3000)).toBe('member wk-1\n');
       // A route deleted by someone else is restored at once (the watch follows routes as it follows Services), and
       // its member answers again.
-      const before = watching.stderr.length;
-      await custom().deleteNamespacedCustomObject({
-        group: gatewayGroup,
-        version: 'v1',
-        namespace: ns,
-        plural: 'tcproutes',
-        name: 'wk-0',
-      });
-      await watching.until('stderr', /^tcproute\/wk-0 restored: it was deleted$/m, { from: before });
-      expect(await answerOf('127.0.0.1', tcpPorts[0], 'member wk-0\n'), tcp.log().slice(-3000)).toBe('member wk-0\n');
+      const deleted = () => deleteObject(ns, 'tcproutes', 'wk-0');
+      await restoredAfter(watching, deleted, /^tcproute\/wk-0 restored: it was deleted$/m, 'wk-0', tcpPorts[0]);
       const from = watching.stderr.length;
       scaleStatefulSet(ns, 'wk', 1);
       await watching.until('stderr', /service\/wk-1 deleted/, { from });
@@ -315,6 +315,47 @@ describe('--watch in the Gateway mode', () => {
       await members?.close();
     }
     expect(plugin(['prune', 'wk', '-n', ns, '--all']).code).toBe(0);
+  });
+});
+
+describe('--watch and status -w started before any member is routed', () => {
+  it('follow the routes and the Gateway from the first member the Gateway mode exposes', async () => {
+    const ns = await newNamespace('gw-late');
+    await readyStatefulSet(ns, member('lt', tcpPorts[0], 0));
+    // Nothing to expose and nothing exposed: neither has a route to follow yet.
+    const status = follow(['status', 'lt', '-n', ns, '-w']);
+    const watching = follow(['lt', '-n', ns, '--gateway-class', tcp.gatewayClass, '--port-per-member', '--watch']);
+    let members: { close: () => Promise<void> } | undefined;
+    try {
+      await status.until('stderr', /No exposed StatefulSet named "lt" found/);
+      await watching.until('stderr', /has 0 replicas/);
+      scaleStatefulSet(ns, 'lt', 1);
+      const row = new RegExp(`^0\\s+lt-0\\s+lt-0\\s+TCPRoute\\s+127\\.0\\.0\\.1:${tcpPorts[0]}\\s+true`, 'm');
+      await watching.until('stdout', row);
+      // status -w widened to the routes and the Gateway once a Service named its route: the row with its endpoint, as
+      // status prints it, not the Service's state alone without one.
+      await status.until(
+        'stdout',
+        new RegExp(`^lt\\s+0\\s+lt-0\\s+TCPRoute\\s+127\\.0\\.0\\.1:${tcpPorts[0]}\\s+Ready$`, 'm'),
+      );
+      members = await startMembers(await podIps(ns, 'lt', 1), tcpPorts[0]);
+      // expose --watch widened too: a route deleted by someone else is restored at once, not at the next round.
+      const port = tcpPorts[0];
+      await restoredAfter(
+        watching,
+        () => deleteObject(ns, 'tcproutes', 'lt-0'),
+        /^tcproute\/lt-0 restored: it was deleted$/m,
+        'lt-0',
+        port,
+      );
+      const stopped = await status.stop();
+      expect([stopped.code, stopped.stderr.replace(/^No exposed.*\n/, '')]).toEqual([130, '']);
+    } finally {
+      await status.stop();
+      await watching.stop();
+      await members?.close();
+    }
+    expect(plugin(['prune', 'lt', '-n', ns, '--all']).code).toBe(0);
   });
 });
 

@@ -2,7 +2,10 @@ import type { V1Service } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { exposureOf } from '../../../src/plan/exposure.ts';
 import type { GatewayObject } from '../../../src/plan/gateway.ts';
+import { routeKindsNamed } from '../../../src/plan/gateway.ts';
 import {
+  beyondFollowed,
+  gatewayNamespacesOf,
   ownGateway,
   routeFor,
   routeProblem,
@@ -201,5 +204,50 @@ describe('ownGateway', () => {
     expect(g.spec?.infrastructure).toEqual({
       annotations: { 'service.beta.kubernetes.io/load-balancer-source-ranges': '10.0.0.0/8' },
     });
+  });
+});
+
+describe('what status -w follows of the Gateway mode', () => {
+  const routed = (kind?: string) => ({
+    metadata: { annotations: kind ? { 'expose-sts.io/route': kind } : ({} as Record<string, string>) },
+  });
+  const routeTo = (namespace: string, parentNamespace?: string): RouteObject => ({
+    metadata: { name: 'kafka-0', namespace },
+    spec: { parentRefs: [{ name: 'edge', namespace: parentNamespace }] },
+  });
+
+  it('reads the route kinds from the Services, once each, in a fixed order', () => {
+    expect(routeKindsNamed([routed('TCPRoute'), routed(), routed('TLSRoute'), routed('TCPRoute')])).toEqual([
+      'TLSRoute',
+      'TCPRoute',
+    ]);
+    expect(routeKindsNamed([routed(), routed('HTTPRoute')])).toEqual([]);
+  });
+
+  it("names the Gateways' namespaces: the command's first, then each route's parent (its own where it names none)", () => {
+    expect(gatewayNamespacesOf([routeTo('db', 'infra'), routeTo('db'), routeTo('db', 'infra')], 'db')).toEqual([
+      'db',
+      'infra',
+    ]);
+    expect(gatewayNamespacesOf([], 'db')).toEqual(['db']);
+  });
+
+  it('widens only to what is wanted and not followed: a new kind, a new Gateway namespace (not across all)', () => {
+    const wanted = { kinds: ['TLSRoute' as const], gatewayNamespaces: ['db'] };
+    // Nothing followed yet (no routed member at the first read), then one appears.
+    expect(beyondFollowed(undefined, wanted, false)).toEqual(wanted);
+    expect(beyondFollowed(undefined, { kinds: [], gatewayNamespaces: ['db'] }, false)).toBeUndefined();
+    const followed = { kinds: ['TLSRoute', 'Gateway'], gatewayNamespaces: ['db'] };
+    expect(beyondFollowed(followed, wanted, false)).toBeUndefined();
+    expect(beyondFollowed(followed, { kinds: ['TLSRoute', 'TCPRoute'], gatewayNamespaces: ['db'] }, false)).toEqual({
+      kinds: ['TCPRoute'],
+      gatewayNamespaces: [],
+    });
+    expect(beyondFollowed(followed, { kinds: ['TLSRoute'], gatewayNamespaces: ['db', 'infra'] }, false)).toEqual({
+      kinds: [],
+      gatewayNamespaces: ['infra'],
+    });
+    // Across all namespaces every Gateway is followed already.
+    expect(beyondFollowed(followed, { kinds: ['TLSRoute'], gatewayNamespaces: ['db', 'infra'] }, true)).toBeUndefined();
   });
 });
