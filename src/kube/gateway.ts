@@ -75,7 +75,10 @@ async function applyOf<T extends RouteObject | GatewayObject>(kube: Kube, body: 
   return withoutManagedFields(await applyObject(kube, path, body, what, dryRun));
 }
 
-/** Routes (or Gateways) of one kind with the label selector, in the namespace or all; a kind not served: none. */
+/**
+ * Routes (or Gateways) of one kind with the label selector, in the namespace or all; a kind not served: none. Without
+ * their managedFields, unless `managedFields` (a run's routes: --watch names who changed one it restores).
+ */
 async function listOf<T extends RouteObject | GatewayObject>(
   kube: Kube,
   kind: GatewayKind,
@@ -83,13 +86,14 @@ async function listOf<T extends RouteObject | GatewayObject>(
   labelSelector: string,
   allNamespaces: boolean,
   namespace = kube.namespace,
+  managedFields = false,
 ): Promise<{ items: T[]; resourceVersion: string }> {
   const where = allNamespaces ? 'in all namespaces' : `in namespace "${namespace}"`;
   const path = allNamespaces
     ? `${groupPath(version)}/${resources[kind]}`
     : namespaced(namespace, resources[kind], undefined, groupPath(version));
   const list = await withRetry(kube, `list ${resources[kind]} ${where}`, () =>
-    listJson<T>(kube, path, { labelSelector }, withoutManagedFields),
+    listJson<T>(kube, path, { labelSelector }, managedFields ? (o) => o : withoutManagedFields),
   );
   for (const item of list.items) if (item.metadata) item.metadata.namespace ??= namespace;
   return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? '' };
@@ -128,7 +132,7 @@ export const listRoutes = (
   version: string,
   labelSelector: string,
   allNamespaces: boolean,
-) => listOf<RouteObject>(kube, kind, version, labelSelector, allNamespaces);
+) => listOf<RouteObject>(kube, kind, version, labelSelector, allNamespaces, kube.namespace, true);
 export const watchRoutes = (
   kube: Kube,
   target: { kind: RouteKind; version: string; namespace: string; labelSelector: string },

@@ -116,6 +116,35 @@ export function routeNotes(
   });
 }
 
+/**
+ * The same for expose-sts's own Gateway (--gateway-class), as this round read it (`before`): created; restored after
+ * someone deleted it, or changed its spec (a generation past the one the last round saw) from what it should be; or
+ * configured (a listener for a new member, from here).
+ */
+export function gatewayNotes(
+  own: GatewayObject | undefined,
+  before: GatewayObject | undefined,
+  kept: Kept,
+  recreated: boolean,
+): Note[] {
+  if (!own) return [];
+  const object = `gateway/${nameOf(own)}`;
+  const wasOurs = !!kept.gateway && !recreated;
+  if (!before)
+    return [
+      wasOurs
+        ? { reason: 'Restored', object, message: `${object} restored: it was deleted` }
+        : { reason: 'Created', object, message: `${object} created` },
+    ];
+  if (routeUpToDate(own, before)) return [];
+  const changed = wasOurs && (before.metadata?.generation ?? 0) > (kept.gateway?.generation ?? 0);
+  return [
+    changed
+      ? { reason: 'Restored', object, message: `${object} restored: it was changed` }
+      : { reason: 'Configured', object, message: `${object} configured` },
+  ];
+}
+
 /** A Service or route as listed: what its managedFields say of who wrote it. */
 type Written = { metadata?: { managedFields?: unknown } };
 

@@ -110,10 +110,11 @@ function covers(want: unknown, have: unknown): boolean {
 }
 
 /**
- * Whether a route is as expose --watch applied it: its labels, annotations, owner and spec as asked (a route changed
- * by someone else is applied again; its status, which the Gateway's controller writes, never counts).
+ * Whether a route (or expose-sts's own Gateway) is as expose --watch applies it: its labels, annotations, owner and
+ * spec as asked (one changed by someone else is applied again; its status, which the Gateway's controller writes,
+ * never counts).
  */
-export function routeUpToDate(desired: RouteObject, actual: RouteObject): boolean {
+export function routeUpToDate<T extends RouteObject | GatewayObject>(desired: T, actual: T): boolean {
   const { labels, annotations, ownerReferences } = desired.metadata ?? {};
   const uids = new Set(actual.metadata?.ownerReferences?.map((o) => o.uid));
   return (

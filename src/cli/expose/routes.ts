@@ -44,10 +44,10 @@ export interface RoutePlan {
   /** expose-sts's own Gateway, to apply before the routes (--gateway-class). */
   own?: GatewayObject;
   /**
-   * What exists already (routes by name, and whether the own Gateway does), for a dry run's created or configured and
+   * What exists already (routes by name, and the own Gateway as read), for a dry run's created or configured and
    * --watch's lines.
    */
-  existing: { routes: Map<string, RouteObject>; own: boolean };
+  existing: { routes: Map<string, RouteObject>; own?: GatewayObject };
   routes: DesiredRoute[];
 }
 
@@ -179,7 +179,7 @@ export async function planRoutes(
     gateway,
     selector: managedSelector(opts.statefulSet),
     own,
-    existing: { routes: new Map(existing.items.map((r) => [nameOf(r), r])), own: !!(own && before) },
+    existing: { routes: new Map(existing.items.map((r) => [nameOf(r), r])), own: own && before },
     routes,
   };
 }
@@ -298,15 +298,26 @@ export function reportRoutes(
 /**
  * After a Service of the Gateway mode is pruned: its route (named as it, of the kind its annotation says), if it is
  * there and expose-sts's for the StatefulSet. Deleted only if still the one listed (its uid), as the Service was.
+ * `planned`: the round's routes, whose versions and list of routes serve for every orphan of that kind (a scale-down
+ * by ten pays no discovery or LIST per member); without them (a round that planned none), they are read here.
  */
-export async function pruneRouteOf(api: Api, svc: V1Service, statefulSet: string): Promise<string | undefined> {
+export async function pruneRouteOf(
+  api: Api,
+  svc: V1Service,
+  statefulSet: string,
+  planned?: RoutePlan,
+): Promise<string | undefined> {
   const kind = svc.metadata?.annotations?.[routeAnnotation] as RouteKind | undefined;
   if (!kind || !routeKinds.includes(kind)) return undefined;
-  const version = (await api.gatewayApi())[kind];
+  const known = planned?.kind === kind ? planned : undefined;
+  const version = known?.versions.route ?? (await api.gatewayApi())[kind];
   if (!version) return undefined;
-  const routes = await api.listRoutes(kind, version, managedSelector(statefulSet), false);
-  const route = routes.items.find((r) => nameOf(r) === nameOf(svc));
-  if (!route) return undefined;
+  const route = known
+    ? known.existing.routes.get(nameOf(svc))
+    : (await api.listRoutes(kind, version, managedSelector(statefulSet), false)).items.find(
+        (r) => nameOf(r) === nameOf(svc),
+      );
+  if (!route || !isManagedFor(route.metadata?.labels, statefulSet)) return undefined;
   const at = { kind, version, namespace: api.namespace, name: nameOf(route), uid: uidOf(route) };
   return (await api.deleteGatewayObject(at, false)) === 'deleted'
     ? `${kind.toLowerCase()}/${nameOf(route)}`
@@ -316,5 +327,5 @@ export async function pruneRouteOf(api: Api, svc: V1Service, statefulSet: string
 /** kubectl apply's word for each object the Gateway mode writes, as a dry run prints them. */
 export function routeVerbs(plan: RoutePlan): { own?: string; route: (name: string) => string } {
   const verb = (exists: boolean) => (exists ? 'configured' : 'created');
-  return { own: plan.own && verb(plan.existing.own), route: (name) => verb(plan.existing.routes.has(name)) };
+  return { own: plan.own && verb(!!plan.existing.own), route: (name) => verb(plan.existing.routes.has(name)) };
 }

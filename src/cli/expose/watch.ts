@@ -11,6 +11,7 @@ import type { ExposeOptions } from '../../plan/expose-options.ts';
 import type { Exposure } from '../../plan/exposure.ts';
 import {
   actionNotes,
+  gatewayNotes,
   type Kept,
   type Note,
   orphanNote,
@@ -137,8 +138,12 @@ class Keeper {
     if (!done) return;
     done.release();
     for (const n of actionNotes(planned.plan.actions, this.kept, recreated)) this.note(n);
-    if (planned.routes)
-      for (const n of routeNotes(planned.routes.routes, planned.routes.existing.routes, this.kept, recreated))
+    const routes = planned.routes;
+    if (routes)
+      for (const n of [
+        ...gatewayNotes(routes.own, routes.existing.own, this.kept, recreated),
+        ...routeNotes(routes.routes, routes.existing.routes, this.kept, recreated),
+      ])
         this.note(n);
     this.print(withPods(done.rows, now().pods));
     this.failed(planned, done);
@@ -149,7 +154,7 @@ class Keeper {
         message: `configmap/${planned.configMap} ${done.published}`,
       });
     this.remember(planned, done);
-    await this.orphans(read.existing.items);
+    await this.orphans(read.existing.items, planned.routes);
   }
 
   /** A wait that timed out or a refusal: its error line, and the watch goes on. */
@@ -206,7 +211,7 @@ class Keeper {
   }
 
   /** Services no member now: reported once each, or deleted with --prune if still the one listed (its uid). */
-  private async orphans(services: V1Service[]): Promise<void> {
+  private async orphans(services: V1Service[], routes?: RoutePlan): Promise<void> {
     const name = this.given.statefulSet;
     const found = orphansOf(name, services, new Set(this.kept.desired.keys()));
     const hint = `kubectl expose-sts prune ${name} -n ${this.api.namespace} deletes it`;
@@ -221,7 +226,7 @@ class Keeper {
       const deleting = this.api
         .deleteService(this.api.namespace, nameOf(svc), uid, false)
         // Its route (the Gateway mode) goes with it: a route to a Service gone would leave the Gateway refusing it.
-        .then(async (result) => [result, await pruneRouteOf(this.api, svc, name)] as const);
+        .then(async (result) => [result, await pruneRouteOf(this.api, svc, name, routes)] as const);
       const [result] = await (this.io.writing?.(deleting) ?? deleting);
       if (result === 'deleted') this.note(orphanNote(svc, true, hint));
     }

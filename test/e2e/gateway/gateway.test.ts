@@ -22,6 +22,7 @@ import { gatewayGroup, startTraefik, type Traefik } from '../../cluster/gateway.
 import { statefulSet } from '../fixtures.ts';
 import {
   clients,
+  kubectl,
   newNamespace,
   parseTable,
   plugin,
@@ -348,6 +349,29 @@ describe('--watch and status -w started before any member is routed', () => {
         'lt-0',
         port,
       );
+      // A route changed by someone else is restored too, with who changed it (its managedFields).
+      const patch = '{"spec":{"rules":[{"backendRefs":[{"name":"lt-0","port":1}]}]}}';
+      const patched = () =>
+        expect(kubectl(['patch', 'tcproute', 'lt-0', '-n', ns, '--type', 'merge', '-p', patch]).code).toBe(0);
+      await restoredAfter(
+        watching,
+        patched,
+        /^tcproute\/lt-0 restored: it was changed by kubectl-patch$/m,
+        'lt-0',
+        port,
+      );
+      // Its own Gateway too, with a line of its own; a round that restores a route leaves the Gateway as it is.
+      await restoredAfter(
+        watching,
+        () => deleteObject(ns, 'gateways', 'lt'),
+        /^gateway\/lt restored: it was deleted$/m,
+        'lt-0',
+        port,
+      );
+      expect(watching.stderr.match(/^gateway\/lt .*$/gm)).toEqual([
+        'gateway/lt created',
+        'gateway/lt restored: it was deleted',
+      ]);
       const stopped = await status.stop();
       expect([stopped.code, stopped.stderr.replace(/^No exposed.*\n/, '')]).toEqual([130, '']);
     } finally {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Action } from '../../../src/plan/diff.ts';
 import {
   actionNotes,
+  gatewayNotes,
   type Kept,
   orphanNote,
   orphansOf,
@@ -11,7 +12,8 @@ import {
   routeNotes,
   shapeOf,
 } from '../../../src/plan/in-step.ts';
-import { routeFor, type RouteObject } from '../../../src/plan/route.ts';
+import type { GatewayObject } from '../../../src/plan/gateway.ts';
+import { ownGateway, routeFor, type RouteObject } from '../../../src/plan/route.ts';
 import { desiredServices } from '../../../src/plan/service.ts';
 import type { Exposure } from '../../../src/plan/exposure.ts';
 import { rowChanges } from '../../../src/plan/row-changes.ts';
@@ -151,6 +153,45 @@ describe('actionNotes and orphans: one line a person reads per thing done', () =
       message: 'tcproute/mydb-0 restored: it was deleted',
     });
     expect(routeNotes(routes, new Map(), k, true)[0]).toMatchObject({ reason: 'Created' });
+  });
+  it('names its own Gateway created, restored or configured, and says nothing when it is as applied', () => {
+    const listener = (i: number) => ({ name: `mydb-${i}`, port: 5432 + i, protocol: 'TCP' });
+    const own = (members: number): GatewayObject =>
+      ownGateway(
+        { name: 'mydb', uid: 'sts-uid' },
+        { name: 'edge', namespace: 'infra', className: 'eg', portPerMember: true },
+        {
+          namespace: 'infra',
+          apiVersion: 'gateway.networking.k8s.io/v1',
+          listeners: Array.from({ length: members }, (_, i) => listener(i)),
+          sourceRanges: [],
+          ownerReference: true,
+        },
+      );
+    /** As the API server answers: the spec as applied with its defaults, a generation, and the controller's status. */
+    const listed = (g: GatewayObject, generation: number): GatewayObject => ({
+      ...structuredClone(g),
+      metadata: { ...g.metadata, uid: 'gw-uid', generation },
+      spec: {
+        ...g.spec,
+        listeners: g.spec?.listeners?.map((l) => ({ ...l, allowedRoutes: { namespaces: { from: 'Same' } } })),
+      },
+      status: { addresses: [{ value: '127.0.0.1' }] },
+    });
+    const messages = (notes: { message: string }[]) => notes.map((n) => n.message);
+    const k = kept(); // its Gateway last seen at generation 2
+    expect(gatewayNotes(undefined, undefined, k, false)).toEqual([]); // a Gateway the user has: never written
+    expect(gatewayNotes(own(3), listed(own(3), 2), k, false)).toEqual([]);
+    expect(messages(gatewayNotes(own(3), undefined, k, false))).toEqual(['gateway/edge restored: it was deleted']);
+    expect(messages(gatewayNotes(own(3), listed(own(2), 3), k, false))).toEqual([
+      'gateway/edge restored: it was changed',
+    ]);
+    // A listener for a member a scale-up added is this watch's own change, and the first Gateway is a creation.
+    expect(messages(gatewayNotes(own(3), listed(own(2), 2), k, false))).toEqual(['gateway/edge configured']);
+    expect(messages(gatewayNotes(own(1), undefined, { ...k, gateway: undefined }, false))).toEqual([
+      'gateway/edge created',
+    ]);
+    expect(gatewayNotes(own(3), undefined, k, true)[0]).toMatchObject({ reason: 'Created' });
   });
   it("finds the Services of ordinals a scale-down removed, and only the StatefulSet's managed ones", () => {
     const services = [0, 1, 2].map((i) => written(i));
