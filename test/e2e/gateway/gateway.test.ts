@@ -214,13 +214,25 @@ describe("a port per member (TCPRoute) on expose-sts's own Gateway", () => {
         '--publish-configmap',
         '--load-balancer-source-ranges',
         '127.0.0.0/8,198.51.100.0/24',
+        '--hostname',
+        `{pod}.kv.${zone}`,
       ]);
       expect(res.stderr, tcp.log().slice(-3000)).toBe('');
       expect(res.code).toBe(0);
       const rows = parseTable(res.stdout);
       expect(rows.map((r) => [r.SERVICE, r.TYPE, r.ENDPOINT])).toEqual(
-        [0, 1, 2].map((i) => [`kv-${i}`, 'TCPRoute', `127.0.0.1:${tcpPorts[i]}`]),
+        [0, 1, 2].map((i) => [`kv-${i}`, 'TCPRoute', `kv-${i}.kv.${zone}:${tcpPorts[i]}`]),
       );
+      // external-dns reads a TCPRoute's name from its hostname annotation (its gateway-tcproute source: the kind has
+      // no spec.hostnames), pointing it at the Gateway's address.
+      const dns = await startDns(inject('cluster'), 'example.test', ['gateway-tcproute']);
+      try {
+        const synced = await dns.sync();
+        for (const i of [0, 1, 2])
+          expect(await dns.resolver.resolve4(`kv-${i}.kv.${zone}`).catch(() => synced), synced).toEqual(['127.0.0.1']);
+      } finally {
+        await dns.stop();
+      }
       for (const i of [0, 1, 2]) {
         const said = await answerOf('127.0.0.1', tcpPorts[i], `member kv-${i}\n`);
         expect(said, tcp.log().slice(-3000)).toBe(`member kv-${i}\n`);
@@ -242,7 +254,7 @@ describe("a port per member (TCPRoute) on expose-sts's own Gateway", () => {
       });
       // The members learn their own endpoints through the Gateway, as for Services.
       const cm = await clients().core.readNamespacedConfigMap({ name: 'kv-endpoints', namespace: ns });
-      expect(cm.data?.endpoints).toBe(tcpPorts.map((p) => `127.0.0.1:${p}`).join(','));
+      expect(cm.data?.endpoints).toBe(tcpPorts.map((p, i) => `kv-${i}.kv.${zone}:${p}`).join(','));
       expect(gw.metadata.ownerReferences?.map((o) => `${o.kind}/${o.name}`)).toEqual(['StatefulSet/kv']);
       expect((await routesIn(ns, 'tcproutes')).map((r) => r.metadata.name).sort()).toEqual(['kv-0', 'kv-1', 'kv-2']);
 
