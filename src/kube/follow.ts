@@ -14,8 +14,8 @@ import { openWatch, type OpenWatch, type Versioned, withoutManagedFields } from 
 
 /**
  * What is followed: one StatefulSet or every one, in the namespace or in all; pods and ConfigMaps when shown; the
- * Gateway mode's routes and Gateways where status -w's first read found them or expose --watch's first run wrote them,
- * at the versions these used.
+ * Gateway mode's routes and Gateways where status -w has found them or expose --watch has written them (a Widening
+ * grows to those found later), at the versions these used.
  */
 export interface FollowScope {
   allNamespaces: boolean;

@@ -125,8 +125,8 @@ function serviceRow(svc: V1Service, at: Indexed, scope: { statefulSet?: string }
   const [state, reason]: [State, string] = orphaned ? ['Orphaned', orphaned] : stateOf(svc, pod, podObj);
   const kind = svc.metadata?.annotations?.[routeAnnotation];
   if (!kind) return { ...row, state, reason };
-  // Routes not read (they may not be listed, or status -w found no routed member at first): the Service's own state,
-  // and no endpoint, since its cluster IP is not where clients reach it.
+  // Routes not read (they may not be listed or watched, or status -w has not widened to them yet): the Service's own
+  // state, and no endpoint, since its cluster IP is not where clients reach it.
   if (!at.routes)
     return { ...row, type: kind, service: row.service && { ...row.service, endpoint: undefined }, state, reason };
   // The Gateway mode: the member is reached through its route, which has a state of its own before the Service's.
