@@ -89,8 +89,11 @@ class RowPrinter {
   }
 }
 
-const cannotWatch =
-  'warning: cannot watch the routes or Gateways: from here on, routed members show as their Services say\n';
+/** A 403 on the routes' or Gateways' LIST or watch: logged, and one warning; the rows then show the Services alone. */
+function watchRefused(api: Api, io: IO, err: Error): void {
+  api.log(6, err.message);
+  io.err('warning: cannot watch the routes or Gateways: from here on, routed members show as their Services say\n');
+}
 
 /**
  * The watches, with the Gateway mode's routes and Gateways where they may be watched. Where they may not (403: a Role
@@ -100,8 +103,7 @@ const cannotWatch =
 async function followAll(api: Api, scope: FollowScope, changed: () => void, io: IO) {
   if (!scope.routes) return { following: await api.followInventory(scope, changed), refused: false };
   const following = await orAbsent(api.followInventory(scope, changed), [403], (err) => {
-    api.log(6, err.message);
-    io.err(cannotWatch);
+    watchRefused(api, io, err);
     return undefined;
   });
   if (following) return { following, refused: false };
@@ -169,8 +171,7 @@ export async function followStatus(
     const wider = refused ? undefined : await widerRoutes(api, following.scope.routes, following.now(), watched);
     if (wider)
       await orAbsent(following.widen({ ...following.scope, routes: wider }), [403], (err) => {
-        api.log(6, err.message);
-        io.err(cannotWatch);
+        watchRefused(api, io, err);
         refused = true;
       });
     const now = following.now();

@@ -281,8 +281,8 @@ export async function keepInStep(given: ExposeOptions, api: Api, io: IO, first?:
     try {
       const now = following.now();
       await keeper.round(now.statefulSets[0], () => following.now());
-      const wanted = followed(given, keeper.routePlan);
-      if (wanted.routes && !following.scope.routes) await following.widen(wanted);
+      // The first round that planned routes (the first run had no members): the watch follows them from here on.
+      if (keeper.routePlan && !following.scope.routes) await following.widen(followed(given, keeper.routePlan));
       failures = 0;
     } catch (err) {
       failures++;
