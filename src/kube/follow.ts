@@ -61,7 +61,8 @@ interface Kind<T> {
 
 class Cache<T extends Versioned> {
   readonly items = new Map<string, T>();
-  watch?: OpenWatch<T>;
+  private watch?: OpenWatch<T>;
+  private closed = false;
   private readonly kube: Kube;
   private readonly spec: Kind<T>;
   private readonly allNamespaces: boolean;
@@ -92,6 +93,15 @@ class Cache<T extends Versioned> {
     return kept;
   };
 
+  /**
+   * Closes the watch, and one still to be opened: a following that failed to start (another kind's watch refused)
+   * leaves no watch of it running, to be renewed for as long as the process lives, or failing unheard.
+   */
+  close(): void {
+    this.closed = true;
+    this.watch?.close();
+  }
+
   private key = (obj: T) => `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
 
   private async list(): Promise<{ items: T[]; resourceVersion: string }> {
@@ -109,6 +119,7 @@ class Cache<T extends Versioned> {
   async start(changed: (c: Change) => void): Promise<{ followed: Promise<void> }> {
     const first = await this.list();
     for (const item of first.items) this.items.set(this.key(item), item);
+    if (this.closed) return { followed: Promise.resolve() };
     const { labelSelector, fieldSelector, resource, kind } = this.spec;
     this.watch = await openWatch<T>(this.kube, {
       what: `watch ${resource} ${this.where}`,
@@ -125,6 +136,7 @@ class Cache<T extends Versioned> {
       },
       shown: this.keep,
     });
+    if (this.closed) this.watch.close(); // closed while it opened: it follows nothing
     const followed = this.watch.follow((obj, deleted) => {
       if (deleted) this.items.delete(this.key(obj));
       else this.items.set(this.key(obj), obj);
@@ -247,7 +259,7 @@ async function followScope(kube: Kube, scope: FollowScope, changed: (c: Change) 
     ...gatewayApi,
   ];
   const close = () => {
-    for (const c of caches) c.watch?.close();
+    for (const c of caches) c.close();
   };
   let ready = false;
   const started = await Promise.all(caches.map((c) => c.start((change) => ready && changed(change)))).catch(

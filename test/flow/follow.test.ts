@@ -2,7 +2,7 @@
 // 410 Gone lists again and replaces what was kept, so an object deleted while the history was lost is forgotten.
 import type { V1Service } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { FakeApi, WatchStream } from './fake-api.ts';
+import { FakeApi, status, WatchStream } from './fake-api.ts';
 import { apiOn, isWatch, list, notWatch, ns, paths } from './harness.ts';
 
 const service = (name: string, rv = '101'): V1Service => ({
@@ -88,6 +88,36 @@ describe('following the inventory', () => {
     expect(ended).toBe(false);
     following.close();
     await following.done;
+    expect(fake.unexpected).toEqual([]);
+  });
+
+  it('leaves no watch running when another kind is refused: one still opening is closed once it opens', async () => {
+    const tlsRoutes = `/apis/gateway.networking.k8s.io/v1/namespaces/${ns}/tlsroutes`;
+    const late = new WatchStream();
+    let open = () => {};
+    const opening = new Promise<void>((r) => {
+      open = r;
+    });
+    const forbidden = status(403, 'Forbidden', 'tlsroutes.gateway.networking.k8s.io is forbidden: cannot watch');
+    const fake = new FakeApi()
+      .onWhere('GET', paths.services, notWatch, list([service('db-0')], '100'))
+      .onWhere('GET', paths.services, isWatch, { after: opening, reply: { watch: late } })
+      .onWhere('GET', paths.statefulSets, notWatch, list([], '100'))
+      .onWhere('GET', paths.statefulSets, isWatch, { watch: new WatchStream() })
+      .onWhere('GET', tlsRoutes, notWatch, list([], '100'))
+      .onWhere('GET', tlsRoutes, isWatch, { status: 403, body: forbidden });
+    const scope = {
+      allNamespaces: false,
+      statefulSet: 'db',
+      pods: false,
+      configMaps: false,
+      routes: { versions: { TLSRoute: 'v1' }, gatewayNamespaces: [ns] },
+    };
+    await expect(apiOn(fake).followInventory(scope, () => undefined)).rejects.toThrow(/forbidden/);
+    // The Services' watch opens after the refusal: it is closed at once, not left to be renewed for the process's life.
+    open();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(late.body.destroyed).toBe(true);
     expect(fake.unexpected).toEqual([]);
   });
 });

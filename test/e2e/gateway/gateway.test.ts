@@ -437,7 +437,8 @@ describe("the README's Roles", () => {
         new RegExp(`^kv\\s+1\\s+kv-1\\s+TCPRoute\\s+127\\.0\\.0\\.1:${tcpPorts[1]}\\s+Ready$`, 'm'),
       );
     } finally {
-      expect((await watching.stop()).code).toBe(130);
+      const stopped = await watching.stop();
+      expect(stopped.code, stopped.stderr).toBe(130);
     }
     const pruned = await run(['prune', 'kv', '--all']);
     expect(pruned.stderr).toBe('');
