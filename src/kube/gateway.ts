@@ -81,19 +81,22 @@ async function applyOf<T extends RouteObject | GatewayObject>(kube: Kube, body: 
  */
 async function listOf<T extends RouteObject | GatewayObject>(
   kube: Kube,
-  kind: GatewayKind,
-  version: string,
-  labelSelector: string,
-  allNamespaces: boolean,
-  namespace = kube.namespace,
-  managedFields = false,
+  at: {
+    kind: GatewayKind;
+    version: string;
+    labelSelector: string;
+    allNamespaces: boolean;
+    namespace?: string;
+    managedFields?: boolean;
+  },
 ): Promise<{ items: T[]; resourceVersion: string }> {
+  const { kind, version, labelSelector, allNamespaces, namespace = kube.namespace } = at;
   const where = allNamespaces ? 'in all namespaces' : `in namespace "${namespace}"`;
   const path = allNamespaces
     ? `${groupPath(version)}/${resources[kind]}`
     : namespaced(namespace, resources[kind], undefined, groupPath(version));
   const list = await withRetry(kube, `list ${resources[kind]} ${where}`, () =>
-    listJson<T>(kube, path, { labelSelector }, managedFields ? (o) => o : withoutManagedFields),
+    listJson<T>(kube, path, { labelSelector }, at.managedFields ? (o) => o : withoutManagedFields),
   );
   for (const item of list.items) if (item.metadata) item.metadata.namespace ??= namespace;
   return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? '' };
@@ -132,7 +135,7 @@ export const listRoutes = (
   version: string,
   labelSelector: string,
   allNamespaces: boolean,
-) => listOf<RouteObject>(kube, kind, version, labelSelector, allNamespaces, kube.namespace, true);
+) => listOf<RouteObject>(kube, { kind, version, labelSelector, allNamespaces, managedFields: true });
 export const watchRoutes = (
   kube: Kube,
   target: { kind: RouteKind; version: string; namespace: string; labelSelector: string },
@@ -177,7 +180,7 @@ async function listServed<T extends RouteObject | GatewayObject>(
   at: { labelSelector: string; allNamespaces: boolean; namespace?: string },
 ): Promise<{ items: T[]; version: string } | undefined> {
   const list = (version: string) =>
-    listOf<T>(kube, kind, version, at.labelSelector, at.allNamespaces, at.namespace).then((l) => ({
+    listOf<T>(kube, { ...at, kind, version }).then((l) => ({
       items: l.items,
       version,
     }));
