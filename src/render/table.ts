@@ -7,7 +7,7 @@ export interface Laid {
   text: string;
   /**
    * A row printed after the table (a changed member, as `kubectl get --watch` prints one) in the columns the table
-   * laid out; a longer cell pushes only its own line's later cells.
+   * laid out; a longer cell pushes only its own line's later cells, still three spaces on.
    */
   line(cells: string[]): string;
 }
@@ -17,7 +17,7 @@ export function layTable(headers: string[], rows: string[][]): Laid {
   const widths = headers.map((_, c) => Math.max(...all.map((r) => (r[c] ?? '').length)));
   const line = (r: string[]) =>
     `${r
-      .map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c] + 3)))
+      .map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(Math.max(widths[c], cell.length) + 3)))
       .join('')
       .trimEnd()}\n`;
   return { text: all.map(line).join(''), line };

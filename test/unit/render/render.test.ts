@@ -97,6 +97,14 @@ describe('a changed row printed after the table', () => {
       expect(changed[header.indexOf(column) - 1]).toBe(' ');
     expect(laid.text.split('\n')[1]).toContain('<pending>');
   });
+  it('keeps three spaces after a cell longer than its column, pushing only the later cells of its own line', () => {
+    // Every member pending when the table was laid: ENDPOINT is as wide as <pending>, the address that comes is wider.
+    const laid = layExposeTable([row({ address: '' })], { wide: false });
+    expect(laid.row(row({ address: '203.0.113.9' }))).toBe(
+      '0         mydb-0   mydb-0    LoadBalancer   203.0.113.9:5432   true\n',
+    );
+    expect(laid.text).toMatch(/ENDPOINT {4}READY/);
+  });
 });
 
 describe('status --watch output', () => {
