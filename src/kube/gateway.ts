@@ -129,13 +129,9 @@ function watchOf<T extends RouteObject | GatewayObject>(
 
 export const applyRoute = (kube: Kube, body: RouteObject, dryRun: boolean) => applyOf(kube, body, dryRun);
 export const applyGateway = (kube: Kube, body: GatewayObject, dryRun: boolean) => applyOf(kube, body, dryRun);
-export const listRoutes = (
-  kube: Kube,
-  kind: RouteKind,
-  version: string,
-  labelSelector: string,
-  allNamespaces: boolean,
-) => listOf<RouteObject>(kube, { kind, version, labelSelector, allNamespaces, managedFields: true });
+/** A run's routes of one kind, in its namespace, with their managedFields. */
+export const listRoutes = (kube: Kube, kind: RouteKind, version: string, labelSelector: string) =>
+  listOf<RouteObject>(kube, { kind, version, labelSelector, allNamespaces: false, managedFields: true });
 export const watchRoutes = (
   kube: Kube,
   target: { kind: RouteKind; version: string; namespace: string; labelSelector: string },

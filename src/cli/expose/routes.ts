@@ -140,7 +140,7 @@ export async function planRoutes(
   const gateway = { namespace: g.namespace ?? api.namespace, name: g.name };
   const [before, existing] = await Promise.all([
     api.getGateway(gateway.namespace, gateway.name, versions.gateway),
-    api.listRoutes(kind, versions.route, '', false),
+    api.listRoutes(kind, versions.route, ''),
   ]);
   const members: (Member & { pod: string })[] = desired.map((d, index) => ({
     ordinal: d.ordinal,
@@ -204,7 +204,7 @@ export async function waitForRoutes(
 ): Promise<RoutesWaited> {
   const { kind, selector } = plan;
   const [routes, first] = await Promise.all([
-    api.listRoutes(kind, plan.versions.route, selector, false),
+    api.listRoutes(kind, plan.versions.route, selector),
     api.getGateway(plan.gateway.namespace, plan.gateway.name, plan.versions.gateway),
   ]);
   const latest = new Map(written);
@@ -314,9 +314,7 @@ export async function pruneRouteOf(
   if (!version) return undefined;
   const route = known
     ? known.existing.routes.get(nameOf(svc))
-    : (await api.listRoutes(kind, version, managedSelector(statefulSet), false)).items.find(
-        (r) => nameOf(r) === nameOf(svc),
-      );
+    : (await api.listRoutes(kind, version, managedSelector(statefulSet))).items.find((r) => nameOf(r) === nameOf(svc));
   if (!route || !isManagedFor(route.metadata?.labels, statefulSet)) return undefined;
   const at = { kind, version, namespace: api.namespace, name: nameOf(route), uid: uidOf(route) };
   return (await api.deleteGatewayObject(at, false)) === 'deleted'
