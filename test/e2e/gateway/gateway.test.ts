@@ -287,6 +287,8 @@ describe('--watch in the Gateway mode', () => {
       '--port-per-member',
       '--watch',
       '--prune',
+      '-v',
+      '6',
     ]);
     let members: { close: () => Promise<void> } | undefined;
     let status: ReturnType<typeof follow> | undefined;
@@ -322,6 +324,15 @@ describe('--watch in the Gateway mode', () => {
       scaleStatefulSet(ns, 'wk', 1);
       await watching.until('stderr', /service\/wk-1 deleted/, { from });
       expect((await routesIn(ns, 'tcproutes')).map((r) => r.metadata.name)).toEqual(['wk-0']);
+      // The orphan's route is deleted right after its Service: found in the round's own reads, with no discovery or
+      // LIST of its own between the two (only a watch renewed meanwhile may come in between).
+      const round = watching.stderr.slice(from, watching.stderr.indexOf('service/wk-1 deleted', from));
+      const [service, route] = ['services', 'tcproutes'].map((p) =>
+        round.search(new RegExp(`^I DELETE \\S+/${p}/wk-1 `, 'm')),
+      );
+      expect([service >= 0, route > service], round).toEqual([true, true]);
+      const reads = round.slice(service, route).match(/^I GET .*$/gm) ?? [];
+      expect(reads.filter((r) => !r.includes('watch=true'))).toEqual([]);
     } finally {
       await status?.stop();
       await watching.stop();
