@@ -1,6 +1,6 @@
 // A route to the bench's control plane through the shaping proxy (shaping-proxy.ts), in a child process (the
 // measurements block the bench's event loop), and a kubeconfig that goes through it: the remote profile of
-// npm run bench and npm run bench:watch.
+// npm run bench, bench:watch and bench:gateway.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +16,9 @@ export interface Route {
 }
 
 const proxyScript = fileURLToPath(new URL('./shaping-proxy.ts', import.meta.url));
+
+/** The remote profile of every bench: 40 ms round trip, 50 Mbit/s each way, as from a laptop to a cloud. */
+export const remote = { rttMs: 40, mbit: 50 };
 
 /** `rttMs` and `mbit` 0: a counting proxy that adds nothing. `env` runs kubectl for the warm-up. */
 export async function startProxy(

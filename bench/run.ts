@@ -24,7 +24,7 @@ import {
 import { versions } from '../test/cluster/versions.ts';
 import { statefulSet } from '../test/e2e/fixtures.ts';
 import { fmt, measure, ratio, stats, type Sample } from './measure.ts';
-import { type Route, startProxy } from './route.ts';
+import { type Route, remote, startProxy } from './route.ts';
 
 const { values: opts } = parseArgs({
   options: {
@@ -38,8 +38,6 @@ const { values: opts } = parseArgs({
 type Profile = 'local' | 'remote';
 const profiles = opts.profile.split(',') as Profile[];
 if (!profiles.every((p) => p === 'local' || p === 'remote')) throw new Error('--profile must be local, remote or both');
-/** The remote profile's round trip and bandwidth (each direction). */
-const remote = { rttMs: 40, mbit: 50 };
 let rounds = Number(opts.rounds);
 const lb = opts.lb as LoadBalancers;
 if (!loadBalancers.includes(lb)) throw new Error(`--lb must be one of ${loadBalancers.join(', ')}`);

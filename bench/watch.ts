@@ -19,7 +19,7 @@ import { statefulSet } from '../test/e2e/fixtures.ts';
 import { followProcess } from '../test/e2e/watch/process.ts';
 import { versions } from '../test/cluster/versions.ts';
 import { fmt, stats } from './measure.ts';
-import { startProxy } from './route.ts';
+import { remote, startProxy } from './route.ts';
 
 const { values: opts } = parseArgs({
   options: {
@@ -31,8 +31,6 @@ const { values: opts } = parseArgs({
   },
 });
 const root = fileURLToPath(new URL('..', import.meta.url));
-/** The remote profile of npm run bench: 40 ms round trip, 50 Mbit/s each way, as from a laptop to a cloud. */
-const remote = { rttMs: 40, mbit: 50 };
 const progress = (line: string) => process.stderr.write(`bench:watch: ${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let cluster: ClusterInfo;

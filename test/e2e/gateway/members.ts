@@ -74,7 +74,7 @@ export async function startMembers(
 }
 
 /** What a member answers through host:port: over TLS with `servername` as SNI, else plain TCP; '' when closed. */
-export function ask(host: string, port: number, servername?: string): Promise<string> {
+export function ask(host: string, port: number, servername?: string, timeoutMs = 5000): Promise<string> {
   assertLocal(host);
   return new Promise((resolve, reject) => {
     let text = '';
@@ -82,7 +82,7 @@ export function ask(host: string, port: number, servername?: string): Promise<st
       ? tlsConnect({ host, port, servername, rejectUnauthorized: false })
       : tcpConnect({ host, port });
     socket.setEncoding('utf8');
-    socket.setTimeout(5000, () => socket.destroy(new Error(`no answer from ${host}:${port} in 5 s`)));
+    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no answer from ${host}:${port} in ${timeoutMs} ms`)));
     socket.on('data', (d: string) => (text += d));
     socket.on('end', () => resolve(text));
     socket.on('close', () => resolve(text));
