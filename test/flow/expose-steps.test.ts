@@ -95,3 +95,53 @@ describe('expose, step by step', () => {
     expect(fake.requests.filter(isWrite)).toHaveLength(3);
   });
 });
+
+describe('the Gateway API discovery', () => {
+  const group = '/apis/gateway.networking.k8s.io';
+
+  /** A reply held until another request is made (500 ms at most); `overlapped`: whether that came while it was held. */
+  function heldUntilAsked() {
+    let release!: () => void;
+    const asked = new Promise<void>((resolve) => (release = resolve));
+    let answered = false;
+    let overlapped = false;
+    const held = Promise.race([asked, new Promise((r) => setTimeout(r, 500))]).then(() => (answered = true));
+    const ask = () => {
+      overlapped = !answered;
+      release();
+    };
+    return { held, ask, overlapped: () => overlapped };
+  }
+
+  it('asks every version at once, and takes a kind at the preferred version even when that answers last', async () => {
+    const v1 = heldUntilAsked();
+    const fake = new FakeApi()
+      .on('GET', group, {
+        status: 200,
+        body: { preferredVersion: { version: 'v1' }, versions: [{ version: 'v1' }, { version: 'v1alpha2' }] },
+      })
+      .on('GET', `${group}/v1`, {
+        after: v1.held,
+        reply: { status: 200, body: { resources: [{ name: 'gateways' }, { name: 'tcproutes' }] } },
+      })
+      .on('GET', `${group}/v1alpha2`, () => {
+        v1.ask();
+        return { status: 200, body: { resources: [{ name: 'tcproutes' }, { name: 'tlsroutes' }] } };
+      });
+    expect(await apiOn(fake).gatewayApi()).toEqual({ Gateway: 'v1', TCPRoute: 'v1', TLSRoute: 'v1alpha2' });
+    expect(v1.overlapped()).toBe(true);
+  });
+
+  it("is asked with expose's reads, not after them", async () => {
+    const sts = heldUntilAsked();
+    const fake = cluster(2)
+      .on('GET', paths.statefulSet('mydb'), { after: sts.held, reply: { status: 200, body: statefulSet('mydb', 2) } })
+      .on('GET', group, () => {
+        sts.ask();
+        return { status: 404, body: status(404, 'NotFound', 'the server could not find the requested resource') };
+      });
+    const read = await readCluster(options({ gateway: 'edge', hostname: '{pod}.example.com' }), apiOn(fake));
+    expect(await read?.gatewayApi).toEqual({});
+    expect(sts.overlapped()).toBe(true);
+  });
+});

@@ -121,6 +121,6 @@ export async function planRun(given: ExposeOptions, read: Read, api: Api, io: IO
     : planActions(desired, existing.items, opts.adopt);
   const problem = planProblem(plan, opts);
   if (problem) throw problem;
-  const routes = kept ? undefined : await planRoutes(opts, sts, desired, api);
+  const routes = kept ? undefined : await planRoutes(opts, sts, desired, api, read.gatewayApi);
   return { opts, sts, existing, kept, lb, desired, plan, configMap, publishedBefore, routes };
 }

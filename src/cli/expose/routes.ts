@@ -5,7 +5,7 @@
 // does a member's row show the endpoint clients dial.
 import { CommandError } from '../../errors.ts';
 import type { Api } from '../../kube/api.ts';
-import { missingKindProblem } from '../../kube/gateway.ts';
+import { type GatewayApi, missingKindProblem } from '../../kube/gateway.ts';
 import type { ExposeOptions } from '../../plan/expose-options.ts';
 import {
   attachments,
@@ -123,18 +123,19 @@ function ownFor(
 
 /**
  * Reads what the Gateway mode needs and plans the routes, or refuses before any write. `desired`: the members'
- * Services, as planned.
+ * Services, as planned; `discovered`: the Gateway API's discovery, if asked already.
  */
 export async function planRoutes(
   opts: ExposeOptions,
   sts: V1StatefulSet,
   desired: DesiredService[],
   api: Api,
+  discovered?: Promise<GatewayApi>,
 ): Promise<RoutePlan | undefined> {
   const g = opts.gateway;
   if (!g || !desired.length) return undefined;
   const kind = routeKindOf(g);
-  const found = await api.gatewayApi();
+  const found = await (discovered ?? api.gatewayApi());
   const versions = { route: found[kind], gateway: found.Gateway };
   if (!versions.route || !versions.gateway) throw missingKindProblem(found, ['Gateway', kind]);
   const gateway = { namespace: g.namespace ?? api.namespace, name: g.name };
