@@ -101,16 +101,16 @@ async function main(): Promise<void> {
     };
     kubectl(['apply', '-f', '-'], JSON.stringify(gateway));
     const reset = () => kubectl(['expose-sts', 'prune', 'db', '-n', 'gw', '--all']);
-    /** Rounds of both modes, interleaved, each through `kubeconfig`; `answer`: also until every member answers. */
-    const interleaved = async (n: number, kubeconfig: string, answer: boolean) => {
+    /** Rounds of both modes, interleaved, each through the profile's kubeconfig; `answer`: also until every member answers. */
+    const interleaved = async (n: number, profile: { name: string; kubeconfig: string }, answer: boolean) => {
       const times = { accepted: [] as number[], answering: [] as number[], lb: [] as number[] };
       const timed = (args: string[]) => {
         const t0 = Date.now();
-        kubectlIn({ ...env, KUBECONFIG: kubeconfig }, ['expose-sts', 'db', '-n', 'gw', ...args]);
+        kubectlIn({ ...env, KUBECONFIG: profile.kubeconfig }, ['expose-sts', 'db', '-n', 'gw', ...args]);
         return t0;
       };
       for (let r = 0; r < n; r++) {
-        progress(`round ${r + 1}/${n}${answer ? '' : ' (remote)'}`);
+        progress(`${profile.name}: round ${r + 1}/${n}`);
         const steps = [
           async () => {
             const t0 = timed(['--gateway', 'edge', '--hostname', `{pod}.${zone}`]);
@@ -134,7 +134,7 @@ async function main(): Promise<void> {
     const row = (what: string, a: Stats, l: Stats, baseline = 'the same') =>
       `| P12 | ${what} | ${fmt(a, 'ms')} | ${baseline} | ${ratio(a, l).toFixed(2)}× |`;
     const lbRun = (l: Stats) => `\`expose --type LoadBalancer\`, ${members} MetalLB addresses: ${fmt(l, 'ms')}`;
-    const local = await interleaved(rounds, cluster.kubeconfig, true);
+    const local = await interleaved(rounds, { name: 'local', kubeconfig: cluster.kubeconfig }, true);
     results.push(
       row(
         `${members} members: \`expose --gateway\` until it exits (every TLSRoute Accepted, the Gateway's address in)`,
@@ -151,7 +151,11 @@ async function main(): Promise<void> {
     const work = mkdtempSync(join(tmpdir(), 'expose-sts-bench-gateway-'));
     const route = await startProxy(cluster, { work, name: 'remote', env }, remote.rttMs, remote.mbit);
     try {
-      const far = await interleaved(Number(opts['remote-rounds']), route.kubeconfig, false);
+      const far = await interleaved(
+        Number(opts['remote-rounds']),
+        { name: 'remote', kubeconfig: route.kubeconfig },
+        false,
+      );
       results.push(row(`remote: \`expose --gateway\` until it exits`, far.accepted, far.lb, lbRun(far.lb)));
     } finally {
       route.proxy.kill();

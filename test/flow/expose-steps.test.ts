@@ -101,14 +101,13 @@ describe('the Gateway API discovery', () => {
 
   /** A reply held until another request is made (500 ms at most); `overlapped`: whether that came while it was held. */
   function heldUntilAsked() {
-    let release!: () => void;
-    const asked = new Promise<void>((resolve) => (release = resolve));
+    const asked = Promise.withResolvers<void>();
     let answered = false;
     let overlapped = false;
-    const held = Promise.race([asked, new Promise((r) => setTimeout(r, 500))]).then(() => (answered = true));
+    const held = Promise.race([asked.promise, new Promise((r) => setTimeout(r, 500))]).then(() => (answered = true));
     const ask = () => {
       overlapped = !answered;
-      release();
+      asked.resolve();
     };
     return { held, ask, overlapped: () => overlapped };
   }
