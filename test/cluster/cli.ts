@@ -45,6 +45,7 @@ function readArgs() {
         dns: { type: 'boolean', default: false },
         gateway: { type: 'boolean', default: false },
         kubernetes: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
       },
     });
   } catch (err) {
@@ -52,6 +53,11 @@ function readArgs() {
   }
 }
 const { positionals, values } = readArgs();
+// -h asks for the usage: on stdout, exit 0, as kubectl's -h; the options are described in this file's opening comment.
+if (values.help) {
+  process.stdout.write(`${usage()}\n`);
+  process.exit(0);
+}
 
 function kubernetes(): string {
   try {
