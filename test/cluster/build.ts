@@ -141,7 +141,25 @@ function versionLdflags(kubernetes: string): string {
   return flags.join(' ');
 }
 
+/** The builds this process runs now, by folder: a second caller (two Traefik instances started at once) waits on it. */
+const building = new Map<string, Promise<unknown>>();
+
+/**
+ * Runs `fn` holding the lock of `dir` (a folder in the build cache): one build of it at a time, across processes and
+ * within this one; `fn` checks again whether the build is there, as another may have made it meanwhile.
+ */
 export async function withLock<T>(dir: string, log: Log, fn: () => Promise<T>): Promise<T> {
+  for (let ours = building.get(dir); ours; ours = building.get(dir)) await ours.catch(() => undefined);
+  const run = lockedRun(dir, log, fn);
+  building.set(dir, run);
+  try {
+    return await run;
+  } finally {
+    if (building.get(dir) === run) building.delete(dir);
+  }
+}
+
+async function lockedRun<T>(dir: string, log: Log, fn: () => Promise<T>): Promise<T> {
   const lock = `${dir}.lock`;
   mkdirSync(join(dir, '..'), { recursive: true });
   for (let announced = false; ; ) {
@@ -156,7 +174,7 @@ export async function withLock<T>(dir: string, log: Log, fn: () => Promise<T>): 
         rmSync(lock, { recursive: true, force: true }); // a build that crashed must not block the next one
         continue;
       }
-      if (!announced) log(`waiting for another build of the control plane (pid ${holder})…`);
+      if (!announced) log(`waiting for process ${holder}, which is building ${dir}…`);
       announced = true;
       await sleep(2000);
     }
@@ -205,7 +223,7 @@ export async function ensureToolchain(
     const started = Date.now();
     log(
       `building the local control plane (Kubernetes ${versions.kubernetes}, etcd ${versions.etcd}, kwok ${versions.kwok}) into ${t.dir}\n` +
-        'the first build takes about 10 minutes on 2 cores (with MetalLB) and about 7 GB of Go caches; later runs reuse it',
+        'the first build takes ≈ 16 min on 2 cores (then MetalLB ≈ 4 min) and about 7 GB of Go caches; later runs reuse it',
     );
     mkdirSync(t.bin, { recursive: true });
     mkdirSync(join(t.dir, 'share'), { recursive: true });
@@ -217,7 +235,7 @@ export async function ensureToolchain(
       )
     ) {
       const step = Date.now();
-      log('  kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd: go build (≈ 9 min cold)…');
+      log('  kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd: go build (≈ 12 min cold)…');
       const out = join(t.dir, `bin.partial-${process.pid}`);
       rmSync(out, { recursive: true, force: true });
       mkdirSync(out);
@@ -250,7 +268,7 @@ export async function ensureToolchain(
 
     if (!existsSync(join(t.bin, 'kwok'))) {
       const step = Date.now();
-      log(`  kwok: go install sigs.k8s.io/kwok/cmd/kwok@${versions.kwok} (≈ 2 min cold)…`);
+      log(`  kwok: go install sigs.k8s.io/kwok/cmd/kwok@${versions.kwok} (≈ 4 min cold)…`);
       const out = join(t.dir, `kwok.partial-${process.pid}`);
       mkdirSync(out, { recursive: true });
       await goBuild(
