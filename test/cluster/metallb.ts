@@ -58,7 +58,7 @@ type AsPathPrependPrefixes struct {
 }
 `;
 
-/** Returns MetalLB's controller and CRDs, building them if missing (≈ 5 min cold on 2 cores). */
+/** Returns MetalLB's controller and CRDs, building them if missing (≈ 4 min cold on 2 cores). */
 export async function ensureMetallb(log = stderrLog): Promise<MetallbBuild> {
   const m = metallbPaths();
   if (isBuilt(m)) return m;
@@ -71,7 +71,7 @@ export async function ensureMetallb(log = stderrLog): Promise<MetallbBuild> {
         `test/cluster/metallb/go.mod requires MetalLB ${requiredMetallb(goMod)}, versions.ts pins ${versions.metallb}`,
       );
     }
-    log(`  MetalLB ${versions.metallb} controller (frr-k8s ${versions.frrK8s}, patched): go build (≈ 5 min cold)…`);
+    log(`  MetalLB ${versions.metallb} controller (frr-k8s ${versions.frrK8s}, patched): go build (≈ 4 min cold)…`);
     const src = join(m.dir, `src.partial-${process.pid}`);
     rmSync(src, { recursive: true, force: true });
     mkdirSync(src, { recursive: true });
