@@ -13,7 +13,7 @@ import { type Planned, planRun } from './expose/plan.ts';
 import { printObjects, printResult, reportWait, verbs } from './expose/print.ts';
 import { configMapFor, configMapVerb } from './expose/publish.ts';
 import { readCluster } from './expose/read.ts';
-import { reportRoutes, routeVerbs } from './expose/routes.ts';
+import { dryRunObjects, reportRoutes } from './expose/routes.ts';
 import { keepInStep } from './expose/watch.ts';
 import type { IO } from './io.ts';
 import type { Written } from '../render/objects.ts';
@@ -112,10 +112,7 @@ function printClientDryRun(planned: Planned, api: Api, io: IO): number {
     verb: verbs[a.kind],
   }));
   // The routes (and the own Gateway) as they would be sent: their server-side apply says what changes.
-  const gateway = planned.routes;
-  const verbOf = gateway && routeVerbs(gateway);
-  if (gateway?.own) objects.push({ object: gateway.own, verb: verbOf?.own ?? '' });
-  for (const r of gateway?.routes ?? []) objects.push({ object: r.route, verb: verbOf?.route(r.name) ?? '' });
+  objects.push(...dryRunObjects(planned.routes));
   if (cm) objects.push({ object: cm, verb: configMapVerb(cm, planned.publishedBefore) });
   printObjects(io, objects, planned.opts);
   return 0;

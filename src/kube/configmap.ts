@@ -13,10 +13,11 @@ export async function getConfigMap(kube: Kube, name: string): Promise<V1ConfigMa
 }
 
 /** Server-side apply, as the Services: it follows scaling and address changes, and leaves others' fields alone. */
-export async function applyConfigMap(kube: Kube, body: V1ConfigMap): Promise<void> {
+/** Server-side apply of the endpoints ConfigMap (a server dry run: `dryRun`); the answer. */
+export function applyConfigMap(kube: Kube, body: V1ConfigMap, dryRun = false): Promise<V1ConfigMap> {
   const name = body.metadata?.name ?? '';
   const path = namespaced(kube.namespace, 'configmaps', name);
-  await applyObject(kube, path, body, `configmap "${name}" in namespace "${kube.namespace}"`);
+  return applyObject(kube, path, body, `configmap "${name}" in namespace "${kube.namespace}"`, dryRun);
 }
 
 /**

@@ -2,7 +2,7 @@
 // kind (discovery: TLSRoute is v1 since Gateway API v1.5, v1alpha2 or v1alpha3 before, and clusters run either),
 // reading a Gateway, server-side apply of routes and of expose-sts's own Gateway, their lists and watches for the
 // wait and for status, and uid-checked deletes for prune.
-import { CommandError } from '../errors.ts';
+import { CommandError, httpStatusOf } from '../errors.ts';
 import { gatewayGroup, type GatewayObject, type RouteKind } from '../plan/gateway.ts';
 import { gatewayNamespacesOf, type RouteObject } from '../plan/route.ts';
 import { orAbsent } from './absent.ts';
@@ -68,6 +68,21 @@ export async function getGateway(
     requestJson<GatewayObject>(kube, 'GET', namespaced(namespace, 'gateways', name, groupPath(version))),
   );
   return orAbsent(read, [404], () => undefined);
+}
+
+/**
+ * Whether a GatewayClass of that name exists; undefined where this user may not read GatewayClasses (they are
+ * cluster-scoped, beyond what the README's namespaced Role grants): then nothing is known until a controller answers.
+ */
+export async function gatewayClassExists(kube: Kube, name: string, version: string): Promise<boolean | undefined> {
+  const read = withRetry(kube, `get gatewayclass "${name}"`, () =>
+    requestJson<GatewayObject>(kube, 'GET', `${groupPath(version)}/gatewayclasses/${encodeURIComponent(name)}`),
+  );
+  return orAbsent(
+    read.then(() => true),
+    [403, 404],
+    (err) => (httpStatusOf(err) === 404 ? false : undefined),
+  );
 }
 
 /** Server-side apply of a route or of expose-sts's own Gateway, as the Services are applied; the answer, as kept. */

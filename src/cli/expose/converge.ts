@@ -15,9 +15,15 @@ import type { Planned } from './plan.ts';
 import { printObjects, verbs } from './print.ts';
 import { configMapFor, configMapVerb, publishEndpoints } from './publish.ts';
 import type { Read } from './read.ts';
-import { applyRoutes, type RoutesWaited, routeVerbs, waitForRoutes } from './routes.ts';
-import { nameOf } from '../../plan/meta.ts';
-import { gatewayAddress } from '../../plan/gateway.ts';
+import {
+  applyRoutes,
+  dryRunObjects,
+  objectsWritten,
+  type RoutesWaited,
+  type RoutesWritten,
+  waitForRoutes,
+} from './routes.ts';
+import { type GatewayObject, gatewayAddress } from '../../plan/gateway.ts';
 import { type RouteObject, routeRow } from '../../plan/route.ts';
 import { addressesBefore, type Members, membersOf, openAddressWatch, type Waited, waitForAddresses } from './wait.ts';
 
@@ -31,8 +37,8 @@ export interface Converged {
   unconfirmed: Map<string, string>;
   /** The Gateway mode's wait: each route's state and the Gateway as last seen. */
   routes?: RoutesWaited;
-  /** The Gateway mode's routes, as their writes answered. */
-  routeObjects: RouteObject[];
+  /** The Gateway mode's own Gateway and routes, as their writes answered. */
+  routeObjects: (GatewayObject | RouteObject)[];
   /** What the ConfigMap write did ('unchanged': not written), when one is published. */
   published?: string;
   /** Ends this run's interrupt report ("all N services are applied…"): a watch's next round has its own. */
@@ -47,17 +53,27 @@ export const placeOf = (planned: Planned, namespace: string) => (d: DesiredServi
   pod: d.pod,
 });
 
-/** The server dry run's answer: each Service as the API server would make it, as kubectl apply prints them. */
-function printServerDryRun(
+/**
+ * The server dry run's answer, as kubectl apply prints it: each object as the API server would make it, the endpoints
+ * ConfigMap too (sent as a dry run with the addresses the Services show now: the API server checks it as it would
+ * the real write, permission included).
+ */
+async function printServerDryRun(
   planned: Planned,
-  current: Map<string, V1Service>,
-  routes: Map<string, RouteObject> | undefined,
+  written: { current: Map<string, V1Service>; routes?: RoutesWritten },
+  api: Api,
   io: IO,
-): void {
-  const verbOf = (a: Action) => ({ object: current.get(a.desired.name) ?? a.desired.service, verb: verbs[a.kind] });
-  const routeVerb = planned.routes && routeVerbs(planned.routes).route;
-  const routed = [...(routes?.values() ?? [])].map((object) => ({ object, verb: routeVerb?.(nameOf(object)) ?? '' }));
-  printObjects(io, [...planned.plan.actions.map(verbOf), ...routed], planned.opts);
+): Promise<void> {
+  const { current, routes } = written;
+  const objectOf = (a: Action) => current.get(a.desired.name) ?? a.desired.service;
+  const services = planned.plan.actions.map((a) => ({ object: objectOf(a), verb: verbs[a.kind] }));
+  const at = placeOf(planned, api.namespace);
+  const rows = planned.plan.actions.map((a) => exposureOf(at(a.desired), objectOf(a), undefined, new Map()));
+  const cm = configMapFor(planned, rows, api.namespace);
+  const published = cm
+    ? [{ object: await api.applyConfigMap(cm, true), verb: configMapVerb(cm, planned.publishedBefore) }]
+    : [];
+  printObjects(io, [...services, ...dryRunObjects(planned.routes, routes), ...published], planned.opts);
 }
 
 /**
@@ -90,7 +106,7 @@ export async function converge(
   const routing = planned.routes && applyRoutes(api, planned.routes, dryRun);
   const written = routing && (await (io.writing?.(routing) ?? routing));
   if (dryRun) {
-    printServerDryRun(planned, current, written, io);
+    await printServerDryRun(planned, { current, routes: written }, api, io);
     return undefined;
   }
   // From here on every Service is applied: an interruption says so, whatever step it stops, until released.
@@ -104,10 +120,8 @@ export async function converge(
     const waited: Waited = watch
       ? await waitForAddresses(api, watch, members, current, waitOpts, io)
       : { timedOut: false };
-    const routes =
-      planned.routes && written
-        ? await waitForRoutes(api, planned.routes, written, opts.wait ? opts.timeoutMs - (Date.now() - since) : 0)
-        : undefined;
+    const left = opts.wait ? opts.timeoutMs - (Date.now() - since) : 0;
+    const routes = planned.routes && written && (await waitForRoutes(api, planned.routes, written.routes, left));
     const settled = await settle(planned, {
       api,
       io,
@@ -119,7 +133,7 @@ export async function converge(
       nodes,
       rounds: run.rounds,
     });
-    return { ...settled, routeObjects: [...(written?.values() ?? [])], release };
+    return { ...settled, routeObjects: objectsWritten(written), release };
   } catch (err) {
     release(); // a watch's next round must not say this one's words, nor keep them
     throw err;

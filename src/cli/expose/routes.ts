@@ -122,6 +122,29 @@ function ownFor(
 }
 
 /**
+ * The Gateway as it is, the routes of the kind, and with --gateway-class that the class exists: a class that does not
+ * is refused here, where it once left a Gateway and routes written and the run waiting its --timeout for a controller.
+ */
+async function readGatewaySide(
+  api: Api,
+  gateway: GatewayRef & { className?: string },
+  kind: RouteKind,
+  versions: { route: string; gateway: string },
+) {
+  const { className } = gateway;
+  const [before, existing, classFound] = await Promise.all([
+    api.getGateway(gateway.namespace, gateway.name, versions.gateway),
+    api.listRoutes(kind, versions.route, ''),
+    className ? api.gatewayClassExists(className, versions.gateway) : undefined,
+  ]);
+  if (classFound === false)
+    throw refuse(
+      `gatewayclass "${className}" not found: name one this cluster has (kubectl get gatewayclasses), or attach to an existing Gateway with --gateway NAME`,
+    );
+  return { before, existing };
+}
+
+/**
  * Reads what the Gateway mode needs and plans the routes, or refuses before any write. `desired`: the members'
  * Services, as planned; `discovered`: the Gateway API's discovery, if asked already.
  */
@@ -136,13 +159,11 @@ export async function planRoutes(
   if (!g || !desired.length) return undefined;
   const kind = routeKindOf(g);
   const found = await (discovered ?? api.gatewayApi());
-  const versions = { route: found[kind], gateway: found.Gateway };
-  if (!versions.route || !versions.gateway) throw missingKindProblem(found, ['Gateway', kind]);
+  const [route, gatewayVersion] = [found[kind], found.Gateway];
+  if (!route || !gatewayVersion) throw missingKindProblem(found, ['Gateway', kind]);
+  const versions = { route, gateway: gatewayVersion };
   const gateway = { namespace: g.namespace ?? api.namespace, name: g.name };
-  const [before, existing] = await Promise.all([
-    api.getGateway(gateway.namespace, gateway.name, versions.gateway),
-    api.listRoutes(kind, versions.route, ''),
-  ]);
+  const { before, existing } = await readGatewaySide(api, { ...gateway, className: g.className }, kind, versions);
   const members: (Member & { pod: string })[] = desired.map((d, index) => ({
     ordinal: d.ordinal,
     index,
@@ -176,7 +197,7 @@ export async function planRoutes(
   if (conflict) throw refuse(conflict);
   return {
     kind,
-    versions: { route: versions.route, gateway: versions.gateway },
+    versions,
     gateway,
     selector: managedSelector(opts.statefulSet),
     own,
@@ -185,12 +206,22 @@ export async function planRoutes(
   };
 }
 
-/** Applies expose-sts's own Gateway (if any), then every route; each answer, by route name. */
-export async function applyRoutes(api: Api, plan: RoutePlan, dryRun: boolean): Promise<Map<string, RouteObject>> {
-  if (plan.own) await api.applyGateway(plan.own, dryRun);
+/** What the Gateway mode's writes answered: expose-sts's own Gateway, if it has one, and each route by name. */
+export interface RoutesWritten {
+  own?: GatewayObject;
+  routes: Map<string, RouteObject>;
+}
+
+/** The objects written, in the order they were: the own Gateway first. */
+export const objectsWritten = (w: RoutesWritten | undefined): (GatewayObject | RouteObject)[] =>
+  w ? [...(w.own ? [w.own] : []), ...w.routes.values()] : [];
+
+/** Applies expose-sts's own Gateway (if any), then every route. */
+export async function applyRoutes(api: Api, plan: RoutePlan, dryRun: boolean): Promise<RoutesWritten> {
+  const own = plan.own && (await api.applyGateway(plan.own, dryRun));
   const answers = await Promise.all(plan.routes.map((r) => api.applyRoute(r.route, dryRun)));
   api.log(1, `${plan.kind.toLowerCase()}s: ${answers.length} applied`);
-  return new Map(answers.map((a) => [nameOf(a), a]));
+  return { own, routes: new Map(answers.map((a) => [nameOf(a), a])) };
 }
 
 /**
@@ -323,8 +354,19 @@ export async function pruneRouteOf(
     : undefined;
 }
 
-/** kubectl apply's word for each object the Gateway mode writes, as a dry run prints them. */
-export function routeVerbs(plan: RoutePlan): { own?: string; route: (name: string) => string } {
+/**
+ * The Gateway mode's objects as a dry run prints them, each with kubectl apply's word for it (created, configured):
+ * as they would be sent (a client dry run, without `written`), or as the server's dry run answered.
+ */
+export function dryRunObjects(
+  plan: RoutePlan | undefined,
+  written?: RoutesWritten,
+): { object: GatewayObject | RouteObject; verb: string }[] {
+  if (!plan) return [];
   const verb = (exists: boolean) => (exists ? 'configured' : 'created');
-  return { own: plan.own && verb(!!plan.existing.own), route: (name) => verb(plan.existing.routes.has(name)) };
+  const sent = written ?? { own: plan.own, routes: new Map(plan.routes.map((r) => [r.name, r.route])) };
+  return [
+    ...(sent.own ? [{ object: sent.own, verb: verb(!!plan.existing.own) }] : []),
+    ...[...sent.routes].map(([name, object]) => ({ object, verb: verb(plan.existing.routes.has(name)) })),
+  ];
 }

@@ -95,6 +95,16 @@ describe('dry runs and manifests', () => {
     expect([...after.keys()]).toEqual([...before.keys()]);
   });
 
+  it('--dry-run=server names every object the run writes, the endpoints ConfigMap too, and writes none', async () => {
+    const server = plugin(['dry', '-n', ns, '--type', 'NodePort', '--publish-configmap', '--dry-run=server']);
+    expect(server.code, server.stderr).toBe(0);
+    expect(server.stdout).toBe(
+      'service/dry-0 created (server dry run)\nservice/dry-1 created (server dry run)\n' +
+        'configmap/dry-endpoints created (server dry run)\n',
+    );
+    expect(kubectl(['get', 'configmap', 'dry-endpoints', '-n', ns]).code).toBe(1);
+  });
+
   it('-o yaml --dry-run=client is a manifest that kubectl apply -f - accepts, giving the same Services', async () => {
     const manifest = plugin(['dry', '-n', ns, '--type', 'NodePort', '--dry-run=client', '-o', 'yaml']);
     expect(manifest.code, manifest.stderr).toBe(0);

@@ -204,7 +204,7 @@ describe("a port per member (TCPRoute) on expose-sts's own Gateway", () => {
     await readyStatefulSet(ns, member('kv', tcpPorts[0], 3));
     const members = await startMembers(await podIps(ns, 'kv', 3), tcpPorts[0]);
     try {
-      const res = plugin([
+      const args = [
         'kv',
         '-n',
         ns,
@@ -216,7 +216,12 @@ describe("a port per member (TCPRoute) on expose-sts's own Gateway", () => {
         '127.0.0.0/8,198.51.100.0/24',
         '--hostname',
         `{pod}.kv.${zone}`,
-      ]);
+      ];
+      // A server dry run names every object the run writes, the Gateway too, and writes none.
+      const dry = plugin([...args, '--dry-run=server']);
+      expect(dry.stdout).toMatch(/^gateway\.gateway\.networking\.k8s\.io\/kv created \(server dry run\)$/m);
+      expect(await routesIn(ns, 'gateways')).toEqual([]);
+      const res = plugin(args);
       expect(res.stderr, tcp.log().slice(-3000)).toBe('');
       expect(res.code).toBe(0);
       const rows = parseTable(res.stdout);
@@ -257,6 +262,8 @@ describe("a port per member (TCPRoute) on expose-sts's own Gateway", () => {
       expect(cm.data?.endpoints).toBe(tcpPorts.map((p, i) => `kv-${i}.kv.${zone}:${p}`).join(','));
       expect(gw.metadata.ownerReferences?.map((o) => `${o.kind}/${o.name}`)).toEqual(['StatefulSet/kv']);
       expect((await routesIn(ns, 'tcproutes')).map((r) => r.metadata.name).sort()).toEqual(['kv-0', 'kv-1', 'kv-2']);
+      // -o name lists what the run applied, as kubectl apply -o name does: the Gateway among them.
+      expect(plugin([...args, '-o', 'name']).stdout).toContain('gateway.gateway.networking.k8s.io/kv\n');
 
       expect(parseTable(plugin(['status', 'kv', '-n', ns]).stdout.split('\n\n')[0]).map((r) => r.STATE)).toEqual([
         'Ready',
@@ -485,6 +492,10 @@ describe('bad input: one error line, before any write', () => {
         /^error: gateway "gw-bad-\w+\/plain" has no TCP listener on port 9093 for ordinal 0/,
       ],
       [
+        ['--gateway-class', 'nosuch', '--port-per-member'],
+        /^error: gatewayclass "nosuch" not found: name one this cluster has \(kubectl get gatewayclasses\)/,
+      ],
+      [
         ['--gateway', 'plain', '--hostname', '{pod}.under_score.test'],
         /^error: --hostname "\{pod\}.under_score.test" gives "db-0.under_score.test" for ordinal 0, which is not a valid DNS name/,
       ],
@@ -498,6 +509,7 @@ describe('bad input: one error line, before any write', () => {
     expect((await servicesIn(ns)).size).toBe(0);
     expect(await routesIn(ns, 'tlsroutes')).toEqual([]);
     expect(await routesIn(ns, 'tcproutes')).toEqual([]);
+    expect((await routesIn(ns, 'gateways')).map((g) => g.metadata.name)).toEqual(['plain']); // no Gateway of its own
   });
 });
 
