@@ -332,6 +332,7 @@ export function reportRoutes(
  * there and expose-sts's for the StatefulSet. Deleted only if still the one listed (its uid), as the Service was.
  * `planned`: the round's routes, whose versions and list of routes serve for every orphan of that kind (a scale-down
  * by ten pays no discovery or LIST per member); without them (a round that planned none), they are read here.
+ * Returns the route's `kind/name` when it was deleted.
  */
 export async function pruneRouteOf(
   api: Api,

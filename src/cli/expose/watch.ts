@@ -58,8 +58,6 @@ class Keeper {
   private row?: (r: Exposure) => string;
   private endpoints?: string;
   private gone = false;
-  /** The last round's routes, where it planned any: what the watch follows of the Gateway mode. */
-  routePlan?: RoutePlan;
   private given: ExposeOptions;
   private readonly api: Api;
   private readonly io: IO;
@@ -89,7 +87,6 @@ class Keeper {
     this.kept.current = done.current;
     this.kept.statefulSet = shapeOf(planned.sts);
     const routes = planned.routes;
-    this.routePlan = routes ?? this.routePlan;
     this.kept.routes = new Map(routes?.routes.map((r) => [r.name, r.route]));
     this.kept.gateway = routes && { ...routes.gateway, generation: done.routes?.gateway?.metadata?.generation };
   }
@@ -103,8 +100,15 @@ class Keeper {
     this.io.out(`${JSON.stringify({ time: new Date().toISOString(), ...at, ...n })}\n`);
   }
 
-  /** One round for the StatefulSet as followed now (undefined: deleted). */
-  async round(sts: V1StatefulSet | undefined, now: () => { services: V1Service[]; pods: V1Pod[] }) {
+  /**
+   * One round for the StatefulSet as followed now (undefined: deleted). `follow`: called with the round's routes, if
+   * it planned any, before it writes them, so that the watch follows them from before they exist.
+   */
+  async round(
+    sts: V1StatefulSet | undefined,
+    now: () => { services: V1Service[]; pods: V1Pod[] },
+    follow: (routes: RoutePlan) => Promise<void>,
+  ) {
     const name = this.given.statefulSet;
     if (!sts) {
       if (!this.gone)
@@ -134,6 +138,7 @@ class Keeper {
       return this.orphans(now().services);
     }
     const planned = await planRun(this.given, read, this.api, this.io, true);
+    if (planned.routes) await follow(planned.routes);
     const done = await converge(planned, read, { api: this.api, io: this.io, rounds: true });
     if (!done) return;
     done.release();
@@ -227,8 +232,10 @@ class Keeper {
         .deleteService(this.api.namespace, nameOf(svc), uid, false)
         // Its route (the Gateway mode) goes with it: a route to a Service gone would leave the Gateway refusing it.
         .then(async (result) => [result, await pruneRouteOf(this.api, svc, name, routes)] as const);
-      const [result] = await (this.io.writing?.(deleting) ?? deleting);
+      const [result, route] = await (this.io.writing?.(deleting) ?? deleting);
       if (result === 'deleted') this.note(orphanNote(svc, true, hint));
+      if (route)
+        this.note({ reason: 'Pruned', object: route, message: `${route} deleted with service/${nameOf(svc)}` });
     }
   }
 }
@@ -280,9 +287,7 @@ export async function keepInStep(given: ExposeOptions, api: Api, io: IO, first?:
     }
     try {
       const now = following.now();
-      await keeper.round(now.statefulSets[0], () => following.now());
-      // The first round that planned routes (the first run had no members): the watch follows them from here on.
-      if (keeper.routePlan && !following.scope.routes) await following.widen(followed(given, keeper.routePlan));
+      await keeper.round(now.statefulSets[0], () => following.now(), followRoutes);
       failures = 0;
     } catch (err) {
       failures++;
@@ -291,6 +296,11 @@ export async function keepInStep(given: ExposeOptions, api: Api, io: IO, first?:
       io.err(`error: ${message}; trying again in ${pause / 1000} s\n`);
       schedule(pause);
     }
+  };
+  // The first round that plans routes (the first run had no members) widens the watch to them before it writes them:
+  // widened after, its LIST could miss a route deleted in between, which would then never be restored.
+  const followRoutes = async (routes: RoutePlan) => {
+    if (!following.scope.routes) await following.widen(followed(given, routes));
   };
   const following = await api.followInventory(followed(given, first?.planned.routes), (change) => {
     pending.push(change);

@@ -330,6 +330,7 @@ describe('--watch in the Gateway mode', () => {
       const from = watching.stderr.length;
       scaleStatefulSet(ns, 'wk', 1);
       await watching.until('stderr', /service\/wk-1 deleted/, { from });
+      await watching.until('stderr', /^tcproute\/wk-1 deleted with service\/wk-1$/m, { from });
       expect((await routesIn(ns, 'tcproutes')).map((r) => r.metadata.name)).toEqual(['wk-0']);
       // The orphan's route is deleted right after its Service: found in the round's own reads, with no discovery or
       // LIST of its own between the two (only a watch renewed meanwhile may come in between).
@@ -361,6 +362,11 @@ describe('--watch and status -w started before any member is routed', () => {
       await status.until('stderr', /No exposed StatefulSet named "lt" found/);
       await watching.until('stderr', /has 0 replicas/);
       scaleStatefulSet(ns, 'lt', 1);
+      // A route deleted as soon as the round wrote it is restored: the watch followed the routes from before the write
+      // (widened after it, its LIST could miss the deletion, and the route stayed gone).
+      await watching.until('stderr', /^tcproute\/lt-0 created for pod lt-0$/m);
+      await deleteObject(ns, 'tcproutes', 'lt-0');
+      await watching.until('stderr', /^tcproute\/lt-0 restored: it was deleted$/m);
       const row = new RegExp(`^0\\s+lt-0\\s+lt-0\\s+TCPRoute\\s+127\\.0\\.0\\.1:${tcpPorts[0]}\\s+true`, 'm');
       await watching.until('stdout', row);
       // status -w widened to the routes and the Gateway once a Service named its route: the row with its endpoint, as
