@@ -24,8 +24,11 @@ export interface ConfigMapState {
   namespace: string;
   name: string;
   statefulSet: string;
-  /** Keys whose value is not what the Services say now (a member added, an address changed). */
-  differences: { key: string; has?: string; wants?: string }[];
+  /**
+   * Keys whose value is not what the Services say now (a member added, an address changed); `state`: the member's,
+   * where it is there but has no endpoint now (Pending: a load balancer or a Gateway without its address).
+   */
+  differences: { key: string; has?: string; wants?: string; state?: string }[];
   /** No Service publishes to it any more (a run without --publish-configmap): prune deletes it. */
   orphaned?: true;
 }
@@ -45,10 +48,21 @@ export function configMapStates(rows: StatusRow[], configMaps: V1ConfigMap[]): C
     const keys = [...new Set([...Object.keys(wants), ...Object.keys(has)])];
     const differences = keys
       .filter((k) => wants[k] !== has[k])
-      .map((key) => ({ key, has: has[key], wants: wants[key] }));
+      .map((key) => {
+        const member = wants[key] === undefined ? members.find((m) => m.pod === key) : undefined;
+        return { key, has: has[key], wants: wants[key], ...(member && { state: member.state }) };
+      });
     return [{ namespace, name, statefulSet: members[0].statefulSet, differences }];
   });
 }
+
+/** What a member says now where the ConfigMap says otherwise. */
+const otherwise = (d: ConfigMapState['differences'][number]) =>
+  d.wants !== undefined
+    ? `its Service ${d.wants}`
+    : d.state
+      ? `and it has no endpoint now (${d.state})`
+      : 'its Service is gone';
 
 /** `configmap kafka-endpoints is stale: kafka-2 says 198.18.0.5:9092, its Service 198.18.0.7:9092; …` */
 export function staleLines(states: ConfigMapState[], allNamespaces: boolean): string[] {
@@ -61,7 +75,7 @@ export function staleLines(states: ConfigMapState[], allNamespaces: boolean): st
       const what = s.differences
         .filter((d) => d.key !== 'endpoints')
         .slice(0, 3)
-        .map((d) => `${d.key} says ${d.has ?? 'nothing'}, its Service ${d.wants ?? 'is gone'}`);
+        .map((d) => `${d.key} says ${d.has ?? 'nothing'}, ${otherwise(d)}`);
       return `configmap ${name} is stale${what.length ? `: ${what.join('; ')}` : ''} (kubectl expose-sts ${s.statefulSet} -n ${s.namespace} writes it again)`;
     });
 }

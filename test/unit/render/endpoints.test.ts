@@ -116,6 +116,15 @@ describe('endpoints a client can paste', () => {
     expect(staleLines(old, false)).toEqual([
       'configmap kafka-endpoints is stale: kafka-1 says nothing, its Service 198.18.0.2:9094 (kubectl expose-sts kafka -n data writes it again)',
     ]);
+    // A member there without an endpoint now (its Gateway deleted, its load balancer's address released) is not gone.
+    const pending: StatusRow = { ...member(1, { configMap: 'kafka-endpoints', host: '' }), state: 'Pending' };
+    const published = cm(configMapData(rows, 'external'));
+    expect(staleLines(configMapStates([rows[0], pending], [published]), false)).toEqual([
+      'configmap kafka-endpoints is stale: kafka-1 says 198.18.0.2:9094, and it has no endpoint now (Pending) (kubectl expose-sts kafka -n data writes it again)',
+    ]);
+    expect(staleLines(configMapStates([rows[0]], [published]), false)).toEqual([
+      'configmap kafka-endpoints is stale: kafka-1 says 198.18.0.2:9094, its Service is gone (kubectl expose-sts kafka -n data writes it again)',
+    ]);
   });
 });
 
