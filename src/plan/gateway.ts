@@ -5,6 +5,7 @@
 // write, and the Gateway expose-sts makes when asked to (--gateway-class).
 import { CommandError } from '../errors.ts';
 import { dnsSubdomainProblem } from './names.ts';
+import { isManagedFor } from './ownership.ts';
 
 export const gatewayGroup = 'gateway.networking.k8s.io';
 
@@ -46,6 +47,24 @@ export const routeKinds: readonly RouteKind[] = ['TLSRoute', 'TCPRoute'];
 export function routeKindsNamed(services: { metadata?: { annotations?: Record<string, string> } }[]): RouteKind[] {
   const named = new Set(services.flatMap((s) => s.metadata?.annotations?.[routeAnnotation] ?? []));
   return routeKinds.filter((k) => named.has(k));
+}
+
+/**
+ * A Service of the StatefulSet reached through a route of another kind than a run writes (`kind`; undefined: none,
+ * the run exposes it as a Service alone): the run would leave that route behind, where status and prune no longer
+ * find it (they read routes where Services name them). The Service's name and its route's kind.
+ */
+export function routeLeftBehind(
+  services: { metadata?: { name?: string; labels?: Record<string, string>; annotations?: Record<string, string> } }[],
+  statefulSet: string,
+  kind: RouteKind | undefined,
+): { service: string; kind: string } | undefined {
+  for (const s of services) {
+    const has = s.metadata?.annotations?.[routeAnnotation];
+    if (has && has !== kind && isManagedFor(s.metadata?.labels, statefulSet))
+      return { service: s.metadata?.name ?? '', kind: has };
+  }
+  return undefined;
 }
 
 export interface Listener {

@@ -7,7 +7,7 @@ import type { Api } from '../../kube/api.ts';
 import { type Plan, planActions } from '../../plan/diff.ts';
 import { configMapName, configMapNameProblem, endpointPortAnnotation } from '../../plan/endpoints-configmap.ts';
 import type { ExposeOptions } from '../../plan/expose-options.ts';
-import { routeAnnotation } from '../../plan/gateway.ts';
+import { routeAnnotation, routeKindOf, routeLeftBehind } from '../../plan/gateway.ts';
 import { type Kept, keptServices } from '../../plan/keep.ts';
 import { type LoadBalancerOf, loadBalancerOf } from '../../plan/load-balancer.ts';
 import { type DesiredService, desiredServices } from '../../plan/service.ts';
@@ -85,6 +85,26 @@ function planProblem(plan: Plan, opts: ExposeOptions): CommandError | undefined 
   );
 }
 
+/**
+ * A run that would leave routes behind (the Gateway mode left for a Service type, or TLS and TCP routes swapped): one
+ * error naming the way through, as for a change the API server refuses (prune first, then run again).
+ */
+function leftBehindProblem(
+  opts: ExposeOptions,
+  existing: Read['existing'],
+  namespace: string,
+): CommandError | undefined {
+  const kind = opts.gateway && routeKindOf(opts.gateway);
+  const left = routeLeftBehind(existing.items, opts.statefulSet, kind);
+  if (!left) return undefined;
+  const now = kind ? `through a ${kind}` : `as a ${opts.type} Service`;
+  return new CommandError(
+    `service "${left.service}" is reached through a ${left.kind}, and this run would expose it ${now}, leaving the ` +
+      `${left.kind}s (and a Gateway expose-sts made for them) behind: prune them first (kubectl expose-sts prune ` +
+      `${opts.statefulSet} -n ${namespace} --all) and run this command again; nothing was changed`,
+  );
+}
+
 /** The ConfigMap's name, checked; kept Services name theirs in an annotation. */
 function configMapOf(opts: ExposeOptions, kept: Kept | undefined, namespace: string): string | undefined {
   const name = kept
@@ -106,6 +126,8 @@ export async function planRun(given: ExposeOptions, read: Read, api: Api, io: IO
     throw new UsageError(
       `service "${routed.name}" is reached through a ${routed.service.metadata?.annotations?.[routeAnnotation]}: give the --gateway flags it was exposed with again`,
     );
+  const leftBehind = kept ? undefined : leftBehindProblem(given, existing, api.namespace);
+  if (leftBehind) throw leftBehind;
   let opts = keptOptions(given, kept);
   const lb = kept ? undefined : await loadBalancer(opts, api);
   const desired = kept ? kept.desired : desiredServices(sts, opts, api.namespace, lb);

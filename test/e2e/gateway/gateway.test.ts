@@ -264,6 +264,24 @@ describe("a port per member (TCPRoute) on expose-sts's own Gateway", () => {
       expect((await routesIn(ns, 'tcproutes')).map((r) => r.metadata.name).sort()).toEqual(['kv-0', 'kv-1', 'kv-2']);
       // -o name lists what the run applied, as kubectl apply -o name does: the Gateway among them.
       expect(plugin([...args, '-o', 'name']).stdout).toContain('gateway.gateway.networking.k8s.io/kv\n');
+      // Leaving the Gateway mode, or swapping the route kind, would leave the routes and the Gateway behind, where
+      // status and prune no longer look: refused before any write, naming the way through.
+      for (const [more, now] of [
+        [['--type', 'LoadBalancer'], 'as a LoadBalancer Service'],
+        [['--gateway-class', tcp.gatewayClass, '--hostname', `{pod}.kv.${zone}`], 'through a TLSRoute'],
+      ] as const) {
+        const res = plugin(['kv', '-n', ns, ...more]);
+        expect([res.code, res.stderr]).toEqual([
+          1,
+          `error: service "kv-0" is reached through a TCPRoute, and this run would expose it ${now}, leaving the TCPRoutes (and a Gateway expose-sts made for them) behind: prune them first (kubectl expose-sts prune kv -n ${ns} --all) and run this command again; nothing was changed\n`,
+        ]);
+      }
+      expect([...(await servicesIn(ns)).values()].map((svc) => svc.spec?.type)).toEqual([
+        'ClusterIP',
+        'ClusterIP',
+        'ClusterIP',
+      ]);
+      expect(await routesIn(ns, 'tlsroutes')).toEqual([]);
 
       expect(parseTable(plugin(['status', 'kv', '-n', ns]).stdout.split('\n\n')[0]).map((r) => r.STATE)).toEqual([
         'Ready',

@@ -7,6 +7,7 @@ import {
   hostnameMatches,
   type Listener,
   ownListeners,
+  routeLeftBehind,
 } from '../../../src/plan/gateway.ts';
 
 const gw = (listeners: Listener[], namespace = 'db'): GatewayObject => ({
@@ -115,5 +116,24 @@ describe('hostnameMatches', () => {
     expect(hostnameMatches('*.b', 'x.a.b')).toBe(true);
     expect(hostnameMatches('*.b', 'b')).toBe(false);
     expect(hostnameMatches('*.b', 'a.c')).toBe(false);
+  });
+});
+
+describe('routeLeftBehind', () => {
+  const svc = (name: string, statefulSet: string, route?: string) => ({
+    metadata: {
+      name,
+      labels: { 'app.kubernetes.io/managed-by': 'kubectl-expose-sts', 'expose-sts.io/statefulset': statefulSet },
+      annotations: (route ? { 'expose-sts.io/route': route } : {}) as Record<string, string>,
+    },
+  });
+  it('names a Service of the StatefulSet whose route is not of the kind the run writes, or that has one it does not', () => {
+    const services = [svc('kafka-0', 'kafka', 'TLSRoute'), svc('zk-0', 'zk', 'TCPRoute')];
+    expect(routeLeftBehind(services, 'kafka', 'TLSRoute')).toBeUndefined();
+    expect(routeLeftBehind(services, 'kafka', 'TCPRoute')).toEqual({ service: 'kafka-0', kind: 'TLSRoute' });
+    expect(routeLeftBehind(services, 'kafka', undefined)).toEqual({ service: 'kafka-0', kind: 'TLSRoute' });
+    // Another StatefulSet's routes are not this run's to leave.
+    expect(routeLeftBehind(services, 'zk', 'TCPRoute')).toBeUndefined();
+    expect(routeLeftBehind([svc('kafka-0', 'kafka')], 'kafka', undefined)).toBeUndefined();
   });
 });
