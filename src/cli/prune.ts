@@ -8,7 +8,7 @@ import type { ClusterCommand } from './command.ts';
 import type { IO } from './io.ts';
 import type { GatewayKind } from '../kube/gateway.ts';
 import type { GatewayObject } from '../plan/gateway.ts';
-import type { RouteObject } from '../plan/route.ts';
+import { idleOwnGateways, type RouteObject } from '../plan/route.ts';
 import { nameOf, namespaceOf, uidOf } from '../plan/meta.ts';
 import { isManagedFor } from '../plan/ownership.ts';
 import { objectRef } from '../render/objects.ts';
@@ -54,13 +54,21 @@ async function runPrune(opts: PruneOptions, api: Api, io: IO): Promise<number> {
       opts.all ||
       !staying.some((r) => r.namespace === cm.metadata?.namespace && r.service?.configMap === cm.metadata?.name),
   );
-  // The Gateway mode: each pruned Service's route, and with --all the StatefulSet's own Gateway.
-  const gatewayObjects = [
-    ...(inventory.routes ?? []).filter((r) =>
-      targets.some((t) => t.namespace === namespaceOf(r) && t.name === nameOf(r)),
-    ),
-    ...(opts.all ? (inventory.gateways ?? []).filter((g) => ownGatewayOf(g, opts.statefulSet)) : []),
-  ];
+  // The Gateway mode: each pruned Service's route, and the StatefulSet's own Gateway with --all, or once no route that
+  // stays attaches to it (the members were moved to another Gateway, or all of them are pruned).
+  const routes = inventory.routes ?? [];
+  const pruned = routes.filter((r) => targets.some((t) => t.namespace === namespaceOf(r) && t.name === nameOf(r)));
+  const gateways = inventory.gateways ?? [];
+  const ownGateways = opts.all
+    ? gateways.filter((g) => ownGatewayOf(g, opts.statefulSet))
+    : inventory.routes
+      ? idleOwnGateways(
+          gateways,
+          routes.filter((r) => !pruned.includes(r)),
+          opts.statefulSet,
+        )
+      : [];
+  const gatewayObjects = [...pruned, ...ownGateways];
   if (targets.length === 0 && configMaps.length === 0 && gatewayObjects.length === 0) {
     io.err(`Nothing to prune${opts.allNamespaces ? '' : ` in ${api.namespace} namespace`}.\n`);
     return 0;

@@ -4,7 +4,8 @@ import type { Api } from '../kube/api.ts';
 import { type StatusOptions, statusFlags, validateStatusFlags } from '../options/status.ts';
 import { assess, type StatusRow, withWarnings } from '../plan/drift.ts';
 import { endpointPortProblem } from '../plan/service.ts';
-import { configMapStates, formatStatus, staleLines, summaries } from '../render/status.ts';
+import { idleOwnGateways } from '../plan/route.ts';
+import { configMapStates, formatStatus, idleGatewayLines, staleLines, summaries } from '../render/status.ts';
 import { endpointsLine, statusTable } from '../render/tables.ts';
 import { followStatus, nothingExposed, statusEndpoints } from './status-watch.ts';
 import type { ClusterCommand } from './command.ts';
@@ -48,7 +49,10 @@ async function runStatus(opts: StatusOptions, api: Api, io: IO): Promise<number>
   if (inventory.configMapsForbidden && rows.some((r) => r.service?.configMap))
     io.err(`warning: ${inventory.configMapsForbidden}, so the published ConfigMaps are not checked\n`);
   const configMaps = configMapStates(rows, inventory.configMaps);
-  const stale = staleLines(configMaps, opts.allNamespaces);
+  const stale = [
+    ...staleLines(configMaps, opts.allNamespaces),
+    ...idleGatewayLines(idleOwnGateways(inventory.gateways ?? [], inventory.routes ?? [], opts.statefulSet)),
+  ];
   const problem = outputProblem(opts, rows);
   if (problem) throw problem;
   if (opts.watch)

@@ -14,7 +14,7 @@ import {
   sourceRangesAnnotation,
 } from './gateway.ts';
 import type { Exposure } from './exposure.ts';
-import { ownedLabels, statefulSetOwner } from './ownership.ts';
+import { isManaged, isManagedFor, ownedLabels, statefulSetOwner } from './ownership.ts';
 import type { DesiredService } from './service.ts';
 
 interface ParentRef {
@@ -254,6 +254,23 @@ export function routeProblem(
 export function parentOf(route: RouteObject): GatewayRef | undefined {
   const p = route.spec?.parentRefs?.[0];
   return p && { namespace: p.namespace ?? route.metadata?.namespace ?? '', name: p.name };
+}
+
+/**
+ * expose-sts's own Gateways (of `statefulSet`, or of any) that none of these routes attaches to: their members moved
+ * to another Gateway, or have no route now. A load balancer nothing uses: status names it, prune deletes it.
+ */
+export function idleOwnGateways(
+  gateways: GatewayObject[],
+  routes: RouteObject[],
+  statefulSet?: string,
+): GatewayObject[] {
+  const used = new Set(routes.flatMap((r) => parentOf(r) ?? []).map((p) => `${p.namespace}/${p.name}`));
+  return gateways.filter((g) => {
+    const labels = g.metadata?.labels;
+    const ours = statefulSet === undefined ? isManaged(labels) : isManagedFor(labels, statefulSet);
+    return ours && !used.has(`${g.metadata?.namespace}/${g.metadata?.name}`);
+  });
 }
 
 /**

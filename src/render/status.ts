@@ -4,6 +4,7 @@ import type { V1ConfigMap } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { endpointPortAnnotation } from '../plan/endpoints-configmap.ts';
 import { type StatusRow, states } from '../plan/drift.ts';
+import type { GatewayObject } from '../plan/gateway.ts';
 import { statefulSetLabel } from '../plan/ownership.ts';
 import { configMapData, endpointsText, endpointText } from './tables.ts';
 
@@ -78,6 +79,15 @@ export function staleLines(states: ConfigMapState[], allNamespaces: boolean): st
         .map((d) => `${d.key} says ${d.has ?? 'nothing'}, ${otherwise(d)}`);
       return `configmap ${name} is stale${what.length ? `: ${what.join('; ')}` : ''} (kubectl expose-sts ${s.statefulSet} -n ${s.namespace} writes it again)`;
     });
+}
+
+/** expose-sts's own Gateways that no route attaches to any more: a load balancer nothing uses, which prune deletes. */
+export function idleGatewayLines(gateways: GatewayObject[]): string[] {
+  return gateways.map((g) => {
+    const sts = g.metadata?.labels?.[statefulSetLabel] ?? '';
+    const ns = g.metadata?.namespace ?? '';
+    return `gateway ${ns}/${g.metadata?.name} that expose-sts made for statefulset ${sts} has no route any more (kubectl expose-sts prune ${sts} -n ${ns} deletes it)`;
+  });
 }
 
 /** The machine-readable form: one object per row; field names are part of the interface, keep them stable. */

@@ -288,13 +288,35 @@ describe("a port per member (TCPRoute) on expose-sts's own Gateway", () => {
         'Ready',
         'Ready',
       ]);
-      // prune --all removes the own Gateway too: the StatefulSet's one load balancer.
+      // Members moved to a Gateway of the user's leave the own one without routes: a load balancer nothing uses, which
+      // status names and prune deletes (the routes and Services stay).
+      await gateway(
+        ns,
+        'edge',
+        tcp.gatewayClass,
+        tcpPorts.map((port, i) => ({ name: `m${i}`, port, protocol: 'TCP' })),
+      );
+      expect(plugin(['kv', '-n', ns, '--gateway', 'edge', '--port-per-member', '--wait=false']).code).toBe(0);
+      const idle = plugin(['status', 'kv', '-n', ns, '--exit-code']);
+      expect(idle.stdout).toContain(
+        `gateway ${ns}/kv that expose-sts made for statefulset kv has no route any more (kubectl expose-sts prune kv -n ${ns} deletes it)\n`,
+      );
+      expect(idle.code).toBe(1);
+      // (and the ConfigMap, which this run did not ask for)
+      expect(plugin(['prune', 'kv', '-n', ns]).stdout).toBe(
+        'gateway.gateway.networking.k8s.io/kv deleted\nconfigmap/kv-endpoints deleted\n',
+      );
+      expect((await routesIn(ns, 'gateways')).map((g) => g.metadata.name)).toEqual(['edge']);
+      expect((await routesIn(ns, 'tcproutes')).map((r) => r.metadata.name).sort()).toEqual(['kv-0', 'kv-1', 'kv-2']);
+      // prune --all removes the rest; never the user's Gateway.
       const pruned = plugin(['prune', 'kv', '-n', ns, '--all']);
-      expect(pruned.stdout).toContain('gateway.gateway.networking.k8s.io/kv deleted\n');
-      expect(await routesIn(ns, 'gateways')).toEqual([]);
+      expect(pruned.stdout).not.toContain('gateway.gateway.networking.k8s.io');
+      expect((await routesIn(ns, 'gateways')).map((g) => g.metadata.name)).toEqual(['edge']);
       expect(await routesIn(ns, 'tcproutes')).toEqual([]);
     } finally {
       await members.close();
+      // Its listeners are on the ports the next tests' Gateways use.
+      await deleteObject(ns, 'gateways', 'edge').catch(() => undefined);
     }
   });
 });

@@ -6,6 +6,7 @@ import { routeKindsNamed } from '../../../src/plan/gateway.ts';
 import {
   beyondFollowed,
   gatewayNamespacesOf,
+  idleOwnGateways,
   ownGateway,
   routeFor,
   routeProblem,
@@ -249,5 +250,31 @@ describe('what status -w follows of the Gateway mode', () => {
     });
     // Across all namespaces every Gateway is followed already.
     expect(beyondFollowed(followed, { kinds: ['TLSRoute'], gatewayNamespaces: ['db', 'infra'] }, true)).toBeUndefined();
+  });
+});
+
+describe('idleOwnGateways', () => {
+  const own = (name: string, statefulSet: string): GatewayObject => ({
+    metadata: {
+      name,
+      namespace: 'db',
+      labels: { 'app.kubernetes.io/managed-by': 'kubectl-expose-sts', 'expose-sts.io/statefulset': statefulSet },
+    },
+    spec: { gatewayClassName: 'c', listeners: [] },
+  });
+  const routeTo = (gateway: string): RouteObject => ({
+    metadata: { name: 'kv-0', namespace: 'db' },
+    spec: { parentRefs: [{ name: gateway }] },
+  });
+  const users: GatewayObject = {
+    metadata: { name: 'edge', namespace: 'db' },
+    spec: { gatewayClassName: 'c', listeners: [] },
+  };
+  it("names expose-sts's own Gateways no route attaches to, never a user's", () => {
+    const gateways = [own('kv', 'kv'), own('zk', 'zk'), users];
+    expect(idleOwnGateways(gateways, [routeTo('kv')], 'kv')).toEqual([]);
+    expect(idleOwnGateways(gateways, [routeTo('edge')], 'kv')).toEqual([gateways[0]]);
+    // Across StatefulSets (status without a name): each own Gateway without a route.
+    expect(idleOwnGateways(gateways, [routeTo('kv')])).toEqual([gateways[1]]);
   });
 });
