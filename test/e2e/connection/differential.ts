@@ -6,6 +6,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, write
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { stringify } from 'yaml';
+import { auditLinesSince } from '../../cluster/audit.ts';
 import { clients, pluginBinDir, waitFor } from '../helpers.ts';
 
 const cluster = inject('cluster');
@@ -88,7 +89,7 @@ async function auditSince(offset: number, namespace: string): Promise<Record<str
   await clients().core.listNamespacedService({ namespace, labelSelector: label });
   const encoded = encodeURIComponent(label);
   return waitFor('the marker request in the audit log', () => {
-    const lines = readFileSync(cluster.auditLog).subarray(offset).toString('utf8').split('\n').filter(Boolean);
+    const lines = auditLinesSince(cluster.auditLog, offset);
     const at = lines.findIndex((l) => l.includes(encoded));
     return at >= 0 && lines.slice(0, at).map((l) => JSON.parse(l));
   });
