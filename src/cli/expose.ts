@@ -5,13 +5,12 @@
 import type { Api } from '../kube/api.ts';
 import { exposeFlags, validateExposeFlags } from '../options/expose.ts';
 import type { ExposeOptions } from '../plan/expose-options.ts';
-import { exposureOf } from '../plan/exposure.ts';
 import { applyBody } from '../plan/service.ts';
 import type { ClusterCommand } from './command.ts';
-import { converge, placeOf } from './expose/converge.ts';
+import { converge, dryRunConfigMap } from './expose/converge.ts';
 import { type Planned, planRun } from './expose/plan.ts';
 import { printObjects, printResult, reportWait, verbs } from './expose/print.ts';
-import { configMapFor, configMapVerb } from './expose/publish.ts';
+import { configMapVerb } from './expose/publish.ts';
 import { readCluster } from './expose/read.ts';
 import { dryRunObjects, reportRoutes } from './expose/routes.ts';
 import { keepInStep } from './expose/watch.ts';
@@ -104,9 +103,11 @@ export const exposeCommand: ClusterCommand<typeof exposeFlags, ExposeOptions> = 
 function printClientDryRun(planned: Planned, api: Api, io: IO): number {
   const { actions } = planned.plan;
   const bodies = actions.map((a) => (a.kind === 'unchanged' && a.existing ? a.existing : applyBody(a.desired.service)));
-  const at = placeOf(planned, api.namespace);
-  const rows = actions.map((a, i) => exposureOf(at(a.desired), a.existing ?? bodies[i], undefined, new Map()));
-  const cm = configMapFor(planned, rows, api.namespace);
+  const cm = dryRunConfigMap(
+    planned,
+    actions.map((a, i) => a.existing ?? bodies[i]),
+    api.namespace,
+  );
   const objects: { object: Written; verb: string }[] = actions.map((a, i) => ({
     object: bodies[i],
     verb: verbs[a.kind],

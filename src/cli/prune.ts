@@ -10,12 +10,7 @@ import type { GatewayKind } from '../kube/gateway.ts';
 import type { GatewayObject } from '../plan/gateway.ts';
 import { idleOwnGateways, type RouteObject } from '../plan/route.ts';
 import { nameOf, namespaceOf, uidOf } from '../plan/meta.ts';
-import { isManagedFor } from '../plan/ownership.ts';
 import { objectRef } from '../render/objects.ts';
-
-/** A Gateway expose-sts made for the StatefulSet (--gateway-class): labelled so, as its Services are. */
-const ownGatewayOf = (g: GatewayObject, statefulSet: string | undefined) =>
-  statefulSet !== undefined && isManagedFor(g.metadata?.labels, statefulSet);
 
 export const pruneCommand: ClusterCommand<typeof pruneFlags, PruneOptions> = {
   name: 'prune',
@@ -58,16 +53,8 @@ async function runPrune(opts: PruneOptions, api: Api, io: IO): Promise<number> {
   // stays attaches to it (the members were moved to another Gateway, or all of them are pruned).
   const routes = inventory.routes ?? [];
   const pruned = routes.filter((r) => targets.some((t) => t.namespace === namespaceOf(r) && t.name === nameOf(r)));
-  const gateways = inventory.gateways ?? [];
-  const ownGateways = opts.all
-    ? gateways.filter((g) => ownGatewayOf(g, opts.statefulSet))
-    : inventory.routes
-      ? idleOwnGateways(
-          gateways,
-          routes.filter((r) => !pruned.includes(r)),
-          opts.statefulSet,
-        )
-      : [];
+  const stay = opts.all ? [] : inventory.routes?.filter((r) => !pruned.includes(r));
+  const ownGateways = idleOwnGateways(inventory.gateways ?? [], stay, opts.statefulSet);
   const gatewayObjects = [...pruned, ...ownGateways];
   if (targets.length === 0 && configMaps.length === 0 && gatewayObjects.length === 0) {
     io.err(`Nothing to prune${opts.allNamespaces ? '' : ` in ${api.namespace} namespace`}.\n`);

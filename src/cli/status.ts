@@ -51,7 +51,7 @@ async function runStatus(opts: StatusOptions, api: Api, io: IO): Promise<number>
   const configMaps = configMapStates(rows, inventory.configMaps);
   const stale = [
     ...staleLines(configMaps, opts.allNamespaces),
-    ...idleGatewayLines(idleOwnGateways(inventory.gateways ?? [], inventory.routes ?? [], opts.statefulSet)),
+    ...idleGatewayLines(idleOwnGateways(inventory.gateways ?? [], inventory.routes, opts.statefulSet)),
   ];
   const problem = outputProblem(opts, rows);
   if (problem) throw problem;

@@ -12,8 +12,10 @@ export async function getConfigMap(kube: Kube, name: string): Promise<V1ConfigMa
   return orAbsent(read, [404], () => undefined);
 }
 
-/** Server-side apply, as the Services: it follows scaling and address changes, and leaves others' fields alone. */
-/** Server-side apply of the endpoints ConfigMap (a server dry run: `dryRun`); the answer. */
+/**
+ * Server-side apply, as the Services: it follows scaling and address changes, and leaves others' fields alone. A server
+ * dry run with `dryRun`; the answer.
+ */
 export function applyConfigMap(kube: Kube, body: V1ConfigMap, dryRun = false): Promise<V1ConfigMap> {
   const name = body.metadata?.name ?? '';
   const path = namespaced(kube.namespace, 'configmaps', name);

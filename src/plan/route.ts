@@ -258,13 +258,15 @@ export function parentOf(route: RouteObject): GatewayRef | undefined {
 
 /**
  * expose-sts's own Gateways (of `statefulSet`, or of any) that none of these routes attaches to: their members moved
- * to another Gateway, or have no route now. A load balancer nothing uses: status names it, prune deletes it.
+ * to another Gateway, or have no route now. A load balancer nothing uses: status names it, prune deletes it. Routes
+ * not known (they could not be listed): none.
  */
 export function idleOwnGateways(
   gateways: GatewayObject[],
-  routes: RouteObject[],
+  routes: RouteObject[] | undefined,
   statefulSet?: string,
 ): GatewayObject[] {
+  if (!routes) return [];
   const used = new Set(routes.flatMap((r) => parentOf(r) ?? []).map((p) => `${p.namespace}/${p.name}`));
   return gateways.filter((g) => {
     const labels = g.metadata?.labels;

@@ -4,7 +4,6 @@
 import type { V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
 import type { Api } from '../../kube/api.ts';
 import { withConfirmed } from '../../plan/confirm.ts';
-import type { Action } from '../../plan/diff.ts';
 import { type Exposure, exposureOf } from '../../plan/exposure.ts';
 import type { DesiredService } from '../../plan/service.ts';
 import { printsTable } from '../../render/objects.ts';
@@ -46,12 +45,19 @@ export interface Converged {
 }
 
 /** Where a member stands, for its row. */
-export const placeOf = (planned: Planned, namespace: string) => (d: DesiredService) => ({
+const placeOf = (planned: Planned, namespace: string) => (d: DesiredService) => ({
   namespace,
   statefulSet: planned.opts.statefulSet,
   ordinal: d.ordinal,
   pod: d.pod,
 });
+
+/** The ConfigMap a dry run shows: with the endpoints `services` (each action's Service, in order) show now. */
+export function dryRunConfigMap(planned: Planned, services: V1Service[], namespace: string) {
+  const at = placeOf(planned, namespace);
+  const rows = planned.plan.actions.map((a, i) => exposureOf(at(a.desired), services[i], undefined, new Map()));
+  return configMapFor(planned, rows, namespace);
+}
 
 /**
  * The server dry run's answer, as kubectl apply prints it: each object as the API server would make it, the endpoints
@@ -65,11 +71,9 @@ async function printServerDryRun(
   io: IO,
 ): Promise<void> {
   const { current, routes } = written;
-  const objectOf = (a: Action) => current.get(a.desired.name) ?? a.desired.service;
-  const services = planned.plan.actions.map((a) => ({ object: objectOf(a), verb: verbs[a.kind] }));
-  const at = placeOf(planned, api.namespace);
-  const rows = planned.plan.actions.map((a) => exposureOf(at(a.desired), objectOf(a), undefined, new Map()));
-  const cm = configMapFor(planned, rows, api.namespace);
+  const objects = planned.plan.actions.map((a) => current.get(a.desired.name) ?? a.desired.service);
+  const services = planned.plan.actions.map((a, i) => ({ object: objects[i], verb: verbs[a.kind] }));
+  const cm = dryRunConfigMap(planned, objects, api.namespace);
   const published = cm
     ? [{ object: await api.applyConfigMap(cm, true), verb: configMapVerb(cm, planned.publishedBefore) }]
     : [];

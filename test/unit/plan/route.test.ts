@@ -276,5 +276,7 @@ describe('idleOwnGateways', () => {
     expect(idleOwnGateways(gateways, [routeTo('edge')], 'kv')).toEqual([gateways[0]]);
     // Across StatefulSets (status without a name): each own Gateway without a route.
     expect(idleOwnGateways(gateways, [routeTo('kv')])).toEqual([gateways[1]]);
+    // Routes that could not be listed: nothing is called idle.
+    expect(idleOwnGateways(gateways, undefined, 'kv')).toEqual([]);
   });
 });
