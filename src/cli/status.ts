@@ -49,10 +49,8 @@ async function runStatus(opts: StatusOptions, api: Api, io: IO): Promise<number>
   if (inventory.configMapsForbidden && rows.some((r) => r.service?.configMap))
     io.err(`warning: ${inventory.configMapsForbidden}, so the published ConfigMaps are not checked\n`);
   const configMaps = configMapStates(rows, inventory.configMaps);
-  const stale = [
-    ...staleLines(configMaps, opts.allNamespaces),
-    ...idleGatewayLines(idleOwnGateways(inventory.gateways ?? [], inventory.routes, opts.statefulSet)),
-  ];
+  const idleGateways = idleOwnGateways(inventory.gateways ?? [], inventory.routes, opts.statefulSet);
+  const stale = [...staleLines(configMaps, opts.allNamespaces), ...idleGatewayLines(idleGateways)];
   const problem = outputProblem(opts, rows);
   if (problem) throw problem;
   if (opts.watch)
@@ -63,7 +61,7 @@ async function runStatus(opts: StatusOptions, api: Api, io: IO): Promise<number>
       routesForbidden: inventory.routesForbidden,
     });
   if (opts.output === 'json' || opts.output === 'yaml') {
-    io.out(formatStatus(rows, configMaps, opts.output));
+    io.out(formatStatus(rows, configMaps, idleGateways, opts.output));
   } else if (rows.length === 0) {
     io.err(`${[nothingExposed(opts, api.namespace), ...stale].join('\n')}\n`);
   } else if (opts.output === 'endpoints') {

@@ -90,13 +90,21 @@ export function idleGatewayLines(gateways: GatewayObject[]): string[] {
   });
 }
 
-/** The machine-readable form: one object per row; field names are part of the interface, keep them stable. */
-function statusDocument(rows: StatusRow[], configMaps: ConfigMapState[]) {
+/**
+ * The machine-readable form: one object per row; field names are part of the interface, keep them stable.
+ * `idleGateways`: expose-sts's own Gateways no route uses, which the table's summary names.
+ */
+function statusDocument(rows: StatusRow[], configMaps: ConfigMapState[], idleGateways: GatewayObject[]) {
   return {
     apiVersion: 'expose-sts.io/v1alpha1',
     kind: 'ExposureStatus',
     items: rows.map(rowDocument),
     configMaps: configMaps.map((c) => ({ ...c, stale: c.differences.length > 0 || !!c.orphaned })),
+    idleGateways: idleGateways.map((g) => ({
+      namespace: g.metadata?.namespace ?? '',
+      name: g.metadata?.name ?? '',
+      statefulSet: g.metadata?.labels?.[statefulSetLabel] ?? '',
+    })),
   };
 }
 
@@ -132,7 +140,12 @@ export function formatRowChange(row: StatusRow, format: 'json' | 'yaml', event?:
   return format === 'json' ? `${JSON.stringify(doc, null, 4)}\n` : `---\n${stringify(doc)}`;
 }
 
-export function formatStatus(rows: StatusRow[], configMaps: ConfigMapState[], format: 'json' | 'yaml'): string {
-  const doc = statusDocument(rows, configMaps);
+export function formatStatus(
+  rows: StatusRow[],
+  configMaps: ConfigMapState[],
+  idleGateways: GatewayObject[],
+  format: 'json' | 'yaml',
+): string {
+  const doc = statusDocument(rows, configMaps, idleGateways);
   return format === 'json' ? `${JSON.stringify(doc, null, 4)}\n` : stringify(doc);
 }

@@ -302,6 +302,9 @@ describe("a port per member (TCPRoute) on expose-sts's own Gateway", () => {
         `gateway ${ns}/kv that expose-sts made for statefulset kv has no route any more (kubectl expose-sts prune kv -n ${ns} deletes it)\n`,
       );
       expect(idle.code).toBe(1);
+      expect(JSON.parse(plugin(['status', 'kv', '-n', ns, '-o', 'json']).stdout).idleGateways).toEqual([
+        { namespace: ns, name: 'kv', statefulSet: 'kv' },
+      ]);
       // (and the ConfigMap, which this run did not ask for)
       expect(plugin(['prune', 'kv', '-n', ns]).stdout).toBe(
         'gateway.gateway.networking.k8s.io/kv deleted\nconfigmap/kv-endpoints deleted\n',
