@@ -166,12 +166,13 @@ export interface RouteState {
 
 const said = (c: Condition) => `${c.type} ${c.reason ?? c.status}${c.message ? `: ${c.message}` : ''}`;
 
+/** Conditions a controller wrote for this generation of the object or a later one (not an earlier one's). */
+const currentFor = (generation: number | undefined) => (c: Condition) =>
+  generation === undefined || c.observedGeneration === undefined || c.observedGeneration >= generation;
+
 export function routeState(route: RouteObject, gateway: GatewayRef): RouteState {
-  const generation = route.metadata?.generation;
   const parent = route.status?.parents?.find((p) => sameParent(p.parentRef, gateway, route.metadata?.namespace ?? ''));
-  const current = (c: Condition) =>
-    generation === undefined || c.observedGeneration === undefined || c.observedGeneration >= generation;
-  const conditions = (parent?.conditions ?? []).filter(current);
+  const conditions = (parent?.conditions ?? []).filter(currentFor(route.metadata?.generation));
   const of = (type: string) => conditions.find((c) => c.type === type);
   const accepted = of('Accepted');
   if (accepted?.status === 'False') return { accepted: false, reason: said(accepted) };
@@ -190,6 +191,25 @@ export function gatewayProblem(g: GatewayObject | undefined): string | undefined
     return `gateway is not ${refused.type}: ${refused.reason ?? ''}${refused.message ? `: ${refused.message}` : ''}`;
   if (!g.status?.addresses?.length) return 'gateway has no address yet';
   return undefined;
+}
+
+const listenerReady = ['Accepted', 'Programmed', 'ResolvedRefs'];
+
+/**
+ * Why the Gateway's controller refused a listener, from the listener's conditions for the Gateway's current generation
+ * (Accepted, Programmed or ResolvedRefs False, or Conflicted True). It is what a route on that listener cannot say: the
+ * route is only NotAllowedByListeners (Traefik, for a port none of its entrypoints serves).
+ */
+export function listenerProblem(g: GatewayObject | undefined, listener: string | undefined): string | undefined {
+  const conditions = g?.status?.listeners?.find((l) => l.name === listener)?.conditions ?? [];
+  const refused = conditions
+    .filter(currentFor(g?.metadata?.generation))
+    .find((c) =>
+      c.type === 'Conflicted' ? c.status === 'True' : listenerReady.includes(c.type) && c.status === 'False',
+    );
+  if (!refused) return undefined;
+  const is = refused.type === 'Conflicted' ? 'Conflicted' : `not ${refused.type}`;
+  return `listener "${listener}" is ${is}: ${refused.reason ?? ''}${refused.message ? `: ${refused.message}` : ''}`;
 }
 
 /**
@@ -243,6 +263,8 @@ export function routeProblem(
   const section = route.spec?.parentRefs?.[0]?.sectionName;
   if (section && !gateway.spec?.listeners?.some((l) => l.name === section))
     return ['Pending', `${where} has no listener "${section}"`];
+  const listener = listenerProblem(gateway, section);
+  if (listener) return ['Pending', `${where}: ${listener}`];
   const state = routeState(route, ref);
   if (state.reason ?? state.waiting) return ['Pending', `${kind} ${state.reason ?? state.waiting}`];
   if (!state.accepted) return ['Pending', `${kind} not accepted by ${where} yet`];

@@ -25,6 +25,7 @@ import {
   type DesiredRoute,
   type GatewayRef,
   gatewayProblem,
+  listenerProblem,
   ownGateway,
   type RouteObject,
   routeFor,
@@ -315,13 +316,20 @@ export function reportRoutes(
   if (!refused.length && !pending.length && !gatewayNot) return 0;
   const gw = `${plan.gateway.namespace}/${plan.gateway.name}`;
   const unwritten = opts.configMap ? `, and configmap/${opts.configMap} is not written` : '';
+  // The cause a route cannot name: its listener, refused by the Gateway's controller.
+  const listenerOf = (name: string) => plan.routes.find((r) => r.name === name)?.attachment.listener;
+  const [first] = refused.length ? refused : pending;
+  const listener = first && listenerProblem(waited.gateway, listenerOf(first[0]));
+  const cause = listener ? `; gateway ${gw} says its ${listener}` : '';
   const why = refused.length
-    ? `${plan.kind.toLowerCase()} "${refused[0][0]}" is not attached to gateway ${gw}: ${refused[0][1].reason}${refused.length > 1 ? ` (and ${refused.length - 1} more)` : ''}`
+    ? `${plan.kind.toLowerCase()} "${refused[0][0]}" is not attached to gateway ${gw}: ${refused[0][1].reason}${refused.length > 1 ? ` (and ${refused.length - 1} more)` : ''}${cause}`
     : pending.length
       ? `timed out after ${opts.timeoutMs / 1000} s waiting for gateway ${gw} to accept ${pending.length} of ${states.length} ${plan.kind.toLowerCase()}s (${pending
           .slice(0, 5)
           .map(([n]) => n)
-          .join(', ')}): ${waiting[0] ?? `is its controller running, and does it serve ${plan.kind}?`}`
+          .join(
+            ', ',
+          )}): ${listener ? `its ${listener}` : (waiting[0] ?? `is its controller running, and does it serve ${plan.kind}?`)}`
       : `timed out after ${opts.timeoutMs / 1000} s: ${gatewayNot} (gateway ${gw})`;
   io.err(`error: ${why}; their endpoints are not printed${unwritten}\n`);
   return 1;

@@ -562,6 +562,26 @@ describe('bad input: one error line, before any write', () => {
   });
 });
 
+describe("a listener the Gateway's controller refuses", () => {
+  it('is named, with its reason, where the routes say only NotAllowedByListeners', async () => {
+    const ns = await newNamespace('gw-port');
+    await readyStatefulSet(ns, member('db', 9093, 1));
+    // The own Gateway listens on the Service's port, 9093, which this Traefik has no entrypoint for.
+    const res = plugin(['db', '-n', ns, '--gateway-class', tls.gatewayClass, '--hostname', `{pod}.${zone}`]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(
+      new RegExp(
+        `^error: tlsroute "db-0" is not attached to gateway ${ns}/db: Accepted NotAllowedByListeners; gateway ${ns}/db says its listener "tls" is not Accepted: PortUnavailable: .*9093.*; their endpoints are not printed\n$`,
+      ),
+    );
+    const status = parseTable(plugin(['status', 'db', '-n', ns, '-o', 'wide']).stdout.split('\n\n')[0]);
+    expect(status.map((r) => [r.STATE, r.REASON])).toEqual([
+      ['Pending', expect.stringMatching(`^gateway ${ns}/db: listener "tls" is not Accepted: PortUnavailable: `)],
+    ]);
+    expect(plugin(['prune', 'db', '-n', ns, '--all']).code).toBe(0);
+  });
+});
+
 describe('a cluster without the Gateway API, or without the route kind', () => {
   it('says what to install, before any write', async () => {
     const bare = await startCluster({ lb: 'none', nodes: 1 });

@@ -1,12 +1,13 @@
 import type { V1Service } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { exposureOf } from '../../../src/plan/exposure.ts';
-import type { GatewayObject } from '../../../src/plan/gateway.ts';
+import type { Condition, GatewayObject } from '../../../src/plan/gateway.ts';
 import { routeKindsNamed } from '../../../src/plan/gateway.ts';
 import {
   beyondFollowed,
   gatewayNamespacesOf,
   idleOwnGateways,
+  listenerProblem,
   ownGateway,
   routeFor,
   routeProblem,
@@ -136,6 +137,22 @@ describe('routeState', () => {
   });
 });
 
+/** The Gateway at `generation`, its listener "tls" with these conditions. */
+const withListener = (conditions: Condition[], generation = 1): GatewayObject => ({
+  ...serving,
+  metadata: { ...serving.metadata, generation },
+  status: { ...serving.status, listeners: [{ name: 'tls', conditions }] },
+});
+const programmed = { type: 'Programmed', status: 'False', reason: 'Invalid', observedGeneration: 1 };
+const portUnavailable = {
+  type: 'Accepted',
+  status: 'False',
+  reason: 'PortUnavailable',
+  message: 'no entryPoint for port 443',
+  observedGeneration: 1,
+};
+const portless = withListener([portUnavailable, programmed]);
+
 describe('routeProblem', () => {
   const route = { ...routeFor(desired, at('TLSRoute')).route, ...accepted(1) };
   it("names what keeps a member's route from serving, in the order to fix it", () => {
@@ -155,6 +172,33 @@ describe('routeProblem', () => {
       'gateway infra/edge: gateway has no address yet',
     ]);
     expect(routeProblem('TLSRoute', route, serving, gateway)).toBeUndefined();
+  });
+
+  it("names the listener the Gateway's controller refused, which the route's NotAllowedByListeners does not", () => {
+    const refused = { ...route, ...accepted(1, 1, 'False', 'NotAllowedByListeners') };
+    expect(routeProblem('TLSRoute', refused, portless, gateway)).toEqual([
+      'Pending',
+      'gateway infra/edge: listener "tls" is not Accepted: PortUnavailable: no entryPoint for port 443',
+    ]);
+  });
+});
+
+describe('listenerProblem', () => {
+  it("says the first condition of the listener's that refuses it, for the Gateway's current generation", () => {
+    expect(listenerProblem(portless, 'tls')).toBe(
+      'listener "tls" is not Accepted: PortUnavailable: no entryPoint for port 443',
+    );
+    expect(listenerProblem(portless, 'other')).toBeUndefined();
+    expect(listenerProblem(undefined, 'tls')).toBeUndefined();
+    expect(listenerProblem(serving, 'tls')).toBeUndefined();
+    const conflicted = { type: 'Conflicted', status: 'True', reason: 'HostnameConflict' };
+    expect(listenerProblem(withListener([conflicted]), 'tls')).toBe('listener "tls" is Conflicted: HostnameConflict');
+  });
+
+  it('leaves out what an earlier generation of the Gateway said, and conditions it does not know', () => {
+    expect(listenerProblem(withListener([portUnavailable, programmed], 2), 'tls')).toBeUndefined();
+    const unknown = { type: 'Degraded', status: 'False', reason: 'AllGood' };
+    expect(listenerProblem(withListener([unknown]), 'tls')).toBeUndefined();
   });
 });
 
