@@ -61,6 +61,7 @@ async function runPrune(opts: PruneOptions, api: Api, io: IO): Promise<number> {
     return 0;
   }
   const suffix = opts.dryRun === 'client' ? ' (dry run)' : opts.dryRun === 'server' ? ' (server dry run)' : '';
+  const deleted = (ref: string) => io.out(opts.output === 'name' ? `${ref}\n` : `${ref} deleted${suffix}\n`);
   let done = 0;
   let sent = false;
   // Each deletion is printed as it happens, so the lines above the interruption are what was done.
@@ -74,42 +75,48 @@ async function runPrune(opts: PruneOptions, api: Api, io: IO): Promise<number> {
       const result = await api.deleteService(namespace, name, uid, opts.dryRun === 'server');
       sent = false;
       if (result === 'replaced') {
-        io.err(`warning: service/${name} in namespace ${namespace} was replaced after it was listed; left alone\n`);
+        io.err(replaced(`service/${name}`, namespace));
         continue;
       }
     }
-    io.out(`service/${name} deleted${suffix}\n`);
+    deleted(`service/${name}`);
     done++;
   }
-  await deleteGatewayObjects(api, gatewayObjects, { opts, io, suffix });
-  await deleteConfigMaps(api, configMaps, { opts, io, suffix });
+  await deleteGatewayObjects(api, gatewayObjects, { opts, io, deleted });
+  await deleteConfigMaps(api, configMaps, { opts, io, deleted });
   return 0;
 }
 
+/** What the deletions after the Services' need: the options, and how a deletion is printed. */
+interface PruneRun {
+  opts: PruneOptions;
+  io: IO;
+  deleted: (ref: string) => void;
+}
+
+/** An object recreated between the LIST and its deletion (another uid) is someone else's now. */
+const replaced = (ref: string, namespace: string) =>
+  `warning: ${ref} in namespace ${namespace} was replaced after it was listed; left alone\n`;
+
 /** Deletes routes and Gateways as Services are deleted: each only if it is still the one listed (same uid). */
-async function deleteGatewayObjects(
-  api: Api,
-  objects: (GatewayObject | RouteObject)[],
-  run: { opts: PruneOptions; io: IO; suffix: string },
-): Promise<void> {
-  const { opts, io, suffix } = run;
+async function deleteGatewayObjects(api: Api, objects: (GatewayObject | RouteObject)[], run: PruneRun): Promise<void> {
+  const { opts, io, deleted } = run;
   for (const o of objects) {
     if (opts.dryRun !== 'client') {
       const [, version] = (o.apiVersion ?? '').split('/');
       const at = { kind: o.kind as GatewayKind, version, namespace: namespaceOf(o), name: nameOf(o), uid: uidOf(o) };
-      if ((await api.deleteGatewayObject(at, opts.dryRun === 'server')) === 'replaced') continue;
+      if ((await api.deleteGatewayObject(at, opts.dryRun === 'server')) === 'replaced') {
+        io.err(replaced(objectRef(o), at.namespace));
+        continue;
+      }
     }
-    io.out(`${objectRef(o)} deleted${suffix}\n`);
+    deleted(objectRef(o));
   }
 }
 
 /** Deletes the published ConfigMaps, each only if it is still the one listed. */
-async function deleteConfigMaps(
-  api: Api,
-  configMaps: V1ConfigMap[],
-  run: { opts: PruneOptions; io: IO; suffix: string },
-): Promise<void> {
-  const { opts, io, suffix } = run;
+async function deleteConfigMaps(api: Api, configMaps: V1ConfigMap[], run: PruneRun): Promise<void> {
+  const { opts, io, deleted } = run;
   for (const cm of configMaps) {
     const name = cm.metadata?.name ?? '';
     if (opts.dryRun !== 'client') {
@@ -119,8 +126,11 @@ async function deleteConfigMaps(
         cm.metadata?.uid ?? '',
         opts.dryRun === 'server',
       );
-      if (result === 'replaced') continue;
+      if (result === 'replaced') {
+        io.err(replaced(`configmap/${name}`, cm.metadata?.namespace ?? api.namespace));
+        continue;
+      }
     }
-    io.out(`configmap/${name} deleted${suffix}\n`);
+    deleted(`configmap/${name}`);
   }
 }

@@ -6,6 +6,9 @@ import type { FlagSpecs, Input } from './flags.ts';
 import { allNamespaces, scopeProblem } from './scope.ts';
 import { oneOf } from './values.ts';
 
+/** As kubectl delete: -o name prints each deleted object as kind/name, and nothing else. */
+const pruneOutputs = ['name'] as const;
+
 export const pruneFlags = {
   all: {
     type: 'boolean',
@@ -19,6 +22,12 @@ export const pruneFlags = {
       'Must be "none", "server", or "client". If client strategy, only print the Services that would be deleted. If ' +
       'server strategy, submit server-side requests without deleting anything.',
   },
+  output: {
+    type: 'string',
+    short: 'o',
+    values: pruneOutputs,
+    describe: 'Output mode. Use "-o name" for shorter output (resource/name).',
+  },
 } as const satisfies FlagSpecs;
 
 /** The flags as given, and the StatefulSet named on the command line (optional: default, every one in scope). */
@@ -30,6 +39,7 @@ export interface PruneOptions {
   /** Every managed Service of the named StatefulSet, not only the orphaned ones: un-exposes it. */
   all: boolean;
   dryRun: DryRun;
+  output: (typeof pruneOutputs)[number] | '';
 }
 
 export function validatePruneFlags(f: PruneFlags): PruneOptions | UsageError {
@@ -41,10 +51,13 @@ export function validatePruneFlags(f: PruneFlags): PruneOptions | UsageError {
     );
   const dryRun = oneOf('dry-run', f.dryRun, dryRunModes);
   if (dryRun instanceof UsageError) return dryRun;
+  const output = f.output ? oneOf('output', f.output, pruneOutputs) : '';
+  if (output instanceof UsageError) return output;
   return {
     statefulSet: f.statefulSet,
     allNamespaces: f.allNamespaces,
     all: f.all,
     dryRun,
+    output,
   };
 }

@@ -206,6 +206,11 @@ export const usageCases: UsageCase[] = [
     error: /^a StatefulSet cannot be named across all namespaces: drop -A or the name$/,
   },
   {
+    name: 'prune -o other than name',
+    args: ['prune', '-o', 'yaml'],
+    error: /^invalid argument "yaml" for "--output": must be one of name$/,
+  },
+  {
     name: 'prune --all without a name',
     args: ['prune', '--all'],
     error: /^--all needs a StatefulSet name/,

@@ -72,6 +72,10 @@ describe('status and prune', () => {
       expect(res.code, res.stderr).toBe(0);
       const suffix = mode === 'client' ? '(dry run)' : '(server dry run)';
       expect(res.stdout).toBe(`service/db-3 deleted ${suffix}\nservice/db-4 deleted ${suffix}\n`);
+      // -o name, as kubectl delete prints it: kind/name only, for a script.
+      expect(plugin(['prune', '-n', ns, `--dry-run=${mode}`, '-o', 'name']).stdout).toBe(
+        'service/db-3\nservice/db-4\n',
+      );
     }
     expect(await versions()).toEqual(before);
   });

@@ -47,6 +47,7 @@ describe('status and prune options', () => {
       allNamespaces: false,
       all: true,
       dryRun: 'none',
+      output: '',
     });
   });
   it('prune: --dry-run as kubectl (bare means client: see the parser tests)', () => {
