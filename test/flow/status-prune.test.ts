@@ -61,6 +61,29 @@ describe('prune', () => {
     expect(api.made('DELETE', paths.service('mydb-0'))).toEqual([]);
   });
 
+  it('--all leaves a published ConfigMap recreated since it was listed alone, and says so; -o name prints kind/name', async () => {
+    const published = {
+      metadata: {
+        name: 'mydb-endpoints',
+        namespace: ns,
+        uid: 'uid-cm',
+        labels: { 'app.kubernetes.io/managed-by': 'kubectl-expose-sts', 'expose-sts.io/statefulset': 'mydb' },
+      },
+    };
+    const api = cluster(1, [managed(0)])
+      .on('GET', paths.configMaps, list([published]))
+      .on('DELETE', paths.service('mydb-0'), { status: 200, body: {} })
+      .on('DELETE', `${paths.configMaps}/mydb-endpoints`, {
+        status: 409,
+        body: status(409, 'Conflict', 'Precondition failed: UID in precondition: uid-cm, UID in object meta: uid-new'),
+      });
+    const res = await run(api, ['prune', 'mydb', '--all', '-o', 'name']);
+    expect([res.code, res.out]).toEqual([0, 'service/mydb-0\n']);
+    expect(res.err).toBe(
+      `warning: configmap/mydb-endpoints in namespace ${ns} was replaced after it was listed; left alone\n`,
+    );
+  });
+
   it('a server dry run puts dryRun in the body, where the API server reads it when there is one', async () => {
     const api = cluster(1, [managed(0), managed(1)]).on('DELETE', paths.service('mydb-1'), { status: 200, body: {} });
     const res = await run(api, ['prune', '--dry-run=server']);
