@@ -56,6 +56,7 @@ class RowPrinter {
       wide: this.opts.output === 'wide',
       endpointPort: this.opts.endpointPort,
       events: this.opts.outputWatchEvents,
+      noHeaders: this.opts.noHeaders,
     };
   }
 

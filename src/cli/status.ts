@@ -72,9 +72,11 @@ async function runStatus(opts: StatusOptions, api: Api, io: IO): Promise<number>
         allNamespaces: opts.allNamespaces,
         wide: opts.output === 'wide',
         endpointPort: opts.endpointPort,
+        noHeaders: opts.noHeaders,
       }),
     );
-    io.out(`\n${[...summaries(rows, opts.allNamespaces), ...stale].join('\n')}\n`);
+    if (!opts.noHeaders) io.out(`\n${[...summaries(rows, opts.allNamespaces), ...stale].join('\n')}\n`);
+    else if (stale.length) io.err(`${stale.map((l) => `warning: ${l}`).join('\n')}\n`);
   }
   return opts.exitCode && (rows.some((r) => r.state !== 'Ready') || stale.length) ? 1 : 0;
 }

@@ -15,6 +15,13 @@ export const statusFlags = {
     default: false,
     describe: 'Exit 1 when anything is not Ready, or a published ConfigMap is stale (for scripts and CI)',
   },
+  noHeaders: {
+    type: 'boolean',
+    default: false,
+    describe:
+      "When using the default or wide output format, don't print headers (default print headers), nor the summary " +
+      'lines after the table: stdout holds the rows alone (what needs action, such as a stale ConfigMap, goes to stderr)',
+  },
   output: {
     type: 'string',
     short: 'o',
@@ -52,6 +59,8 @@ export interface StatusOptions {
   watch: boolean;
   /** With watch: kubectl's EVENT column (ignored without, as kubectl ignores it). */
   outputWatchEvents: boolean;
+  /** The table's rows alone on stdout (ignored by the other outputs, as kubectl get ignores it). */
+  noHeaders: boolean;
 }
 
 export function validateStatusFlags(f: StatusFlags): StatusOptions | UsageError {
@@ -69,5 +78,6 @@ export function validateStatusFlags(f: StatusFlags): StatusOptions | UsageError 
     endpointPort: f.endpointPort,
     watch: f.watch,
     outputWatchEvents: f.outputWatchEvents,
+    noHeaders: f.noHeaders,
   };
 }

@@ -12,9 +12,10 @@ export interface Laid {
   line(cells: string[]): string;
 }
 
-export function layTable(headers: string[], rows: string[][]): Laid {
-  const all = [headers, ...rows];
-  const widths = headers.map((_, c) => Math.max(...all.map((r) => (r[c] ?? '').length)));
+/** `noHeaders`: the rows alone, laid out by their own widths (kubectl get --no-headers). */
+export function layTable(headers: string[], rows: string[][], noHeaders = false): Laid {
+  const all = noHeaders ? rows : [headers, ...rows];
+  const widths = headers.map((_, c) => Math.max(0, ...all.map((r) => (r[c] ?? '').length)));
   const line = (r: string[]) =>
     `${r
       .map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(Math.max(widths[c], cell.length) + 3)))

@@ -99,6 +99,8 @@ type StatusColumns = {
   endpointPort?: string;
   /** kubectl's EVENT column first (--output-watch-events): ADDED for the first table's rows. */
   events?: boolean;
+  /** The rows without the header line (--no-headers). */
+  noHeaders?: boolean;
 };
 
 function statusCells(r: StatusRow, opts: StatusColumns, event?: string): string[] {
@@ -138,6 +140,7 @@ export function layStatusTable(
   const laid = layTable(
     headers,
     rows.map((r) => statusCells(r, columns)),
+    opts.noHeaders,
   );
   return { text: laid.text, row: (r, event) => laid.line(statusCells(r, columns, event)) };
 }

@@ -302,6 +302,12 @@ describe("a port per member (TCPRoute) on expose-sts's own Gateway", () => {
         `gateway ${ns}/kv that expose-sts made for statefulset kv has no route any more (kubectl expose-sts prune kv -n ${ns} deletes it)\n`,
       );
       expect(idle.code).toBe(1);
+      // --no-headers keeps stdout to the rows: what needs action is a warning on stderr.
+      const bare = plugin(['status', 'kv', '-n', ns, '--no-headers']);
+      expect(bare.stdout.trimEnd().split('\n')).toHaveLength(3);
+      expect(bare.stderr).toContain(
+        `warning: gateway ${ns}/kv that expose-sts made for statefulset kv has no route any more (kubectl expose-sts prune kv -n ${ns} deletes it)\n`,
+      );
       expect(JSON.parse(plugin(['status', 'kv', '-n', ns, '-o', 'json']).stdout).idleGateways).toEqual([
         { namespace: ns, name: 'kv', statefulSet: 'kv' },
       ]);

@@ -63,6 +63,17 @@ describe('status and prune', () => {
     const res = status('--exit-code');
     expect(res.code).toBe(1);
     expect(stateOf(res.stdout)).toEqual({ 0: 'Ready', 1: 'Ready', 2: 'Ready', 3: 'Orphaned', 4: 'Orphaned' });
+    // --no-headers, as kubectl get's: the rows alone on stdout, for awk; --exit-code still says what they say.
+    const bare = status('--no-headers', '--exit-code');
+    expect(bare.code).toBe(1);
+    const lines = bare.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => line.split(/\s+/));
+    expect(lines.map((cells) => [cells[1], cells.at(-1)])).toEqual([
+      ...[0, 1, 2].map((i) => [String(i), 'Ready']),
+      ...[3, 4].map((i) => [String(i), 'Orphaned']),
+    ]);
   });
 
   it('prune --dry-run=client and --dry-run=server say what they would delete and delete nothing', async () => {

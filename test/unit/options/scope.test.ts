@@ -18,6 +18,7 @@ describe('status and prune options', () => {
       endpointPort: undefined,
       watch: false,
       outputWatchEvents: false,
+      noHeaders: false,
     });
     expect(validateStatusFlags({ statefulSet: 'db', output: 'WIDE', exitCode: true })).toEqual({
       statefulSet: 'db',
@@ -27,6 +28,7 @@ describe('status and prune options', () => {
       endpointPort: undefined,
       watch: false,
       outputWatchEvents: false,
+      noHeaders: false,
     });
     expect(validateStatusFlags({ watch: true, outputWatchEvents: true })).toMatchObject({ watch: true });
     expect((validateStatusFlags({ watch: true, exitCode: true }) as UsageError).message).toMatch(

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { Exposure } from '../../../src/plan/exposure.ts';
 import { formatObjects } from '../../../src/render/objects.ts';
-import { table } from '../../../src/render/table.ts';
+import { layTable, table } from '../../../src/render/table.ts';
 import type { StatusRow } from '../../../src/plan/drift.ts';
 import { formatRowChange } from '../../../src/render/status.ts';
 import { exposeTable, layExposeTable, layStatusTable } from '../../../src/render/tables.ts';
@@ -43,6 +43,12 @@ describe('table', () => {
         ],
       ),
     ).toBe('NAME          TYPE\n' + 'a             LoadBalancer\n' + 'longer-name   x\n');
+  });
+  it('--no-headers: the rows alone, in columns as wide as the rows need', () => {
+    const laid = layTable(['ORDINAL', 'ENDPOINT'], [['0', '203.0.113.5:5432']], true);
+    expect(laid.text).toBe('0   203.0.113.5:5432\n');
+    expect(laid.line(['10', '<pending>'])).toBe('10   <pending>\n');
+    expect(layTable(['ORDINAL', 'ENDPOINT'], [], true).text).toBe('');
   });
   it('prints the expose table and its wide form', () => {
     const out = exposeTable(
