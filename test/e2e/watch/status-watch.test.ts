@@ -15,6 +15,7 @@ describe('kubectl expose-sts status --watch', () => {
     const events = follow(['status', '-n', ns, '-w', '--output-watch-events']);
     const list = follow(['status', 'db', '-n', ns, '-w', '-o', 'endpoints']);
     const objects = follow(['status', 'db', '-n', ns, '-w', '-o', 'json', '--output-watch-events']);
+    const bare = follow(['status', 'db', '-n', ns, '-w', '--no-headers']);
     try {
       await table.until('stdout', /^db\s+1\s+db-1\s+LoadBalancer\s+\S+:5432\s+Ready$/m);
       await events.until('stdout', /^ADDED\s+db\s+1\s/m);
@@ -27,6 +28,7 @@ describe('kubectl expose-sts status --watch', () => {
       await table.until('stdout', /^db\s+2\s+db-2\s+LoadBalancer\s+\S+:5432\s+Ready$/m);
       await events.until('stdout', /^MODIFIED\s+db\s+2\s+db-2\s+LoadBalancer\s+\S+:5432\s+Ready$/m);
       await list.until('stdout', /^\S+,\S+,\S+:5432\n/m);
+      await bare.until('stdout', /^db\s+2\s+db-2\s+LoadBalancer\s+\S+:5432\s+Ready$/m);
       // Each changed row as kubectl get -w -o json --output-watch-events prints an object: a watch event.
       await objects.until(
         'stdout',
@@ -37,8 +39,11 @@ describe('kubectl expose-sts status --watch', () => {
       expect(table.stdout.match(/^STATEFULSET/gm)).toHaveLength(1);
       expect(events.stdout.split('\n')[0]).toMatch(/^EVENT\s+STATEFULSET\s+ORDINAL/);
       expect(list.stdout.startsWith(first)).toBe(true);
+      // --no-headers: rows only, from the first line on.
+      expect(bare.stdout.split('\n')[0]).toMatch(/^db\s+0\s+db-0\s/);
+      expect(bare.stdout).not.toMatch(/STATEFULSET/);
     } finally {
-      for (const run of [table, events, list, objects]) {
+      for (const run of [table, events, list, objects, bare]) {
         const stopped = await run.stop();
         expect(stopped.code).toBe(130);
         expect(stopped.stderr).toBe('');
