@@ -106,21 +106,21 @@ export async function converge(
   const dryRun = opts.dryRun === 'server';
   const applying = applyServices(api, plan.actions, current, { dryRun, io, cleanUp: () => watch?.close() });
   await (io.writing?.(applying) ?? applying);
-  // The routes after the Services they send to (a route to a Service not there yet is refused: ResolvedRefs).
-  const routing = planned.routes && applyRoutes(api, planned.routes, dryRun);
-  const written = routing && (await (io.writing?.(routing) ?? routing));
-  if (dryRun) {
-    await printServerDryRun(planned, { current, routes: written }, api, io);
-    return undefined;
-  }
   // From here on every Service is applied: an interruption says so, whatever step it stops, until released.
-  const release =
-    io.onInterrupt?.(
-      () =>
-        `all ${desired.length} services are applied; interrupted while waiting for load-balancer addresses (kubectl expose-sts status ${opts.statefulSet} -n ${api.namespace} shows them)`,
-    ) ?? (() => undefined);
-  const waitOpts = { timeoutMs: opts.timeoutMs, before, since };
+  const step = { routesApplied: false };
+  const release = dryRun
+    ? () => undefined
+    : (io.onInterrupt?.(() => appliedReport(planned, api.namespace, step.routesApplied)) ?? (() => undefined));
   try {
+    // The routes after the Services they send to (a route to a Service not there yet is refused: ResolvedRefs).
+    const routing = planned.routes && applyRoutes(api, planned.routes, dryRun);
+    const written = routing && (await (io.writing?.(routing) ?? routing));
+    step.routesApplied = true;
+    if (dryRun) {
+      await printServerDryRun(planned, { current, routes: written }, api, io);
+      return undefined;
+    }
+    const waitOpts = { timeoutMs: opts.timeoutMs, before, since };
     const waited: Waited = watch
       ? await waitForAddresses(api, watch, members, current, waitOpts, io)
       : { timedOut: false };
@@ -142,6 +142,26 @@ export async function converge(
     release(); // a watch's next round must not say this one's words, nor keep them
     throw err;
   }
+}
+
+/**
+ * What an interruption after the Services' writes says: what is applied, and the step it stopped (the routes' writes,
+ * or the wait for addresses or for the Gateway to accept the routes).
+ */
+function appliedReport(planned: Planned, namespace: string, routesApplied: boolean): string {
+  const { opts, desired, routes } = planned;
+  const status = `(kubectl expose-sts status ${opts.statefulSet} -n ${namespace} shows them)`;
+  if (!routes)
+    return opts.type === 'LoadBalancer'
+      ? `all ${desired.length} services are applied; interrupted while waiting for load-balancer addresses ${status}`
+      : `all ${desired.length} services are applied; interrupted before the table was printed ${status}`;
+  const kind = routes.kind.toLowerCase();
+  const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+  const gateway = `gateway ${routes.gateway.namespace}/${routes.gateway.name}`;
+  const services = count(desired.length, 'service');
+  if (!routesApplied)
+    return `${services} ${desired.length === 1 ? 'is' : 'are'} applied; interrupted while applying ${routes.own ? `${gateway} and ` : ''}the ${kind}s: run the same command again to finish`;
+  return `${services}${routes.own ? `, ${gateway}` : ''} and ${count(routes.routes.length, kind)} are applied; interrupted while waiting for ${gateway} to accept the ${kind}s ${status}`;
 }
 
 /** After the writes and the wait: the rows (confirmed addresses only) and the ConfigMap, once every address is in. */

@@ -588,6 +588,43 @@ describe("a listener the Gateway's controller refuses", () => {
   });
 });
 
+describe('interrupted in the Gateway mode', () => {
+  it('says what is applied, and that it was waiting for the Gateway to accept the routes', async () => {
+    const ns = await newNamespace('gw-int');
+    await readyStatefulSet(ns, member('db', tcpPorts[0], 1));
+    // A class no controller serves: the routes are never accepted, so the run waits until it is stopped.
+    const gatewayClass = `unserved-${ns}`;
+    await custom().createClusterCustomObject({
+      group: gatewayGroup,
+      version: 'v1',
+      plural: 'gatewayclasses',
+      body: {
+        apiVersion: `${gatewayGroup}/v1`,
+        kind: 'GatewayClass',
+        metadata: { name: gatewayClass },
+        spec: { controllerName: 'example.test/nobody' },
+      },
+    });
+    try {
+      const run = follow(['db', '-n', ns, '--gateway-class', gatewayClass, '--port-per-member', '-v', '1']);
+      await run.until('stderr', /tcproutes: 1 applied/);
+      const stopped = await run.stop();
+      expect(stopped.code).toBe(130);
+      expect(stopped.stderr).toContain(
+        `interrupted: 1 service, gateway ${ns}/db and 1 tcproute are applied; interrupted while waiting for gateway ${ns}/db to accept the tcproutes (kubectl expose-sts status db -n ${ns} shows them)\n`,
+      );
+      expect(plugin(['prune', 'db', '-n', ns, '--all']).code).toBe(0);
+    } finally {
+      await custom().deleteClusterCustomObject({
+        group: gatewayGroup,
+        version: 'v1',
+        plural: 'gatewayclasses',
+        name: gatewayClass,
+      });
+    }
+  });
+});
+
 describe('a cluster without the Gateway API, or without the route kind', () => {
   it('says what to install, before any write', async () => {
     const bare = await startCluster({ lb: 'none', nodes: 1 });
