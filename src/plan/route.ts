@@ -193,6 +193,18 @@ export function gatewayProblem(g: GatewayObject | undefined): string | undefined
   return undefined;
 }
 
+/**
+ * A Gateway no controller has taken up: its conditions still the CRD's defaults (Unknown, Pending, "Waiting for
+ * controller"), or none. Its routes then wait with no condition that says why: its class's controller is not running,
+ * or serves another controllerName.
+ */
+export function unservedGateway(g: GatewayObject | undefined): string | undefined {
+  const conditions = g?.status?.conditions ?? [];
+  if (!g || conditions.some((c) => c.status !== 'Unknown')) return undefined;
+  const accepted = conditions.find((c) => c.type === 'Accepted');
+  return `no controller has taken it up yet${accepted?.message ? ` (${accepted.message})` : ''}: is the controller of gatewayclass ${g.spec?.gatewayClassName ?? ''} running?`;
+}
+
 const listenerReady = ['Accepted', 'Programmed', 'ResolvedRefs'];
 
 /**
@@ -267,7 +279,8 @@ export function routeProblem(
   if (listener) return ['Pending', `${where}: ${listener}`];
   const state = routeState(route, ref);
   if (state.reason ?? state.waiting) return ['Pending', `${kind} ${state.reason ?? state.waiting}`];
-  if (!state.accepted) return ['Pending', `${kind} not accepted by ${where} yet`];
+  const unserved = unservedGateway(gateway);
+  if (!state.accepted) return ['Pending', unserved ? `${where}: ${unserved}` : `${kind} not accepted by ${where} yet`];
   const problem = gatewayProblem(gateway);
   return problem ? ['Pending', `${where}: ${problem}`] : undefined;
 }

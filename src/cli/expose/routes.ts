@@ -31,6 +31,7 @@ import {
   routeFor,
   type RouteState,
   routeState,
+  unservedGateway,
 } from '../../plan/route.ts';
 import type { DesiredService } from '../../plan/service.ts';
 import type { V1Service, V1StatefulSet } from '@kubernetes/client-node';
@@ -321,15 +322,18 @@ export function reportRoutes(
   const [first] = refused.length ? refused : pending;
   const listener = first && listenerProblem(waited.gateway, listenerOf(first[0]));
   const cause = listener ? `; gateway ${gw} says its ${listener}` : '';
+  // What the pending routes wait for: their listener refused, a backend not resolved, or a Gateway no controller took.
+  const hint = listener
+    ? `its ${listener}`
+    : (waiting[0] ?? unservedGateway(waited.gateway) ?? `is its controller running, and does it serve ${plan.kind}?`);
+  const names = pending
+    .slice(0, 5)
+    .map(([n]) => n)
+    .join(', ');
   const why = refused.length
     ? `${plan.kind.toLowerCase()} "${refused[0][0]}" is not attached to gateway ${gw}: ${refused[0][1].reason}${refused.length > 1 ? ` (and ${refused.length - 1} more)` : ''}${cause}`
     : pending.length
-      ? `timed out after ${opts.timeoutMs / 1000} s waiting for gateway ${gw} to accept ${pending.length} of ${states.length} ${plan.kind.toLowerCase()}s (${pending
-          .slice(0, 5)
-          .map(([n]) => n)
-          .join(
-            ', ',
-          )}): ${listener ? `its ${listener}` : (waiting[0] ?? `is its controller running, and does it serve ${plan.kind}?`)}`
+      ? `timed out after ${opts.timeoutMs / 1000} s waiting for gateway ${gw} to accept ${pending.length} of ${states.length} ${plan.kind.toLowerCase()}s (${names}): ${hint}`
       : `timed out after ${opts.timeoutMs / 1000} s: ${gatewayNot} (gateway ${gw})`;
   io.err(`error: ${why}; their endpoints are not printed${unwritten}\n`);
   return 1;

@@ -588,8 +588,8 @@ describe("a listener the Gateway's controller refuses", () => {
   });
 });
 
-describe('interrupted in the Gateway mode', () => {
-  it('says what is applied, and that it was waiting for the Gateway to accept the routes', async () => {
+describe('a Gateway no controller takes', () => {
+  it('interrupted, says what is applied and that it was waiting; timed out or in status, that no controller took the Gateway', async () => {
     const ns = await newNamespace('gw-int');
     await readyStatefulSet(ns, member('db', tcpPorts[0], 1));
     // A class no controller serves: the routes are never accepted, so the run waits until it is stopped.
@@ -613,6 +613,24 @@ describe('interrupted in the Gateway mode', () => {
       expect(stopped.stderr).toContain(
         `interrupted: 1 service, gateway ${ns}/db and 1 tcproute are applied; interrupted while waiting for gateway ${ns}/db to accept the tcproutes (kubectl expose-sts status db -n ${ns} shows them)\n`,
       );
+      // What the routes wait for, which no condition of theirs says: a Gateway no controller took.
+      const unserved = `gateway ${ns}/db: no controller has taken it up yet (Waiting for controller): is the controller of gatewayclass ${gatewayClass} running?`;
+      const timedOut = plugin([
+        'db',
+        '-n',
+        ns,
+        '--gateway-class',
+        gatewayClass,
+        '--port-per-member',
+        '--timeout',
+        '1s',
+      ]);
+      expect([timedOut.code, timedOut.stderr]).toEqual([
+        1,
+        `error: timed out after 1 s waiting for gateway ${ns}/db to accept 1 of 1 tcproutes (db-0): ${unserved.replace(`gateway ${ns}/db: `, '')}; their endpoints are not printed\n`,
+      ]);
+      const status = parseTable(plugin(['status', 'db', '-n', ns, '-o', 'wide']).stdout.split('\n\n')[0]);
+      expect(status.map((r) => [r.STATE, r.REASON])).toEqual([['Pending', unserved]]);
       expect(plugin(['prune', 'db', '-n', ns, '--all']).code).toBe(0);
     } finally {
       await custom().deleteClusterCustomObject({

@@ -15,6 +15,7 @@ import {
   routeState,
   type RouteObject,
   routeUpToDate,
+  unservedGateway,
 } from '../../../src/plan/route.ts';
 import { endpointText } from '../../../src/render/tables.ts';
 
@@ -179,6 +180,38 @@ describe('routeProblem', () => {
     expect(routeProblem('TLSRoute', refused, portless, gateway)).toEqual([
       'Pending',
       'gateway infra/edge: listener "tls" is not Accepted: PortUnavailable: no entryPoint for port 443',
+    ]);
+  });
+});
+
+describe('unservedGateway', () => {
+  const pending = { type: 'Accepted', status: 'Unknown', reason: 'Pending', message: 'Waiting for controller' };
+  const of = (conditions: Condition[]): GatewayObject => ({
+    ...serving,
+    spec: { ...serving.spec, gatewayClassName: 'eg' },
+    status: { conditions },
+  });
+  it("is a Gateway whose Accepted is still the CRD's default, or missing; not one a controller said anything of", () => {
+    expect(unservedGateway(of([pending]))).toBe(
+      'no controller has taken it up yet (Waiting for controller): is the controller of gatewayclass eg running?',
+    );
+    expect(unservedGateway(of([]))).toBe(
+      'no controller has taken it up yet: is the controller of gatewayclass eg running?',
+    );
+    expect(unservedGateway(of([{ ...pending, status: 'False', reason: 'Invalid' }]))).toBeUndefined();
+    expect(unservedGateway(serving)).toBeUndefined();
+    expect(unservedGateway(undefined)).toBeUndefined();
+  });
+
+  it("is what status says of a route not accepted, before the route's own silence", () => {
+    const route = { ...routeFor(desired, at('TLSRoute')).route, metadata: { name: 'kafka-1', namespace: 'db' } };
+    expect(routeProblem('TLSRoute', route, of([pending]), gateway)).toEqual([
+      'Pending',
+      'gateway infra/edge: no controller has taken it up yet (Waiting for controller): is the controller of gatewayclass eg running?',
+    ]);
+    expect(routeProblem('TLSRoute', route, serving, gateway)).toEqual([
+      'Pending',
+      'TLSRoute not accepted by gateway infra/edge yet',
     ]);
   });
 });
