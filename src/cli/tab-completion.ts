@@ -25,6 +25,8 @@ export interface CompletionRequest {
    * The connection flags typed so far, so lookups use the same cluster and namespace; undefined if they are invalid.
    */
   connection?: ConnectionOptions;
+  /** --gateway-namespace as typed so far: where --gateway's Gateways are looked up, rather than the namespace. */
+  gatewayNamespace?: string;
 }
 
 const named = (specs: FlagSpecs): [string, FlagSpec][] =>
@@ -67,6 +69,7 @@ export function parseCompletion(args: string[]): CompletionRequest | undefined {
     toComplete,
     valueFor,
     connection: conn instanceof Error ? undefined : conn,
+    gatewayNamespace: typeof input.gatewayNamespace === 'string' ? input.gatewayNamespace : undefined,
   };
 }
 
@@ -74,6 +77,8 @@ export interface Lookups {
   statefulSets: (conn: ConnectionOptions) => Promise<string[]>;
   namespaces: (conn: ConnectionOptions) => Promise<string[]>;
   contexts: (conn: ConnectionOptions) => Promise<string[]>;
+  gateways: (conn: ConnectionOptions) => Promise<string[]>;
+  gatewayClasses: (conn: ConnectionOptions) => Promise<string[]>;
 }
 
 /** Candidate lines and the directive. Lookups that fail offer nothing rather than an error in the user's shell. */
@@ -82,8 +87,10 @@ export async function completions(
   lookups: Lookups,
 ): Promise<{ lines: string[]; directive: number }> {
   if (!req) return { lines: [], directive: Directive.NoFileComp };
-  const lookup = (of: keyof Lookups) =>
-    req.connection ? lookups[of](req.connection).catch(() => [] as string[]) : Promise.resolve([]);
+  const lookup = (of: keyof Lookups, namespace?: string) =>
+    req.connection
+      ? lookups[of]({ ...req.connection, namespace: namespace ?? req.connection.namespace }).catch(() => [] as string[])
+      : Promise.resolve([]);
   let lines: string[] = [];
   let directive: number = Directive.NoFileComp;
   if (req.valueFor) {
@@ -92,6 +99,8 @@ export async function completions(
     let values: string[] = [...(spec.values ?? [])];
     if (spec.complete === 'namespaces') values = await lookup('namespaces');
     if (spec.complete === 'contexts') values = await lookup('contexts');
+    if (spec.complete === 'gateways') values = await lookup('gateways', req.gatewayNamespace);
+    if (spec.complete === 'gatewayClasses') values = await lookup('gatewayClasses');
     if (spec.complete === 'files') directive = Directive.Default;
     lines = values.filter((v) => v.startsWith(word)).map((v) => prefix + v);
   } else if (req.toComplete.startsWith('-')) {
@@ -125,6 +134,14 @@ export async function runComplete(args: string[], io: IO): Promise<number> {
     namespaces: async (conn) => {
       const k = await (await import('../kube/load.ts')).loadKube();
       return k.connectApi(forCompletion(conn), () => undefined).namespaceNames();
+    },
+    gateways: async (conn) => {
+      const k = await (await import('../kube/load.ts')).loadKube();
+      return k.connectApi(forCompletion(conn), () => undefined).gatewayNames('gateways');
+    },
+    gatewayClasses: async (conn) => {
+      const k = await (await import('../kube/load.ts')).loadKube();
+      return k.connectApi(forCompletion(conn), () => undefined).gatewayNames('gatewayclasses');
     },
     contexts: async (conn) => {
       const { loadRawConfig } = await import('../kube/kubeconfig.ts');

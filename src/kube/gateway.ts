@@ -70,6 +70,17 @@ export async function getGateway(
   return orAbsent(read, [404], () => undefined);
 }
 
+/** Names for shell completion: the namespace's Gateways, or the GatewayClasses; none without the Gateway API. */
+export async function gatewayNames(kube: Kube, of: 'gateways' | 'gatewayclasses'): Promise<string[]> {
+  const version = (await gatewayApi(kube)).Gateway;
+  if (!version) return [];
+  const path =
+    of === 'gateways'
+      ? namespaced(kube.namespace, 'gateways', undefined, groupPath(version))
+      : `${groupPath(version)}/${of}`;
+  return (await listJson<GatewayObject>(kube, path, {})).items.map((g) => g.metadata?.name ?? '');
+}
+
 /**
  * Whether a GatewayClass of that name exists; undefined where this user may not read GatewayClasses (they are
  * cluster-scoped, beyond what the README's namespaced Role grants): then nothing is known until a controller answers.

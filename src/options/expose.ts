@@ -73,6 +73,7 @@ export const exposeFlags = {
   },
   gateway: {
     type: 'string',
+    complete: 'gateways',
     describe:
       'Route each member through this Gateway, NAME[/LISTENER], instead of a load balancer each: a TLSRoute per member ' +
       "for its --hostname (the SNI name clients send) on the Gateway's TLS passthrough listener, or with " +
@@ -80,11 +81,13 @@ export const exposeFlags = {
   },
   gatewayClass: {
     type: 'string',
+    complete: 'gatewayClasses',
     describe:
       "Make the Gateway, of this GatewayClass, with the listeners the members need (owned by the StatefulSet; named by --gateway, default the StatefulSet's name): one load balancer for all members",
   },
   gatewayNamespace: {
     type: 'string',
+    complete: 'namespaces',
     describe: "The namespace of --gateway's Gateway; default: the StatefulSet's",
   },
   hostname: {

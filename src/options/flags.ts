@@ -15,7 +15,7 @@ export interface FlagSpec {
   /** The accepted values: completion offers them. */
   values?: readonly string[];
   /** Completion looks the values up: in the cluster, in the kubeconfig, or as file names. */
-  complete?: 'namespaces' | 'contexts' | 'files';
+  complete?: 'namespaces' | 'contexts' | 'files' | 'gateways' | 'gatewayClasses';
   describe: string;
 }
 

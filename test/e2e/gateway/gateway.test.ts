@@ -128,6 +128,9 @@ describe('TLS passthrough by name (TLSRoute) on a Gateway the user has', () => {
       await gateway(ns, 'shared', tls.gatewayClass, [
         { name: 'tls', port: tlsPort, protocol: 'TLS', tls: { mode: 'Passthrough' } },
       ]);
+      // TAB after --gateway offers the namespace's Gateways; after --gateway-class, the cluster's GatewayClasses.
+      expect(plugin(['__complete', 'db', '-n', ns, '--gateway', '']).stdout).toBe('shared\n:4\n');
+      expect(plugin(['__complete', 'db', '--gateway-class', '']).stdout.split('\n')).toContain(tls.gatewayClass);
       // A dry run says what it would write, as kubectl apply does, and writes nothing.
       const dry = plugin(['db', '-n', ns, '--gateway', 'shared', '--hostname', `{pod}.${zone}`, '--dry-run=server']);
       expect(dry.stdout).toContain('tlsroute.gateway.networking.k8s.io/db-0 created (server dry run)\n');

@@ -11,6 +11,11 @@ const lookups: Lookups = {
   contexts: async () => {
     throw new Error('no kubeconfig');
   },
+  gateways: async (conn) => {
+    seen.push(`gateways in ${conn.namespace ?? '(context)'}`);
+    return ['edge', 'internal'];
+  },
+  gatewayClasses: async () => ['eg', 'traefik'],
 };
 const complete = (...args: string[]) => completions(parseCompletion(args), lookups);
 
@@ -43,6 +48,16 @@ describe('shell completion', () => {
     expect((await complete('status', '-o', '')).lines).toEqual(['wide', 'json', 'yaml', 'endpoints']);
     expect((await complete('-n', 'd')).lines).toEqual(['data', 'default']);
     expect(await complete('--kubeconfig', '')).toEqual({ lines: [], directive: Directive.Default }); // the shell's file names
+  });
+  it('offers the Gateways of --gateway-namespace (or of the namespace), the GatewayClasses, and namespaces', async () => {
+    seen.length = 0;
+    expect((await complete('kafka', '-n', 'data', '--gateway', '')).lines).toEqual(['edge', 'internal']);
+    expect((await complete('kafka', '-n', 'data', '--gateway-namespace', 'infra', '--gateway=e')).lines).toEqual([
+      '--gateway=edge',
+    ]);
+    expect(seen).toEqual(['gateways in data', 'gateways in infra']);
+    expect((await complete('kafka', '--gateway-class', 't')).lines).toEqual(['traefik']);
+    expect((await complete('kafka', '--gateway-namespace', '')).lines).toEqual(['data', 'default']);
   });
   it('a lookup that fails offers nothing rather than an error in the user’s shell', async () => {
     expect(await complete('--context', '')).toEqual({ lines: [], directive: Directive.NoFileComp });
