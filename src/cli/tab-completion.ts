@@ -126,23 +126,14 @@ const forCompletion = (conn: ConnectionOptions): ConnectionOptions => ({
 });
 
 export async function runComplete(args: string[], io: IO): Promise<number> {
+  // The kube layer is loaded only for a lookup (a TAB after a flag with fixed values needs none).
+  const apiFor = async (conn: ConnectionOptions) =>
+    (await (await import('../kube/load.ts')).loadKube()).connectApi(forCompletion(conn), () => undefined);
   const kubeLookups: Lookups = {
-    statefulSets: async (conn) => {
-      const k = await (await import('../kube/load.ts')).loadKube();
-      return k.connectApi(forCompletion(conn), () => undefined).statefulSetNames();
-    },
-    namespaces: async (conn) => {
-      const k = await (await import('../kube/load.ts')).loadKube();
-      return k.connectApi(forCompletion(conn), () => undefined).namespaceNames();
-    },
-    gateways: async (conn) => {
-      const k = await (await import('../kube/load.ts')).loadKube();
-      return k.connectApi(forCompletion(conn), () => undefined).gatewayNames('gateways');
-    },
-    gatewayClasses: async (conn) => {
-      const k = await (await import('../kube/load.ts')).loadKube();
-      return k.connectApi(forCompletion(conn), () => undefined).gatewayNames('gatewayclasses');
-    },
+    statefulSets: async (conn) => (await apiFor(conn)).statefulSetNames(),
+    namespaces: async (conn) => (await apiFor(conn)).namespaceNames(),
+    gateways: async (conn) => (await apiFor(conn)).gatewayNames('gateways'),
+    gatewayClasses: async (conn) => (await apiFor(conn)).gatewayNames('gatewayclasses'),
     contexts: async (conn) => {
       const { loadRawConfig } = await import('../kube/kubeconfig.ts');
       return loadRawConfig({ ...conn, context: undefined }).raw.contexts.map((c) => c.name);
