@@ -3,6 +3,7 @@
 // reading a Gateway, server-side apply of routes and of expose-sts's own Gateway, their lists and watches for the
 // wait and for status, and uid-checked deletes for prune.
 import { CommandError, httpStatusOf } from '../errors.ts';
+import { nameOf } from '../plan/meta.ts';
 import { gatewayGroup, type GatewayObject, type RouteKind } from '../plan/gateway.ts';
 import { gatewayNamespacesOf, type RouteObject } from '../plan/route.ts';
 import { orAbsent } from './absent.ts';
@@ -78,7 +79,7 @@ export async function gatewayNames(kube: Kube, of: 'gateways' | 'gatewayclasses'
     of === 'gateways'
       ? namespaced(kube.namespace, 'gateways', undefined, groupPath(version))
       : `${groupPath(version)}/${of}`;
-  return (await listJson<GatewayObject>(kube, path, {})).items.map((g) => g.metadata?.name ?? '');
+  return (await listJson<GatewayObject>(kube, path, {})).items.map(nameOf);
 }
 
 /**

@@ -5,6 +5,7 @@ import { stringify } from 'yaml';
 import { endpointPortAnnotation } from '../plan/endpoints-configmap.ts';
 import { type StatusRow, states } from '../plan/drift.ts';
 import type { GatewayObject } from '../plan/gateway.ts';
+import { nameOf, namespaceOf } from '../plan/meta.ts';
 import { statefulSetLabel } from '../plan/ownership.ts';
 import { configMapData, endpointsText, endpointText } from './tables.ts';
 
@@ -81,13 +82,21 @@ export function staleLines(states: ConfigMapState[], allNamespaces: boolean): st
     });
 }
 
+/** An idle own Gateway as status names it: where it is, and the StatefulSet it was made for. */
+const idleGateway = (g: GatewayObject) => ({
+  namespace: namespaceOf(g),
+  name: nameOf(g),
+  statefulSet: g.metadata?.labels?.[statefulSetLabel] ?? '',
+});
+
 /** expose-sts's own Gateways that no route attaches to any more: a load balancer nothing uses, which prune deletes. */
 export function idleGatewayLines(gateways: GatewayObject[]): string[] {
-  return gateways.map((g) => {
-    const sts = g.metadata?.labels?.[statefulSetLabel] ?? '';
-    const ns = g.metadata?.namespace ?? '';
-    return `gateway ${ns}/${g.metadata?.name} that expose-sts made for statefulset ${sts} has no route any more (kubectl expose-sts prune ${sts} -n ${ns} deletes it)`;
-  });
+  return gateways
+    .map(idleGateway)
+    .map(
+      ({ namespace, name, statefulSet }) =>
+        `gateway ${namespace}/${name} that expose-sts made for statefulset ${statefulSet} has no route any more (kubectl expose-sts prune ${statefulSet} -n ${namespace} deletes it)`,
+    );
 }
 
 /**
@@ -100,11 +109,7 @@ function statusDocument(rows: StatusRow[], configMaps: ConfigMapState[], idleGat
     kind: 'ExposureStatus',
     items: rows.map(rowDocument),
     configMaps: configMaps.map((c) => ({ ...c, stale: c.differences.length > 0 || !!c.orphaned })),
-    idleGateways: idleGateways.map((g) => ({
-      namespace: g.metadata?.namespace ?? '',
-      name: g.metadata?.name ?? '',
-      statefulSet: g.metadata?.labels?.[statefulSetLabel] ?? '',
-    })),
+    idleGateways: idleGateways.map(idleGateway),
   };
 }
 

@@ -120,6 +120,21 @@ async function traefikToken(info: ClusterInfo): Promise<string> {
   return token;
 }
 
+/** A GatewayClass for createClusterCustomObject: served by the controller that calls itself `controllerName`. */
+export function gatewayClassObject(name: string, controllerName: string, labels: Record<string, string> = {}) {
+  return {
+    group: gatewayGroup,
+    version: 'v1',
+    plural: 'gatewayclasses',
+    body: {
+      apiVersion: `${gatewayGroup}/v1`,
+      kind: 'GatewayClass',
+      metadata: { name, labels },
+      spec: { controllerName },
+    },
+  };
+}
+
 export interface Traefik {
   /** The GatewayClass this instance serves (Accepted when start resolves). */
   gatewayClass: string;
@@ -188,17 +203,7 @@ export async function startTraefik(
     await waitFor('Traefik ping', async () => (await fetch(`http://127.0.0.1:${pingPort}/ping`)).ok, 30_000, crashed);
     const { custom } = clients(info);
     await ensure(() =>
-      custom.createClusterCustomObject({
-        group: gatewayGroup,
-        version: 'v1',
-        plural: 'gatewayclasses',
-        body: {
-          apiVersion: `${gatewayGroup}/v1`,
-          kind: 'GatewayClass',
-          metadata: { name: gatewayClass, labels: { [instanceLabel]: opts.id } },
-          spec: { controllerName },
-        },
-      }),
+      custom.createClusterCustomObject(gatewayClassObject(gatewayClass, controllerName, { [instanceLabel]: opts.id })),
     );
     await waitFor(
       `GatewayClass ${gatewayClass} Accepted`,

@@ -18,7 +18,7 @@ import { traefikPaths } from '../../cluster/traefik.ts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { claimPodRoute, releasePodRoute } from '../../cluster/pod-range.ts';
 import { startDns } from '../../cluster/dns.ts';
-import { gatewayGroup, startTraefik, type Traefik } from '../../cluster/gateway.ts';
+import { gatewayClassObject, gatewayGroup, startTraefik, type Traefik } from '../../cluster/gateway.ts';
 import { statefulSet } from '../fixtures.ts';
 import {
   clients,
@@ -597,17 +597,7 @@ describe('a Gateway no controller takes', () => {
     await readyStatefulSet(ns, member('db', tcpPorts[0], 1));
     // A class no controller serves: the routes are never accepted, so the run waits until it is stopped.
     const gatewayClass = `unserved-${ns}`;
-    await custom().createClusterCustomObject({
-      group: gatewayGroup,
-      version: 'v1',
-      plural: 'gatewayclasses',
-      body: {
-        apiVersion: `${gatewayGroup}/v1`,
-        kind: 'GatewayClass',
-        metadata: { name: gatewayClass },
-        spec: { controllerName: 'example.test/nobody' },
-      },
-    });
+    await custom().createClusterCustomObject(gatewayClassObject(gatewayClass, 'example.test/nobody'));
     try {
       const run = follow(['db', '-n', ns, '--gateway-class', gatewayClass, '--port-per-member', '-v', '1']);
       await run.until('stderr', /tcproutes: 1 applied/);
