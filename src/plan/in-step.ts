@@ -8,7 +8,7 @@ import { lbAddresses } from './endpoint.ts';
 import { nameOf, uidOf } from './meta.ts';
 import type { GatewayObject } from './gateway.ts';
 import { fieldManager, isManagedFor, ordinalLabel } from './ownership.ts';
-import { type DesiredRoute, type RouteObject, routeUpToDate } from './route.ts';
+import { type DesiredRoute, type RouteObject, routeState, routeUpToDate } from './route.ts';
 import type { DesiredService } from './service.ts';
 
 /** A line of the watch's log: why (a short CamelCase reason, as an Event's), the object, and what a person reads. */
@@ -44,8 +44,8 @@ const sameAddresses = (a: V1Service | undefined, b: V1Service | undefined) =>
  * Whether a change to a followed object needs a round: the StatefulSet deleted, re-created or scaled; a member's
  * Service deleted, changed from what was applied, or given another address; a Service of the StatefulSet that is no
  * member and not yet reported; a NodePort member's pod on another node than `rows` show; a member's route deleted or
- * changed, or its Gateway deleted or given a new spec (generation). Our own writes and the status the StatefulSet's,
- * the routes' and the Gateway's controllers write need none.
+ * changed, or Accepted where its row was shown without it, or its Gateway deleted or given a new spec (generation). Our
+ * own writes and the rest of the status the StatefulSet's, the routes' and the Gateway's controllers write need none.
  */
 export function roundNeeded(
   change: { kind: string; object?: unknown; deleted: boolean },
@@ -70,13 +70,23 @@ export function roundNeeded(
   if (change.kind === 'TLSRoute' || change.kind === 'TCPRoute') {
     const route = change.object as RouteObject;
     const desired = kept.routes.get(nameOf(route));
-    return !!desired && (change.deleted || !routeUpToDate(desired, route));
+    return !!desired && (change.deleted || !routeUpToDate(desired, route) || acceptedSince(route, kept, rows));
   }
   const svc = change.object as V1Service;
   const member = kept.desired.get(nameOf(svc));
   if (!member) return !change.deleted && !kept.orphans.has(uidOf(svc));
   if (change.deleted) return true;
   return !isUpToDate(member.service, svc) || !sameAddresses(svc, kept.current.get(member.name));
+}
+
+/**
+ * Whether a member's route is Accepted now where its row was shown without it: a round's wait ends at the first
+ * refusal, which a controller may take back (Traefik refused a route as NotAllowedByListeners while it had not yet
+ * seen the listener written just before it). A round then waits for it again and prints its endpoint.
+ */
+function acceptedSince(route: RouteObject, kept: Kept, rows: Exposure[]): boolean {
+  const row = rows.find((r) => r.route?.name === nameOf(route));
+  return !!row?.route && !row.route.accepted && !!kept.gateway && routeState(route, kept.gateway).accepted;
 }
 
 /**

@@ -93,6 +93,24 @@ describe('roundNeeded: what a watched change costs', () => {
     other.metadata = { ...other.metadata, name: 'unrelated' };
     expect(roundNeeded(change('TCPRoute', other, true), k)).toBe(false);
   });
+  it('a round for a route Accepted where its row was shown without it (a refusal its controller took back)', () => {
+    const k = kept();
+    const row = (accepted: boolean) =>
+      ({
+        ordinal: 1,
+        pod: 'mydb-1',
+        route: { kind: 'TCPRoute', name: 'mydb-1', gateway: 'infra/edge/mydb-1', accepted },
+      }) as Exposure;
+    const withStatus = (status: string): RouteObject => ({
+      ...structuredClone(routes[1].route),
+      status: {
+        parents: [{ parentRef: { name: 'edge', namespace: 'infra' }, conditions: [{ type: 'Accepted', status }] }],
+      },
+    });
+    expect(roundNeeded(change('TCPRoute', withStatus('True')), k, [row(false)])).toBe(true);
+    expect(roundNeeded(change('TCPRoute', withStatus('True')), k, [row(true)])).toBe(false);
+    expect(roundNeeded(change('TCPRoute', withStatus('False')), k, [row(false)])).toBe(false);
+  });
   it('a round for its Gateway deleted or given a new spec, not for its status or another Gateway', () => {
     const k = kept();
     const gw = (name: string, generation: number) => ({ metadata: { name, namespace: 'infra', generation } });
