@@ -7,12 +7,12 @@ import { exposeFlags, validateExposeFlags } from '../options/expose.ts';
 import type { ExposeOptions } from '../plan/expose-options.ts';
 import { applyBody } from '../plan/service.ts';
 import type { ClusterCommand } from './command.ts';
-import { converge, dryRunConfigMap } from './expose/converge.ts';
+import { converge, dryRunConfigMap, reportConverged } from './expose/converge.ts';
 import { type Planned, planRun } from './expose/plan.ts';
-import { printObjects, printResult, reportWait, verbs } from './expose/print.ts';
+import { printObjects, printResult, verbs } from './expose/print.ts';
 import { configMapVerb } from './expose/publish.ts';
 import { readCluster } from './expose/read.ts';
-import { dryRunObjects, reportRoutes } from './expose/routes.ts';
+import { dryRunObjects } from './expose/routes.ts';
 import { keepInStep } from './expose/watch.ts';
 import type { IO } from './io.ts';
 import type { Written } from '../render/objects.ts';
@@ -131,13 +131,7 @@ async function runExpose(given: ExposeOptions, api: Api, io: IO): Promise<number
   const done = await converge(planned, read, { api, io });
   if (!done) return 0; // a server dry run, printed
   const laid = printResult(io, opts, [...done.services, ...done.routeObjects], done.rows);
-  const code =
-    reportWait(io, done.waited, done.unconfirmed, {
-      opts,
-      namespace: api.namespace,
-      total: done.services.length,
-      configMap: planned.configMap,
-    }) || reportRoutes(io, planned.routes, done.routes, { ...opts, configMap: planned.configMap });
+  const code = reportConverged(io, planned, done, api.namespace);
   if (!given.watch) return code;
   done.release();
   return keepInStep(given, api, io, { planned, converged: done, laid });

@@ -11,13 +11,14 @@ import type { IO } from '../io.ts';
 import { applyServices } from './apply.ts';
 import { checkBeforeWriting } from './check.ts';
 import type { Planned } from './plan.ts';
-import { printObjects, verbs } from './print.ts';
+import { printObjects, reportWait, verbs } from './print.ts';
 import { configMapFor, configMapVerb, publishEndpoints } from './publish.ts';
 import type { Read } from './read.ts';
 import {
   applyRoutes,
   dryRunObjects,
   objectsWritten,
+  reportRoutes,
   type RoutesWaited,
   type RoutesWritten,
   waitForRoutes,
@@ -42,6 +43,18 @@ export interface Converged {
   published?: string;
   /** Ends this run's interrupt report ("all N services are applied…"): a watch's next round has its own. */
   release: () => void;
+}
+
+/**
+ * What kept a run (or a watch's round) from ending well, as one error line, and its exit code: an address not
+ * confirmed in time or refused, else in the Gateway mode a route refused or not accepted in time.
+ */
+export function reportConverged(io: IO, planned: Planned, done: Converged, namespace: string): number {
+  const { opts, configMap } = planned;
+  return (
+    reportWait(io, done.waited, done.unconfirmed, { opts, namespace, total: done.services.length, configMap }) ||
+    reportRoutes(io, planned.routes, done.routes, { ...opts, configMap })
+  );
 }
 
 /** Where a member stands, for its row. */

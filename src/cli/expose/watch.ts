@@ -26,9 +26,8 @@ import { rowChanges } from '../../plan/row-changes.ts';
 import { endpointsLine, endpointText, layExposeTable } from '../../render/tables.ts';
 import type { IO } from '../io.ts';
 import { pruneRouteOf, type RoutePlan } from './routes.ts';
-import { type Converged, converge } from './converge.ts';
+import { type Converged, converge, reportConverged } from './converge.ts';
 import { type Planned, planRun } from './plan.ts';
-import { reportWait } from './print.ts';
 import { readCluster } from './read.ts';
 
 /** How long changes may keep coming before a round starts: a scale by 3 is one round, not three. */
@@ -164,9 +163,8 @@ class Keeper {
 
   /** A wait that timed out or a refusal: its error line, and the watch goes on. */
   private failed(planned: Planned, done: Converged): void {
-    const opts = planned.opts;
-    const run = { opts, namespace: this.api.namespace, total: done.services.length, configMap: planned.configMap };
-    reportWait(this.io, done.waited, done.unconfirmed, run);
+    // As a single run says it; in the Gateway mode that includes a route refused or not accepted in time.
+    reportConverged(this.io, planned, done, this.api.namespace);
   }
 
   /**

@@ -592,7 +592,7 @@ describe("a listener the Gateway's controller refuses", () => {
 });
 
 describe('a Gateway no controller takes', () => {
-  it('interrupted, says what is applied and that it was waiting; timed out or in status, that no controller took the Gateway', async () => {
+  it("interrupted, says what is applied and that it was waiting; timed out (a run, or a watch's later round) or in status, that no controller took the Gateway", async () => {
     const ns = await newNamespace('gw-int');
     await readyStatefulSet(ns, member('db', tcpPorts[0], 1));
     // A class no controller serves: the routes are never accepted, so the run waits until it is stopped.
@@ -624,6 +624,25 @@ describe('a Gateway no controller takes', () => {
       ]);
       const status = parseTable(plugin(['status', 'db', '-n', ns, '-o', 'wide']).stdout.split('\n\n')[0]);
       expect(status.map((r) => [r.STATE, r.REASON])).toEqual([['Pending', unserved]]);
+      // A watch's later round says it too, as the first run did: before, a round's wait for the routes ended unsaid.
+      const watching = follow([
+        'db',
+        '-n',
+        ns,
+        '--gateway-class',
+        gatewayClass,
+        '--port-per-member',
+        '--timeout',
+        '1s',
+        '-w',
+      ]);
+      await watching.until('stderr', /to accept 1 of 1 tcproutes \(db-0\)/);
+      scaleStatefulSet(ns, 'db', 2);
+      await watching.until(
+        'stderr',
+        /error: timed out after 1 s waiting for gateway .* to accept 2 of 2 tcproutes \(db-0, db-1\): no controller has taken it up yet/,
+      );
+      expect((await watching.stop()).code).toBe(130);
       expect(plugin(['prune', 'db', '-n', ns, '--all']).code).toBe(0);
     } finally {
       await custom().deleteClusterCustomObject({
