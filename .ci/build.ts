@@ -5,7 +5,7 @@
 //             cluster,
 // so --help never loads the CLI and usage errors never load the Kubernetes client (docs/single-binary.md).
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -161,8 +161,12 @@ export function buildSea(parts: Parts, output: string, executable = process.exec
   mkdirSync(dirname(output), { recursive: true });
   const sea = readFileSync(tmpOut);
   // A macOS executable must carry a signature to run on Apple Silicon, and injecting the blob removed Node's.
-  writeFileSync(output, isMachO(sea) ? adhocSign(sea, basename(output)) : sea); // not rename: another file system
-  chmodSync(output, 0o755);
+  // Written beside it and renamed over it: a binary still running (a test's --watch) keeps its own file, where
+  // writing into it fails (ETXTBSY) and left the old build in place. Not renamed from tmpOut: another file system.
+  const next = `${output}.new`;
+  writeFileSync(next, isMachO(sea) ? adhocSign(sea, basename(output)) : sea);
+  chmodSync(next, 0o755);
+  renameSync(next, output);
   rmSync(tmpOut, { force: true });
   return output;
 }

@@ -636,13 +636,17 @@ describe('a Gateway no controller takes', () => {
         '1s',
         '-w',
       ]);
-      await watching.until('stderr', /to accept 1 of 1 tcproutes \(db-0\)/);
-      scaleStatefulSet(ns, 'db', 2);
-      await watching.until(
-        'stderr',
-        /error: timed out after 1 s waiting for gateway .* to accept 2 of 2 tcproutes \(db-0, db-1\): no controller has taken it up yet/,
-      );
-      expect((await watching.stop()).code).toBe(130);
+      try {
+        await watching.until('stderr', /to accept 1 of 1 tcproutes \(db-0\)/);
+        scaleStatefulSet(ns, 'db', 2);
+        await watching.until(
+          'stderr',
+          /error: timed out after 1 s waiting for gateway .* to accept 2 of 2 tcproutes \(db-0, db-1\): no controller has taken it up yet/,
+        );
+        expect((await watching.stop()).code).toBe(130);
+      } finally {
+        await watching.stop(); // a failed wait above leaves no process behind
+      }
       expect(plugin(['prune', 'db', '-n', ns, '--all']).code).toBe(0);
     } finally {
       await custom().deleteClusterCustomObject({
