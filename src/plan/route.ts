@@ -205,6 +205,18 @@ export function unservedGateway(g: GatewayObject | undefined): string | undefine
   return `no controller has taken it up yet${accepted?.message ? ` (${accepted.message})` : ''}: is the controller of gatewayclass ${g.spec?.gatewayClassName ?? ''} running?`;
 }
 
+/**
+ * Whether the Gateway's controller has answered the Gateway as it is now: an Accepted condition it wrote (not the
+ * CRD's Unknown default) for the current generation. Until then a route refused on it may have been judged against
+ * its listeners as they were (a listener this run just added for a new member: NotAllowedByListeners), and is
+ * judged again once the controller sees them. No Gateway at all: nothing to wait for.
+ */
+export function gatewayAnswered(g: GatewayObject | undefined): boolean {
+  if (!g) return true;
+  const accepted = g.status?.conditions?.find((c) => c.type === 'Accepted');
+  return !!accepted && accepted.status !== 'Unknown' && currentFor(g.metadata?.generation)(accepted);
+}
+
 const listenerReady = ['Accepted', 'Programmed', 'ResolvedRefs'];
 
 /**

@@ -4,11 +4,15 @@ import { describe, expect, it } from 'vitest';
 import { applyServices } from '../../src/cli/expose/apply.ts';
 import { planRun } from '../../src/cli/expose/plan.ts';
 import { readCluster } from '../../src/cli/expose/read.ts';
+import type { RoutePlan } from '../../src/cli/expose/routes.ts';
+import { waitForRoutes } from '../../src/cli/expose/routes-wait.ts';
 import { exposeFlags, validateExposeFlags } from '../../src/options/expose.ts';
 import { withDefaults } from '../../src/options/flags.ts';
 import type { ExposeOptions } from '../../src/plan/expose-options.ts';
-import { FakeApi, status } from './fake-api.ts';
-import { apiOn, applied, isWrite, list, notWatch, paths, pod, podTable, statefulSet } from './harness.ts';
+import type { GatewayObject } from '../../src/plan/gateway.ts';
+import type { RouteObject } from '../../src/plan/route.ts';
+import { FakeApi, status, WatchStream } from './fake-api.ts';
+import { apiOn, applied, isWatch, isWrite, list, notWatch, ns, paths, pod, podTable, statefulSet } from './harness.ts';
 
 const io = () => {
   const said = { out: '', err: '' };
@@ -144,3 +148,79 @@ describe('the Gateway API discovery', () => {
     expect(sts.overlapped()).toBe(true);
   });
 });
+
+describe("the wait for the Gateway's controller to accept the routes", () => {
+  const group = '/apis/gateway.networking.k8s.io/v1';
+  const routesPath = `${group}/namespaces/${ns}/tcproutes`;
+  const gatewayPath = `${group}/namespaces/${ns}/gateways/mydb`;
+  const gatewaysPath = `${group}/namespaces/${ns}/gateways`;
+  const ref = { namespace: ns, name: 'mydb' };
+  const parentRef = { group: 'gateway.networking.k8s.io', kind: 'Gateway', ...ref, sectionName: 'mydb-0' };
+  /** Route mydb-0 (generation 1) as the controller judged it. */
+  const route = (status: 'True' | 'False', reason: string): RouteObject => ({
+    apiVersion: `gateway.networking.k8s.io/v1`,
+    kind: 'TCPRoute',
+    metadata: { name: 'mydb-0', namespace: ns, generation: 1 },
+    spec: { parentRefs: [parentRef] },
+    status: {
+      parents: [
+        {
+          parentRef,
+          controllerName: 'traefik.io/gateway-controller',
+          conditions: [{ type: 'Accepted', status, reason, observedGeneration: 1 }],
+        },
+      ],
+    },
+  });
+  /** The Gateway at generation 2 (a listener just added), as its controller last answered it. */
+  const gateway = (observedGeneration: number): GatewayObject => ({
+    metadata: { name: 'mydb', namespace: ns, generation: 2, resourceVersion: '100' },
+    spec: { gatewayClassName: 'tcp', listeners: [] },
+    status: {
+      addresses: [{ type: 'IPAddress', value: '192.0.2.1' }],
+      conditions: [{ type: 'Accepted', status: 'True', reason: 'Accepted', observedGeneration }],
+    },
+  });
+  const plan = (written: RouteObject): RoutePlan => ({
+    kind: 'TCPRoute',
+    versions: { route: 'v1', gateway: 'v1' },
+    gateway: ref,
+    selector: 'expose-sts.io/statefulset=mydb',
+    existing: { routes: new Map() },
+    routes: [
+      { ordinal: 0, pod: 'mydb-0', name: 'mydb-0', attachment: { listener: 'mydb-0', port: 9000 }, route: written },
+    ],
+  });
+  const refused = route('False', 'NotAllowedByListeners');
+
+  it("does not take a refusal judged against the Gateway's earlier listeners for the last word", async () => {
+    const gateways = new WatchStream();
+    const fake = new FakeApi()
+      .onWhere('GET', routesPath, notWatch, list([refused]), list([route('True', 'Accepted')]))
+      .onWhere('GET', routesPath, isWatch, { watch: new WatchStream() })
+      .on('GET', gatewayPath, { status: 200, body: gateway(1) })
+      .onWhere('GET', gatewaysPath, isWatch, { watch: gateways });
+    const waiting = waitForRoutes(apiOn(fake), plan(refused), new Map([['mydb-0', refused]]), 30_000);
+    await until(() => fake.made('GET', gatewaysPath).length > 0);
+    // The controller answers generation 2; it wrote the route's new verdict before (Traefik's order in each pass).
+    gateways.event('MODIFIED', gateway(2));
+    const waited = await waiting;
+    expect([waited.timedOut, waited.states.get('mydb-0')]).toEqual([false, { accepted: true }]);
+    expect(fake.unexpected).toEqual([]);
+  });
+
+  it('ends on a refusal the routes read after the answer to the Gateway as it is still show, with no time-out', async () => {
+    const fake = new FakeApi()
+      .onWhere('GET', routesPath, notWatch, list([refused]))
+      .on('GET', gatewayPath, { status: 200, body: gateway(2) });
+    const waited = await waitForRoutes(apiOn(fake), plan(refused), new Map([['mydb-0', refused]]), 30_000);
+    expect([waited.timedOut, waited.states.get('mydb-0')?.reason]).toEqual([false, 'Accepted NotAllowedByListeners']);
+    expect(fake.made('GET', routesPath)).toHaveLength(2); // read again after the Gateway's answer
+    expect(fake.unexpected).toEqual([]);
+  });
+});
+
+/** Polls a condition of the scripted transport (a request made), for at most 5 s. */
+async function until(check: () => boolean) {
+  for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+}

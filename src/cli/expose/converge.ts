@@ -14,15 +14,8 @@ import type { Planned } from './plan.ts';
 import { printObjects, reportWait, verbs } from './print.ts';
 import { configMapFor, configMapVerb, publishEndpoints } from './publish.ts';
 import type { Read } from './read.ts';
-import {
-  applyRoutes,
-  dryRunObjects,
-  objectsWritten,
-  reportRoutes,
-  type RoutesWaited,
-  type RoutesWritten,
-  waitForRoutes,
-} from './routes.ts';
+import { applyRoutes, dryRunObjects, objectsWritten, type RoutesWritten } from './routes.ts';
+import { reportRoutes, type RoutesWaited, waitForRoutes } from './routes-wait.ts';
 import { type GatewayObject, gatewayAddress } from '../../plan/gateway.ts';
 import { type RouteObject, routeRow } from '../../plan/route.ts';
 import { addressesBefore, type Members, membersOf, openAddressWatch, type Waited, waitForAddresses } from './wait.ts';

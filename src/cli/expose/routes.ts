@@ -1,8 +1,8 @@
 // expose in the Gateway mode: the routes beside the Services. Planned with the Services (every read and check before
 // the first write: the Gateway API installed, the Gateway there with a listener for each member, no route of another
-// owner in the way), applied after them (expose-sts's own Gateway first, with --gateway-class), then waited for: each
-// route Accepted by the Gateway's controller for its current generation, and the Gateway with an address. Only then
-// does a member's row show the endpoint clients dial.
+// owner in the way), applied after them (expose-sts's own Gateway first, with --gateway-class), then waited for
+// (routes-wait.ts): each route Accepted by the Gateway's controller for its current generation, and the Gateway with
+// an address. Only then does a member's row show the endpoint clients dial.
 import { CommandError } from '../../errors.ts';
 import type { Api } from '../../kube/api.ts';
 import { type GatewayApi, missingKindProblem } from '../../kube/gateway.ts';
@@ -21,18 +21,7 @@ import {
 } from '../../plan/gateway.ts';
 import { nameOf, uidOf } from '../../plan/meta.ts';
 import { isManaged, isManagedFor, managedFor, managedSelector } from '../../plan/ownership.ts';
-import {
-  type DesiredRoute,
-  type GatewayRef,
-  gatewayProblem,
-  listenerProblem,
-  ownGateway,
-  type RouteObject,
-  routeFor,
-  type RouteState,
-  routeState,
-  unservedGateway,
-} from '../../plan/route.ts';
+import { type DesiredRoute, type GatewayRef, ownGateway, type RouteObject, routeFor } from '../../plan/route.ts';
 import type { DesiredService } from '../../plan/service.ts';
 import type { V1Service, V1StatefulSet } from '@kubernetes/client-node';
 
@@ -51,13 +40,6 @@ export interface RoutePlan {
    */
   existing: { routes: Map<string, RouteObject>; own?: GatewayObject };
   routes: DesiredRoute[];
-}
-
-/** What the wait found: each route's state by name, the Gateway as last seen, and whether time ran out. */
-export interface RoutesWaited {
-  states: Map<string, RouteState>;
-  gateway?: GatewayObject;
-  timedOut: boolean;
 }
 
 const refuse = (problem: string) => new CommandError(`${problem}; nothing was changed`);
@@ -224,119 +206,6 @@ export async function applyRoutes(api: Api, plan: RoutePlan, dryRun: boolean): P
   const answers = await Promise.all(plan.routes.map((r) => api.applyRoute(r.route, dryRun)));
   api.log(1, `${plan.kind.toLowerCase()}s: ${answers.length} applied`);
   return { own, routes: new Map(answers.map((a) => [nameOf(a), a])) };
-}
-
-/**
- * Waits, by watching, until every route is Accepted for its current generation and the Gateway has an address, or
- * a route is refused, or `timeoutMs` passes. `written`: the routes as the writes answered (their generations).
- */
-export async function waitForRoutes(
-  api: Api,
-  plan: RoutePlan,
-  written: Map<string, RouteObject>,
-  timeoutMs: number,
-): Promise<RoutesWaited> {
-  const { kind, selector } = plan;
-  const [routes, first] = await Promise.all([
-    api.listRoutes(kind, plan.versions.route, selector),
-    api.getGateway(plan.gateway.namespace, plan.gateway.name, plan.versions.gateway),
-  ]);
-  const latest = new Map(written);
-  for (const r of routes.items) {
-    const w = latest.get(nameOf(r));
-    // A listed route older than the write's answer is the write's generation or an earlier one: keep the newer.
-    if (w && (r.metadata?.generation ?? 0) >= (w.metadata?.generation ?? 0)) latest.set(nameOf(r), r);
-  }
-  let gateway = first;
-  const states = () =>
-    new Map(plan.routes.map((r) => [r.name, routeState(latest.get(r.name) ?? r.route, plan.gateway)]));
-  const done = () => {
-    const s = [...states().values()];
-    return s.some((x) => x.reason) || (s.every((x) => x.accepted) && !gatewayProblem(gateway));
-  };
-  if (done() || timeoutMs <= 0) return { states: states(), gateway, timedOut: !done() };
-  const [routeWatch, gatewayWatch] = await Promise.all([
-    api.watchRoutes(
-      { kind, version: plan.versions.route, namespace: api.namespace, labelSelector: selector },
-      routes.resourceVersion,
-    ),
-    api.watchGateway(
-      { version: plan.versions.gateway, namespace: plan.gateway.namespace, name: plan.gateway.name },
-      first?.metadata?.resourceVersion ?? routes.resourceVersion,
-    ),
-  ]);
-  let timer: NodeJS.Timeout | undefined;
-  const finish = () => {
-    routeWatch.close();
-    gatewayWatch.close();
-  };
-  const timedOut = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => {
-      finish();
-      resolve(true);
-    }, timeoutMs);
-  });
-  const check = () => {
-    if (done()) finish();
-  };
-  const followed = Promise.all([
-    routeWatch.follow((r, deleted) => {
-      if (!deleted && latest.has(nameOf(r))) latest.set(nameOf(r), r);
-      check();
-    }),
-    gatewayWatch.follow((x, deleted) => {
-      gateway = deleted ? undefined : x;
-      check();
-    }),
-  ]).then(() => false);
-  try {
-    const out = await Promise.race([followed, timedOut]);
-    return { states: states(), gateway, timedOut: out && !done() };
-  } finally {
-    clearTimeout(timer);
-    finish();
-  }
-}
-
-/**
- * What kept the routes from being attached, as one error line (and exit 1): a route the Gateway's controller refused,
- * a Gateway without an address or not serving, or the time-out; 0 when every member is reachable through it.
- */
-export function reportRoutes(
-  io: { err: (s: string) => void },
-  plan: RoutePlan | undefined,
-  waited: RoutesWaited | undefined,
-  opts: { timeoutMs: number; wait: boolean; configMap?: string },
-): number {
-  if (!plan || !waited || !opts.wait) return 0;
-  const states = [...waited.states];
-  const refused = states.filter(([, s]) => s.reason);
-  const pending = states.filter(([, s]) => !s.accepted && !s.reason);
-  const waiting = pending.flatMap(([name, s]) => (s.waiting ? [`${name}: ${s.waiting}`] : []));
-  const gatewayNot = gatewayProblem(waited.gateway);
-  if (!refused.length && !pending.length && !gatewayNot) return 0;
-  const gw = `${plan.gateway.namespace}/${plan.gateway.name}`;
-  const unwritten = opts.configMap ? `, and configmap/${opts.configMap} is not written` : '';
-  // The cause a route cannot name: its listener, refused by the Gateway's controller.
-  const listenerOf = (name: string) => plan.routes.find((r) => r.name === name)?.attachment.listener;
-  const [first] = refused.length ? refused : pending;
-  const listener = first && listenerProblem(waited.gateway, listenerOf(first[0]));
-  const cause = listener ? `; gateway ${gw} says its ${listener}` : '';
-  // What the pending routes wait for: their listener refused, a backend not resolved, or a Gateway no controller took.
-  const hint = listener
-    ? `its ${listener}`
-    : (waiting[0] ?? unservedGateway(waited.gateway) ?? `is its controller running, and does it serve ${plan.kind}?`);
-  const names = pending
-    .slice(0, 5)
-    .map(([n]) => n)
-    .join(', ');
-  const why = refused.length
-    ? `${plan.kind.toLowerCase()} "${refused[0][0]}" is not attached to gateway ${gw}: ${refused[0][1].reason}${refused.length > 1 ? ` (and ${refused.length - 1} more)` : ''}${cause}`
-    : pending.length
-      ? `timed out after ${opts.timeoutMs / 1000} s waiting for gateway ${gw} to accept ${pending.length} of ${states.length} ${plan.kind.toLowerCase()}s (${names}): ${hint}`
-      : `timed out after ${opts.timeoutMs / 1000} s: ${gatewayNot} (gateway ${gw})`;
-  io.err(`error: ${why}; their endpoints are not printed${unwritten}\n`);
-  return 1;
 }
 
 /**

@@ -5,6 +5,7 @@ import type { Condition, GatewayObject } from '../../../src/plan/gateway.ts';
 import { routeKindsNamed } from '../../../src/plan/gateway.ts';
 import {
   beyondFollowed,
+  gatewayAnswered,
   gatewayNamespacesOf,
   idleOwnGateways,
   listenerProblem,
@@ -213,6 +214,28 @@ describe('unservedGateway', () => {
       'Pending',
       'TLSRoute not accepted by gateway infra/edge yet',
     ]);
+  });
+});
+
+describe('gatewayAnswered', () => {
+  const at = (generation: number, conditions: Condition[]): GatewayObject => ({
+    ...serving,
+    metadata: { ...serving.metadata, generation },
+    status: { conditions },
+  });
+  const accepted = (observedGeneration?: number, status = 'True') => ({ type: 'Accepted', status, observedGeneration });
+  it('is a Gateway whose controller wrote Accepted (either way) for its current generation, or none at all', () => {
+    expect(gatewayAnswered(at(2, [accepted(2)]))).toBe(true);
+    expect(gatewayAnswered(at(2, [accepted(3, 'False')]))).toBe(true);
+    expect(gatewayAnswered(at(2, [accepted(undefined)]))).toBe(true); // a controller that writes no generation
+    expect(gatewayAnswered(undefined)).toBe(true);
+  });
+
+  it("is not one the controller has yet to see as it is now, or at all (the CRD's Unknown default)", () => {
+    expect(gatewayAnswered(at(2, [accepted(1)]))).toBe(false); // a listener added since
+    expect(gatewayAnswered(at(1, [accepted(undefined, 'Unknown')]))).toBe(false);
+    expect(gatewayAnswered(at(1, [{ type: 'Programmed', status: 'True', observedGeneration: 1 }]))).toBe(false);
+    expect(gatewayAnswered(at(1, []))).toBe(false);
   });
 });
 
