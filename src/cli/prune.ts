@@ -61,37 +61,52 @@ async function runPrune(opts: PruneOptions, api: Api, io: IO): Promise<number> {
     return 0;
   }
   const suffix = opts.dryRun === 'client' ? ' (dry run)' : opts.dryRun === 'server' ? ' (server dry run)' : '';
-  const deleted = (ref: string) => io.out(opts.output === 'name' ? `${ref}\n` : `${ref} deleted${suffix}\n`);
-  let done = 0;
-  let sent = false;
-  // Each deletion is printed as it happens, so the lines above the interruption are what was done.
+  const total = targets.length + gatewayObjects.length + configMaps.length;
+  const progress = { done: 0, sent: false };
+  const run: PruneRun = {
+    opts,
+    io,
+    deleted: (ref) => {
+      progress.done++;
+      io.out(opts.output === 'name' ? `${ref}\n` : `${ref} deleted${suffix}\n`);
+    },
+    sending: async (deletion) => {
+      progress.sent = true;
+      try {
+        return await deletion;
+      } finally {
+        progress.sent = false;
+      }
+    },
+  };
+  // Each deletion is printed as it happens, so the lines above the interruption are what was done; the count covers
+  // the routes, Gateways and ConfigMaps deleted after the Services.
+  const noun = total === targets.length ? 'services' : 'objects';
   io.onInterrupt?.(
     () =>
-      `${done} of ${targets.length} services were deleted${sent ? '; one more was sent and may have been deleted' : ''}; run the same command again to finish`,
+      `${progress.done} of ${total} ${noun} were deleted${progress.sent ? '; one more was sent and may have been deleted' : ''}; run the same command again to finish`,
   );
   for (const { name, uid, namespace } of targets) {
     if (opts.dryRun !== 'client') {
-      sent = true;
-      const result = await api.deleteService(namespace, name, uid, opts.dryRun === 'server');
-      sent = false;
+      const result = await run.sending(api.deleteService(namespace, name, uid, opts.dryRun === 'server'));
       if (result === 'replaced') {
         io.err(replaced(`service/${name}`, namespace));
         continue;
       }
     }
-    deleted(`service/${name}`);
-    done++;
+    run.deleted(`service/${name}`);
   }
-  await deleteGatewayObjects(api, gatewayObjects, { opts, io, deleted });
-  await deleteConfigMaps(api, configMaps, { opts, io, deleted });
+  await deleteGatewayObjects(api, gatewayObjects, run);
+  await deleteConfigMaps(api, configMaps, run);
   return 0;
 }
 
-/** What the deletions after the Services' need: the options, and how a deletion is printed. */
+/** What every deletion needs: the options, how a deletion is printed (and counted), and how one in flight is. */
 interface PruneRun {
   opts: PruneOptions;
   io: IO;
   deleted: (ref: string) => void;
+  sending: <T>(deletion: Promise<T>) => Promise<T>;
 }
 
 /** An object recreated between the LIST and its deletion (another uid) is someone else's now. */
@@ -105,7 +120,7 @@ async function deleteGatewayObjects(api: Api, objects: (GatewayObject | RouteObj
     if (opts.dryRun !== 'client') {
       const [, version] = (o.apiVersion ?? '').split('/');
       const at = { kind: o.kind as GatewayKind, version, namespace: namespaceOf(o), name: nameOf(o), uid: uidOf(o) };
-      if ((await api.deleteGatewayObject(at, opts.dryRun === 'server')) === 'replaced') {
+      if ((await run.sending(api.deleteGatewayObject(at, opts.dryRun === 'server'))) === 'replaced') {
         io.err(replaced(objectRef(o), at.namespace));
         continue;
       }
@@ -120,14 +135,12 @@ async function deleteConfigMaps(api: Api, configMaps: V1ConfigMap[], run: PruneR
   for (const cm of configMaps) {
     const name = cm.metadata?.name ?? '';
     if (opts.dryRun !== 'client') {
-      const result = await api.deleteConfigMap(
-        cm.metadata?.namespace ?? api.namespace,
-        name,
-        cm.metadata?.uid ?? '',
-        opts.dryRun === 'server',
+      const namespace = cm.metadata?.namespace ?? api.namespace;
+      const result = await run.sending(
+        api.deleteConfigMap(namespace, name, cm.metadata?.uid ?? '', opts.dryRun === 'server'),
       );
       if (result === 'replaced') {
-        io.err(replaced(`configmap/${name}`, cm.metadata?.namespace ?? api.namespace));
+        io.err(replaced(`configmap/${name}`, namespace));
         continue;
       }
     }

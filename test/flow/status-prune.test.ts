@@ -104,6 +104,26 @@ describe('prune', () => {
     gate.resolve();
     expect((await done).out).toBe('service/mydb-1 deleted\nservice/mydb-2 deleted\n');
   });
+
+  it('interrupted after the Services, counts what is deleted after them too (here the published ConfigMap)', async () => {
+    const gate = Promise.withResolvers<void>();
+    const labels = managed(0).metadata?.labels;
+    const configMap = { metadata: { name: 'mydb-endpoints', namespace: ns, uid: 'uid-cm', labels }, data: {} };
+    const api = cluster(2, [managed(0), managed(1)])
+      .on('GET', paths.configMaps, list([configMap]))
+      .on('DELETE', paths.service('mydb-0'), { status: 200, body: {} })
+      .on('DELETE', paths.service('mydb-1'), { status: 200, body: {} })
+      .on('DELETE', `${paths.configMaps}/mydb-endpoints`, { after: gate.promise, reply: { status: 200, body: {} } });
+    const { done, interrupt } = plugin(api, ['prune', 'mydb', '--all']);
+    await vi.waitFor(() => expect(api.made('DELETE', `${paths.configMaps}/mydb-endpoints`)).toHaveLength(1));
+    expect(interrupt()).toBe(
+      '2 of 3 objects were deleted; one more was sent and may have been deleted; run the same command again to finish',
+    );
+    gate.resolve();
+    const res = await done;
+    expect(res.out).toBe('service/mydb-0 deleted\nservice/mydb-1 deleted\nconfigmap/mydb-endpoints deleted\n');
+    expect(api.unexpected).toEqual([]);
+  });
 });
 
 describe('status', () => {
